@@ -1,0 +1,51 @@
+# The two commands: `make run` opens the app on the demo pack, `make test` runs the tests.
+# Both install what is missing: system packages through apt (when root), Python
+# packages in a local .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := libportaudio2 libsndfile1 libasound2-plugins pulseaudio espeak-ng
+PYTEST_ARGS ?=
+
+.PHONY: run test system bench clean
+
+run: system $(VENV)/.installed
+	$(BIN)/pronounce
+
+test: system $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+system:
+	@if ! command -v dpkg-query >/dev/null; then \
+	  echo "Not a Debian system: install PortAudio, libsndfile, PulseAudio and espeak-ng yourself."; exit 0; fi; \
+	missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "Missing system packages:$$missing" >&2; \
+	  echo "Install them with: sudo apt-get install$$missing" >&2; exit 1; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+bench: system $(VENV)/.installed-test
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

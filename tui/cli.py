@@ -1,0 +1,180 @@
+"""The ``pronounce`` command: subcommands over the engine, and the app by default."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tui import __version__
+from tui import paths
+from tui.errors import PronounceError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Global options shared by every subcommand."""
+
+    data_dir: Path
+    input_file: Path | None
+
+
+class _Group(click.Group):
+    """A group that turns :class:`PronounceError` into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PronounceError as exc:
+            click.echo(f"pronounce: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("pronounce: interrupted", err=True)
+            ctx.exit(130)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+_existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+_existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=paths.DATA_DIR_ENV,
+    help=f"Where attempts and recordings live [env {paths.DATA_DIR_ENV}; default: the user data dir].",
+)
+@click.option(
+    "--input-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Play this audio file as if it were the microphone, in real time.",
+)
+@click.version_option(__version__, prog_name="pronounce")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, input_file: Path | None) -> None:
+    """Practise pronunciation in the terminal.
+
+    With no command, opens the app on the bundled demo pack (same as `practice`).
+    """
+    ctx.obj = Settings(data_dir=paths.data_dir(data_dir), input_file=input_file)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(practice)
+
+
+@cli.command()
+@click.argument("pack", required=False, type=click.Path(path_type=Path))
+@pass_settings
+def practice(settings: Settings, pack: Path | None) -> None:
+    """Open the app on PACK (a pack folder or .zip; default: the demo pack)."""
+    from tui.app import run_app
+
+    run_app(pack or paths.DEMO_PACK, data_dir=settings.data_dir, input_file=settings.input_file)
+
+
+def _not_built(what: str, issue: int) -> PronounceError:
+    return PronounceError(f"{what} is not available in this build yet", hint=f"it lands with issue #{issue}")
+
+
+@cli.command()
+@click.option("--pack", "pack_id", help="Only attempts of this pack id.")
+@click.option("--phrase", "phrase_id", help="Only attempts of this phrase id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
+@click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version.")
+@click.option("--delete", "delete_id", type=int, help="Delete attempt ID and its recording.")
+@pass_settings
+def review(settings: Settings, **options: Any) -> None:
+    """List past attempts (a table, or JSON lines)."""
+    raise _not_built("review", 5)
+
+
+@cli.command()
+@click.argument("reference", required=False, type=_existing_file)
+@click.argument("attempt", required=False, type=_existing_file)
+@click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
+@click.option("--batch", "manifest", type=_existing_file, help="Score every row of MANIFEST.csv (id,attempt + reference or text[,lang]).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON lines output of --batch.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for --batch [default: all cores].")
+def score(**options: Any) -> None:
+    """Score ATTEMPT against REFERENCE, or a whole manifest with --batch."""
+    raise _not_built("score", 7)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help='Print {"inputs": [...], "outputs": [...]} as JSON.')
+def devices(as_json: bool) -> None:
+    """List audio input (recorders) and output devices."""
+    raise _not_built("devices", 3)
+
+
+@cli.group()
+def pack() -> None:
+    """Create, check, show, export and import lesson packs."""
+
+
+@pack.command("new")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", required=True, help="BCP 47 language tag, e.g. es-ES.")
+@click.option("--title", required=True, help="Title shown in the app.")
+def pack_new(directory: Path, lang: str, title: str) -> None:
+    """Create an empty pack in DIRECTORY."""
+    raise _not_built("pack new", 4)
+
+
+@pack.command("add")
+@click.argument("directory", type=_existing_dir)
+@click.argument("text")
+@click.option("--translation", help="Translation shown under the phrase.")
+@click.option("--audio", type=_existing_file, help="Reference audio file to copy into the pack.")
+@click.option("--tts", is_flag=True, help="Synthesize the reference with espeak-ng.")
+@click.option("--voice", help="espeak-ng voice for --tts [default: from the pack language].")
+@click.option("--record", is_flag=True, help="Record the reference now (Enter stops).")
+@pass_settings
+def pack_add(settings: Settings, **options: Any) -> None:
+    """Add a phrase with TEXT to the pack in DIRECTORY."""
+    raise _not_built("pack add", 4)
+
+
+@pack.command("validate")
+@click.argument("directory", type=click.Path(exists=True, path_type=Path))
+def pack_validate(directory: Path) -> None:
+    """Check a pack; exit 0 when valid, 2 when not."""
+    raise _not_built("pack validate", 4)
+
+
+@pack.command("show")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the pack as JSON.")
+def pack_show(source: Path, as_json: bool) -> None:
+    """Show the pack in SOURCE (a folder or .zip)."""
+    raise _not_built("pack show", 4)
+
+
+@pack.command("export")
+@click.argument("directory", type=_existing_dir)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def pack_export(directory: Path, out: Path) -> None:
+    """Export the pack in DIRECTORY to OUT.zip."""
+    raise _not_built("pack export", 4)
+
+
+@pack.command("import")
+@click.argument("source", type=_existing_file)
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), help="Folder to create [default: beside the file].")
+def pack_import(source: Path, target: Path | None) -> None:
+    """Import a pack from a .zip or a .csv (text[,translation][,audio])."""
+    raise _not_built("pack import", 4)
+
+
+def main() -> None:
+    """Entry point of the ``pronounce`` console script."""
+    cli(prog_name="pronounce")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

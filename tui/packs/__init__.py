@@ -1,0 +1,1 @@
+"""Lesson packs: model, loading and validation, authoring, TTS. No Textual here."""

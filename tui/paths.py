@@ -1,0 +1,19 @@
+"""Where pronounce keeps its data: attempts database, recordings, config."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "pronounce"
+DATA_DIR_ENV = "PRONOUNCE_DATA_DIR"
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+DEMO_PACK = LESSONS_DIR / "en-basics"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``override``, else ``$PRONOUNCE_DATA_DIR``, else the user data dir."""
+    chosen = override or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
+    return Path(chosen).expanduser()

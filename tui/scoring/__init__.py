@@ -1,0 +1,1 @@
+"""Scoring engine: features, DTW alignment, sub-scores, calibration. No Textual here."""

@@ -1,0 +1,1 @@
+"""Attempts store: SQLite history and the recordings folder. No Textual here."""

@@ -1,0 +1,1 @@
+"""Widgets: level meter, playback panel, score card, waveform and pitch views."""
