@@ -1,0 +1,70 @@
+"""The result of comparing an attempt with a reference: overall score, sub-scores, words."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WordScore:
+    """One reference word and how well the attempt matched it.
+
+    Times are in seconds: ``ref_*`` in the reference, ``att_*`` in the attempt
+    (``None`` when the word was not found in the attempt).
+    """
+
+    text: str
+    score: float
+    ref_start: float
+    ref_end: float
+    att_start: float | None = None
+    att_end: float | None = None
+
+
+@dataclass(frozen=True)
+class Score:
+    """How close an attempt came to the reference; every score is 0–100.
+
+    ``path`` is the alignment, downsampled for plots: pairs of
+    ``(reference seconds, attempt seconds)``.
+    """
+
+    overall: float
+    accuracy: float
+    fluency: float
+    intonation: float
+    completeness: float
+    words: tuple[WordScore, ...] = ()
+    issues: tuple[str, ...] = ()
+    path: tuple[tuple[float, float], ...] = ()
+    scorer_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists)."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """The score as a compact JSON string."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Score:
+        """Rebuild a score from :meth:`to_dict` output (unknown keys are ignored)."""
+        return cls(
+            overall=float(data["overall"]),
+            accuracy=float(data["accuracy"]),
+            fluency=float(data["fluency"]),
+            intonation=float(data["intonation"]),
+            completeness=float(data["completeness"]),
+            words=tuple(WordScore(**word) for word in data.get("words", ())),
+            issues=tuple(data.get("issues", ())),
+            path=tuple((float(r), float(a)) for r, a in data.get("path", ())),
+            scorer_version=str(data.get("scorer_version", "")),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Score:
+        """Rebuild a score from :meth:`to_json` output."""
+        return cls.from_dict(json.loads(text))
