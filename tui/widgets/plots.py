@@ -1,0 +1,124 @@
+"""Plots drawn with braille: pitch contour (reference vs attempt) and scores over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from rich.text import Text
+from textual.widget import Widget
+
+from tui.widgets.braille import BrailleCanvas
+
+REFERENCE_STYLE = "cyan"
+ATTEMPT_STYLE = "yellow"
+
+Contour = tuple[np.ndarray, np.ndarray]
+
+
+def warp_to_reference(times: np.ndarray, path: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Map attempt times onto the reference's time axis through the alignment ``path``.
+
+    Parameters
+    ----------
+    times : np.ndarray [shape=(n,)]
+        Attempt times in seconds.
+    path : sequence of (reference seconds, attempt seconds)
+        The scorer's alignment; with fewer than two points ``times`` is returned as is.
+    """
+    if len(path) < 2:
+        return np.asarray(times, dtype=float)
+    pairs = np.asarray(path, dtype=float)
+    order = np.argsort(pairs[:, 1], kind="stable")
+    return np.interp(times, pairs[order, 1], pairs[order, 0])
+
+
+def _layers_to_text(canvas: BrailleCanvas, styles: dict[int, str]) -> Text:
+    layers = canvas.layers()
+    text = Text()
+    for y, row in enumerate(canvas.rows()):
+        for x, char in enumerate(row):
+            text.append(char, style=styles.get(int(layers[y, x]), ""))
+        if y < canvas.height - 1:
+            text.append("\n")
+    return text
+
+
+class PitchPlot(Widget):
+    """Pitch of the reference and of the attempt, on the reference's time axis, in semitones."""
+
+    DEFAULT_CSS = """
+    PitchPlot { height: 6; }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.reference: Contour | None = None
+        self.attempt: Contour | None = None
+
+    def set_contours(self, reference: Contour | None, attempt: Contour | None, path: Sequence[tuple[float, float]] = ()) -> None:
+        """Show ``(times, f0 Hz with NaN where unvoiced)`` of both; attempt times are warped by ``path``."""
+        self.reference = reference
+        self.attempt = None if attempt is None else (warp_to_reference(attempt[0], path), attempt[1])
+        self.refresh()
+
+    def render(self) -> Text:
+        legend = Text.assemble(("pitch ", "bold"), ("━ reference ", REFERENCE_STYLE), ("━ you", ATTEMPT_STYLE))
+        contours = [c for c in (self.reference, self.attempt) if c is not None and np.isfinite(c[1]).any()]
+        if not contours or self.size.width <= 0:
+            return legend + Text("  (no voiced sound)", style="dim")
+        canvas = BrailleCanvas(self.size.width, max(self.size.height - 1, 1))
+        t_end = max(float(np.nanmax(c[0])) for c in contours) or 1.0
+        semis = [12 * np.log2(c[1] / 55.0) for c in contours]
+        low = min(float(np.nanmin(s)) for s in semis) - 1
+        high = max(float(np.nanmax(s)) for s in semis) + 1
+        for layer, contour in ((1, self.reference), (2, self.attempt)):
+            if contour is None:
+                continue
+            times, f0 = contour
+            voiced = np.isfinite(f0) & (f0 > 0)
+            x = times[voiced] / t_end * (canvas.dots_x - 1)
+            y = (high - 12 * np.log2(f0[voiced] / 55.0)) / (high - low) * (canvas.dots_y - 1)
+            canvas.points(np.round(x), np.round(y), layer=layer)
+        return legend + Text("\n") + _layers_to_text(canvas, {1: REFERENCE_STYLE, 2: ATTEMPT_STYLE})
+
+
+class ScoreChart(Widget):
+    """Overall score (0–100) of each attempt over time, oldest on the left."""
+
+    DEFAULT_CSS = """
+    ScoreChart { height: 8; }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.points: list[tuple[datetime, float]] = []
+        self.title = ""
+
+    def set_points(self, points: Sequence[tuple[datetime, float]], title: str = "") -> None:
+        """Plot ``(when, overall score)`` pairs."""
+        self.points = sorted(points)
+        self.title = title
+        self.refresh()
+
+    def render(self) -> Text:
+        header = Text(f"score over time {self.title}".rstrip(), style="bold")
+        if not self.points:
+            return header + Text("  (no attempts yet)", style="dim")
+        axis = 4
+        canvas = BrailleCanvas(max(self.size.width - axis, 1), max(self.size.height - 1, 1))
+        scores = np.array([score for _, score in self.points], dtype=float)
+        x = np.linspace(0, canvas.dots_x - 1, len(scores)) if len(scores) > 1 else np.array([0.0])
+        y = (100 - np.clip(scores, 0, 100)) / 100 * (canvas.dots_y - 1)
+        canvas.polyline(x, y)
+        body = Text()
+        for row_index, row in enumerate(canvas.rows()):
+            label = "100" if row_index == 0 else "  0" if row_index == canvas.height - 1 else "   "
+            body.append(f"{label} ", style="dim")
+            body.append(row, style="green")
+            if row_index < canvas.height - 1:
+                body.append("\n")
+        first, last = self.points[0][0], self.points[-1][0]
+        header.append(f"  {len(scores)} attempts, {first:%d %b %H:%M} → {last:%d %b %H:%M}", style="dim")
+        return header + Text("\n") + body
