@@ -56,5 +56,9 @@ class PackError(PronounceError):
     """A lesson pack is malformed or cannot be written."""
 
 
+class TTSError(PackError):
+    """espeak-ng is missing, has no voice for the language, or failed to speak."""
+
+
 class StoreError(PronounceError):
     """The attempts database or recordings folder cannot be used."""

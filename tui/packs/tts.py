@@ -1,0 +1,313 @@
+"""Reference audio from espeak-ng, with exact word timings from its own word events.
+
+libespeak-ng is driven through ctypes in synchronous mode: a callback collects the
+16-bit samples and the events (word starts, phonemes, clause ends), each stamped
+with its sample offset. A word starts at its word event and ends at the first
+pause phoneme, clause end or next word after it. espeak-ng is not re-entrant, so
+every call holds one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui.errors import TTSError
+from tui.packs.model import WordTiming
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_PHONEME_EVENTS = 0x0001
+_INITIALIZE_DONT_EXIT = 0x8000
+_CHARS_UTF8 = 1
+_ENDPAUSE = 0x1000
+_POS_CHARACTER = 1
+_PARAM_RATE = 1
+_EVENT_LIST_TERMINATED = 0
+_EVENT_WORD = 1
+_EVENT_END = 5
+_EVENT_PHONEME = 7
+_EE_OK = 0
+
+DEFAULT_RATE = 175
+"""espeak-ng's default speaking rate, in words per minute."""
+RATE_RANGE = (80, 450)
+"""Rates espeak-ng accepts, in words per minute."""
+
+
+class _EventId(ctypes.Union):
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_void_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+_Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """Speech synthesized by espeak-ng.
+
+    Attributes
+    ----------
+    samples : np.ndarray [shape=(n,), dtype=float32]
+        Mono samples in [-1, 1].
+    samplerate : int
+        Samples per second (22050 for espeak-ng).
+    words : tuple of WordTiming
+        Each written word (see :func:`split_words`) with its start and end in
+        seconds; a word espeak-ng reads as part of another (``p.m.``) is left out.
+    """
+
+    samples: np.ndarray
+    samplerate: int
+    words: tuple[WordTiming, ...]
+
+    @property
+    def duration(self) -> float:
+        """Length of the audio in seconds."""
+        return len(self.samples) / self.samplerate
+
+
+@dataclass(frozen=True)
+class _Mark:
+    kind: int
+    sample: int
+    text_position: int
+    length: int
+    phoneme: bytes
+
+
+class _Engine:
+    """The loaded library, its sample rate and the buffers the callback fills."""
+
+    def __init__(self) -> None:
+        name = ctypes.util.find_library("espeak-ng")
+        if name is None:
+            raise TTSError("espeak-ng is not installed", hint="install it: sudo apt-get install espeak-ng")
+        try:
+            self.lib = ctypes.CDLL(name)
+        except OSError as exc:
+            raise TTSError(f"cannot load {name}: {exc}", hint="reinstall espeak-ng") from exc
+        self.lib.espeak_Initialize.restype = ctypes.c_int
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        options = _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT
+        self.samplerate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
+        if self.samplerate <= 0:
+            raise TTSError("espeak-ng failed to start (its data folder is missing?)", hint="reinstall espeak-ng")
+        self.chunks: list[np.ndarray] = []
+        self.marks: list[_Mark] = []
+        self._callback = _Callback(self._collect)
+        self.lib.espeak_SetSynthCallback(self._callback)
+
+    def _collect(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
+        if count > 0 and wav:
+            self.chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        i = 0
+        while events[i].type != _EVENT_LIST_TERMINATED:
+            event = events[i]
+            phoneme = event.id.string if event.type == _EVENT_PHONEME else b""
+            self.marks.append(_Mark(event.type, event.sample, event.text_position, event.length, phoneme))
+            i += 1
+        return 0
+
+    def voices(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """Every installed voice: identifier and its (priority, language) pairs."""
+        found = []
+        table = self.lib.espeak_ListVoices(None)
+        i = 0
+        while table[i]:
+            voice = table[i].contents
+            languages = []
+            address = voice.languages
+            while address and (priority := ctypes.c_ubyte.from_address(address).value):
+                language = ctypes.string_at(address + 1)
+                languages.append((priority, language.decode("ascii", "replace")))
+                address += 2 + len(language)
+            found.append((voice.identifier.decode(), languages))
+            i += 1
+        return found
+
+    def speak(self, text: str, voice: str, rate: int) -> tuple[np.ndarray, list[_Mark]]:
+        """Synthesize ``text`` with ``voice`` (a name espeak-ng knows) at ``rate``."""
+        if self.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
+            raise TTSError(f"espeak-ng has no voice {voice!r}", hint="list the voices with `espeak-ng --voices`")
+        self.lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+        self.chunks, self.marks = [], []
+        data = text.encode("utf-8")
+        status = self.lib.espeak_Synth(
+            data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE, None, None
+        )
+        self.lib.espeak_Synchronize()
+        if status != _EE_OK or not self.chunks:
+            raise TTSError(f"espeak-ng produced no audio for {text!r}", hint="check the text and the voice")
+        return np.concatenate(self.chunks), self.marks
+
+
+_lock = threading.Lock()
+_engine: _Engine | None = None
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    if _engine is None:
+        _engine = _Engine()
+    return _engine
+
+
+def _resolve_voice(engine: _Engine, voice: str) -> str:
+    """``voice`` itself when espeak-ng knows that name, else the best voice for it as a language."""
+    if engine.lib.espeak_SetVoiceByName(voice.encode()) == _EE_OK:
+        return voice
+    return _best_voice(engine, voice)
+
+
+def _best_voice(engine: _Engine, lang: str) -> str:
+    wanted = lang.lower().replace("_", "-")
+    primary = wanted.split("-")[0]
+    exact: list[tuple[int, str]] = []
+    close: list[tuple[int, str]] = []
+    for identifier, languages in engine.voices():
+        if identifier.startswith("mb/"):
+            continue  # MBROLA voices need extra packages that are rarely installed
+        for priority, language in languages:
+            if language == wanted:
+                exact.append((priority, identifier))
+            elif language == primary or language.split("-")[0] == primary:
+                close.append((priority + 10, identifier))
+    chosen = sorted(exact) or sorted(close)
+    if not chosen:
+        raise TTSError(
+            f"espeak-ng has no voice for language {lang!r}",
+            hint="install the language's espeak-ng data, or pick one from `espeak-ng --voices` with --voice",
+        )
+    return chosen[0][1]
+
+
+def voice_for(lang: str) -> str:
+    """The espeak-ng voice that speaks the BCP 47 language ``lang``.
+
+    Parameters
+    ----------
+    lang : str
+        A language tag such as ``"es-ES"``, ``"fr-fr"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        A voice identifier ``espeak-ng`` accepts, e.g. ``"roa/fr"``.
+
+    Raises
+    ------
+    TTSError
+        espeak-ng is missing or has no voice for ``lang``.
+    """
+    with _lock:
+        return _best_voice(_get_engine(), lang)
+
+
+_WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?")
+
+
+def split_words(text: str) -> list[tuple[int, int, str]]:
+    """The written words of ``text``: (start, end, word) character spans.
+
+    A word is a run of letters and digits, with apostrophes and hyphens inside it
+    (``m'appelle``, ``well-known``); punctuation around it is not part of it.
+    """
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+
+
+def _word_timings(text: str, marks: list[_Mark], n_samples: int, samplerate: int) -> tuple[WordTiming, ...]:
+    """Turn word/phoneme/end events into one (text, start, end) per written word."""
+    marks = sorted(marks, key=lambda m: m.sample)
+    spans = split_words(text)
+    found: dict[int, list[int]] = {}
+    for i, mark in enumerate(marks):
+        if mark.kind != _EVENT_WORD:
+            continue
+        position = mark.text_position - 1
+        owner = next((k for k, (a, b, _) in enumerate(spans) if a <= position < b), None)
+        if owner is None:
+            continue
+        following = (
+            m.sample
+            for m in marks[i + 1 :]
+            if m.sample > mark.sample
+            and (m.kind in (_EVENT_WORD, _EVENT_END) or (m.kind == _EVENT_PHONEME and m.phoneme.startswith(b"_")))
+        )
+        end = next(following, n_samples)
+        span = found.setdefault(owner, [mark.sample, end])
+        span[0], span[1] = min(span[0], mark.sample), max(span[1], end)  # "12" → "twelve", "m'appelle"
+    return tuple(
+        WordTiming(spans[k][2], start / samplerate, max(end, start + 1) / samplerate)
+        for k, (start, end) in sorted(found.items())
+    )
+
+
+def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate: int | None = None) -> Synthesis:
+    """Speak ``text`` with espeak-ng and time each word.
+
+    Parameters
+    ----------
+    text : str
+        The phrase, plain text (no SSML).
+    lang : str
+        BCP 47 language of the text; picks the voice when ``voice`` is None.
+    voice : str, optional
+        An espeak-ng voice name or language (``"es"``, ``"fr-fr"``, ``"roa/fr"``).
+    rate : int, optional
+        Words per minute within :data:`RATE_RANGE` [default: :data:`DEFAULT_RATE`].
+
+    Returns
+    -------
+    Synthesis
+        float32 mono samples, their rate, and the :class:`WordTiming` of each spoken word.
+
+    Raises
+    ------
+    TTSError
+        Empty text, a rate out of range, espeak-ng or the voice missing.
+    """
+    if not text.strip():
+        raise TTSError("there is no text to speak", hint="give the phrase some words")
+    rate = DEFAULT_RATE if rate is None else rate
+    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise TTSError(f"speaking rate {rate} is out of range", hint=f"use {RATE_RANGE[0]}–{RATE_RANGE[1]} words per minute")
+    with _lock:
+        engine = _get_engine()
+        name = _resolve_voice(engine, voice) if voice else _best_voice(engine, lang)
+        pcm, marks = engine.speak(text, name, rate)
+        samplerate = engine.samplerate
+    samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+    return Synthesis(samples, samplerate, _word_timings(text, marks, len(samples), samplerate))
