@@ -1,0 +1,504 @@
+"""The attempts store: one SQLite row per take, its recording in ``recordings/``.
+
+Layout of a data dir::
+
+    attempts.sqlite3            the database (WAL: also -wal and -shm files)
+    recordings/incoming/        where the recorder writes; not the store's
+    recordings/<pack>/...       recordings of saved attempts
+    recordings/orphans/...      files that had no row, set aside by reconcile()
+
+Every write runs in a ``BEGIN IMMEDIATE`` transaction, so writers from several
+threads and processes queue up (busy timeout) instead of failing, and
+:meth:`AttemptStore.reconcile` never sees a recording whose row is mid-save.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.errors import StoreError
+from tui.packs.model import WordTiming
+from tui.scoring.score import Score
+from tui.store import files
+from tui.store.schema import connect, translate
+
+DB_NAME = "attempts.sqlite3"
+INCOMING = "incoming"
+ORPHANS = "orphans"
+
+_COLUMNS = (
+    "id, created_at, pack_id, pack_version, phrase_id, text, recorder, audio, duration,"
+    " score_json, reference_audio, words_json, missing"
+)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One saved take.
+
+    Attributes
+    ----------
+    id : int
+        Never reused, even after a delete.
+    created_at : datetime
+        When it was saved (timezone-aware, UTC).
+    pack_id, pack_version, phrase_id, text : str
+        What was practised.
+    recorder : str
+        The named recorder that took it.
+    audio : Path
+        Absolute path of the recording.
+    duration : float
+        Length of the recording, in seconds.
+    score : Score
+        The full result, including per-word scores and the scorer version.
+    reference_audio : Path or None
+        The reference it was scored against (for re-scoring without the pack).
+    words : tuple of WordTiming
+        The phrase's word boundaries in the reference.
+    missing : bool
+        The recording file was gone at the last :meth:`AttemptStore.reconcile`.
+    """
+
+    id: int
+    created_at: datetime
+    pack_id: str
+    pack_version: str
+    phrase_id: str
+    text: str
+    recorder: str
+    audio: Path
+    duration: float
+    score: Score
+    reference_audio: Path | None = None
+    words: tuple[WordTiming, ...] = ()
+    missing: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the ``review --json`` line of this attempt."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "pack": self.pack_id,
+            "pack_version": self.pack_version,
+            "phrase_id": self.phrase_id,
+            "text": self.text,
+            "recorder": self.recorder,
+            "audio": str(self.audio),
+            "duration": self.duration,
+            "missing": self.missing,
+            "score": self.score.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class PhraseStats:
+    """How a phrase has gone so far (overall scores, 0–100).
+
+    Attributes
+    ----------
+    attempts : int
+        Number of saved takes.
+    best, last, avg_last5 : float or None
+        Best and latest score, mean of the latest five (None with no attempt).
+    trend : float or None
+        Least-squares slope of the latest five scores, in points per attempt:
+        positive when improving (None with fewer than two attempts).
+    """
+
+    attempts: int
+    best: float | None
+    last: float | None
+    avg_last5: float | None
+    trend: float | None
+
+    @classmethod
+    def from_scores(cls, scores: Sequence[float]) -> PhraseStats:
+        """Stats of overall scores given oldest first."""
+        if not scores:
+            return cls(0, None, None, None, None)
+        recent = list(scores[-5:])
+        mean = sum(recent) / len(recent)
+        trend = None
+        if len(recent) > 1:
+            xs = range(len(recent))
+            x_mean = (len(recent) - 1) / 2
+            trend = sum((x - x_mean) * (y - mean) for x, y in zip(xs, recent, strict=True)) / sum(
+                (x - x_mean) ** 2 for x in xs
+            )
+        return cls(len(scores), max(scores), scores[-1], mean, trend)
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    """What :meth:`AttemptStore.reconcile` found and did.
+
+    Attributes
+    ----------
+    missing : tuple of int
+        Attempts whose recording vanished (now marked ``missing``; rows kept).
+    restored : tuple of int
+        Attempts marked missing before whose recording is back.
+    orphans : tuple of Path
+        Recordings that had no row, now in ``recordings/orphans/``.
+    """
+
+    missing: tuple[int, ...] = ()
+    restored: tuple[int, ...] = ()
+    orphans: tuple[Path, ...] = ()
+
+
+class AttemptStore:
+    """Attempts and their recordings in a data dir; safe across threads and processes.
+
+    Each thread gets its own SQLite connection, opened on first use.
+
+    Parameters
+    ----------
+    data_dir : Path
+        Created if needed. The database is ``data_dir/attempts.sqlite3``.
+
+    Raises
+    ------
+    StoreError
+        The folder or database cannot be created, opened or migrated.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.data_dir = Path(data_dir).expanduser().absolute()
+        self.db_path = self.data_dir / DB_NAME
+        self.recordings_dir = self.data_dir / "recordings"
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data dir {self.data_dir}: {exc.strerror}",
+                hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
+            ) from exc
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._conn()
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Where the recorder writes takes that are not saved yet."""
+        return self.recordings_dir / INCOMING
+
+    @property
+    def orphans_dir(self) -> Path:
+        """Where :meth:`reconcile` puts recordings that had no row."""
+        return self.recordings_dir / ORPHANS
+
+    def close(self) -> None:
+        """Close every thread's connection; the store reopens on next use."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> AttemptStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_attempt(
+        self,
+        *,
+        recording_path: str | os.PathLike[str],
+        pack_id: str,
+        pack_version: str,
+        phrase_id: str,
+        text: str,
+        recorder: str,
+        duration: float,
+        score: Score,
+        reference_audio: str | os.PathLike[str] | None = None,
+        words: Sequence[WordTiming] = (),
+        created_at: datetime | None = None,
+    ) -> Attempt:
+        """Keep a take: move its recording into ``recordings/<pack>/``, then commit its row.
+
+        The recording is fsynced (file and folders) before the row commits, so a
+        crash leaves either no row (the file is then an orphan that
+        :meth:`reconcile` sets aside) or a row whose file exists. A recording
+        from outside ``recordings/`` is copied, not moved.
+
+        Parameters
+        ----------
+        recording_path : path
+            The finished recording, normally in ``recordings/incoming/``.
+        pack_id, pack_version, phrase_id, text : str
+            What was practised.
+        recorder : str
+            Name of the recorder that took it.
+        duration : float
+            Length in seconds.
+        score : Score
+            The comparison result.
+        reference_audio : path, optional
+            The reference it was scored against, kept for ``review --rescore``.
+        words : sequence of WordTiming
+            The phrase's word boundaries in that reference.
+        created_at : datetime, optional
+            When the take happened (default: now); naive means UTC.
+
+        Returns
+        -------
+        Attempt
+            The saved attempt, with its id and final recording path.
+
+        Raises
+        ------
+        StoreError
+            The recording is missing, or the disk is full or not writable. The
+            database is then unchanged and the message says where the
+            recording is.
+        """
+        source = Path(recording_path).absolute()
+        if not source.is_file():
+            raise StoreError(f"the recording {source} does not exist", hint="record the take again")
+        when = _utc(created_at or datetime.now(UTC))
+        name = f"{when:%Y%m%dT%H%M%S%f}-{files.safe_name(phrase_id)}-{uuid.uuid4().hex[:8]}{source.suffix or '.wav'}"
+        dest = self.recordings_dir / files.safe_name(pack_id) / name
+        keep_source = not source.is_relative_to(self.recordings_dir)
+        words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
+        reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
+        conn = self._conn()
+        self._begin(conn)
+        placement = None
+        try:
+            placement = files.place(source, dest, keep_source=keep_source)
+            cursor = conn.execute(
+                "INSERT INTO attempts (created_at, pack_id, pack_version, phrase_id, text, recorder, audio,"
+                " duration, overall, accuracy, fluency, intonation, completeness, score_json, scorer_version,"
+                " reference_audio, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    when.isoformat(),
+                    pack_id,
+                    str(pack_version),
+                    phrase_id,
+                    text,
+                    recorder,
+                    dest.relative_to(self.data_dir).as_posix(),
+                    float(duration),
+                    *_sub_scores(score),
+                    score.to_json(),
+                    score.scorer_version,
+                    reference,
+                    words_json,
+                ),
+            )
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            kept = files.unplace(placement) if placement else source
+            if isinstance(exc, sqlite3.Error):
+                error = translate(exc, self.db_path)
+                raise StoreError(f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}") from exc
+            if isinstance(exc, OSError):
+                raise StoreError(
+                    f"could not store the recording in {dest.parent}: {exc.strerror or exc}; the take was not saved",
+                    hint=f"free some disk space or make {self.recordings_dir} writable; the recording is kept at {kept}",
+                ) from exc
+            raise
+        files.finish(placement)
+        return self.get(int(cursor.lastrowid or 0))
+
+    def attempts(self, pack: str | None = None, phrase: str | None = None) -> list[Attempt]:
+        """Saved attempts, oldest first, optionally only of one pack and/or phrase id."""
+        clauses, params = [], []
+        if pack is not None:
+            clauses.append("pack_id = ?")
+            params.append(pack)
+        if phrase is not None:
+            clauses.append("phrase_id = ?")
+            params.append(phrase)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._reading() as conn:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM attempts{where} ORDER BY id", params).fetchall()
+        return [self._attempt(row) for row in rows]
+
+    def get(self, id: int) -> Attempt:
+        """The attempt with this id; :class:`StoreError` when there is none."""
+        with self._reading() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
+        return self._attempt(row)
+
+    def delete(self, id: int) -> Attempt:
+        """Remove attempt ``id`` and then its recording; return what was removed.
+
+        The row goes first: if removing the file fails (or the process dies
+        in between) the file is an orphan that :meth:`reconcile` sets aside.
+        """
+        attempt = self.get(id)
+        with self._writing() as conn:
+            if conn.execute("DELETE FROM attempts WHERE id = ?", (id,)).rowcount == 0:
+                raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
+        try:
+            attempt.audio.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"attempt {id} was deleted but its recording {attempt.audio} could not be removed: {exc.strerror}",
+                hint="remove the file by hand",
+            ) from exc
+        return attempt
+
+    def update_score(self, id: int, score: Score) -> Attempt:
+        """Replace the score of attempt ``id`` (after re-scoring); return the attempt."""
+        with self._writing() as conn:
+            changed = conn.execute(
+                "UPDATE attempts SET overall = ?, accuracy = ?, fluency = ?, intonation = ?, completeness = ?,"
+                " score_json = ?, scorer_version = ? WHERE id = ?",
+                (*_sub_scores(score), score.to_json(), score.scorer_version, id),
+            ).rowcount
+        if changed == 0:
+            raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
+        return self.get(id)
+
+    def phrase_stats(self, pack_id: str, phrase_id: str) -> PhraseStats:
+        """Attempts, best, last, mean of the last five and trend of one phrase."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT overall FROM attempts WHERE pack_id = ? AND phrase_id = ? ORDER BY id", (pack_id, phrase_id)
+            ).fetchall()
+        return PhraseStats.from_scores([row[0] for row in rows])
+
+    def reconcile(self) -> ReconcileReport:
+        """Match rows and recording files after a crash or a hand edit; never delete audio.
+
+        - A row whose file vanished is kept and marked ``missing`` (its scores
+          still count); if the file comes back the mark is cleared.
+        - A file under ``recordings/`` with no row (a save cut short by a
+          crash, a row deleted while its file could not be) is moved to
+          ``recordings/orphans/`` keeping its relative path, for the user to
+          listen to or remove. ``recordings/incoming/`` is the recorder's and
+          is left alone.
+
+        Runs inside a write transaction, so it cannot race a save.
+        """
+        missing, restored, orphans = [], [], []
+        with self._writing() as conn:
+            referenced = set()
+            for id, audio, was_missing in conn.execute("SELECT id, audio, missing FROM attempts").fetchall():
+                referenced.add(audio)
+                exists = (self.data_dir / audio).is_file()
+                if was_missing and exists:
+                    restored.append(id)
+                elif not was_missing and not exists:
+                    missing.append(id)
+            conn.executemany("UPDATE attempts SET missing = 1 WHERE id = ?", [(i,) for i in missing])
+            conn.executemany("UPDATE attempts SET missing = 0 WHERE id = ?", [(i,) for i in restored])
+            for path in self._unreferenced(referenced):
+                orphans.append(self._set_aside(path))
+        return ReconcileReport(tuple(missing), tuple(restored), tuple(orphans))
+
+    def _unreferenced(self, referenced: set[str]) -> Iterator[Path]:
+        if not self.recordings_dir.is_dir():
+            return
+        for entry in sorted(self.recordings_dir.iterdir()):
+            if entry.is_file():
+                candidates = [entry]
+            elif entry.is_dir() and entry.name not in (INCOMING, ORPHANS):
+                candidates = sorted(path for path in entry.rglob("*") if path.is_file())
+            else:
+                continue
+            for path in candidates:
+                if path.relative_to(self.data_dir).as_posix() not in referenced:
+                    yield path
+
+    def _set_aside(self, path: Path) -> Path:
+        target = files.unique_path(self.orphans_dir / path.relative_to(self.recordings_dir))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, target)
+            files.fsync_path(target.parent)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot move the unsaved recording {path} to {target.parent}: {exc.strerror}",
+                hint=f"make {self.recordings_dir} writable, or move the file away by hand",
+            ) from exc
+        return target
+
+    def _attempt(self, row: tuple[Any, ...]) -> Attempt:
+        id, created, pack_id, pack_version, phrase_id, text, recorder, audio, duration, score, ref, words, missing = row
+        return Attempt(
+            id=id,
+            created_at=datetime.fromisoformat(created),
+            pack_id=pack_id,
+            pack_version=pack_version,
+            phrase_id=phrase_id,
+            text=text,
+            recorder=recorder,
+            audio=self.data_dir / audio,
+            duration=duration,
+            score=Score.from_json(score),
+            reference_audio=Path(ref) if ref else None,
+            words=tuple(WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in json.loads(words)),
+            missing=bool(missing),
+        )
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.db_path)
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.db_path) from exc
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        self._begin(conn)
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.db_path) from exc
+            raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._conn()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.db_path) from exc
+
+
+def _sub_scores(score: Score) -> tuple[float, float, float, float, float]:
+    return (
+        float(score.overall),
+        float(score.accuracy),
+        float(score.fluency),
+        float(score.intonation),
+        float(score.completeness),
+    )
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -1,0 +1,161 @@
+"""Durable file moves for the recordings folder: place, fsync, undo.
+
+A recording is placed before its row commits, so every committed row points at
+a file that is already on disk (fsynced, and so is its folder entry).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str, *, limit: int = 48) -> str:
+    """``text`` as one file-name component: ASCII letters, digits, ``._-`` only.
+
+    Parameters
+    ----------
+    text : str
+        A pack or phrase id, a recorder name.
+    limit : int
+        Longest result, in characters.
+
+    Returns
+    -------
+    str
+        Never empty, never ``.`` or ``..``, never starting with a dot.
+    """
+    cleaned = _UNSAFE.sub("_", text).strip("._")[:limit]
+    return cleaned or "_"
+
+
+def fsync_path(path: Path) -> None:
+    """Flush ``path`` (a file or a folder) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where :func:`place` put a recording and how to finish or undo that.
+
+    Attributes
+    ----------
+    source, dest : Path
+        Where the recording was, and where it is now.
+    moved : bool
+        True when the file was renamed (the source is gone), False when copied.
+    drop_source : bool
+        A copy whose source :func:`finish` removes once the row is committed.
+    """
+
+    source: Path
+    dest: Path
+    moved: bool
+    drop_source: bool
+
+
+def place(source: Path, dest: Path, *, keep_source: bool) -> Placement:
+    """Move (or copy) ``source`` to ``dest`` and make it durable.
+
+    The move is a rename when both sit on one file system; across file systems,
+    or when ``keep_source`` is set, the file is copied to ``dest.part``, fsynced,
+    then renamed, and the source stays until :func:`finish`. The file and the
+    folders it left and entered are fsynced.
+
+    Parameters
+    ----------
+    source : Path
+        An existing file.
+    dest : Path
+        A path that does not exist yet; its folders are created.
+    keep_source : bool
+        Copy instead of move: ``source`` stays where it is for good.
+
+    Returns
+    -------
+    Placement
+        For :func:`finish` once the row is committed, or :func:`unplace` if not.
+
+    Raises
+    ------
+    OSError
+        Disk full, permission denied, ...; ``source`` is then untouched and no
+        partial ``dest`` is left behind.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        raise FileExistsError(errno.EEXIST, "a recording already exists there", str(dest))
+    if not keep_source:
+        try:
+            os.rename(source, dest)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+        else:
+            try:
+                fsync_path(dest)
+                fsync_path(dest.parent)
+                fsync_path(source.parent)
+            except OSError:
+                os.rename(dest, source)
+                raise
+            return Placement(source, dest, moved=True, drop_source=False)
+    partial = dest.with_name(dest.name + ".part")
+    try:
+        shutil.copyfile(source, partial)
+        fsync_path(partial)
+        os.rename(partial, dest)
+        fsync_path(dest.parent)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        dest.unlink(missing_ok=True)
+        raise
+    return Placement(source, dest, moved=False, drop_source=not keep_source)
+
+
+def finish(placement: Placement) -> None:
+    """Remove the source of a cross-file-system move once its row is committed.
+
+    Best effort: a source that cannot be removed is a harmless duplicate.
+    """
+    if placement.drop_source:
+        try:
+            placement.source.unlink(missing_ok=True)
+        except OSError:
+            return
+
+
+def unplace(placement: Placement) -> Path:
+    """Undo :func:`place` as far as possible; return where the recording now is.
+
+    A renamed file goes back to its source; a copy is removed (its source was
+    kept). When that fails too the recording stays at ``dest`` and
+    :meth:`AttemptStore.reconcile` later files it under ``recordings/orphans``.
+    """
+    try:
+        if placement.moved:
+            os.rename(placement.dest, placement.source)
+        else:
+            placement.dest.unlink()
+    except OSError:
+        return placement.dest
+    return placement.source
+
+
+def unique_path(path: Path) -> Path:
+    """``path``, or ``path`` with ``-1``, ``-2``... before its suffix when taken."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate

@@ -1,0 +1,149 @@
+"""The attempts database: connection settings, schema migrations, error translation.
+
+The schema version lives in ``PRAGMA user_version``. ``MIGRATIONS[n]`` takes a
+database from version ``n`` to ``n + 1``; opening a database runs the missing
+steps in one write transaction, so an older database is upgraded in place and a
+crash mid-way leaves it at its old version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui.errors import StoreError
+
+BUSY_TIMEOUT_MS = 15_000
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: attempts with their scores.
+    (
+        """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            pack_version TEXT NOT NULL,
+            phrase_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            recorder TEXT NOT NULL,
+            audio TEXT NOT NULL UNIQUE,
+            duration REAL NOT NULL,
+            overall REAL NOT NULL,
+            accuracy REAL NOT NULL,
+            fluency REAL NOT NULL,
+            intonation REAL NOT NULL,
+            completeness REAL NOT NULL,
+            score_json TEXT NOT NULL,
+            scorer_version TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX attempts_by_phrase ON attempts (pack_id, phrase_id, id)",
+    ),
+    # 1 -> 2: what re-scoring needs without the pack, and rows whose file vanished.
+    (
+        "ALTER TABLE attempts ADD COLUMN reference_audio TEXT",
+        "ALTER TABLE attempts ADD COLUMN words_json TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE attempts ADD COLUMN missing INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX attempts_by_scorer ON attempts (scorer_version)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+_NO_SPACE = {"SQLITE_FULL"}
+_NO_WRITE = {"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"}
+_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+
+
+def translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    """A :class:`StoreError` saying what went wrong with the database at ``path``.
+
+    Parameters
+    ----------
+    exc : sqlite3.Error
+        What :mod:`sqlite3` raised.
+    path : Path
+        The database file, named in the message.
+    """
+    family = "_".join((getattr(exc, "sqlite_errorname", "") or "").split("_")[:2])
+    if family in _DAMAGED:
+        return StoreError(
+            f"the attempts database {path} is damaged ({exc})",
+            hint=f"it was left as it is: move it aside (mv '{path}' '{path}.broken') and run again to start a new history; "
+            f"recordings in {path.parent / 'recordings'} are kept",
+        )
+    if family in _NO_SPACE:
+        return StoreError(f"the disk holding {path} is full ({exc})", hint="free some space and try again")
+    if family in _NO_WRITE:
+        return StoreError(
+            f"cannot write the attempts database {path} ({exc})",
+            hint=f"check that {path.parent} and the files in it are writable by you, or pass another --data-dir",
+        )
+    if family in _BUSY:
+        return StoreError(
+            f"the attempts database {path} stayed locked by another program for {BUSY_TIMEOUT_MS // 1000} s ({exc})",
+            hint="close other pronounce windows or commands and try again",
+        )
+    return StoreError(f"the attempts database {path} failed: {exc}", hint=f"check the disk holding {path.parent}")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the database at ``path`` in WAL mode, migrated to :data:`SCHEMA_VERSION`.
+
+    The connection is in autocommit mode (``isolation_level=None``): callers open
+    their own ``BEGIN IMMEDIATE`` transactions.
+
+    Raises
+    ------
+    StoreError
+        The file is not an attempts database, is damaged, comes from a newer
+        pronounce, or cannot be opened or written. The file is never replaced.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(
+                f"the attempts database {path} cannot use write-ahead logging (journal mode {mode!r})",
+                hint="keep the data dir on a local disk, or pass another --data-dir",
+            )
+        conn.execute("PRAGMA synchronous = FULL")
+        _migrate(conn, path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(exc, path) from exc
+    except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    if _version(conn) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the attempts database {path} was written by a newer pronounce (schema {version}, this one knows {SCHEMA_VERSION})",
+                hint="upgrade pronounce, or pass another --data-dir",
+            )
+        for step in MIGRATIONS[version:]:
+            for statement in step:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
