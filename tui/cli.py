@@ -88,9 +88,27 @@ def _not_built(what: str, issue: int) -> PronounceError:
 @click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version.")
 @click.option("--delete", "delete_id", type=int, help="Delete attempt ID and its recording.")
 @pass_settings
-def review(settings: Settings, **options: Any) -> None:
-    """List past attempts (a table, or JSON lines)."""
-    raise _not_built("review", 5)
+def review(
+    settings: Settings,
+    pack_id: str | None,
+    phrase_id: str | None,
+    as_json: bool,
+    export_path: Path | None,
+    rescore: bool,
+    delete_id: int | None,
+) -> None:
+    """List past attempts (a table, or JSON lines); export, re-score or delete them."""
+    from tui.store.review import review as run_review
+
+    run_review(
+        settings.data_dir,
+        pack=pack_id,
+        phrase=phrase_id,
+        as_json=as_json,
+        export_path=export_path,
+        rescore=rescore,
+        delete_id=delete_id,
+    )
 
 
 @cli.command()

@@ -1,0 +1,87 @@
+"""The ``pronounce review`` command: list, export, re-score or delete attempts.
+
+Output for people goes to stdout; notes, progress and skipped re-scores go to
+stderr, so ``--json`` output stays machine-readable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tui.store import rescore as rescoring
+from tui.store.attempts import DB_NAME, Attempt, AttemptStore, PhraseStats
+from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
+
+EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows up here."
+
+
+def review(
+    data_dir: Path,
+    *,
+    pack: str | None = None,
+    phrase: str | None = None,
+    as_json: bool = False,
+    export_path: Path | None = None,
+    rescore: bool = False,
+    delete_id: int | None = None,
+) -> None:
+    """Run ``pronounce review`` on the store in ``data_dir`` (see the command's help).
+
+    Raises
+    ------
+    click.UsageError
+        ``--delete`` combined with another action.
+    StoreError
+        The store cannot be used, or the attempt to delete does not exist.
+    """
+    if delete_id is not None and (rescore or export_path or as_json):
+        raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
+    if delete_id is None and not (data_dir / DB_NAME).exists():
+        click.echo(EMPTY, err=as_json)
+        return
+    with AttemptStore(data_dir) as store:
+        for note in reconcile_notes(store.reconcile(), store.orphans_dir):
+            click.echo(f"pronounce: note: {note}", err=True)
+        if delete_id is not None:
+            gone = store.delete(delete_id)
+            click.echo(f"Deleted attempt {gone.id} ({gone.pack_id}/{gone.phrase_id}) and its recording {gone.audio}")
+            return
+        attempts = store.attempts(pack=pack, phrase=phrase)
+        if not attempts:
+            click.echo(_empty(pack, phrase), err=as_json)
+            return
+        if rescore:
+            _rescore(store, attempts)
+            attempts = store.attempts(pack=pack, phrase=phrase)
+        if export_path is not None:
+            export(attempts, export_path)
+            click.echo(f"Wrote {len(attempts)} attempt{'s' if len(attempts) != 1 else ''} to {export_path}")
+        elif as_json:
+            click.echo(json_lines(attempts), nl=False)
+        else:
+            click.echo(table(attempts))
+            if phrase is not None:
+                click.echo("\n" + stats_line(phrase, PhraseStats.from_scores([a.score.overall for a in attempts])))
+
+
+def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
+    """Re-score the attempts of another scorer version, with a progress bar."""
+    version = rescoring.current_version()
+    todo = rescoring.stale(attempts, version)
+    if not todo:
+        click.echo(f"All {len(attempts)} attempts are already scored by scorer {version}.", err=True)
+        return
+    with click.progressbar(length=len(todo), label=f"Re-scoring with scorer {version}", file=click.get_text_stream("stderr")) as bar:
+        result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
+    click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
+    for id, reason in result.skipped:
+        click.echo(f"pronounce: note: attempt {id} was not re-scored: {reason}", err=True)
+
+
+def _empty(pack: str | None, phrase: str | None) -> str:
+    if pack is None and phrase is None:
+        return EMPTY
+    which = " ".join(part for part in (pack and f"pack {pack!r}", phrase and f"phrase {phrase!r}") if part)
+    return f"No attempts of {which} yet."
