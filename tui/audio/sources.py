@@ -1,0 +1,135 @@
+"""Where a recorder's blocks come from: a PortAudio input stream, or a file paced in real time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import sounddevice as sd
+import soundfile as sf
+
+from tui.errors import AudioFormatError, DeviceError
+
+BlockSink = Callable[[np.ndarray, bool], None]
+"""Receives each block (float32 frames × 1, owned by the caller) and whether input overflowed."""
+
+
+class Source(Protocol):
+    """A running input a recorder drains."""
+
+    samplerate: int
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def ended(self) -> bool:
+        """True once the source stopped delivering on its own (device failure)."""
+        ...
+
+
+class DeviceSource:
+    """A PortAudio input stream whose callback hands each block to ``sink``.
+
+    The callback only notes the overflow flag and calls ``sink``, which must copy
+    and enqueue without blocking.
+    """
+
+    def __init__(self, device: int, samplerate: int, blocksize: int, sink: BlockSink) -> None:
+        self.samplerate = samplerate
+        self._finished = threading.Event()
+        self._stopping = False
+
+        def callback(indata: np.ndarray, frames: int, time_info: Any, status: sd.CallbackFlags) -> None:
+            sink(indata, bool(status.input_overflow))
+
+        try:
+            self._stream = sd.InputStream(
+                device=device,
+                samplerate=samplerate,
+                channels=1,
+                dtype="float32",
+                blocksize=blocksize,
+                latency="high",
+                callback=callback,
+                finished_callback=self._finished.set,
+            )
+        except sd.PortAudioError as exc:
+            raise DeviceError(
+                f"cannot open input device {device} at {samplerate} Hz: {exc}",
+                hint="choose another device or sample rate (see `pronounce devices`)",
+            ) from exc
+
+    def start(self) -> None:
+        try:
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self._stream.close(ignore_errors=True)
+            raise DeviceError(f"cannot start recording: {exc}", hint="check the microphone is not in use") from exc
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._stream.stop(ignore_errors=True)
+        self._stream.close(ignore_errors=True)
+
+    @property
+    def ended(self) -> bool:
+        return self._finished.is_set() and not self._stopping
+
+
+class FileSource:
+    """A file fed block by block at its own sample rate, in real time, then silence.
+
+    Raises
+    ------
+    AudioFormatError
+        When the file cannot be read or is empty.
+    """
+
+    def __init__(self, path: Path, blocksize: int, sink: BlockSink) -> None:
+        try:
+            info = sf.info(str(path))
+            with sf.SoundFile(path) as handle:
+                self._samples = handle.read(dtype="float32", always_2d=True).mean(axis=1, dtype=np.float32)
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            raise AudioFormatError(
+                f"cannot read input file {path}: {exc}", hint="pass a WAV, FLAC, OGG or MP3 file to --input-file"
+            ) from exc
+        if self._samples.size == 0 or not np.isfinite(self._samples).all():
+            raise AudioFormatError(f"input file {path} holds no usable samples", hint="pass another file")
+        self.samplerate = int(info.samplerate)
+        self._blocksize = blocksize
+        self._sink = sink
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name=f"pronounce-file-{path.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._halt.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @property
+    def ended(self) -> bool:
+        return False
+
+    def _pump(self) -> None:
+        block = np.zeros((self._blocksize, 1), dtype=np.float32)
+        began = time.monotonic()
+        sent = 0
+        while not self._halt.is_set():
+            delay = began + (sent + self._blocksize) / self.samplerate - time.monotonic()
+            if delay > 0 and self._halt.wait(delay):
+                return
+            piece = self._samples[sent : sent + self._blocksize]
+            block[:, 0] = 0.0
+            block[: piece.size, 0] = piece
+            self._sink(block, False)
+            sent += self._blocksize
