@@ -13,10 +13,9 @@ from tui.scoring.score import Score
 class RecordingStarted(Message):
     """A named recorder is running."""
 
-    def __init__(self, name: str, samplerate: int) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.samplerate = samplerate
 
 
 class ChunkRecorded(Message):

@@ -52,8 +52,8 @@ class ScoreCard(Vertical):
     ScoreCard #bars { width: 1fr; height: auto; padding-left: 2; }
     ScoreCard #words, ScoreCard #findings { height: auto; }
     ScoreCard.-empty #top, ScoreCard.-empty #words, ScoreCard.-empty #findings, ScoreCard.-empty PitchPlot { display: none; }
-    ScoreCard #hint { color: $text-muted; }
-    ScoreCard:not(.-empty) #hint { display: none; }
+    ScoreCard #hint { color: $text-muted; display: none; }
+    ScoreCard.-empty #hint { display: block; }
     """
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

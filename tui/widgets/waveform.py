@@ -177,32 +177,24 @@ class LiveWaveform(Widget):
     LiveWaveform { height: 3; }
     """
 
-    COLUMNS_PER_SECOND = 40  # dot columns: 20 cells per second
+    COLUMNS_PER_CHUNK = 2  # dot columns per recorder block (one cell)
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._peaks: deque[float] = deque(maxlen=4096)
-        self._pending = np.zeros(0, dtype=np.float32)
 
     def reset(self) -> None:
         """Forget everything shown."""
         self._peaks.clear()
-        self._pending = np.zeros(0, dtype=np.float32)
         self.refresh()
 
-    def add_chunk(self, samples: np.ndarray, samplerate: int) -> None:
-        """Append one block of recorded samples (mono or first channel used)."""
+    def add_chunk(self, samples: np.ndarray) -> None:
+        """Append one block of recorded samples (mono, or its first channel)."""
         block = np.asarray(samples, dtype=np.float32)
         if block.ndim > 1:
             block = block[:, 0]
-        self._pending = np.concatenate([self._pending, block])
-        step = max(samplerate // self.COLUMNS_PER_SECOND, 1)
-        whole = self._pending.size // step
-        if whole:
-            used = self._pending[: whole * step].reshape(whole, step)
-            self._peaks.extend(np.abs(used).max(axis=1).tolist())
-            self._pending = self._pending[whole * step :]
-            self.refresh()
+        self._peaks.extend(envelope(block, self.COLUMNS_PER_CHUNK).tolist())
+        self.refresh()
 
     def render(self) -> Text:
         canvas = BrailleCanvas(self.size.width, self.size.height)

@@ -1,0 +1,100 @@
+"""Engine calls the screens make from worker threads: loading references, scoring, saving.
+
+Nothing here touches Textual; each function is slow (file I/O, DSP, SQLite) and
+is meant to run off the event loop. Engine modules are imported when first used
+so the app's first frame does not wait for librosa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tui.packs.model import Pack, Phrase, WordTiming
+from tui.scoring.score import Score
+
+Contour = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A phrase's reference audio, ready to play, show and score against."""
+
+    phrase_id: str
+    samples: np.ndarray
+    samplerate: int
+    words: tuple[WordTiming, ...]
+    prepared: Any
+    pitch: Contour | None
+
+
+@dataclass(frozen=True)
+class PhraseInfo:
+    """Best score and due flag of one phrase, for the phrase list."""
+
+    phrase_id: str
+    best: float | None
+    due: bool
+
+
+def load_reference(pack: Pack, phrase: Phrase) -> Reference:
+    """Load, time (deriving word timings when the pack has none) and prepare ``phrase``'s reference."""
+    from tui.audio.files import load_audio
+    from tui.scoring import pitch_track, prepare_reference
+    from tui.scoring.words import derive_word_timings
+
+    samples, samplerate = load_audio(phrase.audio)
+    words = phrase.words or derive_word_timings(samples, samplerate, phrase.text, lang=pack.language.lower())
+    prepared = prepare_reference((samples, samplerate), words=words, text=phrase.text, lang=pack.language.lower())
+    return Reference(phrase.id, samples, samplerate, tuple(words), prepared, pitch_track(samples, samplerate))
+
+
+def score_attempt(reference: Reference, samples: np.ndarray, samplerate: int) -> tuple[Score, Contour | None]:
+    """Score an attempt against ``reference``; also return the attempt's pitch contour."""
+    from tui.scoring import compare, pitch_track
+
+    return compare(reference.prepared, (samples, samplerate)), pitch_track(samples, samplerate)
+
+
+def save_attempt(data_dir: Path, pack: Pack, phrase: Phrase, recording: Any, recorder_name: str, score: Score) -> int:
+    """Keep the attempt (recording moved into the store) and return its id."""
+    from tui.store import AttemptStore
+
+    store = AttemptStore(data_dir)
+    attempt = store.save_attempt(
+        recording_path=recording.path,
+        pack_id=pack.id,
+        pack_version=pack.version,
+        phrase_id=phrase.id,
+        text=phrase.text,
+        recorder=recorder_name,
+        duration=recording.duration,
+        score=score,
+    )
+    return int(attempt.id)
+
+
+def phrase_infos(data_dir: Path, pack: Pack) -> list[PhraseInfo]:
+    """Best score and due flag of every phrase of ``pack``."""
+    from tui.store import AttemptStore
+    from tui.store.queue import practice_queue
+
+    store = AttemptStore(data_dir)
+    due = {item.phrase_id: item.due for item in practice_queue(store, pack)}
+    return [
+        PhraseInfo(phrase.id, store.phrase_stats(pack.id, phrase.id).best, due.get(phrase.id, True))
+        for phrase in pack.phrases
+    ]
+
+
+def start_up(data_dir: Path) -> list[Path]:
+    """Recover recordings cut by a kill and reconcile the store with the recordings folder."""
+    from tui.audio import recorder
+    from tui.store import AttemptStore
+
+    recovered = recorder.recover(data_dir / "recordings" / "incoming")
+    AttemptStore(data_dir).reconcile()
+    return recovered
