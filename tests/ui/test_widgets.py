@@ -1,0 +1,131 @@
+"""Widgets fed with plain numpy data and Score objects, mounted in a real Textual app."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Digits, Static
+
+from tui.scoring.score import Score, WordScore
+from tui.widgets.braille import BrailleCanvas
+from tui.widgets.level import FLOOR_DBFS, LevelMeter, level_fraction
+from tui.widgets.plots import PitchPlot, ScoreChart, warp_to_reference
+from tui.widgets.scorecard import ScoreCard, level_style, words_line
+from tui.widgets.waveform import LiveWaveform, Waveform, envelope
+from tui.packs.model import WordTiming
+
+SCORE = Score(
+    overall=84.0, accuracy=88.0, fluency=71.0, intonation=55.0, completeness=100.0,
+    words=(WordScore("good", 91.0, 0.1, 0.4, 0.2, 0.5), WordScore("morning", 47.0, 0.4, 0.9, 0.5, 1.1)),
+    issues=("“morning” sounded unlike the reference",),
+    path=((0.0, 0.0), (0.5, 0.7), (1.0, 1.2)),
+    scorer_version="test",
+)
+
+
+class Harness(App[None]):
+    def __init__(self, *widgets: object) -> None:
+        super().__init__()
+        self._widgets = widgets
+
+    def compose(self) -> ComposeResult:
+        yield from self._widgets  # type: ignore[misc]
+
+
+def test_braille_canvas_sets_the_right_dots() -> None:
+    canvas = BrailleCanvas(2, 1)
+    canvas.points(np.array([0, 3, 99]), np.array([0, 3, 0]))
+    assert canvas.rows() == [chr(0x2800 + 0x01) + chr(0x2800 + 0x80)]
+    canvas.vline(1, 0, 3, layer=2)
+    assert canvas.rows()[0][0] == chr(0x2800 + (0x01 | 0x08 | 0x10 | 0x20 | 0x80))  # dot 1 + the whole right column
+    assert canvas.layers().tolist() == [[2, 1]]
+
+
+def test_envelope_takes_peak_magnitude_per_slice() -> None:
+    samples = np.array([0.1, -0.5, 0.2, 0.0, -0.9, 0.3], dtype=np.float32)
+    assert envelope(samples, 3).tolist() == pytest.approx([0.5, 0.2, 0.9])
+    assert envelope(np.zeros(0, dtype=np.float32), 4).tolist() == [0.0] * 4
+
+
+def test_level_fraction_clamps_to_the_bar() -> None:
+    assert level_fraction(FLOOR_DBFS - 20) == 0.0
+    assert level_fraction(-30.0) == pytest.approx(0.5)
+    assert level_fraction(6.0) == 1.0
+    assert level_fraction(float("nan")) == 0.0
+
+
+def test_warp_maps_attempt_time_onto_reference_time() -> None:
+    assert warp_to_reference(np.array([0.7, 1.2]), SCORE.path).tolist() == pytest.approx([0.5, 1.0])
+    assert warp_to_reference(np.array([0.3]), ()).tolist() == [0.3]
+
+
+def test_words_are_coloured_in_three_levels() -> None:
+    assert [level_style(s) for s in (95, 70, 20)] == ["green", "yellow", "red"]
+    line = words_line(SCORE, selected=1)
+    assert line.plain.startswith("good 91   morning 47")
+    assert any("red" in str(span.style) and "reverse" in str(span.style) for span in line.spans)
+
+
+async def test_meter_holds_the_peak_and_warns() -> None:
+    meter = LevelMeter()
+    async with Harness(meter).run_test(size=(100, 3)):
+        meter.reset()
+        meter.update_level(-20.0, -6.0, False, now=100.0)
+        meter.update_level(-25.0, -30.0, False, now=100.5)
+        assert meter.held_dbfs == -6.0
+        meter.update_level(-25.0, -30.0, False, now=102.0)
+        assert meter.held_dbfs == pytest.approx(-6.0 - 20.0 * 1.0)
+        meter.update_level(-1.0, 0.0, True, now=102.1)
+        assert meter.warning.startswith("CLIP")
+        meter.update_level(-70.0, -65.0, False, now=104.0)
+        meter.update_level(-70.0, -65.0, False, now=104.2)
+        assert "can't hear you" in meter.warning
+        assert "can't hear you" in str(meter.render())
+
+
+async def test_waveform_marks_words_and_selects_on_click() -> None:
+    waveform = Waveform("reference")
+    samples = np.sin(np.linspace(0, 400, 16000)).astype(np.float32)
+    async with Harness(waveform).run_test(size=(40, 5)) as pilot:
+        waveform.set_audio(samples, 16000, [WordTiming("one", 0.0, 0.4), WordTiming("two", 0.5, 1.0)])
+        await pilot.pause()
+        assert waveform.word_at(0.7) == 1 and waveform.word_at(0.45) is None
+        await pilot.click(Waveform, offset=(35, 1))
+        assert waveform.selected == 1
+        assert "one" in str(waveform.render()).splitlines()[-1]
+
+
+async def test_live_waveform_scrolls_with_chunks() -> None:
+    live = LiveWaveform()
+    async with Harness(live).run_test(size=(10, 3)):
+        for _ in range(30):
+            live.add_chunk(np.full(1024, 0.5, dtype=np.float32))
+        assert len(live._peaks) == 60
+        assert str(live.render()).count("⣿") >= 10
+
+
+async def test_score_card_shows_overall_bars_words_and_findings() -> None:
+    card = ScoreCard()
+    async with Harness(card).run_test(size=(90, 24)) as pilot:
+        assert card.has_class("-empty")
+        contour = (np.linspace(0, 1, 50), np.full(50, 180.0))
+        card.show(SCORE, reference_pitch=contour, attempt_pitch=(np.linspace(0, 1.2, 50), np.full(50, 200.0)))
+        await pilot.pause()
+        assert not card.has_class("-empty")
+        assert card.query_one("#overall", Digits).value == "84"
+        bars = str(card.query_one("#bars", Static).render())
+        assert "intonation" in bars and " 55" in bars
+        assert "morning" in str(card.query_one("#findings", Static).render())
+        assert card.query_one(PitchPlot).attempt is not None
+
+
+async def test_score_chart_plots_points() -> None:
+    chart = ScoreChart()
+    start = datetime(2026, 1, 1, 12, 0)
+    async with Harness(chart).run_test(size=(40, 8)):
+        chart.set_points([(start + timedelta(days=i), s) for i, s in enumerate((20, 60, 95))], "— hello")
+        text = str(chart.render())
+        assert "3 attempts" in text and "100" in text
