@@ -106,6 +106,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise translate(exc, path) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_newer(_version(conn), path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise StoreError(
@@ -129,11 +130,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = _version(conn)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the attempts database {path} was written by a newer pronounce (schema {version}, this one knows {SCHEMA_VERSION})",
-                hint="upgrade pronounce, or pass another --data-dir",
-            )
+        _refuse_newer(version, path)
         for step in MIGRATIONS[version:]:
             for statement in step:
                 conn.execute(statement)
@@ -143,6 +140,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _refuse_newer(version: int, path: Path) -> None:
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the attempts database {path} was written by a newer pronounce (schema {version}, this one knows {SCHEMA_VERSION})",
+            hint="upgrade pronounce, or pass another --data-dir",
+        )
 
 
 def _version(conn: sqlite3.Connection) -> int:

@@ -1,0 +1,55 @@
+"""Helpers for store tests: real WAV takes and saved attempts with made-up scores."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from tui.packs.model import WordTiming
+from tui.scoring.score import Score, WordScore
+from tui.store import Attempt, AttemptStore
+
+
+def write_take(folder: Path, *, seconds: float = 0.2, samplerate: int = 16_000) -> Path:
+    """A real WAV recording (a quiet tone) in ``folder``, as the recorder leaves it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"take-{uuid.uuid4().hex[:8]}.wav"
+    t = np.arange(int(seconds * samplerate)) / samplerate
+    sf.write(path, (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), samplerate)
+    return path
+
+
+def make_score(overall: float = 80.0, *, version: str = "test-1") -> Score:
+    """A plausible score with two words."""
+    words = (WordScore("good", overall, 0.0, 0.3, 0.05, 0.35), WordScore("morning", overall - 5, 0.3, 0.8, 0.35, 0.9))
+    return Score(overall, overall - 2, overall + 1, overall - 4, 100.0, words=words, scorer_version=version)
+
+
+def save(
+    store: AttemptStore,
+    recording: Path,
+    *,
+    pack: str = "en-basics",
+    phrase: str = "greeting",
+    overall: float = 80.0,
+    created_at: datetime | None = None,
+    reference: Path | None = None,
+) -> Attempt:
+    """Save ``recording`` as an attempt at ``phrase`` with a made-up score."""
+    return store.save_attempt(
+        recording_path=recording,
+        pack_id=pack,
+        pack_version="1",
+        phrase_id=phrase,
+        text="good morning",
+        recorder="mic-1",
+        duration=0.2,
+        score=make_score(overall),
+        reference_audio=reference,
+        words=(WordTiming("good", 0.0, 0.3), WordTiming("morning", 0.3, 0.8)),
+        created_at=created_at,
+    )
