@@ -126,8 +126,15 @@ def score(**options: Any) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help='Print {"inputs": [...], "outputs": [...]} as JSON.')
 def devices(as_json: bool) -> None:
-    """List audio input (recorders) and output devices."""
-    raise _not_built("devices", 3)
+    """List audio input (recorders) and output devices; exit 3 when there is no input."""
+    from tui.audio.devices import NO_MICROPHONE_HINT, list_inputs, list_outputs
+    from tui.audio.listing import devices_json, devices_table
+    from tui.errors import NoMicrophoneError
+
+    inputs, outputs = list_inputs(), list_outputs()
+    click.echo(devices_json(inputs, outputs) if as_json else devices_table(inputs, outputs))
+    if not inputs:
+        raise NoMicrophoneError("No microphone found", hint=NO_MICROPHONE_HINT)
 
 
 @cli.group()
