@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -19,7 +20,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from tui.errors import PronounceError
 from tui.messages import AttemptSaved, AudioFailed, ChunkRecorded, PlaybackProgress, RecordingStarted, RecordingStopped, ScoreReady
 from tui.packs.model import Pack, Phrase, WordTiming
-from tui.screens.session import Reference, load_reference, phrase_infos, save_attempt, score_attempt
+from tui.screens.session import Reference, load_reference, phrase_infos, prepare, save_attempt, score_attempt
 from tui.widgets.level import SILENCE_DBFS, LevelMeter
 from tui.widgets.phrases import PhraseList, PhraseRow
 from tui.widgets.scorecard import ScoreCard
@@ -69,6 +70,7 @@ class PracticeScreen(Screen[None]):
         self._attempt: tuple[np.ndarray, int] | None = None
         self._play_queue: list[Play] = []
         self._playing: str | None = None
+        self._play_seq = 0
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -166,12 +168,17 @@ class PracticeScreen(Screen[None]):
         assert self.pack is not None
         reference = load_reference(self.pack, phrase)
         self.app.call_from_thread(self._reference_loaded, reference)
+        prepared = prepare(reference, self.pack, phrase)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._reference_loaded, prepared)
 
     def _reference_loaded(self, reference: Reference) -> None:
         if self.phrase is None or reference.phrase_id != self.phrase.id:
             return
+        first = self.reference is None
         self.reference = reference
-        self.query_one("#reference", Waveform).set_audio(reference.samples, reference.samplerate, reference.words)
+        if first:
+            self.query_one("#reference", Waveform).set_audio(reference.samples, reference.samplerate, reference.words)
 
     def action_phrase(self, step: int) -> None:
         """Move to the next (1) or previous (-1) phrase."""
@@ -257,6 +264,8 @@ class PracticeScreen(Screen[None]):
             self.post_message(RecordingStopped(name, recording.path, recording.duration, recording.overflows))
             reference, phrase, pack = self.reference, self.phrase, self.pack
             assert reference is not None and phrase is not None and pack is not None
+            if reference.prepared is None:
+                reference = prepare(reference, pack, phrase)
             samples = recording.samples
             score, attempt_pitch = score_attempt(reference, samples, recording.samplerate)
             self._attempt = (samples, recording.samplerate)
@@ -386,8 +395,9 @@ class PracticeScreen(Screen[None]):
         """Stop whatever plays."""
         self._play_queue.clear()
         if self._playing is not None:
-            self.app.player.stop()
+            self._play_seq += 1
             self._finish_play()
+            self.app.player.stop()
 
     def _start_plays(self, plays: list[Play]) -> None:
         self.action_stop_playback()
@@ -397,20 +407,26 @@ class PracticeScreen(Screen[None]):
     def _play_next(self) -> None:
         if not self._play_queue:
             return
+        self._play_seq += 1
         target, samples, samplerate, speed, start, end = self._play_queue.pop(0)
         self._playing = target
+        self.play_audio(f"{self._play_seq}:{target}", samples, samplerate, speed, start, end)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="play")
+    def play_audio(self, tag: str, samples: np.ndarray, samplerate: int, speed: float, start: float | None, end: float | None) -> None:
+        """Start the player (time-stretching for slow play happens here, off the event loop)."""
         try:
             self.app.player.play(
                 samples, samplerate, speed=speed, start=start, end=end,
                 device=self.app.config.output_device or None,
-                on_done=lambda: self.post_message(PlaybackProgress(target, None)),
+                on_done=lambda: self.post_message(PlaybackProgress(tag, None)),
             )
-        except Exception as exc:
-            self._finish_play()
-            self.app.show_error(exc, title="playback")
+        except BaseException:
+            self.post_message(PlaybackProgress(tag, None))
+            raise
 
     def on_playback_progress(self, message: PlaybackProgress) -> None:
-        if message.position is None and message.target == self._playing:
+        if message.position is None and message.target == f"{self._play_seq}:{self._playing}":
             self._finish_play()
             self._play_next()
 

@@ -7,7 +7,7 @@ so the app's first frame does not wait for librosa.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,14 @@ Contour = tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class Reference:
-    """A phrase's reference audio, ready to play, show and score against."""
+    """A phrase's reference audio, ready to play and show; ``prepared`` once ready to score against."""
 
     phrase_id: str
     samples: np.ndarray
     samplerate: int
     words: tuple[WordTiming, ...]
-    prepared: Any
-    pitch: Contour | None
+    prepared: Any = None
+    pitch: Contour | None = None
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,25 @@ class PhraseInfo:
 
 
 def load_reference(pack: Pack, phrase: Phrase) -> Reference:
-    """Load, time (deriving word timings when the pack has none) and prepare ``phrase``'s reference."""
+    """Load ``phrase``'s reference audio and word timings (derived when the pack has none)."""
     from tui.audio.files import load_audio
-    from tui.scoring import pitch_track, prepare_reference
-    from tui.scoring.words import derive_word_timings
 
     samples, samplerate = load_audio(phrase.audio)
-    words = phrase.words or derive_word_timings(samples, samplerate, phrase.text, lang=pack.language.lower())
-    prepared = prepare_reference((samples, samplerate), words=words, text=phrase.text, lang=pack.language.lower())
-    return Reference(phrase.id, samples, samplerate, tuple(words), prepared, pitch_track(samples, samplerate))
+    words = phrase.words
+    if not words:
+        from tui.scoring.words import derive_word_timings
+
+        words = derive_word_timings(samples, samplerate, phrase.text, lang=pack.language.lower())
+    return Reference(phrase.id, samples, samplerate, tuple(words), None, None)
+
+
+def prepare(reference: Reference, pack: Pack, phrase: Phrase) -> Reference:
+    """``reference`` with its cached analysis for scoring and its pitch contour."""
+    from tui.scoring import pitch_track, prepare_reference
+
+    audio = (reference.samples, reference.samplerate)
+    prepared = prepare_reference(audio, words=reference.words, text=phrase.text, lang=pack.language.lower())
+    return replace(reference, prepared=prepared, pitch=pitch_track(*audio))
 
 
 def score_attempt(reference: Reference, samples: np.ndarray, samplerate: int) -> tuple[Score, Contour | None]:

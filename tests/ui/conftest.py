@@ -1,0 +1,57 @@
+"""UI fixtures: a real lesson pack (espeak-ng) and an app on a temporary data dir."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.ui.packs import make_pack
+from tui.app import PronounceApp
+from tui.config import AppConfig, config_path, save_config
+from tui.screens.practice import PracticeScreen
+
+
+@pytest.fixture(scope="session")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A three-phrase English pack with synthesized references and exact word timings."""
+    return make_pack(tmp_path_factory.mktemp("packs") / "ui-test")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A fresh data dir whose settings turn auto-stop off, so tests decide when to stop."""
+    save_config(AppConfig(auto_stop=False), config_path(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def app(pack_dir: Path, data_dir: Path) -> PronounceApp:
+    """The app on the test pack."""
+    return PronounceApp(pack_dir, data_dir=data_dir)
+
+
+async def reference_ready(pilot: Pilot[None], timeout: float = 20.0) -> PracticeScreen:
+    """Wait until the practice screen has loaded the current phrase's reference."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        screen = pilot.app.screen
+        if isinstance(screen, PracticeScreen) and screen.reference is not None:
+            await pilot.pause()
+            return screen
+        await asyncio.sleep(0.05)
+    raise AssertionError("the reference did not load")
+
+
+async def until(pilot: Pilot[None], condition: object, timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` is true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+    await pilot.pause()

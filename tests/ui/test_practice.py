@@ -1,0 +1,55 @@
+"""Practise for real: the app records the private sound server while we play into it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import sounddevice as sd
+from textual.pilot import Pilot
+
+from tests.ui.conftest import reference_ready, until
+from tui.app import PronounceApp
+from tui.audio.files import load_audio
+from tui.audio.soundserver import SoundServer
+from tui.screens.practice import PracticeScreen
+from tui.store import AttemptStore
+from tui.widgets.level import LevelMeter
+from tui.widgets.scorecard import ScoreCard
+
+
+async def say(pilot: Pilot[None], screen: PracticeScreen, audio: Path) -> None:
+    """Press space, play ``audio`` into the default output (recorded back), press space."""
+    samples, samplerate = load_audio(audio)
+    await pilot.press("space")
+    await until(pilot, lambda: screen.state == "recording")
+    await asyncio.sleep(0.3)
+    sd.play(samples, samplerate)
+    await asyncio.sleep(len(samples) / samplerate + 0.6)
+    await pilot.press("space")
+    await until(pilot, lambda: screen.state == "idle", timeout=30)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServer, app: PronounceApp, pack_dir: Path, data_dir: Path) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        await say(pilot, screen, pack_dir / "hello.wav")
+        card = screen.query_one(ScoreCard)
+        assert card.score is not None, "no score on the card"
+        assert card.score.overall >= 70
+        assert screen.query_one(LevelMeter).updates >= 20
+        assert "REC" not in str(screen.query_one("#rec-state").render())
+    attempts = AttemptStore(data_dir).attempts(pack="ui-test", phrase="hello")
+    assert len(attempts) == 1 and attempts[0].score.overall == card.score.overall
+    assert attempts[0].audio.is_file()
+
+
+async def test_saying_another_phrase_scores_low(sound_server: SoundServer, app: PronounceApp, pack_dir: Path) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        await say(pilot, screen, pack_dir / "weather.wav")
+        card = screen.query_one(ScoreCard)
+        assert card.score is not None
+        assert card.score.overall < 50
