@@ -1,0 +1,139 @@
+"""Safe ``.zip`` handling for packs: checks before extracting, nothing left behind on refusal.
+
+A pack archive is refused when an entry's name is absolute, holds ``..`` or a
+drive, when an entry is a link, when it has more than :data:`MAX_FILES` entries
+or unpacks to more than :data:`MAX_BYTES` (counted while writing, so lying
+headers do not help). Extraction goes to a temporary sibling folder that is
+renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import platformdirs
+
+from tui.errors import PackError
+
+MAX_FILES = 10_000
+MAX_BYTES = 500 * 1024 * 1024
+_CHUNK = 1 << 20
+
+
+def _check_entries(archive: zipfile.ZipFile, source: Path) -> list[zipfile.ZipInfo]:
+    entries = archive.infolist()
+    if len(entries) > MAX_FILES:
+        raise PackError(f"{source} holds {len(entries)} files, more than {MAX_FILES}", hint="a pack needs far fewer files; check the archive")
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_BYTES:
+        raise PackError(f"{source} unpacks to {total / 1e6:.0f} MB, more than {MAX_BYTES // (1024 * 1024)} MB",
+                        hint="use compressed audio (FLAC) and fewer files")
+    for entry in entries:
+        name = entry.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+            raise PackError(f"{source} has an unsafe entry {name!r} (absolute or with '..')",
+                            hint="only import archives made by `pronounce pack export`")
+        if stat.S_ISLNK(entry.external_attr >> 16):
+            raise PackError(f"{source} has a link entry {name!r}", hint="replace links with the files themselves")
+    return entries
+
+
+def extract_zip(source: Path, destination: Path) -> None:
+    """Extract ``source`` into the new folder ``destination``, or refuse and leave nothing.
+
+    Raises
+    ------
+    PackError
+        The file is not a zip, an entry is unsafe, or the limits are exceeded.
+    """
+    if destination.exists():
+        raise PackError(f"{destination} already exists", hint="choose another folder with --to, or remove it")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        try:
+            archive = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise PackError(f"{source} is not a readable zip: {exc}", hint="export it again with `pronounce pack export`") from exc
+        with archive:
+            written = 0
+            for entry in _check_entries(archive, source):
+                target = staging.joinpath(*PurePosixPath(entry.filename.replace("\\", "/")).parts)
+                if entry.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(entry) as reader, open(target, "xb") as writer:
+                    while chunk := reader.read(_CHUNK):
+                        written += len(chunk)
+                        if written > MAX_BYTES:
+                            raise PackError(f"{source} unpacks to more than {MAX_BYTES // (1024 * 1024)} MB",
+                                            hint="use compressed audio (FLAC) and fewer files")
+                        writer.write(chunk)
+        os.replace(staging, destination)
+    except (zipfile.BadZipFile, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PackError(f"cannot extract {source}: {exc}", hint="export it again with `pronounce pack export`") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def pack_root(folder: Path) -> Path:
+    """The folder holding ``pack.toml``: ``folder`` itself or its single sub-folder."""
+    if (folder / "pack.toml").is_file():
+        return folder
+    children = [child for child in folder.iterdir() if not child.name.startswith(".")]
+    if len(children) == 1 and children[0].is_dir() and (children[0] / "pack.toml").is_file():
+        return children[0]
+    return folder
+
+
+def open_zip_pack(source: Path) -> Path:
+    """Extract the ``.zip`` pack once into the user cache and return the folder holding ``pack.toml``.
+
+    The cache folder is named after the archive's SHA-256, so a changed archive is
+    extracted afresh and an unchanged one is reused.
+    """
+    digest = hashlib.sha256()
+    try:
+        with open(source, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise PackError(f"cannot read {source}: {exc}", hint="check the path and its permissions") from exc
+    cache = Path(platformdirs.user_cache_dir("pronounce")) / "packs" / digest.hexdigest()[:24]
+    if not cache.is_dir():
+        try:
+            extract_zip(source, cache)
+        except PackError:
+            if not cache.is_dir():  # else another process extracted it first
+                raise
+    return pack_root(cache)
+
+
+def write_zip(folder: Path, out: Path, *, prefix: str) -> None:
+    """Zip every regular file under ``folder`` (links and hidden files skipped) into ``out``, atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                relative = path.relative_to(folder)
+                if path.is_symlink() or not path.is_file() or any(p.startswith(".") for p in relative.parts):
+                    continue
+                archive.write(path, f"{prefix}/{relative.as_posix()}")
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

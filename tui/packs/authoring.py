@@ -1,0 +1,337 @@
+"""Write lesson packs: create, add phrases (audio, TTS or samples), export and import.
+
+Every write is atomic (temporary file, fsync, ``os.replace``): a failure half way
+never leaves a broken ``pack.toml``. Adding a phrase appends a ``[[phrase]]``
+table to the existing text, so the author's comments and layout survive.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from tui.audio.files import load_audio
+from tui.errors import PackError, PronounceError
+from tui.packs.archive import extract_zip, pack_root, write_zip
+from tui.packs.loader import PACK_FILE, read_pack
+from tui.packs.model import Pack, Phrase, WordTiming
+from tui.packs.tts import synthesize
+
+PACK_SAMPLERATE = 22050
+"""Reference audio is stored as 16-bit mono FLAC at most at this rate."""
+AUDIO_FOLDER = "audio"
+
+
+def slugify(text: str, *, limit: int = 40) -> str:
+    """A lowercase ASCII id from ``text``: ``"¿Dónde está?"`` → ``"donde-esta"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a fsynced temporary file and ``os.replace``."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; packs are shared files
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def pack_header(*, pack_id: str, title: str, language: str, version: str = "1", author: str = "", description: str = "") -> str:
+    """The ``[pack]`` table of a new ``pack.toml``."""
+    fields = {"id": pack_id, "title": title, "language": language, "version": version, "author": author, "description": description}
+    return "[pack]\n" + "".join(f"{key} = {toml_string(value)}\n" for key, value in fields.items())
+
+
+def phrase_table(phrase_id: str, text: str, audio: str, *, translation: str = "", notes: str = "",
+                 tags: Sequence[str] = (), words: Iterable[WordTiming] = ()) -> str:
+    """One ``[[phrase]]`` table, words as one inline table per line."""
+    lines = ["[[phrase]]", f"id = {toml_string(phrase_id)}", f"text = {toml_string(text)}"]
+    if translation:
+        lines.append(f"translation = {toml_string(translation)}")
+    if notes:
+        lines.append(f"notes = {toml_string(notes)}")
+    if tags:
+        lines.append(f"tags = [{', '.join(toml_string(t) for t in tags)}]")
+    lines.append(f"audio = {toml_string(audio)}")
+    words = list(words)
+    if words:
+        lines.append("words = [")
+        lines += [f"  {{ text = {toml_string(w.text)}, start = {w.start:.3f}, end = {w.end:.3f} }}," for w in words]
+        lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = None, author: str = "",
+             description: str = "") -> Pack:
+    """Create an empty pack (``pack.toml`` and ``audio/``) in ``directory``.
+
+    Raises
+    ------
+    PackError
+        ``directory`` already holds a pack or files, or the language tag is invalid.
+    """
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
+    pack_id = pack_id or slugify(directory.resolve().name) or "pack"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
+    header = pack_header(pack_id=pack_id, title=title, language=lang, author=author, description=description)
+    atomic_write(directory / PACK_FILE, header.encode())
+    pack, problems = read_pack(directory)
+    if pack is None:
+        shutil.rmtree(directory)
+        raise PackError(f"cannot create the pack: {'; '.join(str(p) for p in problems)}", hint="fix the option and try again")
+    return pack
+
+
+def _pack_source(directory: Path) -> tuple[str, dict[str, object]]:
+    path = Path(directory) / PACK_FILE
+    try:
+        source = path.read_text(encoding="utf-8")
+        data = tomllib.loads(source)
+    except FileNotFoundError as exc:
+        raise PackError(f"{directory} has no {PACK_FILE}", hint="create the pack with `pronounce pack new DIR`") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PackError(f"cannot read {path}: {exc}", hint=f"run `pronounce pack validate {directory}`") from exc
+    if not isinstance(data.get("pack"), dict):
+        raise PackError(f"{path} has no [pack] table", hint=f"run `pronounce pack validate {directory}`")
+    return source, data
+
+
+def pack_language(directory: Path) -> str:
+    """The ``language`` of the pack in ``directory`` (``en-US`` when unset)."""
+    language = _pack_source(directory)[1]["pack"].get("language")  # type: ignore[union-attr]
+    return language if isinstance(language, str) and language else "en-US"
+
+
+def _fit(samples: np.ndarray, samplerate: int) -> tuple[np.ndarray, int]:
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.ndim != 1 or not samples.size or not np.all(np.isfinite(samples)):
+        raise PackError("the reference audio is empty or invalid", hint="record or choose the audio again")
+    if samplerate > PACK_SAMPLERATE:
+        samples = soxr.resample(samples, samplerate, PACK_SAMPLERATE).astype(np.float32)
+        samplerate = PACK_SAMPLERATE
+    return np.clip(samples, -1.0, 1.0), samplerate
+
+
+def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int, *, words: Iterable[WordTiming] = (),
+               translation: str = "", notes: str = "", tags: Sequence[str] = ()) -> Phrase:
+    """Store ``samples`` as the phrase's FLAC reference and append the phrase to ``pack.toml``.
+
+    Parameters
+    ----------
+    directory : Path
+        The pack folder.
+    text : str
+        The phrase; its id is derived from it and made unique.
+    samples : np.ndarray [shape=(n,)]
+        Mono reference audio, resampled down to 22.05 kHz when faster.
+    samplerate : int
+        Rate of ``samples`` in Hz.
+    words : iterable of WordTiming
+        Word timings in seconds.
+
+    Returns
+    -------
+    Phrase
+        The phrase as loaded back from the pack.
+    """
+    directory = Path(directory)
+    if not text.strip():
+        raise PackError("the phrase text is empty", hint="give the words to practise")
+    source, data = _pack_source(directory)
+    taken = {p.get("id") for p in data.get("phrase", []) if isinstance(p, dict)}  # type: ignore[union-attr]
+    base = slugify(text) or "phrase"
+    phrase_id = base
+    number = 2
+    while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
+        phrase_id, number = f"{base}-{number}", number + 1
+    samples, samplerate = _fit(samples, samplerate)
+    (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
+    audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
+    handle, temporary = tempfile.mkstemp(prefix=f".{phrase_id}.", suffix=".flac", dir=audio_path.parent)
+    os.close(handle)
+    try:
+        sf.write(temporary, samples, samplerate, format="FLAC", subtype="PCM_16")
+        os.chmod(temporary, 0o644)
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, audio_path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
+                         notes=notes, tags=tags, words=words)
+    try:
+        atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
+    except BaseException:
+        audio_path.unlink(missing_ok=True)
+        raise
+    pack, problems = read_pack(directory)
+    if pack is None:
+        raise PackError(f"the pack has errors: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
+                        hint=f"run `pronounce pack validate {directory}`")
+    return pack.phrase(phrase_id)
+
+
+def add_tts_phrase(directory: Path, text: str, *, voice: str | None = None, translation: str = "", notes: str = "",
+                   tags: Sequence[str] = ()) -> Phrase:
+    """Add ``text`` with espeak-ng reference audio and its exact word timings (voice from the pack language)."""
+    speech = synthesize(text, lang=pack_language(directory), voice=voice)
+    return add_phrase(directory, text, speech.samples, speech.samplerate, words=speech.words,
+                      translation=translation, notes=notes, tags=tags)
+
+
+def derive_words(samples: np.ndarray, samplerate: int, text: str, lang: str) -> tuple[WordTiming, ...]:
+    """Word timings for a human reference, aligned from a TTS rendering (see :mod:`tui.scoring.words`)."""
+    from tui.scoring.words import derive_word_timings
+
+    return tuple(derive_word_timings(samples, samplerate, text, lang=lang))
+
+
+def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: str = "", notes: str = "",
+                     tags: Sequence[str] = ()) -> Phrase:
+    """Add ``text`` with the reference in the file ``audio`` (any format libsndfile reads), converted to FLAC."""
+    samples, samplerate = load_audio(audio, mono=True)
+    return add_recorded_phrase(directory, text, samples, samplerate, translation=translation, notes=notes, tags=tags)
+
+
+def add_recorded_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int, *, translation: str = "",
+                        notes: str = "", tags: Sequence[str] = ()) -> Phrase:
+    """Add ``text`` with recorded ``samples``; word timings are derived from the audio."""
+    samples, samplerate = _fit(samples, samplerate)
+    words = derive_words(samples, samplerate, text, pack_language(directory))
+    return add_phrase(directory, text, samples, samplerate, words=words, translation=translation, notes=notes, tags=tags)
+
+
+def export_pack(directory: Path, out: Path) -> Path:
+    """Write the pack in ``directory`` to the zip ``out`` (refused when the pack has errors)."""
+    pack, problems = read_pack(directory)
+    if pack is None:
+        raise PackError(f"{directory} has errors and was not exported: "
+                        f"{'; '.join(str(p) for p in problems if p.severity == 'error')}",
+                        hint=f"run `pronounce pack validate {directory}` and fix them")
+    write_zip(Path(directory), Path(out), prefix=pack.id)
+    return Path(out)
+
+
+def _staging(parent: Path) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
+
+
+def _place(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
+    target = target or default_parent / name
+    if target.exists():
+        raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
+    os.replace(built, target)
+    return target
+
+
+def import_zip(source: Path, target: Path | None = None) -> Path:
+    """Import a ``.zip`` pack into ``target`` [default: beside the zip, named after the pack id].
+
+    Refuses unsafe archives and invalid packs, leaving nothing behind.
+    """
+    parent = Path(target).parent if target else Path(source).parent
+    staging = _staging(parent)
+    try:
+        extracted = staging / "pack"
+        extract_zip(Path(source), extracted)
+        root = pack_root(extracted)
+        pack, problems = read_pack(root)
+        if pack is None:
+            raise PackError(f"{source} holds an invalid pack: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
+                            hint="fix the pack and export it again")
+        return _place(root, target, Path(source).parent, pack.id)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _csv_rows(source: Path) -> list[dict[str, str]]:
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as stream:
+            rows = [row for row in csv.reader(stream) if any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PackError(f"cannot read {source}: {exc}", hint="save it as UTF-8 CSV") from exc
+    columns = ["text", "translation", "audio"]
+    if rows and rows[0] and rows[0][0].strip().lower() == "text":
+        columns = [cell.strip().lower() for cell in rows.pop(0)]
+        unknown = set(columns) - {"text", "translation", "audio"}
+        if unknown:
+            raise PackError(f"{source} has unknown columns {sorted(unknown)}", hint="use the columns text, translation, audio")
+    if not rows:
+        raise PackError(f"{source} has no phrases", hint="put one phrase per row: text[,translation][,audio]")
+    return [dict(zip(columns, (cell.strip() for cell in row))) for row in rows]
+
+
+def _csv_audio(source: Path, relative: str, row: int) -> Path:
+    base = Path(source).resolve().parent
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or ".." in Path(relative).parts:
+        raise PackError(f"{source} row {row}: audio path {relative!r} is absolute or contains '..'",
+                        hint="give audio paths relative to the CSV file, inside its folder")
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base):
+        raise PackError(f"{source} row {row}: audio path {relative!r} resolves outside the CSV's folder",
+                        hint="copy the file next to the CSV instead of linking to it")
+    return path
+
+
+def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US", voice: str | None = None) -> Path:
+    """Build a pack from a CSV of ``text[,translation][,audio]`` rows; rows without audio get TTS.
+
+    The pack is built in a temporary folder and moved to ``target`` [default:
+    beside the CSV, named after it] only when every row succeeded.
+    """
+    source = Path(source)
+    rows = _csv_rows(source)
+    parent = Path(target).parent if target else source.parent
+    staging = _staging(parent)
+    try:
+        built = staging / "pack"
+        new_pack(built, lang=lang, title=source.stem.replace("_", " ").replace("-", " ").strip() or "Imported",
+                 pack_id=slugify(source.stem) or "imported")
+        for number, row in enumerate(rows, 1):
+            text, translation, audio = row.get("text", ""), row.get("translation", ""), row.get("audio", "")
+            try:
+                if not text:
+                    raise PackError("the text is empty", hint="every row needs a phrase text")
+                if audio:
+                    add_audio_phrase(built, text, _csv_audio(source, audio, number), translation=translation)
+                else:
+                    add_tts_phrase(built, text, voice=voice, translation=translation)
+            except PronounceError as exc:
+                raise PackError(f"{source} row {number}: {exc.message}", hint=exc.hint) from exc
+        return _place(built, target, source.parent, slugify(source.stem) or "imported")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,356 @@
+"""Load lesson packs from a folder or a ``.zip``, and validate them on the way.
+
+Every problem names the file, the TOML line and the field, and says how to fix
+it. Audio paths are checked before any file is opened: absolute paths, ``..``
+and paths that resolve (symlinks included) outside the pack are rejected unread.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+from tui.errors import PackError
+from tui.packs.archive import open_zip_pack
+from tui.packs.model import Pack, Phrase, WordTiming
+
+PACK_FILE = "pack.toml"
+AUDIO_SUFFIXES = (".flac", ".wav", ".ogg")
+MAX_AUDIO_SECONDS = 30.0
+SILENCE_DBFS = -60.0
+"""Reference audio whose RMS stays below this level counts as silent."""
+
+PACK_KEYS = {"id", "title", "language", "version", "author", "description"}
+PACK_REQUIRED = ("id", "title", "language")
+PHRASE_KEYS = {"id", "text", "translation", "notes", "tags", "audio", "words"}
+PHRASE_REQUIRED = ("id", "text", "audio")
+WORD_KEYS = {"text", "start", "end"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TIMING_SLACK = 0.05
+"""Seconds a word may end after the audio (rounding, encoder padding)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a pack.
+
+    Attributes
+    ----------
+    severity : str
+        ``"error"`` (the pack cannot be used) or ``"warning"`` (it can).
+    file : str
+        The file at fault, relative to the pack folder.
+    line : int or None
+        1-based line in ``file`` when known.
+    field : str
+        Where in the file, e.g. ``phrase[3].audio``.
+    message, hint : str
+        What is wrong and how to fix it.
+    """
+
+    severity: str
+    file: str
+    line: int | None
+    field: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.severity}: {self.field + ': ' if self.field else ''}{self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class _Lines:
+    """Finds the line of a table or key in TOML source (tomllib gives no positions)."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.splitlines()
+        self.headers = [
+            (number, match.group(2))
+            for number, line in enumerate(self.lines, 1)
+            if (match := self._HEADER.match(line))
+        ]
+
+    def table(self, name: str, index: int = 0) -> int | None:
+        """Line of the ``index``-th ``[name]`` / ``[[name]]`` header."""
+        found = [number for number, header in self.headers if header == name]
+        return found[index] if index < len(found) else None
+
+    def key(self, table: str, index: int, key: str) -> int | None:
+        """Line of ``key = ...`` inside the ``index``-th ``table`` (else the table's line)."""
+        start = self.table(table, index)
+        if start is None:
+            return None
+        later = [number for number, header in self.headers if number > start and not header.startswith(table + ".")]
+        end = later[0] if later else len(self.lines) + 1
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number in range(start + 1, end):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return start
+
+
+class _Checker:
+    """Collects problems while building a :class:`Pack` from a folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.lines = _Lines("")
+
+    def add(self, severity: str, line: int | None, field: str, message: str, hint: str = "", file: str = PACK_FILE) -> None:
+        self.problems.append(Problem(severity, file, line, field, message, hint))
+
+    def read(self) -> Pack | None:
+        source_path = self.root / PACK_FILE
+        if not source_path.is_file():
+            self.add("error", None, "", f"there is no {PACK_FILE} in {self.root}", "create one with `pronounce pack new DIR`")
+            return None
+        try:
+            source = source_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.add("error", None, "", f"cannot read {PACK_FILE}: {exc}", "save it as UTF-8 text")
+            return None
+        self.lines = _Lines(source)
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            self.add("error", int(match.group(1)) if match else None, "", f"TOML syntax error: {exc}",
+                     "fix the syntax (strings in double quotes, one key = value per line)")
+            return None
+        for key in sorted(set(data) - {"pack", "phrase"}):
+            self.add("warning", self._top_line(key), key, f"unknown key {key!r} is ignored",
+                     "remove it, or check its spelling ([pack] and [[phrase]] are known)")
+        meta = self._pack_table(data.get("pack"))
+        phrases = self._phrases(data.get("phrase", []))
+        if meta is None:
+            return None
+        return Pack(phrases=tuple(phrases), root=self.root, **meta)
+
+    def _top_line(self, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*(\[\[?\s*)?{re.escape(key)}\b")
+        return next((n for n, line in enumerate(self.lines.lines, 1) if pattern.match(line)), None)
+
+    def _pack_table(self, table: Any) -> dict[str, str] | None:
+        if not isinstance(table, dict):
+            self.add("error", None, "pack", "the [pack] table is missing",
+                     'add [pack] with id, title and language, e.g. id = "my-pack"')
+            return None
+        meta: dict[str, str] = {}
+        ok = True
+        for key in sorted(set(table) - PACK_KEYS):
+            self.add("warning", self.lines.key("pack", 0, key), f"pack.{key}", f"unknown key {key!r} is ignored",
+                     f"known keys: {', '.join(sorted(PACK_KEYS))}")
+        for key in sorted(PACK_KEYS):
+            line = self.lines.key("pack", 0, key)
+            value = table.get(key)
+            if value is None:
+                if key in PACK_REQUIRED:
+                    self.add("error", line, f"pack.{key}", f"required field {key!r} is missing", f'add {key} = "..." under [pack]')
+                    ok = False
+                continue
+            if key == "version" and isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str) or (key in PACK_REQUIRED and not value.strip()):
+                self.add("error", line, f"pack.{key}", f"{key!r} must be a non-empty string, not {value!r}", f'write {key} = "..."')
+                ok = False
+                continue
+            if key == "language" and not _LANGUAGE.match(value):
+                self.add("error", line, "pack.language", f"{value!r} is not a BCP 47 language tag",
+                         'use a tag such as "en-US", "es-ES" or "fr-FR"')
+                ok = False
+            meta[key] = value
+        return meta if ok else None
+
+    def _phrases(self, tables: Any) -> list[Phrase]:
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            self.add("error", self.lines.table("phrase"), "phrase", "phrases must be [[phrase]] tables",
+                     "write each phrase as a [[phrase]] table")
+            return []
+        if not tables:
+            self.add("warning", None, "phrase", "the pack has no phrases yet", 'add one with `pronounce pack add DIR "text"`')
+        phrases = []
+        seen: dict[str, int] = {}
+        for index, table in enumerate(tables):
+            phrase = self._phrase(index, table)
+            if phrase is None:
+                continue
+            if phrase.id in seen:
+                self.add("error", self.lines.key("phrase", index, "id"), f"phrase[{index + 1}].id",
+                         f"duplicate phrase id {phrase.id!r} (first used by phrase[{seen[phrase.id] + 1}])",
+                         "give every phrase its own id")
+                continue
+            seen[phrase.id] = index
+            phrases.append(phrase)
+        return phrases
+
+    def _phrase(self, index: int, table: dict[str, Any]) -> Phrase | None:
+        field = f"phrase[{index + 1}]"
+        line = self.lines.table("phrase", index)
+        for key in sorted(set(table) - PHRASE_KEYS):
+            self.add("warning", self.lines.key("phrase", index, key), f"{field}.{key}", f"unknown key {key!r} is ignored",
+                     f"known keys: {', '.join(sorted(PHRASE_KEYS))}")
+        ok = True
+        for key in PHRASE_REQUIRED:
+            value = table.get(key)
+            if not isinstance(value, str) or not value.strip():
+                what = "is missing" if value is None else f"must be a non-empty string, not {value!r}"
+                self.add("error", self.lines.key("phrase", index, key) if value is not None else line,
+                         f"{field}.{key}", f"required field {key!r} {what}", f'add {key} = "..." to this [[phrase]]')
+                ok = False
+        texts = {}
+        for key in ("translation", "notes"):
+            value = table.get(key, "")
+            if not isinstance(value, str):
+                self.add("error", self.lines.key("phrase", index, key), f"{field}.{key}", f"{key!r} must be a string",
+                         f'write {key} = "..."')
+                ok = False
+            texts[key] = value
+        tags = table.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            self.add("error", self.lines.key("phrase", index, "tags"), f"{field}.tags", "'tags' must be a list of strings",
+                     'write tags = ["greeting", "travel"]')
+            ok = False
+        if not ok:
+            return None
+        audio = self._audio(index, table["audio"])
+        if audio is None:
+            return None
+        path, duration = audio
+        words = self._words(index, table.get("words", []), duration)
+        return Phrase(id=table["id"], text=table["text"], translation=texts["translation"], notes=texts["notes"],
+                      tags=tuple(tags), audio=path, words=words)
+
+    def _audio(self, index: int, relative: str) -> tuple[Path, float] | None:
+        """Check the path without touching the file, then the audio itself."""
+        field = f"phrase[{index + 1}].audio"
+        line = self.lines.key("phrase", index, "audio")
+        hint = 'use a path inside the pack, e.g. audio = "audio/hello.flac"'
+        posix, windows = PurePosixPath(relative), PureWindowsPath(relative)
+        if posix.is_absolute() or windows.is_absolute() or windows.drive or relative.startswith(("/", "\\")):
+            self.add("error", line, field, f"audio path {relative!r} is absolute", hint)
+            return None
+        if ".." in posix.parts or ".." in windows.parts:
+            self.add("error", line, field, f"audio path {relative!r} contains '..'", hint)
+            return None
+        root = self.root.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            self.add("error", line, field, f"audio path {relative!r} resolves outside the pack (a symlink?)",
+                     "copy the file into the pack instead of linking to it")
+            return None
+        if path.suffix.lower() not in AUDIO_SUFFIXES:
+            self.add("error", line, field, f"audio {relative!r} is not FLAC, WAV or OGG",
+                     "convert it, or add it with `pronounce pack add --audio FILE`, which converts")
+            return None
+        if not path.is_file():
+            self.add("error", line, field, f"audio file {relative!r} is missing",
+                     "put the file there, or fix the path (relative to the pack folder)")
+            return None
+        try:
+            samples, samplerate = sf.read(path, dtype="float32", always_2d=True)
+        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+            self.add("error", line, field, f"audio {relative!r} is unreadable: {exc}", "re-export it as FLAC, WAV or OGG")
+            return None
+        duration = len(samples) / samplerate
+        if duration > MAX_AUDIO_SECONDS:
+            self.add("warning", line, field, f"audio {relative!r} lasts {duration:.1f} s, longer than {MAX_AUDIO_SECONDS:.0f} s",
+                     "split the phrase: long references are hard to practise and slow to score")
+        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
+        if not samples.size or not np.isfinite(rms) or 20 * math.log10(max(rms, 1e-12)) < SILENCE_DBFS:
+            self.add("warning", line, field, f"audio {relative!r} is silent", "record or synthesize the reference again")
+        return path, duration
+
+    def _words(self, index: int, words: Any, duration: float) -> tuple[WordTiming, ...]:
+        """Word timings; any problem is a warning and drops the timings (scoring then works without them)."""
+        field = f"phrase[{index + 1}].words"
+        line = self.lines.key("phrase", index, "words")
+        ignored = " — these timings are ignored"
+        if not isinstance(words, list) or not all(
+            isinstance(w, dict)
+            and isinstance(w.get("text"), str)
+            and all(isinstance(w.get(k), (int, float)) and not isinstance(w.get(k), bool) for k in ("start", "end"))
+            for w in words
+        ):
+            self.add("warning", line, field, "words must be a list of {text, start, end}" + ignored,
+                     'write words = [{ text = "hola", start = 0.12, end = 0.48 }, ...]')
+            return ()
+        timings = tuple(WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in words)
+        previous_end = 0.0
+        for number, timing in enumerate(timings, 1):
+            if not 0 <= timing.start < timing.end:
+                self.add("warning", line, f"{field}[{number}]", f"word {timing.text!r} has start {timing.start} and end {timing.end}" + ignored,
+                         "each word needs 0 <= start < end, in seconds")
+                return ()
+            if timing.end > duration + _TIMING_SLACK:
+                self.add("warning", line, f"{field}[{number}]",
+                         f"word {timing.text!r} ends at {timing.end:.3f} s, after the audio ({duration:.3f} s)" + ignored,
+                         "fix the timing, or delete words and re-add the phrase to time it again")
+                return ()
+            if timing.start < previous_end - 1e-3:
+                self.add("warning", line, f"{field}[{number}]",
+                         f"word {timing.text!r} starts at {timing.start:.3f} s, before the previous word ends" + ignored,
+                         "list the words in order, without overlaps")
+                return ()
+            previous_end = timing.end
+        unknown = sorted({k for w in words for k in w} - WORD_KEYS)
+        if unknown:
+            self.add("warning", line, field, f"unknown word keys {unknown} are ignored", "a word has text, start and end")
+        return timings
+
+
+def _folder(path: Path) -> Path:
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return open_zip_pack(path)
+    if not path.is_dir():
+        raise PackError(f"{path} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
+    return path
+
+
+def read_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
+    """The pack at ``path`` (None when it has errors) and every problem found.
+
+    Parameters
+    ----------
+    path : Path
+        A pack folder or a ``.zip`` (extracted safely to a cache folder first).
+    """
+    checker = _Checker(_folder(path))
+    pack = checker.read()
+    has_errors = any(p.severity == "error" for p in checker.problems)
+    return (None if has_errors else pack), checker.problems
+
+
+def validate_pack(path: Path) -> list[Problem]:
+    """Every problem of the pack at ``path`` (folder or ``.zip``), errors and warnings."""
+    return read_pack(path)[1]
+
+
+def load_pack(path: Path) -> Pack:
+    """Load the pack at ``path`` (folder or ``.zip``).
+
+    Raises
+    ------
+    PackError
+        Listing every error (warnings do not prevent loading).
+    """
+    pack, problems = read_pack(path)
+    if pack is None:
+        errors = [str(p) for p in problems if p.severity == "error"]
+        raise PackError(
+            f"{path} is not a valid pack: {'; '.join(errors)}",
+            hint=f"run `pronounce pack validate {path}` for details",
+        )
+    return pack
