@@ -14,6 +14,7 @@ threads and processes queue up (busy timeout) instead of failing, and
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -35,6 +36,7 @@ from tui.store.schema import connect, translate
 DB_NAME = "attempts.sqlite3"
 INCOMING = "incoming"
 ORPHANS = "orphans"
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 _COLUMNS = (
     "id, created_at, pack_id, pack_version, phrase_id, text, recorder, audio, duration,"
@@ -310,9 +312,10 @@ class AttemptStore:
                 error = translate(exc, self.db_path)
                 raise StoreError(f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}") from exc
             if isinstance(exc, OSError):
+                fix = "free some disk space" if exc.errno in _NO_SPACE else f"make {self.recordings_dir} writable by you"
                 raise StoreError(
                     f"could not store the recording in {dest.parent}: {exc.strerror or exc}; the take was not saved",
-                    hint=f"free some disk space or make {self.recordings_dir} writable; the recording is kept at {kept}",
+                    hint=f"{fix}; the recording is kept at {kept}",
                 ) from exc
             raise
         files.finish(placement)

@@ -1,0 +1,225 @@
+"""The store under stress, with real processes, real SQLite, a real full disk and a real non-root user."""
+
+from __future__ import annotations
+
+import errno
+import os
+import pickle
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.store.helpers import save, write_take
+from tui.errors import StoreError
+from tui.store import AttemptStore
+from tui.store.attempts import DB_NAME
+
+REPO = Path(__file__).resolve().parents[2]
+NOBODY = 65534
+
+
+def _saver(data_dir: Path, count: int, phrase: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.store.saver", str(data_dir), str(count), phrase],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _row_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db, timeout=15)
+    try:
+        return int(conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+
+
+def _assert_consistent(data_dir: Path) -> AttemptStore:
+    """The store opens clean, every row's file exists, and after reconcile every file has a row."""
+    store = AttemptStore(data_dir)
+    assert store._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    attempts = store.attempts()
+    assert all(a.audio.is_file() for a in attempts), [a.audio for a in attempts if not a.audio.is_file()]
+    report = store.reconcile()
+    assert report.missing == ()
+    on_disk = {p for p in store.recordings_dir.rglob("*") if p.is_file()} - set(store.incoming_dir.rglob("*"))
+    on_disk -= set(store.orphans_dir.rglob("*"))
+    assert on_disk == {a.audio for a in attempts}
+    return store
+
+
+def test_two_processes_saving_200_each_make_400_rows(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    children = [_saver(data, 200, phrase) for phrase in ("left", "right")]
+    results = [child.communicate(timeout=240) for child in children]
+    for child, (_, err) in zip(children, results, strict=True):
+        assert child.returncode == 0, err
+        assert "locked" not in err
+    store = _assert_consistent(data)
+    attempts = store.attempts()
+    assert len(attempts) == 400
+    assert len({a.id for a in attempts}) == len({a.audio for a in attempts}) == 400
+    assert sum(a.phrase_id == "left" for a in attempts) == sum(a.phrase_id == "right" for a in attempts) == 200
+
+
+def test_kill_9_during_a_save_loop_leaves_a_clean_store(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    rng = random.Random(5)
+    for round in range(3):
+        target = _row_count(data / DB_NAME) + rng.randint(5, 40)
+        child = _saver(data, 100_000, f"round-{round}")
+        deadline = time.monotonic() + 60
+        while _row_count(data / DB_NAME) < target and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.05))
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=30)
+        assert child.returncode == -signal.SIGKILL, "the saver ended before it was killed"
+        _assert_consistent(data).close()
+    assert _row_count(data / DB_NAME) >= 15
+
+
+@pytest.fixture
+def small_disk(as_root: None, tmp_path: Path) -> Iterator[Path]:
+    """A 3 MiB tmpfs: a real file system that fills up."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def _fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_reaches_the_user_and_keeps_the_take(small_disk: Path) -> None:
+    store = AttemptStore(small_disk / "data")
+    first = save(store, write_take(store.incoming_dir))
+    pending = write_take(store.incoming_dir)
+    content = pending.read_bytes()
+    filler = _fill(small_disk)
+
+    with pytest.raises(StoreError, match=rf"full.*the take was not saved.*recording is kept at {pending}"):
+        save(store, pending)
+    assert store.attempts() == [first]
+    assert pending.read_bytes() == content
+    assert {p for p in store.recordings_dir.rglob("*") if p.is_file()} == {first.audio, pending}
+
+    filler.unlink()
+    second = save(store, pending)
+    assert second.audio.read_bytes() == content
+    assert [a.id for a in store.attempts()] == [first.id, second.id]
+    store.close()
+
+
+@pytest.fixture
+def shared_dir(as_root: None) -> Iterator[Path]:
+    """A folder any user can reach (pytest's tmp_path is root-only)."""
+    folder = Path(tempfile.mkdtemp(prefix="pronounce-store-", dir="/tmp"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def _as_nobody(action: Callable[[], Any]) -> Any:
+    """Run ``action`` in a forked child that dropped root for ``nobody``; its result or error."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result: Any = action()
+        except BaseException as exc:
+            result = exc
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(result, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        result = pickle.load(pipe)
+    os.waitpid(pid, 0)
+    return result
+
+
+def _chown_tree(root: Path, uid: int) -> None:
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, uid, uid)
+
+
+def test_a_recordings_folder_without_permission_reaches_the_user(shared_dir: Path) -> None:
+    data = shared_dir / "data"
+    with AttemptStore(data) as store:
+        first = save(store, write_take(store.incoming_dir))
+        pending = write_take(store.incoming_dir)
+    _chown_tree(data, NOBODY)
+    os.chown(first.audio.parent, 0, 0)
+
+    def attempt_save() -> tuple[str, list[int]]:
+        with AttemptStore(data) as mine:
+            try:
+                save(mine, pending)
+            except StoreError as exc:
+                return str(exc), [a.id for a in mine.attempts()]
+        return "saved", []
+
+    message, ids = _as_nobody(attempt_save)
+    assert "Permission denied" in message and "the take was not saved" in message
+    assert f"the recording is kept at {pending}" in message
+    assert ids == [first.id]
+    assert pending.is_file()
+
+
+def test_a_database_without_permission_reaches_the_user(shared_dir: Path) -> None:
+    data = shared_dir / "data"
+    with AttemptStore(data) as store:
+        first = save(store, write_take(store.incoming_dir))
+        pending = write_take(store.incoming_dir)
+    _chown_tree(data, NOBODY)
+    os.chown(data / DB_NAME, 0, 0)
+    before = (data / DB_NAME).read_bytes()
+
+    def attempt_save() -> str:
+        with AttemptStore(data) as mine:
+            save(mine, pending)
+        return "saved"
+
+    error = _as_nobody(attempt_save)
+    assert isinstance(error, StoreError)
+    assert str(error).startswith(f"cannot write the attempts database {data / DB_NAME}")
+    assert "writable by you" in error.hint
+    assert pending.is_file()
+    assert (data / DB_NAME).read_bytes() == before
+    with AttemptStore(data) as store:
+        assert store.attempts() == [first]
