@@ -39,7 +39,7 @@ class AuthorScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+o", "open", "Open/create pack"),
         Binding("ctrl+t", "add('tts')", "Add (synthesize)"),
-        Binding("ctrl+i", "add('file')", "Add (import file)", show=False),
+        Binding("ctrl+f", "add('file')", "Add (import file)"),
         Binding("ctrl+r", "add('record')", "Add (record)"),
     ]
 

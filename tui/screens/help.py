@@ -13,12 +13,12 @@ from textual.widgets import Static
 
 
 def keys_table(screen: Screen[Any]) -> Table:
-    """Key, action description, for every binding active on ``screen``."""
+    """Key and description of every binding the screen or the app owns (not the focused widget's)."""
     table = Table(box=None, show_header=False, padding=(0, 2))
     table.add_column(style="bold cyan")
     table.add_column()
     for key, active in screen.active_bindings.items():
-        if active.binding.description:
+        if active.binding.description and active.node in (screen, screen.app):
             table.add_row(active.binding.key_display or key, active.binding.description)
     return table
 
