@@ -223,3 +223,33 @@ def test_a_database_without_permission_reaches_the_user(shared_dir: Path) -> Non
     assert (data / DB_NAME).read_bytes() == before
     with AttemptStore(data) as store:
         assert store.attempts() == [first]
+
+
+def test_a_full_disk_while_copying_leaves_no_partial_file(small_disk: Path, tmp_path: Path) -> None:
+    store = AttemptStore(small_disk / "data")
+    first = save(store, write_take(store.incoming_dir))
+    outside = write_take(tmp_path / "outside", seconds=2.0)
+    _fill(small_disk)
+
+    with pytest.raises(StoreError, match=rf"No space left on device.*free some disk space; the recording is kept at {outside}"):
+        save(store, outside)
+    assert store.attempts() == [first]
+    assert {p for p in store.recordings_dir.rglob("*") if p.is_file()} == {first.audio}
+    assert outside.is_file()
+    store.close()
+
+
+def test_incoming_on_another_file_system_is_copied_then_removed(small_disk: Path, tmp_path: Path) -> None:
+    store = AttemptStore(tmp_path / "data")
+    store.incoming_dir.mkdir(parents=True)
+    subprocess.run(["mount", "--bind", str(small_disk), str(store.incoming_dir)], check=True)
+    try:
+        pending = write_take(store.incoming_dir)
+        content = pending.read_bytes()
+        attempt = save(store, pending)
+        assert not pending.exists()
+        assert attempt.audio.read_bytes() == content
+        assert not list(attempt.audio.parent.glob("*.part"))
+    finally:
+        store.close()
+        subprocess.run(["umount", str(store.incoming_dir)], check=True)
