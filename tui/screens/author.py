@@ -94,7 +94,7 @@ class AuthorScreen(Screen[None]):
         from tui.packs import authoring
 
         if not (folder / "pack.toml").exists():
-            authoring.new_pack(folder, lang=lang or "en-US", title=title or folder.name)
+            authoring.new_pack(folder, lang=lang or "en-US", title=title or folder.name)  # atomic pack.toml
             self.app.call_from_thread(self.notify, f"Created pack {folder}.")
         self.pack_path = folder
         self._refresh(folder)
@@ -123,10 +123,13 @@ class AuthorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
     def add_phrase(self, folder: Path, text: str, translation: str, audio: Path | None, tts: bool) -> None:
-        """Add one phrase to the pack (atomic save), then re-validate."""
+        """Add one phrase to the pack (synthesized, or from ``audio``; atomic save), then re-validate."""
         from tui.packs import authoring
 
-        authoring.add_phrase(folder, text, translation=translation or None, audio=audio, tts=tts)
+        if tts:
+            authoring.add_tts_phrase(folder, text, translation=translation)
+        elif audio is not None:
+            authoring.add_audio_phrase(folder, text, audio, translation=translation)
         self.app.call_from_thread(self._added, text)
         self._refresh(folder)
 

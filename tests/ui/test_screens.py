@@ -1,0 +1,61 @@
+"""Screens driven with Pilot: author a pack, review attempts, the command palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, OptionList
+
+from tests.ui.conftest import reference_ready, until
+from tui.app import PronounceApp
+from tui.screens.author import AuthorScreen
+from tui.screens.review import ReviewScreen
+
+
+async def test_author_creates_a_pack_and_adds_a_synthesized_phrase(app: PronounceApp, tmp_path: Path) -> None:
+    folder = tmp_path / "my-pack"
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.press("e")
+        screen = pilot.app.screen
+        assert isinstance(screen, AuthorScreen)
+        screen.query_one("#folder", Input).value = str(folder)
+        screen.query_one("#title", Input).value = "Mine"
+        screen.query_one("#lang", Input).value = "en-US"
+        await pilot.click("#open")
+        await until(pilot, lambda: (folder / "pack.toml").exists())
+        screen.query_one("#text", Input).value = "Thank you very much"
+        await pilot.click("#tts")
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: screen.query_one("#pack-phrases", OptionList).option_count == 1)
+        assert "Thank you very much" in (folder / "pack.toml").read_text(encoding="utf-8")
+        problems = screen.query_one("#problems", OptionList)
+        assert "no problems" in str(problems.get_option_at_index(0).prompt)
+
+
+async def test_author_refuses_a_phrase_without_a_pack(app: PronounceApp) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.app.push_screen(AuthorScreen(None))
+        await pilot.click("#tts")
+        await pilot.pause()
+        assert any("Open a pack" in n.message for n in pilot.app._notifications)
+
+
+async def test_review_opens_on_the_current_phrase_and_goes_back(app: PronounceApp) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.press("r")
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        assert pilot.app.screen.query_one("#filter", Input).value == "hello"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def test_command_palette_offers_the_screen_actions(app: PronounceApp) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        titles = [command.title for command in pilot.app.get_system_commands(screen)]
+        for wanted in ("Record/stop", "Play", "Slow 0.75×", "My attempt", "A/B", "Review", "Author", "Devices", "Help"):
+            assert wanted in titles
