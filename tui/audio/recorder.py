@@ -51,6 +51,8 @@ EVENT_QUEUE_BLOCKS = 32
 """How many chunk events may wait for slow listeners before new ones are dropped."""
 STALL_SECONDS = 2.0
 """A device that delivers nothing for this long has failed."""
+STARTUP_SECONDS = 10.0
+"""How long a device may take to deliver its first block (a sound server can be slow to start)."""
 
 _ADJECTIVES = (
     "amber", "brave", "calm", "clever", "coral", "crisp", "dusty", "eager", "fuzzy", "gentle",
@@ -200,7 +202,7 @@ class _Recorder:
 
     def _device_failed(self) -> bool:
         ended = self.source.ended
-        stalled = time.monotonic() - self.last_block > STALL_SECONDS
+        stalled = time.monotonic() - self.last_block > (STALL_SECONDS if self.frames else STARTUP_SECONDS)
         if not (ended or stalled) or self.done.is_set():
             return False
         self.failure = DeviceError(

@@ -1,0 +1,98 @@
+"""Recordings survive the process: SIGKILL leaves a journal that recovery turns into a FLAC; SIGTERM finalises."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from tests.audio.conftest import Events
+from tui.audio import recorder
+from tui.audio.files import load_audio
+from tui.audio.soundserver import SoundServer
+
+RATE = 48000
+CHILD = textwrap.dedent(
+    """
+    import sys, threading
+    from tui.audio import recorder
+
+    recorder.install_signal_handlers()
+    seen = 0
+    def listener(event):
+        global seen
+        seen += event.data_len
+        print(seen, flush=True)
+    recorder.subscribe(listener)
+    recorder.start("child", samplerate=48000, directory=sys.argv[1])
+    threading.Event().wait()
+    """
+)
+
+
+def _record_in_child(directory: Path, seconds: float) -> tuple[subprocess.Popen[str], int]:
+    """Start a child that records to ``directory``; return it once it reports ``seconds`` of audio."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(directory)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    assert child.stdout is not None
+    deadline = time.monotonic() + 20
+    seen = 0
+    while seen < seconds * RATE:
+        line = child.stdout.readline()
+        assert line and time.monotonic() < deadline, f"child stopped reporting (exit {child.poll()})"
+        seen = int(line)
+    return child, seen
+
+
+def test_sigkill_leaves_a_journal_that_recovery_makes_readable(sound_server: SoundServer, tmp_path: Path) -> None:
+    child, seen = _record_in_child(tmp_path, 1.5)
+    child.kill()
+    child.wait()
+    assert not list(tmp_path.glob("*.flac"))
+    assert len(list(tmp_path.glob("*.journal"))) == 1
+
+    recovered = recorder.recover(tmp_path)
+
+    assert len(recovered) == 1 and recovered[0].name.endswith("-child.flac")
+    assert sorted(tmp_path.iterdir()) == recovered, "journal and unfinished FLAC are cleaned up"
+    samples, rate = load_audio(recovered[0])
+    assert rate == RATE
+    assert samples.size >= seen - RATE // 2, "at most the last half second may be lost"
+    assert recorder.recover(tmp_path) == []
+
+
+def test_sigterm_finalises_the_file(sound_server: SoundServer, tmp_path: Path) -> None:
+    child, seen = _record_in_child(tmp_path, 0.5)
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=10) == -signal.SIGTERM
+    files = list(tmp_path.iterdir())
+    assert [path.suffix for path in files] == [".flac"]
+    assert sf.info(str(files[0])).frames >= seen
+
+
+def test_recovery_leaves_running_recorders_alone(sound_server: SoundServer, events: Events, tmp_path: Path) -> None:
+    recorder.start("live", samplerate=RATE, directory=tmp_path)
+    events.wait_for_audio("live")
+    assert recorder.recover(tmp_path) == []
+    assert len(list(tmp_path.glob("*.journal"))) == 1
+    recording = recorder.stop("live")
+    assert [p.name for p in tmp_path.iterdir()] == [recording.path.name]
+
+
+@pytest.mark.parametrize("content", [b"", b"PRONJNL1garbage!", b"XXXXXXXX" + bytes(8) + bytes(100)])
+def test_journals_without_audio_are_removed_without_a_file(content: bytes, tmp_path: Path) -> None:
+    (tmp_path / "20260101T000000.000Z-x.journal").write_bytes(content)
+    assert recorder.recover(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_recover_of_a_missing_folder_finds_nothing(tmp_path: Path) -> None:
+    assert recorder.recover(tmp_path / "absent") == []
