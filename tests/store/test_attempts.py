@@ -140,3 +140,14 @@ def test_data_dir_that_cannot_be_created(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match=r"cannot create the data dir .*file/data"):
         AttemptStore(blocker / "data")
+
+
+def test_score_history_is_per_phrase_oldest_first(store: AttemptStore, take: Callable[[], Path]) -> None:
+    first = save(store, take(), phrase="a", overall=40)
+    save(store, take(), phrase="b", overall=50)
+    last = save(store, take(), phrase="a", overall=60)
+    save(store, take(), pack="other", phrase="a", overall=70)
+    assert store.score_history("en-basics") == {
+        "a": [(first.created_at, 40.0), (last.created_at, 60.0)],
+        "b": [(store.attempts(phrase="b")[0].created_at, 50.0)],
+    }

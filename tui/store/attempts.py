@@ -382,6 +382,20 @@ class AttemptStore:
             ).fetchall()
         return PhraseStats.from_scores([row[0] for row in rows])
 
+    def score_history(self, pack_id: str) -> dict[str, list[tuple[datetime, float]]]:
+        """Per phrase id of a pack, ``(created_at, overall)`` of each attempt, oldest first.
+
+        A light read for scheduling: no score JSON is parsed.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT phrase_id, created_at, overall FROM attempts WHERE pack_id = ? ORDER BY id", (pack_id,)
+            ).fetchall()
+        history: dict[str, list[tuple[datetime, float]]] = {}
+        for phrase_id, created, overall in rows:
+            history.setdefault(phrase_id, []).append((datetime.fromisoformat(created), overall))
+        return history
+
     def reconcile(self) -> ReconcileReport:
         """Match rows and recording files after a crash or a hand edit; never delete audio.
 

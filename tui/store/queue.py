@@ -13,14 +13,13 @@ card's due time and how likely the learner still says it well
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
 
 from tui.packs.model import Pack
-from tui.store.attempts import Attempt, AttemptStore, PhraseStats
+from tui.store.attempts import AttemptStore, PhraseStats
 
 RATING_BANDS: tuple[tuple[float, Rating], ...] = (
     (90.0, Rating.Easy),
@@ -87,11 +86,9 @@ def practice_queue(store: AttemptStore, pack: Pack, *, now: datetime | None = No
         One item per phrase of the pack.
     """
     when = datetime.now(UTC) if now is None else (now if now.tzinfo else now.replace(tzinfo=UTC))
-    history: dict[str, list[Attempt]] = defaultdict(list)
-    for attempt in store.attempts(pack=pack.id):
-        history[attempt.phrase_id].append(attempt)
+    history = store.score_history(pack.id)
     scheduler = Scheduler(enable_fuzzing=False)
-    items = [_item(scheduler, phrase.id, history[phrase.id], when) for phrase in pack.phrases]
+    items = [_item(scheduler, phrase.id, history.get(phrase.id, []), when) for phrase in pack.phrases]
     order = {phrase.id: i for i, phrase in enumerate(pack.phrases)}
 
     def need(item: QueueItem) -> tuple[object, ...]:
@@ -104,13 +101,13 @@ def practice_queue(store: AttemptStore, pack: Pack, *, now: datetime | None = No
     return sorted(items, key=need)
 
 
-def _item(scheduler: Scheduler, phrase_id: str, attempts: list[Attempt], now: datetime) -> QueueItem:
-    stats = PhraseStats.from_scores([a.score.overall for a in attempts])
-    if not attempts:
+def _item(scheduler: Scheduler, phrase_id: str, history: list[tuple[datetime, float]], now: datetime) -> QueueItem:
+    stats = PhraseStats.from_scores([overall for _, overall in history])
+    if not history:
         return QueueItem(phrase_id, due=True, due_at=None, retrievability=None, stats=stats)
     card = Card()
-    for attempt in sorted(attempts, key=lambda a: a.created_at):
-        card, _ = scheduler.review_card(card, rating_for(attempt.score.overall), review_datetime=attempt.created_at)
+    for created_at, overall in sorted(history, key=lambda item: item[0]):
+        card, _ = scheduler.review_card(card, rating_for(overall), review_datetime=created_at)
     return QueueItem(
         phrase_id,
         due=card.due <= now,
