@@ -276,7 +276,7 @@ class _Checker:
         """Word timings; any problem is a warning and drops the timings (scoring then works without them)."""
         field = f"phrase[{index + 1}].words"
         line = self.lines.key("phrase", index, "words")
-        ignored = " — these timings are ignored"
+        ignored = " (these timings are ignored)"
         if not isinstance(words, list) or not all(
             isinstance(w, dict)
             and isinstance(w.get("text"), str)
