@@ -55,7 +55,15 @@ def fill(store: AttemptStore, attempts: int, phrases: int) -> list[float]:
     per_save = []
     for n in range(attempts):
         overall = float(rng.uniform(20, 100))
-        score = Score(overall, overall, overall, overall, 100.0, words=(WordScore("hola", overall, 0.0, 0.4),), scorer_version="bench")
+        score = Score(
+            overall,
+            overall,
+            overall,
+            overall,
+            100.0,
+            words=(WordScore("hola", overall, 0.0, 0.4),),
+            scorer_version="bench",
+        )
         path = take(store.incoming_dir, n)
         begin = time.perf_counter()
         store.save_attempt(
@@ -94,13 +102,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.dir) as root:
         store = AttemptStore(Path(root) / "data")
         per_save = fill(store, args.attempts, args.phrases)
-        pack = Pack(id="bench", title="Bench", language="es-ES", phrases=tuple(Phrase(f"p{i}", "hola") for i in range(args.phrases)))
-        print(f"save_attempt (move + fsync file/dirs + commit, synchronous=FULL): median {statistics.median(per_save):.2f} ms, "
-              f"p95 {np.percentile(per_save, 95):.2f} ms, {1000 / statistics.mean(per_save):.0f} saves/s over {args.attempts}")
+        pack = Pack(
+            id="bench",
+            title="Bench",
+            language="es-ES",
+            phrases=tuple(Phrase(f"p{i}", "hola") for i in range(args.phrases)),
+        )
+        print(
+            f"save_attempt (move + fsync file/dirs + commit, synchronous=FULL): median {statistics.median(per_save):.2f} ms, "
+            f"p95 {np.percentile(per_save, 95):.2f} ms, {1000 / statistics.mean(per_save):.0f} saves/s over {args.attempts}"
+        )
         print(f"attempts() all {args.attempts} rows: {timed(store.attempts):.1f} ms")
-        print(f"attempts(phrase=...) ~{args.attempts // args.phrases} rows: {timed(lambda: store.attempts(pack='bench', phrase='p7')):.2f} ms")
+        print(
+            f"attempts(phrase=...) ~{args.attempts // args.phrases} rows: {timed(lambda: store.attempts(pack='bench', phrase='p7')):.2f} ms"
+        )
         print(f"phrase_stats: {timed(lambda: store.phrase_stats('bench', 'p7'), repeat=20):.2f} ms")
-        print(f"practice_queue {args.phrases} phrases / {args.attempts} attempts: {timed(lambda: practice_queue(store, pack)):.1f} ms")
+        print(
+            f"practice_queue {args.phrases} phrases / {args.attempts} attempts: {timed(lambda: practice_queue(store, pack)):.1f} ms"
+        )
         print(f"reconcile with {args.attempts} recordings: {timed(store.reconcile):.1f} ms")
         store.close()
         seconds = concurrent_saves(Path(root) / "concurrent", 200)

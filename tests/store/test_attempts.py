@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 from collections.abc import Callable
@@ -115,11 +116,15 @@ def test_trend_is_negative_when_getting_worse() -> None:
     assert PhraseStats.from_scores([75]).trend is None
 
 
-def test_each_thread_gets_its_own_connection(store: AttemptStore) -> None:
+def test_each_thread_gets_its_own_connection_closed_when_it_ends(store: AttemptStore) -> None:
     errors: list[BaseException] = []
+    seen: set[int] = set()
+    together = threading.Barrier(4)
 
     def saver() -> None:
         try:
+            seen.add(id(store._conn()))
+            together.wait(timeout=10)
             for _ in range(10):
                 save(store, write_take(store.incoming_dir))
         except BaseException as exc:
@@ -132,7 +137,9 @@ def test_each_thread_gets_its_own_connection(store: AttemptStore) -> None:
         thread.join()
     assert errors == []
     assert len(store.attempts()) == 40
-    assert len(store._connections) == 5
+    assert len(seen | {id(store._conn())}) == 5
+    gc.collect()
+    assert len(store._open) == 1
 
 
 def test_data_dir_that_cannot_be_created(tmp_path: Path) -> None:

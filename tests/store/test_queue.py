@@ -24,7 +24,16 @@ PACK = Pack(
 
 @pytest.mark.parametrize(
     ("score", "rating"),
-    [(100, Rating.Easy), (90, Rating.Easy), (89.9, Rating.Good), (70, Rating.Good), (69.5, Rating.Hard), (50, Rating.Hard), (49, Rating.Again), (0, Rating.Again)],
+    [
+        (100, Rating.Easy),
+        (90, Rating.Easy),
+        (89.9, Rating.Good),
+        (70, Rating.Good),
+        (69.5, Rating.Hard),
+        (50, Rating.Hard),
+        (49, Rating.Again),
+        (0, Rating.Again),
+    ],
 )
 def test_scores_map_to_fsrs_ratings(score: float, rating: Rating) -> None:
     assert rating_for(score) is rating

@@ -231,7 +231,9 @@ def test_a_full_disk_while_copying_leaves_no_partial_file(small_disk: Path, tmp_
     outside = write_take(tmp_path / "outside", seconds=2.0)
     _fill(small_disk)
 
-    with pytest.raises(StoreError, match=rf"No space left on device.*free some disk space; the recording is kept at {outside}"):
+    with pytest.raises(
+        StoreError, match=rf"No space left on device.*free some disk space; the recording is kept at {outside}"
+    ):
         save(store, outside)
     assert store.attempts() == [first]
     assert {p for p in store.recordings_dir.rglob("*") if p.is_file()} == {first.audio}

@@ -77,7 +77,12 @@ def test_json_lines_oldest_first_with_the_full_score(store: AttemptStore, saved:
     assert [line["id"] for line in lines] == [a.id for a in saved]
     first = lines[0]
     assert first["created_at"] == "2026-05-01T08:00:00+00:00"
-    assert (first["pack"], first["phrase_id"], first["text"], first["recorder"]) == ("en-basics", "greeting", "good morning", "mic-1")
+    assert (first["pack"], first["phrase_id"], first["text"], first["recorder"]) == (
+        "en-basics",
+        "greeting",
+        "good morning",
+        "mic-1",
+    )
     assert Path(first["audio"]) == saved[0].audio and Path(first["audio"]).is_file()
     assert first["duration"] == 0.2
     assert {"overall", "accuracy", "fluency", "intonation", "completeness", "words"} <= first["score"].keys()

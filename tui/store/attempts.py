@@ -20,6 +20,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ class AttemptStore:
             ) from exc
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._conn()
 
     @property
@@ -203,11 +204,14 @@ class AttemptStore:
         return self.recordings_dir / ORPHANS
 
     def close(self) -> None:
-        """Close every thread's connection; the store reopens on next use."""
+        """Close every thread's connection; the store reopens on next use.
+
+        A thread's connection is also closed when that thread ends.
+        """
         with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+            for held in list(self._open):
+                held.conn.close()
+            self._open = weakref.WeakSet()
         self._local = threading.local()
 
     def __enter__(self) -> AttemptStore:
@@ -310,9 +314,13 @@ class AttemptStore:
             kept = files.unplace(placement) if placement else source
             if isinstance(exc, sqlite3.Error):
                 error = translate(exc, self.db_path)
-                raise StoreError(f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}") from exc
+                raise StoreError(
+                    f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}"
+                ) from exc
             if isinstance(exc, OSError):
-                fix = "free some disk space" if exc.errno in _NO_SPACE else f"make {self.recordings_dir} writable by you"
+                fix = (
+                    "free some disk space" if exc.errno in _NO_SPACE else f"make {self.recordings_dir} writable by you"
+                )
                 raise StoreError(
                     f"could not store the recording in {dest.parent}: {exc.strerror or exc}; the take was not saved",
                     hint=f"{fix}; the recording is kept at {kept}",
@@ -471,13 +479,13 @@ class AttemptStore:
         )
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.db_path)
-            self._local.conn = conn
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = _Held(connect(self.db_path))
+            self._local.held = held
             with self._lock:
-                self._connections.append(conn)
-        return conn
+                self._open.add(held)
+        return held.conn
 
     def _begin(self, conn: sqlite3.Connection) -> None:
         try:
@@ -505,6 +513,15 @@ class AttemptStore:
             yield self._conn()
         except sqlite3.Error as exc:
             raise translate(exc, self.db_path) from exc
+
+
+class _Held:
+    """A thread's connection, in its thread-local slot; it closes when the thread ends."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
 
 def _sub_scores(score: Score) -> tuple[float, float, float, float, float]:

@@ -59,7 +59,10 @@ def table(attempts: Sequence[Attempt]) -> str:
     numeric = {0, 4, 5, 6, 7, 8, 9}
     lines = []
     for row in rows:
-        cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [
+            cell.rjust(w) if i in numeric else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+        ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
 
@@ -106,7 +109,9 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
     """
     suffix = path.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise StoreError(f"cannot export to {path}: unknown format {suffix or '(no suffix)'!r}", hint="name the file .csv or .json")
+        raise StoreError(
+            f"cannot export to {path}: unknown format {suffix or '(no suffix)'!r}", hint="name the file .csv or .json"
+        )
     if suffix == ".json":
         content = json.dumps([a.to_dict() for a in attempts], indent=2, ensure_ascii=False) + "\n"
     else:
@@ -136,7 +141,9 @@ def _unwritable(target: Path, exc: OSError) -> StoreError:
 def _csv_row(attempt: Attempt) -> dict[str, object]:
     data = attempt.to_dict()
     score = data.pop("score")
-    data.update({key: score[key] for key in ("overall", "accuracy", "fluency", "intonation", "completeness", "scorer_version")})
+    data.update(
+        {key: score[key] for key in ("overall", "accuracy", "fluency", "intonation", "completeness", "scorer_version")}
+    )
     data["words"] = json.dumps(score["words"], separators=(",", ":"), ensure_ascii=False)
     return data
 

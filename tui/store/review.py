@@ -73,7 +73,9 @@ def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
     if not todo:
         click.echo(f"All {len(attempts)} attempts are already scored by scorer {version}.", err=True)
         return
-    with click.progressbar(length=len(todo), label=f"Re-scoring with scorer {version}", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(
+        length=len(todo), label=f"Re-scoring with scorer {version}", file=click.get_text_stream("stderr")
+    ) as bar:
         result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
     click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
     for id, reason in result.skipped:
