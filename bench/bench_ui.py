@@ -1,0 +1,116 @@
+"""UI figures: first frame, meter rate, key → recording, score on screen, event-loop stalls.
+
+Runs the real app headless against a private PulseAudio sound server and a
+three-phrase espeak-ng pack in a temporary folder. Prints one line per figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+FIRST_FRAME = """
+import time; t0 = time.perf_counter()
+import asyncio, sys
+from pathlib import Path
+from tui.app import PronounceApp
+async def main():
+    app = PronounceApp(Path(sys.argv[1]), data_dir=Path(sys.argv[2]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print(time.perf_counter() - t0)
+asyncio.run(main())
+"""
+
+
+def first_frame(pack: Path, data: Path) -> float:
+    """Seconds from interpreter start to the first painted practice screen (fresh process)."""
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(pack), str(data)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+async def live(pack: Path, data: Path) -> dict[str, float | str]:
+    from tests.ui.conftest import reference_ready, until
+    from tui.app import PronounceApp
+    from tui.audio.files import load_audio
+    from tui.config import AppConfig, config_path, save_config
+    from tui.widgets.level import LevelMeter
+    from tui.widgets.scorecard import ScoreCard
+    import sounddevice as sd
+
+    save_config(AppConfig(auto_stop=False), config_path(data))
+    app = PronounceApp(pack, data_dir=data)
+    figures: dict[str, float | str] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await reference_ready(pilot)
+        import tui.scoring
+
+        scoring = hasattr(tui.scoring, "compare")
+        if scoring:
+            await until(pilot, lambda: screen.reference is not None and screen.reference.prepared is not None, timeout=60)
+        samples, rate = load_audio(pack / "hello.wav")
+        for round_ in range(2):  # the first round warms the scorer's caches
+            t_key = time.monotonic()
+            await pilot.press("space")
+            await until(pilot, lambda: screen.state == "recording")
+            meter = screen.query_one(LevelMeter)
+            updates0, t0 = meter.updates, time.perf_counter()
+            sd.play(samples, rate)
+            await asyncio.sleep(len(samples) / rate + 0.5)
+            rate_meter = (meter.updates - updates0) / (time.perf_counter() - t0)
+            card = screen.query_one(ScoreCard)
+            card.score = None
+            gaps: list[float] = []
+            last = [time.perf_counter()]
+
+            def tick() -> None:
+                now = time.perf_counter()
+                gaps.append(now - last[0])
+                last[0] = now
+
+            timer = screen.set_interval(0.005, tick)
+            t_stop = time.perf_counter()
+            await pilot.press("space")
+            if scoring:
+                await until(pilot, lambda: card.score is not None, timeout=30)
+            t_score = time.perf_counter() - t_stop
+            timer.stop()
+            await until(pilot, lambda: screen.state == "idle", timeout=30)
+            await pilot.app.workers.wait_for_complete()
+            figures = {
+                "key → recording started (ms)": (screen._recording_started - t_key) * 1000,
+                "level meter updates/s while recording": rate_meter,
+                "stop → score on screen, warm (ms)": t_score * 1000 if scoring else "n/a (scoring not in this build)",
+                "longest event-loop stall while stopping/scoring (ms, 5 ms timer)": max(gaps) * 1000 - 5,
+                "overall score of the round": card.score.overall if card.score else "none",
+            }
+    return figures
+
+
+def main() -> None:
+    from tests.ui.packs import make_pack
+    from tui.audio.devices import rescan
+    from tui.audio.soundserver import start_sound_server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pack, data = make_pack(Path(tmp) / "pack"), Path(tmp) / "data"
+        frames = sorted(first_frame(pack, data) for _ in range(3))
+        print(f"first frame after launch (median of 3, s): {frames[1]:.3f}")
+        server = start_sound_server()
+        server.activate()
+        rescan()
+        try:
+            for name, value in asyncio.run(live(pack, data)).items():
+                print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
