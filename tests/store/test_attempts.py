@@ -50,6 +50,12 @@ def test_to_dict_has_the_review_json_keys(store: AttemptStore, take: Callable[[]
     assert data["score"]["words"][1]["text"] == "morning"
 
 
+def test_packs_named_like_the_special_folders_get_their_own(store: AttemptStore, take: Callable[[], Path]) -> None:
+    attempt = save(store, take(), pack="orphans")
+    assert attempt.audio.parent == store.recordings_dir / "pack-orphans"
+    assert store.reconcile().orphans == ()
+
+
 def test_a_recording_from_outside_the_data_dir_is_copied(store: AttemptStore, tmp_path: Path) -> None:
     outside = write_take(tmp_path / "elsewhere")
     attempt = save(store, outside)

@@ -278,8 +278,9 @@ class AttemptStore:
             raise StoreError(f"the recording {source} does not exist", hint="record the take again")
         when = _utc(created_at or datetime.now(UTC))
         name = f"{when:%Y%m%dT%H%M%S%f}-{files.safe_name(phrase_id)}-{uuid.uuid4().hex[:8]}{source.suffix or '.wav'}"
-        dest = self.recordings_dir / files.safe_name(pack_id) / name
-        keep_source = not source.is_relative_to(self.recordings_dir)
+        folder = files.safe_name(pack_id)
+        dest = self.recordings_dir / (f"pack-{folder}" if folder in (INCOMING, ORPHANS) else folder) / name
+        keep_source = not source.resolve().is_relative_to(self.recordings_dir.resolve())
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
         conn = self._conn()
