@@ -17,6 +17,8 @@ from tui.errors import AudioError, DeviceError
 
 MIN_SPEED, MAX_SPEED = 0.5, 1.0
 BLOCKSIZE = 1024
+TAIL_SECONDS = 0.15
+"""Silence played after the sound: PortAudio's ALSA path drops the last buffers on stop."""
 
 
 def prepare(
@@ -64,9 +66,10 @@ class Player:
     """Plays one sound at a time on an output device.
 
     The sound is prepared whole before the stream opens (phrases are short), and
-    PortAudio primes its buffers from the callback before starting. The callback copies the next block from the prepared audio, zero-pads
-    the last one and raises :class:`sounddevice.CallbackStop`; PortAudio's
-    ``finished_callback`` then marks the end and calls ``on_done`` on a separate
+    PortAudio primes its buffers from the callback before starting. The callback
+    copies the next block, then plays ``TAIL_SECONDS`` of silence and raises
+    :class:`sounddevice.CallbackStop`; PortAudio's ``finished_callback`` then marks
+    the end and calls ``on_done`` on a separate
     thread (so ``on_done`` may call :meth:`play` or :meth:`stop`).
     """
 
@@ -79,6 +82,7 @@ class Player:
         self._speed = 1.0
         self._samplerate = 1
         self._latency_frames = 0
+        self._tail = 0
         self._finished = threading.Event()
         self._finished.set()
 
@@ -136,6 +140,7 @@ class Player:
         with self._lock:
             self._audio, self._cursor, self._samplerate = audio, 0, rate
             self._start, self._speed, self._finished = start or 0.0, speed, finished
+            self._tail = int(TAIL_SECONDS * rate)
             try:
                 self._stream = sd.OutputStream(
                     samplerate=rate,
@@ -162,7 +167,9 @@ class Player:
         outdata[chunk.size :, 0] = 0.0
         self._cursor += chunk.size
         if chunk.size < frames:
-            raise sd.CallbackStop
+            self._tail -= frames - chunk.size
+            if self._tail <= 0:
+                raise sd.CallbackStop
 
     def stop(self) -> None:
         """Stop playing now (``on_done`` still runs); nothing happens when idle."""
