@@ -42,8 +42,8 @@ def slugify(text: str, *, limit: int = 40) -> str:
 
 
 def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """``value`` as a TOML basic string: JSON's escapes are valid TOML, plus DEL, which TOML forbids raw."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
