@@ -15,24 +15,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FIRST_FRAME = """
-import time; t0 = time.perf_counter()
-import asyncio, sys
-from pathlib import Path
-from tui.app import PronounceApp
-async def main():
-    app = PronounceApp(Path(sys.argv[1]), data_dir=Path(sys.argv[2]))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        print(time.perf_counter() - t0)
-asyncio.run(main())
-"""
-
-
 def first_frame(pack: Path, data: Path) -> float:
-    """Seconds from interpreter start to the first painted practice screen (fresh process)."""
-    out = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(pack), str(data)], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    """Seconds from starting ``pronounce`` in a real terminal (tmux) to its footer on screen."""
+    session = f"bench-ui-{time.monotonic_ns()}"
+    command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data} practice {pack}"
+    t0 = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+    try:
+        while time.perf_counter() - t0 < 30:
+            pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            if "Record/stop" in pane:
+                return time.perf_counter() - t0
+            time.sleep(0.01)
+        raise RuntimeError("the app never painted its footer")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
 
 async def live(pack: Path, data: Path) -> dict[str, float | str]:
@@ -101,7 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pack, data = make_pack(Path(tmp) / "pack"), Path(tmp) / "data"
         frames = sorted(first_frame(pack, data) for _ in range(3))
-        print(f"first frame after launch (median of 3, s): {frames[1]:.3f}")
+        print(f"first frame after launch in tmux (median of 3, s): {frames[1]:.3f}")
         server = start_sound_server()
         server.activate()
         rescan()

@@ -52,9 +52,15 @@ class PronounceApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start-up")
     def start_up(self) -> None:
-        """Recover recordings cut by a kill and reconcile the attempts store."""
+        """Load the audio engine off the event loop, recover cut recordings, reconcile the store.
+
+        The recorder registers ``stop_all`` at exit; its signal handlers (SIGTERM,
+        SIGHUP) must be installed from the main thread.
+        """
+        from tui.audio import recorder
         from tui.screens.session import start_up
 
+        self.call_from_thread(recorder.install_signal_handlers)
         recovered = start_up(self.data_dir)
         if recovered:
             self.call_from_thread(self.notify, f"Recovered {len(recovered)} interrupted recording(s).")
@@ -133,11 +139,4 @@ def stop_audio(player: Any = None) -> None:
 
 def run_app(pack_path: Path, *, data_dir: Path, input_file: Path | None = None) -> None:
     """Open the app on ``pack_path`` and block until it exits."""
-    from tui.audio.recorder import install_signal_handlers
-
-    install_signal_handlers()
-    app = PronounceApp(pack_path, data_dir=data_dir, input_file=input_file)
-    try:
-        app.run()
-    finally:
-        stop_audio()
+    PronounceApp(pack_path, data_dir=data_dir, input_file=input_file).run()
