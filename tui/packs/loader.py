@@ -108,8 +108,8 @@ class _Checker:
         self.problems: list[Problem] = []
         self.lines = _Lines("")
 
-    def add(self, severity: str, line: int | None, field: str, message: str, hint: str = "", file: str = PACK_FILE) -> None:
-        self.problems.append(Problem(severity, file, line, field, message, hint))
+    def add(self, severity: str, line: int | None, field: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(severity, PACK_FILE, line, field, message, hint))
 
     def read(self) -> Pack | None:
         source_path = self.root / PACK_FILE
