@@ -1,0 +1,203 @@
+"""Fit the scoring calibration on speechocean762-dev and print speaker-CV agreement.
+
+    .venv/bin/python bench/calibrate.py [--data DIR] [--jobs N] [--write]
+
+References are synthesized from each sentence with espeak-ng (as a lesson author
+would). Raw measurements are cached in ``bench/out/calib_features.pkl``; delete it
+after changing the measurements. With ``--write`` the models fitted on all
+speakers replace ``tui/scoring/calibration.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tui.errors import PronounceError  # noqa: E402
+from tui.scoring.calibration import CALIBRATION_FILE, Model  # noqa: E402
+from tui.scoring.compare import SCORER_VERSION, PreparedReference, measure_pair, prepare_reference  # noqa: E402
+from tui.scoring.measure import SENTENCE_FEATURES, WORD_FEATURES  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
+CACHE = ROOT / "bench" / "out" / "calib_features.pkl"
+TARGETS = {"overall": "total", "accuracy": "accuracy", "fluency": "fluency", "intonation": "prosodic"}
+ALPHA = 3.0
+FOLDS = 5
+
+_refs: dict[str, PreparedReference] = {}
+
+
+def _reference(text: str) -> PreparedReference:
+    from tui.packs.tts import synthesize
+
+    if text not in _refs:
+        speech = synthesize(text.lower(), lang="en-us")
+        _refs[text] = prepare_reference((speech.samples, speech.samplerate), words=speech.words)
+    return _refs[text]
+
+
+def _naive_cost(path: Path, ref: PreparedReference, text: str) -> float:
+    """The usual public recipe: librosa.load, MFCC-13, DTW, path cost per step."""
+    import librosa
+
+    from tui.packs.tts import synthesize
+
+    speech = synthesize(text.lower(), lang="en-us")
+    ref_y = librosa.resample(speech.samples, orig_sr=speech.samplerate, target_sr=16000)
+    y, _ = librosa.load(path, sr=16000)
+    a = librosa.feature.mfcc(y=ref_y, sr=16000, n_mfcc=13)
+    b = librosa.feature.mfcc(y=y, sr=16000, n_mfcc=13)
+    cost, path_ = librosa.sequence.dtw(X=a, Y=b)
+    return float(cost[-1, -1] / len(path_))
+
+
+def _features(row: dict[str, str]) -> dict[str, object]:
+    ref = _reference(row["text"])
+    audio = DATA / row["audio"]
+    out: dict[str, object] = {"utt": row["utt"], "naive": _naive_cost(audio, ref, row["text"])}
+    try:
+        _, found = measure_pair(ref, str(audio))
+    except PronounceError as exc:
+        out["error"] = str(exc)
+        return out
+    if found is not None:
+        out["sentence"] = [found.sentence[name] for name in SENTENCE_FEATURES]
+        out["words"] = found.words
+        out["ref_words"] = [w.text for w in ref.words]
+    return out
+
+
+def _self_features(text: str) -> tuple[list[float], np.ndarray]:
+    """Measurements of a reference against itself: the 'perfect' anchor."""
+    from tui.packs.tts import synthesize
+
+    speech = synthesize(text.lower(), lang="en-us")
+    _, found = measure_pair(_reference(text), (speech.samples, speech.samplerate))
+    assert found is not None
+    return [found.sentence[name] for name in SENTENCE_FEATURES], found.words
+
+
+def _ridge(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+    coef = np.linalg.solve(z.T @ z + ALPHA * np.eye(z.shape[1]), z.T @ (y - y.mean()))
+    return mean, scale, coef, float(y.mean())
+
+
+def fit(x: np.ndarray, y: np.ndarray, perfect: np.ndarray, names: tuple[str, ...]) -> Model:
+    """Ridge + isotonic map to 0–100, anchored so ``perfect`` rows reach 100."""
+    from sklearn.isotonic import IsotonicRegression
+
+    mean, scale, coef, intercept = _ridge(x, y)
+    model = Model(names, mean, scale, coef, intercept, np.array([0.0, 10.0]), np.array([0.0, 100.0]))
+    raw = model.raw(x)
+    iso = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
+    knots_x, knots_y = np.asarray(iso.X_thresholds_), 10.0 * np.asarray(iso.y_thresholds_)
+    anchor = float(np.min(model.raw(perfect)))
+    keep = knots_x < anchor - 1e-3
+    knots_x = np.append(knots_x[keep], max(anchor, knots_x[keep].max() + 1e-3 if keep.any() else anchor))
+    knots_y = np.append(np.minimum(knots_y[keep], 99.0), 100.0)
+    return Model(names, mean, scale, coef, intercept, knots_x, knots_y)
+
+
+def _folds(speakers: np.ndarray) -> np.ndarray:
+    unique = np.unique(speakers)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(unique)
+    fold_of = {s: i % FOLDS for i, s in enumerate(order)}
+    return np.array([fold_of[s] for s in speakers])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--write", action="store_true", help="rewrite tui/scoring/calibration.json")
+    args = parser.parse_args()
+    with open(args.data / "manifest.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if CACHE.exists():
+        feats = pickle.loads(CACHE.read_bytes())
+    else:
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        with multiprocessing.Pool(args.jobs) as pool:
+            feats = pool.map(_features, rows, chunksize=8)
+        CACHE.write_bytes(pickle.dumps(feats))
+    texts = sorted({r["text"] for r in rows})[:40]
+    perfect = [_self_features(t) for t in texts]
+    perfect_x = np.array([p[0] for p in perfect])
+
+    ok = [i for i, f in enumerate(feats) if "sentence" in f]
+    x = np.array([feats[i]["sentence"] for i in ok])
+    speakers = np.array([rows[i]["speaker"] for i in ok])
+    fold = _folds(speakers)
+    naive = -np.array([feats[i]["naive"] for i in ok])
+    print(f"utterances: {len(rows)} (scored {len(ok)}), speakers: {len(set(speakers))}, {FOLDS} folds by speaker")
+
+    # word rows: only utterances whose TTS words match the expert words one to one
+    w_rows, w_y, w_fold, w_utt = [], [], [], []
+    for k, i in enumerate(ok):
+        expert = json.loads(rows[i]["words"])
+        if len(expert) == len(feats[i]["ref_words"]):
+            w_rows.append(feats[i]["words"])
+            w_y.extend(float(w["accuracy"]) for w in expert)
+            w_fold.extend([fold[k]] * len(expert))
+            w_utt.extend([k] * len(expert))
+    wx, wy, wf, wu = np.vstack(w_rows), np.array(w_y), np.array(w_fold), np.array(w_utt)
+    perfect_w = np.vstack([p[1] for p in perfect])
+
+    print(f"{'score':<12}{'expert':<10}{'naive r':>9}{'CV r':>8}{'target':>8}")
+    targets = {"overall": 0.65, "accuracy": 0.60, "fluency": 0.65, "intonation": 0.60}
+    predicted_acc_raw = np.zeros(len(ok))
+    for name, column in TARGETS.items():
+        y = np.array([float(rows[i][column]) for i in ok])
+        pred = np.zeros_like(y)
+        for f in range(FOLDS):
+            model = fit(x[fold != f], y[fold != f], perfect_x, SENTENCE_FEATURES)
+            pred[fold == f] = model(x[fold == f])
+            if name == "accuracy":
+                predicted_acc_raw[fold == f] = model.raw(x[fold == f])
+        r = np.corrcoef(pred, y)[0, 1]
+        print(f"{name:<12}{column:<10}{np.corrcoef(naive, y)[0, 1]:>9.3f}{r:>8.3f}{targets[name]:>8.2f}")
+
+    wx_full = np.hstack([wx, predicted_acc_raw[wu][:, None]])
+    perfect_wx = np.hstack([perfect_w, np.full((len(perfect_w), 1), 10.0)])
+    word_names = (*WORD_FEATURES, "sentence_accuracy")
+    wpred = np.zeros_like(wy)
+    for f in range(FOLDS):
+        model = fit(wx_full[wf != f], wy[wf != f], perfect_wx, word_names)
+        wpred[wf == f] = model(wx_full[wf == f])
+    naive_w = naive[wu]
+    print(f"{'word':<12}{'accuracy':<10}{np.corrcoef(naive_w, wy)[0, 1]:>9.3f}{np.corrcoef(wpred, wy)[0, 1]:>8.3f}{0.35:>8.2f}"
+          f"   ({len(wy)} words)")
+
+    if args.write:
+        sentence = {}
+        for name, column in TARGETS.items():
+            y = np.array([float(rows[i][column]) for i in ok])
+            sentence[name] = fit(x, y, perfect_x, SENTENCE_FEATURES)
+        acc_raw = sentence["accuracy"].raw(x)
+        perfect_wx[:, -1] = float(np.min(sentence["accuracy"].raw(perfect_x)))
+        word = fit(np.hstack([wx, acc_raw[wu][:, None]]), wy, perfect_wx, word_names)
+        data = {
+            "version": SCORER_VERSION,
+            "fitted_on": "speechocean762-dev (1,000 utterances; SpeechOcean and Xiaomi, CC BY 4.0)",
+            "sentence": {name: model.to_dict() for name, model in sentence.items()},
+            "word": word.to_dict(),
+        }
+        CALIBRATION_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {CALIBRATION_FILE}")
+
+
+if __name__ == "__main__":
+    main()

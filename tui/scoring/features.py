@@ -1,0 +1,240 @@
+"""Frame-level analysis of one utterance: voice activity, normalised MFCCs, pitch.
+
+Every frame is 10 ms (``HOP`` samples at :data:`~tui.scoring.signal.ANALYSIS_SR`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.fft
+
+from tui.errors import AudioFormatError
+from tui.scoring.signal import ANALYSIS_SR
+
+HOP = 160
+N_FFT = 512
+WIN = 400
+N_MELS = 40
+N_MFCC = 13
+FRAME_S = HOP / ANALYSIS_SR
+
+SILENCE_DBFS = -50.0
+"""An utterance whose loudest frame is below this is silence."""
+MIN_SPEECH_S = 0.2
+PAUSE_S = 0.15
+"""Non-speech runs at least this long inside the utterance count as pauses."""
+
+F0_MIN = 65.0
+F0_MAX = 400.0
+YIN_FRAME = 512
+YIN_VOICED = 0.25
+"""Maximum YIN aperiodicity of a voiced frame."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One utterance, trimmed to its speech, ready to be aligned.
+
+    Attributes
+    ----------
+    offset : float
+        Start of the trimmed region in the original audio (s).
+    duration : float
+        Length of the original audio (s).
+    feats : np.ndarray [shape=(n_frames, 2 * (N_MFCC - 1))]
+        MFCC 1–12 and deltas, normalised per utterance (CMVN over speech frames).
+    speech : np.ndarray [shape=(n_frames,)], bool
+        Voice activity per frame.
+    f0 : np.ndarray [shape=(n_frames,)]
+        Pitch in Hz, NaN where unvoiced.
+    """
+
+    offset: float
+    duration: float
+    feats: np.ndarray
+    speech: np.ndarray
+    f0: np.ndarray
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames in the trimmed region."""
+        return int(self.speech.size)
+
+    @property
+    def speech_seconds(self) -> float:
+        """Total voice-active time (s)."""
+        return float(self.speech.sum()) * FRAME_S
+
+    def time(self, frame: int | np.ndarray) -> float | np.ndarray:
+        """Original-audio time (s) of a trimmed-region frame index."""
+        return self.offset + np.asarray(frame) * FRAME_S
+
+
+@lru_cache(maxsize=1)
+def _mel_basis() -> np.ndarray:
+    import librosa
+
+    return librosa.filters.mel(sr=ANALYSIS_SR, n_fft=N_FFT, n_mels=N_MELS, fmin=60.0, fmax=7600.0)
+
+
+def _frames(y: np.ndarray, length: int) -> np.ndarray:
+    """Centred frames ``(n_frames, length)`` every ``HOP`` samples (zero padded)."""
+    padded = np.pad(y, (length // 2, length // 2 + HOP))
+    n_frames = 1 + y.size // HOP
+    view = np.lib.stride_tricks.sliding_window_view(padded, length)[::HOP]
+    return view[:n_frames]
+
+
+def frame_levels(y: np.ndarray) -> np.ndarray:
+    """RMS level (dBFS) of each frame.
+
+    Returns
+    -------
+    np.ndarray [shape=(1 + len(y) // HOP,)]
+    """
+    frames = _frames(y, WIN)
+    power = np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / WIN
+    return 10.0 * np.log10(np.maximum(power, 1e-12))
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) indices of the runs of True in ``mask``."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def voice_activity(levels: np.ndarray) -> np.ndarray:
+    """Speech frames from frame levels: adaptive threshold, short gaps filled.
+
+    The threshold sits 30 % of the way from the noise floor (10th percentile)
+    to the loudest frame, and never below 40 dB under it.
+    """
+    peak = float(levels.max())
+    floor = float(np.percentile(levels, 10))
+    threshold = max(floor + 0.3 * (peak - floor), peak - 40.0, SILENCE_DBFS - 10.0)
+    speech = levels > threshold
+    starts, ends = _runs(~speech)
+    for start, end in zip(starts, ends):
+        if 0 < start and end < speech.size and (end - start) * FRAME_S < 0.1:
+            speech[start:end] = True
+    starts, ends = _runs(speech)
+    for start, end in zip(starts, ends):
+        if (end - start) * FRAME_S < 0.03:
+            speech[start:end] = False
+    return speech
+
+
+def pauses(speech: np.ndarray) -> list[tuple[int, int]]:
+    """Inner non-speech runs of at least :data:`PAUSE_S`, as ``(start, end)`` frames."""
+    starts, ends = _runs(~speech)
+    return [
+        (int(s), int(e))
+        for s, e in zip(starts, ends)
+        if s > 0 and e < speech.size and (e - s) * FRAME_S >= PAUSE_S
+    ]
+
+
+def yin(y: np.ndarray, *, fmin: float = F0_MIN, fmax: float = F0_MAX) -> tuple[np.ndarray, np.ndarray]:
+    """YIN pitch (de Cheveigné & Kawahara 2002) in numpy, one value per frame.
+
+    A numpy version rather than ``librosa.yin``: the latter compiles a numba
+    stencil that cannot be cached, costing seconds in every fresh process.
+
+    Returns
+    -------
+    f0 : np.ndarray [shape=(n_frames,)]
+        Hz of the best period in each frame.
+    aperiodicity : np.ndarray [shape=(n_frames,)]
+        Cumulative mean normalised difference at that period (low = voiced).
+    """
+    frames = _frames(y, YIN_FRAME).astype(np.float64)
+    width = YIN_FRAME // 2
+    n_fft = 2 * YIN_FRAME
+    spec = scipy.fft.rfft(frames, n_fft, axis=1)
+    head = scipy.fft.rfft(frames[:, :width], n_fft, axis=1)
+    corr = scipy.fft.irfft(spec * np.conj(head), n_fft, axis=1)[:, :width]
+    energy = np.cumsum(np.pad(frames**2, ((0, 0), (1, 0))), axis=1)
+    lag_energy = energy[:, width : 2 * width] - energy[:, :width]
+    diff = np.maximum(energy[:, width : width + 1] + lag_energy - 2.0 * corr, 0.0)
+    lags = np.arange(width)
+    cumulative = np.cumsum(diff[:, 1:], axis=1)
+    cmnd = np.ones_like(diff)
+    cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
+    lo, hi = int(ANALYSIS_SR // fmax), min(int(np.ceil(ANALYSIS_SR / fmin)), width - 2)
+    window = cmnd[:, lo : hi + 1]
+    trough = (window[:, 1:-1] <= window[:, :-2]) & (window[:, 1:-1] < window[:, 2:])
+    good = trough & (window[:, 1:-1] < 0.1)
+    best = np.where(good.any(axis=1), good.argmax(axis=1) + 1, window.argmin(axis=1))
+    best = np.clip(best, 1, window.shape[1] - 2)
+    rows = np.arange(window.shape[0])
+    left, mid, right = window[rows, best - 1], window[rows, best], window[rows, best + 1]
+    denom = left - 2.0 * mid + right
+    shift = np.where(np.abs(denom) > 1e-12, 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
+    period = lo + best + np.clip(shift, -1.0, 1.0)
+    return ANALYSIS_SR / period, mid
+
+
+def _mfcc(y: np.ndarray) -> np.ndarray:
+    """MFCC 1..12 ``(n_frames, 12)`` from a 40-band log-mel spectrum."""
+    frames = _frames(y, N_FFT) * np.hanning(N_FFT)
+    power = np.abs(scipy.fft.rfft(frames, axis=1)) ** 2
+    mel = power @ _mel_basis().T
+    log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
+    return scipy.fft.dct(log_mel, type=2, norm="ortho", axis=1)[:, 1:N_MFCC]
+
+
+def _deltas(feats: np.ndarray) -> np.ndarray:
+    """Regression deltas over ±2 frames."""
+    padded = np.pad(feats, ((2, 2), (0, 0)), mode="edge")
+    return (2 * (padded[4:] - padded[:-4]) + (padded[3:-1] - padded[1:-3])) / 10.0
+
+
+def analyse(y: np.ndarray, *, what: str = "audio") -> Analysis | None:
+    """Trim ``y`` to its speech and compute normalised features and pitch.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(n,)], float32 at ``ANALYSIS_SR``
+    what : str
+        Name used in error messages.
+
+    Returns
+    -------
+    Analysis or None
+        None when the audio is silence (no frame above ``SILENCE_DBFS``).
+
+    Raises
+    ------
+    AudioFormatError
+        If there is speech but less than :data:`MIN_SPEECH_S` of it.
+    """
+    levels = frame_levels(y)
+    if levels.max() < SILENCE_DBFS:
+        return None
+    speech = voice_activity(levels)
+    if speech.sum() * FRAME_S < MIN_SPEECH_S:
+        raise AudioFormatError(
+            f"{what} has only {speech.sum() * FRAME_S:.2f} s of speech; at least {MIN_SPEECH_S} s is needed",
+            hint="say the whole phrase, close enough to the microphone",
+        )
+    active = np.flatnonzero(speech)
+    first, last = max(int(active[0]) - 3, 0), min(int(active[-1]) + 4, speech.size)
+    segment = y[first * HOP : last * HOP]
+    n = last - first
+    mfcc = _mfcc(segment)[:n]
+    mask = speech[first:last]
+    cep = np.hstack([mfcc, _deltas(mfcc)])
+    ref = cep[mask]
+    cep = (cep - ref.mean(axis=0)) / np.maximum(ref.std(axis=0), 1e-6)
+    f0, aperiodicity = yin(segment)
+    f0 = np.where(mask & (aperiodicity[:n] < YIN_VOICED), f0[:n], np.nan)
+    return Analysis(
+        offset=first * FRAME_S,
+        duration=y.size / ANALYSIS_SR,
+        feats=np.ascontiguousarray(cep, dtype=np.float32),
+        speech=mask,
+        f0=f0,
+    )

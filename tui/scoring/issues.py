@@ -1,0 +1,38 @@
+"""Plain-language findings about an attempt, for the score card."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tui.scoring.measure import Measurements
+from tui.scoring.score import WordScore
+
+LONG_PAUSE_S = 0.35
+SLOW, FAST = np.log(1.5), np.log(1 / 1.5)
+WORD_LONG = np.log(1.8)
+WEAK_WORD = 45.0
+MAX_ISSUES = 5
+
+
+def find_issues(found: Measurements, words: list[WordScore]) -> tuple[str, ...]:
+    """At most :data:`MAX_ISSUES` findings, most important first."""
+    s = found.sentence
+    issues: list[str] = []
+    if s["coverage"] < 0.7:
+        issues.append("part of the phrase seems to be missing")
+    if s["log_speech_ratio"] > SLOW:
+        issues.append(f"much slower than the reference ({np.exp(s['log_speech_ratio']):.1f}× as long)")
+    elif s["log_speech_ratio"] < FAST:
+        issues.append(f"much faster than the reference ({np.exp(-s['log_speech_ratio']):.1f}× as quick)")
+    for i, word in enumerate(words):
+        if i > 0 and found.word_pause[i] >= LONG_PAUSE_S:
+            issues.append(f"long pause before '{word.text}' ({found.word_pause[i]:.1f} s)")
+        if found.words[i, 3] - s["log_speech_ratio"] > WORD_LONG:
+            issues.append(f"'{word.text}' much longer than the reference")
+    weak = sorted((w for w in words if w.score < WEAK_WORD), key=lambda w: w.score)
+    issues.extend(f"'{w.text}' sounds different from the reference" for w in weak[:2])
+    if s["log_pitch_range_ratio"] < np.log(0.5):
+        issues.append("intonation flatter than the reference")
+    elif s["pitch_corr"] < 0.1 and s["voiced_share"] > 0.2:
+        issues.append("pitch moves differently from the reference")
+    return tuple(issues[:MAX_ISSUES])
