@@ -7,9 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import soundfile as sf
 
-from tests.packs.conftest import SR, WritePack, tone
+from tests.packs.conftest import WritePack
 from tui.errors import PackError
 from tui.packs import archive
 from tui.packs.authoring import export_pack, import_csv, import_zip
