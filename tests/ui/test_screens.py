@@ -8,8 +8,13 @@ from textual.widgets import Input, OptionList
 
 from tests.ui.conftest import reference_ready, until
 from tui.app import PronounceApp
+from tui.audio import recorder
+from tui.audio.soundserver import SoundServer
+from tui.config import config_path, load_config
 from tui.screens.author import AuthorScreen
+from tui.screens.devices import DevicesScreen
 from tui.screens.review import ReviewScreen
+from tui.widgets.level import LevelMeter
 
 
 async def test_author_creates_a_pack_and_adds_a_synthesized_phrase(app: PronounceApp, tmp_path: Path) -> None:
@@ -59,3 +64,24 @@ async def test_command_palette_offers_the_screen_actions(app: PronounceApp) -> N
         titles = [command.title for command in pilot.app.get_system_commands(screen)]
         for wanted in ("Record/stop", "Play", "Slow 0.75×", "My attempt", "A/B", "Review", "Author", "Devices", "Help"):
             assert wanted in titles
+
+
+async def test_devices_lists_inputs_and_tests_the_microphone(sound_server: SoundServer, app: PronounceApp, data_dir: Path) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.press("d")
+        screen = pilot.app.screen
+        assert isinstance(screen, DevicesScreen)
+        inputs = screen.query_one("#inputs", OptionList)
+        await until(pilot, lambda: inputs.option_count >= 2)
+        await pilot.press("t")
+        meter = screen.query_one(LevelMeter)
+        await until(pilot, lambda: meter.updates >= 5)
+        await pilot.press("t")
+        await pilot.pause()
+        assert recorder.active() == []
+        inputs.focus()
+        inputs.highlighted = 1
+        await pilot.press("enter")
+        chosen = inputs.get_option_at_index(1).id
+    assert load_config(config_path(data_dir)).input_device == chosen

@@ -36,13 +36,20 @@ def fixed_score(screen: PracticeScreen) -> ScoreReady:
 async def _with_result(pilot: Pilot[None]) -> None:
     screen = await reference_ready(pilot)
     screen._attempt = (screen.reference.samples, screen.reference.samplerate)  # type: ignore[union-attr]
+    await pilot.app.workers.wait_for_complete()
     screen.post_message(fixed_score(screen))
     await pilot.pause()
     await pilot.pause()
 
 
+async def _settled(pilot: Pilot[None]) -> None:
+    await reference_ready(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_practice_without_result(snap_compare, app: PronounceApp) -> None:
-    assert snap_compare(app, terminal_size=SIZE, run_before=reference_ready)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settled)
 
 
 def test_practice_with_result(snap_compare, app: PronounceApp) -> None:
@@ -61,7 +68,7 @@ def test_review_without_attempts(snap_compare, app: PronounceApp) -> None:
 
 def test_help(snap_compare, app: PronounceApp) -> None:
     async def open_help(pilot: Pilot[None]) -> None:
-        await reference_ready(pilot)
+        await _settled(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 
@@ -70,7 +77,7 @@ def test_help(snap_compare, app: PronounceApp) -> None:
 
 def test_author(snap_compare, app: PronounceApp) -> None:
     async def open_author(pilot: Pilot[None]) -> None:
-        await reference_ready(pilot)
+        await _settled(pilot)
         await pilot.app.push_screen(AuthorScreen(None))
         await pilot.pause()
 
