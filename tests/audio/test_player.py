@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from tui.errors import AudioError, AudioFormatError
 RATE = 48000
 
 
-def _play_and_record(events: Events, directory: Path, play: callable) -> np.ndarray:
+def _play_and_record(events: Events, directory: Path, play: Callable[[], None]) -> np.ndarray:
     handle = recorder.start(samplerate=RATE, directory=directory)
     events.wait_for_audio(handle.name)
     play()
