@@ -96,7 +96,7 @@ class PronounceApp(App[None]):
         self.notify(message, title=title, severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where a failed worker becomes an error notification."""
+        """The app's own workers' failures (screens have theirs, see :class:`~tui.screens.base.AppScreen`)."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.show_error(event.worker.error, title=event.worker.group)
 

@@ -37,7 +37,7 @@ async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServ
         screen = await reference_ready(pilot)
         await say(pilot, screen, pack_dir / "hello.wav")
         card = screen.query_one(ScoreCard)
-        assert card.score is not None, "no score on the card"
+        assert card.score is not None, [n.message for n in pilot.app._notifications]
         assert card.score.overall >= 70
         assert screen.query_one(LevelMeter).updates >= 20
         assert "REC" not in str(screen.query_one("#rec-state").render())
@@ -51,5 +51,5 @@ async def test_saying_another_phrase_scores_low(sound_server: SoundServer, app: 
         screen = await reference_ready(pilot)
         await say(pilot, screen, pack_dir / "weather.wav")
         card = screen.query_one(ScoreCard)
-        assert card.score is not None
+        assert card.score is not None, [n.message for n in pilot.app._notifications]
         assert card.score.overall < 50

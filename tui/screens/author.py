@@ -10,10 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def problem_prompt(problem: Any) -> Text:
     return text
 
 
-class AuthorScreen(Screen[None]):
+class AuthorScreen(AppScreen):
     """Edit a lesson pack folder; every change is saved atomically and re-validated."""
 
     app: PronounceApp

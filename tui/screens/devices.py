@@ -9,12 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.messages import AudioFailed, ChunkRecorded, RecordingStarted
 from tui.widgets.level import LevelMeter
+from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform
 
@@ -28,7 +28,7 @@ NO_MICROPHONE = (
 )
 
 
-class DevicesScreen(Screen[None]):
+class DevicesScreen(AppScreen):
     """Inputs and outputs; enter saves the choice, t tests the chosen input."""
 
     app: PronounceApp

@@ -14,7 +14,6 @@ from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
@@ -24,6 +23,7 @@ from tui.screens.session import Reference, load_reference, phrase_infos, prepare
 from tui.widgets.level import SILENCE_DBFS, LevelMeter
 from tui.widgets.phrases import PhraseList, PhraseRow
 from tui.widgets.scorecard import ScoreCard
+from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform, Waveform
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 Play = tuple[str, np.ndarray, int, float, float | None, float | None]
 
 
-class PracticeScreen(Screen[None]):
+class PracticeScreen(AppScreen):
     """What ``pronounce`` opens: the phrase list and everything to practise the current phrase."""
 
     app: PronounceApp

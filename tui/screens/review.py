@@ -8,19 +8,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from tui.packs.model import Pack
 from tui.widgets.plots import ScoreChart
 from tui.widgets.scorecard import ScoreCard
+from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from tui.app import PronounceApp
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AppScreen):
     """Attempts table (newest first); the highlighted row's result card and its phrase's chart."""
 
     app: PronounceApp
