@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -96,3 +97,40 @@ def test_journals_without_audio_are_removed_without_a_file(content: bytes, tmp_p
 
 def test_recover_of_a_missing_folder_finds_nothing(tmp_path: Path) -> None:
     assert recorder.recover(tmp_path / "absent") == []
+
+
+WRITE_FAILURE_CHILD = textwrap.dedent(
+    """
+    import json, resource, signal, sys, threading
+    from tui.audio import recorder
+    from tui.audio.files import load_audio
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+    failed = threading.Event()
+    errors = []
+    def listener(event):
+        if isinstance(event, recorder.RecorderFailed):
+            errors.append(str(event.error))
+            failed.set()
+    recorder.subscribe(listener)
+    recorder.start("full", samplerate=48000, directory=sys.argv[1])
+    assert failed.wait(20), "no failure event"
+    recording = recorder.stop("full")
+    print(json.dumps({"error": errors[0], "failed": recording.failed, "duration": recording.duration,
+                      "readable": load_audio(recording.path)[0].size / 48000}))
+    """
+)
+
+
+def test_a_write_failure_keeps_what_was_written_and_tells_listeners(sound_server: SoundServer, tmp_path: Path) -> None:
+    """A file-size limit makes the disk refuse writes, as a full disk would."""
+    result = subprocess.run(
+        [sys.executable, "-c", WRITE_FAILURE_CHILD, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert "cannot write to" in outcome["error"] and "File too large" in outcome["error"]
+    assert outcome["failed"] and outcome["duration"] > 1.0
+    assert outcome["readable"] == pytest.approx(outcome["duration"], abs=0.05)
+    assert [path.suffix for path in tmp_path.iterdir()] == [".flac"]

@@ -32,6 +32,7 @@ from pathlib import Path
 from types import FrameType
 
 import numpy as np
+import soundfile as sf
 
 from tui import paths
 from tui.audio import journal
@@ -149,9 +150,10 @@ class _Recorder:
         self.dropped_events = 0
         self.frames = 0
         self.failure: AudioError | None = None
+        self.finalise_error: Exception | None = None
         self.last_block = time.monotonic()
         self._sentinel = object()
-        self.data: queue.Queue[np.ndarray | object] = queue.Queue()
+        self.data: queue.Queue[np.ndarray | object]
         self.source: Source
         self.writer = threading.Thread(target=self._write, name=f"pronounce-writer-{name}", daemon=True)
         self.done = threading.Event()
@@ -194,8 +196,17 @@ class _Recorder:
             if item is self._sentinel:
                 break
             block = np.round(np.clip(item, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
-            self.journal.append(block)
-            self.flac.write(block)
+            try:
+                self.journal.append(block)
+                self.flac.write(block)
+            except (OSError, sf.LibsndfileError) as exc:
+                self._fail(
+                    AudioError(
+                        f"recorder {self.name!r} cannot write to {self.directory}: {exc}",
+                        hint="free some disk space or choose another data folder; the recording so far is kept",
+                    )
+                )
+                break
             self.frames += block.size
             self.last_block = time.monotonic()
         self._finalise()
@@ -205,17 +216,26 @@ class _Recorder:
         stalled = time.monotonic() - self.last_block > (STALL_SECONDS if self.frames else STARTUP_SECONDS)
         if not (ended or stalled) or self.done.is_set():
             return False
-        self.failure = DeviceError(
-            f"recorder {self.name!r}: the input device " + ("stopped" if ended else "stopped delivering audio"),
-            hint="the recording so far is kept; check the microphone connection and the sound server",
+        self._fail(
+            DeviceError(
+                f"recorder {self.name!r}: the input device " + ("stopped" if ended else "stopped delivering audio"),
+                hint="the recording so far is kept; check the microphone connection and the sound server",
+            )
         )
-        _events.put((self, None, time.monotonic()))
         return True
 
+    def _fail(self, error: AudioError) -> None:
+        self.failure = error
+        _events.put((self, None, time.monotonic()))
+
     def _finalise(self) -> None:
-        self.flac.close()
-        self.part.replace(self.directory / f"{self.stem}.flac")
-        self.journal.close(delete=True)
+        """Close and publish the FLAC; when that fails the journal stays for :func:`recover`."""
+        try:
+            self.flac.close()
+            self.part.replace(self.directory / f"{self.stem}.flac")
+        except (OSError, sf.LibsndfileError) as exc:
+            self.finalise_error = exc
+        self.journal.close(delete=self.finalise_error is None)
         self.done.set()
 
     def stop(self) -> Recording:
@@ -228,6 +248,11 @@ class _Recorder:
             except queue.Full:
                 continue
         self.writer.join()
+        if self.finalise_error is not None:
+            raise AudioError(
+                f"recorder {self.name!r} could not finish its file: {self.finalise_error}",
+                hint="free some disk space; the recording is recovered the next time pronounce starts",
+            ) from self.finalise_error
         return Recording(
             name=self.name,
             path=self.directory / f"{self.stem}.flac",
@@ -342,7 +367,7 @@ def start(
     except AudioError:
         with _lock:
             _recorders.pop(chosen, None)
-        recorder.stop()
+        recorder.stop().path.unlink(missing_ok=True)
         raise
     return RecorderHandle(chosen, recorder.channel)
 
@@ -357,6 +382,9 @@ def stop(name: str) -> Recording:
     ------
     RecorderError
         When no recorder of that name is running.
+    AudioError
+        When the file could not be finished (disk full); its journal is kept and
+        :func:`recover` finishes it later.
     """
     with _lock:
         recorder = _recorders.pop(name, None)
