@@ -163,11 +163,11 @@ def test_csv_without_header_reads_text_translation_audio(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("rows", "match"),
     [
-        ("text,translation,audio\nHello,Hola,../outside.wav\n", "row 1: audio path '../outside.wav' is absolute or contains '..'"),
-        ("text,translation,audio\nHello,Hola,missing.wav\n", "row 1: .*missing.wav"),
+        ("text,translation,audio\nHello,Hola,../outside.wav\n", "list.csv:2: audio path '../outside.wav' is absolute or contains '..'"),
+        ("text,translation,audio\nHello,Hola,missing.wav\n", "list.csv:2: .*missing.wav"),
         ("text,colour\nHello,blue\n", "unknown columns \\['colour'\\]"),
         ("text\n", "has no phrases"),
-        ("Hello\n,only a translation\n", "row 2: the text is empty"),
+        ("Hello\n\n,only a translation\n", "list.csv:3: the text is empty"),
     ],
     ids=["unsafe-audio", "missing-audio", "unknown-column", "empty", "empty-text"],
 )

@@ -278,31 +278,34 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _csv_rows(source: Path) -> list[dict[str, str]]:
+def _csv_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, {column: cell}) per non-blank row after the optional header."""
     try:
         with open(source, newline="", encoding="utf-8-sig") as stream:
-            rows = [row for row in csv.reader(stream) if any(cell.strip() for cell in row)]
+            reader = csv.reader(stream)
+            rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise PackError(f"cannot read {source}: {exc}", hint="save it as UTF-8 CSV") from exc
     columns = ["text", "translation", "audio"]
-    if rows and rows[0] and rows[0][0].strip().lower() == "text":
-        columns = [cell.strip().lower() for cell in rows.pop(0)]
+    if rows and "text" in (header := [cell.strip().lower() for cell in rows[0][1]]):
+        columns = header
+        rows.pop(0)
         unknown = set(columns) - {"text", "translation", "audio"}
         if unknown:
             raise PackError(f"{source} has unknown columns {sorted(unknown)}", hint="use the columns text, translation, audio")
     if not rows:
         raise PackError(f"{source} has no phrases", hint="put one phrase per row: text[,translation][,audio]")
-    return [dict(zip(columns, (cell.strip() for cell in row))) for row in rows]
+    return [(line, dict(zip(columns, (cell.strip() for cell in row)))) for line, row in rows]
 
 
-def _csv_audio(source: Path, relative: str, row: int) -> Path:
+def _csv_audio(source: Path, relative: str, line: int) -> Path:
     base = Path(source).resolve().parent
     if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or ".." in Path(relative).parts:
-        raise PackError(f"{source} row {row}: audio path {relative!r} is absolute or contains '..'",
+        raise PackError(f"{source}:{line}: audio path {relative!r} is absolute or contains '..'",
                         hint="give audio paths relative to the CSV file, inside its folder")
     path = (base / relative).resolve()
     if not path.is_relative_to(base):
-        raise PackError(f"{source} row {row}: audio path {relative!r} resolves outside the CSV's folder",
+        raise PackError(f"{source}:{line}: audio path {relative!r} resolves outside the CSV's folder",
                         hint="copy the file next to the CSV instead of linking to it")
     return path
 
@@ -321,17 +324,17 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
         built = staging / "pack"
         new_pack(built, lang=lang, title=source.stem.replace("_", " ").replace("-", " ").strip() or "Imported",
                  pack_id=slugify(source.stem) or "imported")
-        for number, row in enumerate(rows, 1):
+        for line, row in rows:
             text, translation, audio = row.get("text", ""), row.get("translation", ""), row.get("audio", "")
             try:
                 if not text:
                     raise PackError("the text is empty", hint="every row needs a phrase text")
                 if audio:
-                    add_audio_phrase(built, text, _csv_audio(source, audio, number), translation=translation)
+                    add_audio_phrase(built, text, _csv_audio(source, audio, line), translation=translation)
                 else:
                     add_tts_phrase(built, text, voice=voice, translation=translation)
             except PronounceError as exc:
-                raise PackError(f"{source} row {number}: {exc.message}", hint=exc.hint) from exc
+                raise PackError(f"{source}:{line}: {exc.message}", hint=exc.hint) from exc
         return _place(built, target, source.parent, slugify(source.stem) or "imported")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
