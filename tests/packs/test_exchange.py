@@ -178,3 +178,9 @@ def test_bad_csv_is_refused_and_leaves_nothing(tmp_path: Path, rows: str, match:
     with pytest.raises(PackError, match=match):
         import_csv(csv_file)
     assert _listing(tmp_path / "in") == ["list.csv"]
+
+
+def test_a_zip_with_pack_toml_at_its_root_imports(write_pack: WritePack, tmp_path: Path) -> None:
+    source = _zip(tmp_path / "flat.zip", _pack_entries(write_pack(), prefix=""))
+    root = import_zip(source, tmp_path / "flat")
+    assert load_pack(root).phrase("hello").audio == (tmp_path / "flat/audio/hello.flac").resolve()
