@@ -69,20 +69,24 @@ class PlaybackProgress(Message):
 
 
 class ScoreReady(Message):
-    """An attempt at ``phrase_id`` was scored; pitch contours are ``(times, f0)`` or None."""
+    """An attempt at ``phrase_id`` was scored.
+
+    ``attempt`` is its audio ``(samples, samplerate)``; pitch contours are
+    ``(times, f0 Hz with NaN where unvoiced)`` or None.
+    """
 
     def __init__(
         self,
         phrase_id: str,
         score: Score,
-        recording: Path,
+        attempt: tuple[np.ndarray, int],
         reference_pitch: tuple[np.ndarray, np.ndarray] | None,
         attempt_pitch: tuple[np.ndarray, np.ndarray] | None,
     ) -> None:
         super().__init__()
         self.phrase_id = phrase_id
         self.score = score
-        self.recording = recording
+        self.attempt = attempt
         self.reference_pitch = reference_pitch
         self.attempt_pitch = attempt_pitch
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from textual.pilot import Pilot
 
@@ -30,12 +28,12 @@ def fixed_score(screen: PracticeScreen) -> ScoreReady:
     reference_pitch = (times, 120 + 30 * np.sin(times * 3))
     attempt_pitch = (times * 1.1, 125 + 25 * np.sin(times * 3 + 0.3))
     assert screen.phrase is not None
-    return ScoreReady(screen.phrase.id, score, Path("snapshot.flac"), reference_pitch, attempt_pitch)
+    attempt = (screen.reference.samples, screen.reference.samplerate)
+    return ScoreReady(screen.phrase.id, score, attempt, reference_pitch, attempt_pitch)
 
 
 async def _with_result(pilot: Pilot[None]) -> None:
     screen = await reference_ready(pilot)
-    screen._attempt = (screen.reference.samples, screen.reference.samplerate)  # type: ignore[union-attr]
     await pilot.app.workers.wait_for_complete()
     screen.post_message(fixed_score(screen))
     await pilot.pause()

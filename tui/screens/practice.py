@@ -198,7 +198,7 @@ class PracticeScreen(AppScreen):
         elif self.state == "recording":
             self.state = "scoring"
             self._show_rec_state()
-            self.stop_recording(self.recorder_name)
+            self._stop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record")
     def start_recording(self) -> None:
@@ -252,24 +252,27 @@ class PracticeScreen(AppScreen):
         self.app.show_error(message.error, title="audio")
         if self.state == "recording":
             self.state = "scoring"
-            self.stop_recording(self.recorder_name)
+            self._stop()
+
+    def _stop(self) -> None:
+        assert self.reference is not None and self.phrase is not None and self.pack is not None
+        self.stop_recording(self.recorder_name, self.pack, self.phrase, self.reference)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="score")
-    def stop_recording(self, name: str) -> None:
+    def stop_recording(self, name: str, pack: Pack, phrase: Phrase, reference: Reference) -> None:
         """Stop the recorder, score the attempt, show it, then keep it in the store."""
         from tui.audio import recorder
 
         try:
             recording = recorder.stop(name)
             self.post_message(RecordingStopped(name, recording.path, recording.duration, recording.overflows))
-            reference, phrase, pack = self.reference, self.phrase, self.pack
-            assert reference is not None and phrase is not None and pack is not None
             if reference.prepared is None:
                 reference = prepare(reference, pack, phrase)
             samples = recording.samples
             score, attempt_pitch = score_attempt(reference, samples, recording.samplerate)
-            self._attempt = (samples, recording.samplerate)
-            self.post_message(ScoreReady(phrase.id, score, recording.path, reference.pitch, attempt_pitch))
+            self.post_message(
+                ScoreReady(phrase.id, score, (samples, recording.samplerate), reference.pitch, attempt_pitch)
+            )
             attempt_id = save_attempt(self.app.data_dir, pack, phrase, recording, name, score)
             self.post_message(AttemptSaved(phrase.id, attempt_id))
             self.refresh_badges(pack)
@@ -285,10 +288,9 @@ class PracticeScreen(AppScreen):
             return
         card = self.query_one(ScoreCard)
         card.show(message.score, reference_pitch=message.reference_pitch, attempt_pitch=message.attempt_pitch)
-        if self._attempt is not None:
-            samples, samplerate = self._attempt
-            words = [WordTiming(w.text, w.att_start, w.att_end) for w in message.score.words if w.att_start is not None and w.att_end is not None]
-            self.query_one("#attempt", Waveform).set_audio(samples, samplerate, words)
+        self._attempt = message.attempt
+        words = [WordTiming(w.text, w.att_start, w.att_end) for w in message.score.words if w.att_start is not None and w.att_end is not None]
+        self.query_one("#attempt", Waveform).set_audio(*message.attempt, words)
         card.scroll_visible()
 
     def on_attempt_saved(self, message: AttemptSaved) -> None:
