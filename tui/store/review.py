@@ -6,6 +6,7 @@ stderr, so ``--json`` output stays machine-readable.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -74,7 +75,7 @@ def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
         click.echo(f"All {len(attempts)} attempts are already scored by scorer {version}.", err=True)
         return
     with click.progressbar(
-        length=len(todo), label=f"Re-scoring with scorer {version}", file=click.get_text_stream("stderr")
+        length=len(todo), label=f"Re-scoring with scorer {version}", file=sys.stderr
     ) as bar:
         result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
     click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
