@@ -16,6 +16,7 @@ from tui.screens.practice import PracticeScreen
 from tui.store import AttemptStore
 from tui.widgets.level import LevelMeter
 from tui.widgets.scorecard import ScoreCard
+from tui.widgets.waveform import Waveform
 
 
 async def say(pilot: Pilot[None], screen: PracticeScreen, audio: Path) -> None:
@@ -53,3 +54,19 @@ async def test_saying_another_phrase_scores_low(sound_server: SoundServer, app: 
         card = screen.query_one(ScoreCard)
         assert card.score is not None, [n.message for n in pilot.app._notifications]
         assert card.score.overall < 50
+
+
+async def test_playing_the_reference_moves_the_marker_and_a_word_replays(sound_server: SoundServer, app: PronounceApp) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        waveform = screen.query_one("#reference", Waveform)
+        await pilot.press("s")
+        await until(pilot, lambda: (waveform.position or 0.0) > 0.2)
+        await until(pilot, lambda: waveform.position is None, timeout=15)
+        await pilot.press("right", "right")
+        assert waveform.selected == 1
+        await pilot.press("w")
+        await until(pilot, lambda: waveform.position is not None)
+        assert waveform.words[1].start - 0.05 <= waveform.position <= waveform.words[1].end + 0.05
+        await pilot.press("escape")
+        assert waveform.position is None

@@ -309,6 +309,9 @@ class PracticeScreen(AppScreen):
             widget.position = position
 
     def _show_rec_state(self) -> None:
+        recording = self.state == "recording"
+        self.query_one(LiveWaveform).display = recording
+        self.query_one("#attempt", Waveform).display = not recording
         config = self.app.config
         flags = f"auto-stop {'on' if config.auto_stop else 'off'} (t) · shadowing {'on' if config.shadowing else 'off'} (h)"
         if self.state == "recording":
