@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,6 +78,31 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path: Path) -> None:
         assert store.reconcile().orphans == ()
     assert db.stat().st_ino == inode
     assert _pragma(db, "user_version") == SCHEMA_VERSION
+
+
+def test_many_openers_of_an_old_database_migrate_it_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    conn = sqlite3.connect(data / DB_NAME)
+    conn.executescript(V1_SCHEMA)
+    conn.close()
+    together = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        together.wait(timeout=10)
+        try:
+            AttemptStore(data).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _pragma(data / DB_NAME, "user_version") == SCHEMA_VERSION
 
 
 def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
