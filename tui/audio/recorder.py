@@ -273,7 +273,7 @@ def _claim_stem(directory: Path, name: str) -> str:
     return stem
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a signal handler may run stop_all() inside start()
 _recorders: dict[str, _Recorder] = {}
 _listeners: list[Listener] = []
 _events: queue.Queue[tuple[_Recorder, np.ndarray | None, float]] = queue.Queue(maxsize=EVENT_QUEUE_BLOCKS)
