@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.helpers import write_take
+from tests.store.helpers import ON_CI, write_take
 from tui.store import AttemptStore
-
-ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture

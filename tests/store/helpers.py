@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ import soundfile as sf
 from tui.packs.model import WordTiming
 from tui.scoring.score import Score, WordScore
 from tui.store import Attempt, AttemptStore
+
+ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def write_take(folder: Path, *, seconds: float = 0.2, samplerate: int = 16_000) -> Path:
