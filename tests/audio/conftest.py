@@ -90,6 +90,17 @@ def best_correlation(reference: np.ndarray, recorded: np.ndarray) -> float:
     return float(abs(corr[lag]) / denominator) if denominator else 0.0
 
 
+def segment_correlation(reference: np.ndarray, recorded: np.ndarray, rate: int, *, segment_s: float = 0.5) -> float:
+    """Median over ``segment_s`` pieces of ``reference`` of their best correlation inside ``recorded``.
+
+    Robust to the short gaps an overloaded machine's playback underruns leave,
+    which shift everything after them.
+    """
+    size = int(segment_s * rate)
+    pieces = [reference[i : i + size] for i in range(0, reference.size - size + 1, size)]
+    return float(np.median([best_correlation(piece, recorded) for piece in pieces if np.any(piece)]))
+
+
 def dominant_hz(samples: np.ndarray, rate: int) -> float:
     """Frequency of the strongest spectral peak."""
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))

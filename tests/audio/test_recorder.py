@@ -11,7 +11,7 @@ import sounddevice as sd
 import soundfile as sf
 import soxr
 
-from tests.audio.conftest import Events, best_correlation, write_tone
+from tests.audio.conftest import Events, best_correlation, segment_correlation, write_tone
 from tui.audio import recorder
 from tui.audio.devices import rescan
 from tui.audio.soundserver import SoundServer, start_sound_server
@@ -41,7 +41,7 @@ def test_phrase_played_during_named_recording_correlates_with_source(
     assert recording.duration > samples.size / rate
     assert recording.bytes[:4] == b"fLaC"
     source = soxr.resample(samples, rate, RATE)
-    assert best_correlation(source, recording.samples) > 0.9
+    assert segment_correlation(source, recording.samples, RATE) > 0.9
 
     chunks = events.chunks("phrase")
     streamed = np.concatenate([chunk.samples for chunk in chunks])
