@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -56,3 +58,23 @@ def save(
         words=(WordTiming("good", 0.0, 0.3), WordTiming("morning", 0.3, 0.8)),
         created_at=created_at,
     )
+
+
+def run_together(count: int, action: Callable[[], object]) -> list[BaseException]:
+    """Run ``action`` in ``count`` threads released at the same moment; what they raised."""
+    together = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            together.wait(timeout=10)
+            action()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from tests.store.helpers import make_score, save, write_take
+from tests.store.helpers import make_score, run_together, save, write_take
 from tui.errors import StoreError
 from tui.packs.model import WordTiming
 from tui.store import AttemptStore, PhraseStats
@@ -123,27 +123,18 @@ def test_trend_is_negative_when_getting_worse() -> None:
 
 
 def test_each_thread_gets_its_own_connection_closed_when_it_ends(store: AttemptStore) -> None:
-    errors: list[BaseException] = []
-    seen: set[int] = set()
-    together = threading.Barrier(4)
+    main = store._conn()
+    used: dict[int, set[int]] = {}
 
     def saver() -> None:
-        try:
-            seen.add(id(store._conn()))
-            together.wait(timeout=10)
-            for _ in range(10):
-                save(store, write_take(store.incoming_dir))
-        except BaseException as exc:
-            errors.append(exc)
+        for _ in range(10):
+            used.setdefault(threading.get_ident(), set()).add(id(store._conn()))
+            save(store, write_take(store.incoming_dir))
 
-    threads = [threading.Thread(target=saver) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_together(4, saver) == []
     assert len(store.attempts()) == 40
-    assert len(seen | {id(store._conn())}) == 5
+    assert len(used) == 4
+    assert all(len(ids) == 1 and id(main) not in ids for ids in used.values())
     gc.collect()
     assert len(store._open) == 1
 

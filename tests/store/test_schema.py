@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.store.helpers import make_score, save, write_take
+from tests.store.helpers import make_score, run_together, save, write_take
 from tui.errors import StoreError
 from tui.store import AttemptStore
 from tui.store.attempts import DB_NAME
@@ -86,22 +85,7 @@ def test_many_openers_of_an_old_database_migrate_it_once(tmp_path: Path) -> None
     conn = sqlite3.connect(data / DB_NAME)
     conn.executescript(V1_SCHEMA)
     conn.close()
-    together = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def opener() -> None:
-        together.wait(timeout=10)
-        try:
-            AttemptStore(data).close()
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=opener) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert run_together(4, lambda: AttemptStore(data).close()) == []
     assert _pragma(data / DB_NAME, "user_version") == SCHEMA_VERSION
 
 
