@@ -1,7 +1,9 @@
 """Re-score stored attempts when the scorer changed, without needing their pack.
 
 Each attempt keeps the path of the reference it was scored against and the
-phrase's word boundaries, which is all :func:`tui.scoring.compare` needs.
+phrase's word boundaries, which is all :func:`tui.scoring.compare` needs. The
+scoring engine (librosa, numba) is imported only when re-scoring, so listing
+attempts stays quick.
 """
 
 from __future__ import annotations
@@ -64,31 +66,32 @@ def rescore(
         An attempt is skipped, never failed, when its recording or reference
         is gone or the scorer rejects the audio.
     """
-    from tui.scoring import compare
-
     rescored, skipped = [], []
     for attempt in attempts:
-        reason = _unscorable(attempt)
+        reason = _rescore_one(store, attempt)
         if reason is None:
-            try:
-                score = compare(attempt.reference_audio, attempt.audio, words=attempt.words or None)
-            except PronounceError as exc:
-                reason = str(exc)
-            else:
-                store.update_score(attempt.id, score)
-                rescored.append(attempt.id)
-        if reason is not None:
+            rescored.append(attempt.id)
+        else:
             skipped.append((attempt.id, reason))
         if on_done is not None:
             on_done(attempt)
     return RescoreReport(tuple(rescored), tuple(skipped))
 
 
-def _unscorable(attempt: Attempt) -> str | None:
+def _rescore_one(store: AttemptStore, attempt: Attempt) -> str | None:
+    """Score one attempt again and save it; the reason when it cannot be."""
+    from tui.scoring import compare
+
+    reference = attempt.reference_audio
     if not attempt.audio.is_file():
         return f"its recording {attempt.audio} is missing"
-    if attempt.reference_audio is None:
+    if reference is None:
         return "no reference audio was stored with it"
-    if not attempt.reference_audio.is_file():
-        return f"its reference {attempt.reference_audio} is missing"
+    if not reference.is_file():
+        return f"its reference {reference} is missing"
+    try:
+        score = compare(reference, attempt.audio, words=attempt.words or None)
+    except PronounceError as exc:
+        return str(exc)
+    store.update_score(attempt.id, score)
     return None
