@@ -33,6 +33,21 @@ CACHE = ROOT / "bench" / "out" / "calib_features.pkl"
 TARGETS = {"overall": "total", "accuracy": "accuracy", "fluency": "fluency", "intonation": "prosodic"}
 ALPHA = 3.0
 FOLDS = 5
+GATE_WIDTH = 0.15
+# Which way is better for each measurement: the fit may only weigh a feature
+# in its sensible direction (0 = unused), so a perfect match scores highest.
+SENTENCE_SIGNS = {
+    "cost_mean": -1, "cost_p90": -1, "excess_mean": -1, "ref_min_mean": -1, "word_cost_max": -1,
+    "word_cost_std": -1, "log_speech_ratio": -1, "abs_log_speech_ratio": -1, "log_span_ratio": -1,
+    "pause_count": -1, "pause_share": -1, "pause_max": -1, "tempo_std": -1, "pitch_corr": 1,
+    "pitch_rmse": -1, "log_pitch_range_ratio": 1, "voiced_share": 0, "coverage": 1,
+}
+# Accuracy is the sound match: a uniform change of tempo must not move it.
+TEMPO = ("log_speech_ratio", "abs_log_speech_ratio", "log_span_ratio")
+WORD_SIGNS = {
+    "cost": -1, "excess": -1, "ref_min": -1, "log_dur_ratio": -1, "pause_before": -1, "cost_rel": -1,
+    "sentence_overall": 1,
+}
 
 _refs: dict[str, PreparedReference] = {}
 
@@ -87,18 +102,27 @@ def _self_features(text: str) -> tuple[list[float], np.ndarray]:
     return [found.sentence[name] for name in SENTENCE_FEATURES], found.words
 
 
-def _ridge(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _ridge(x: np.ndarray, y: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Ridge regression whose weights keep the given signs (non-negative least squares)."""
+    from scipy.optimize import nnls
+
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / scale
-    coef = np.linalg.solve(z.T @ z + ALPHA * np.eye(z.shape[1]), z.T @ (y - y.mean()))
-    return mean, scale, coef, float(y.mean())
+    z = (x - mean) / scale * signs
+    a = np.vstack([z, np.sqrt(ALPHA) * np.eye(z.shape[1])])
+    b = np.concatenate([y - y.mean(), np.zeros(z.shape[1])])
+    weights, _ = nnls(a, b)
+    return mean, scale, weights * signs, float(y.mean())
 
 
-def fit(x: np.ndarray, y: np.ndarray, perfect: np.ndarray, names: tuple[str, ...]) -> Model:
+def fit(
+    x: np.ndarray, y: np.ndarray, perfect: np.ndarray, names: tuple[str, ...], *, unused: tuple[str, ...] = ()
+) -> Model:
     """Ridge + isotonic map to 0–100, anchored so ``perfect`` rows reach 100."""
     from sklearn.isotonic import IsotonicRegression
 
-    mean, scale, coef, intercept = _ridge(x, y)
+    table = SENTENCE_SIGNS if names == SENTENCE_FEATURES else WORD_SIGNS
+    signs = np.array([0 if name in unused else table[name] for name in names], dtype=np.float64)
+    mean, scale, coef, intercept = _ridge(x, y, signs)
     model = Model(names, mean, scale, coef, intercept, np.array([0.0, 10.0]), np.array([0.0, 100.0]))
     raw = model.raw(x)
     iso = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
@@ -158,21 +182,23 @@ def main() -> None:
 
     print(f"{'score':<12}{'expert':<10}{'naive r':>9}{'CV r':>8}{'target':>8}")
     targets = {"overall": 0.65, "accuracy": 0.60, "fluency": 0.65, "intonation": 0.60}
-    predicted_acc_raw = np.zeros(len(ok))
+    predicted_raw = np.zeros(len(ok))
+    excess = x[:, SENTENCE_FEATURES.index("excess_mean")]
     for name, column in TARGETS.items():
         y = np.array([float(rows[i][column]) for i in ok])
         pred = np.zeros_like(y)
         for f in range(FOLDS):
-            model = fit(x[fold != f], y[fold != f], perfect_x, SENTENCE_FEATURES)
-            pred[fold == f] = model(x[fold == f])
-            if name == "accuracy":
-                predicted_acc_raw[fold == f] = model.raw(x[fold == f])
+            model = fit(x[fold != f], y[fold != f], perfect_x, SENTENCE_FEATURES, unused=TEMPO if name == "accuracy" else ())
+            low = float(np.percentile(excess[fold != f], 99))
+            pred[fold == f] = model(x[fold == f]) * np.clip((low + GATE_WIDTH - excess[fold == f]) / GATE_WIDTH, 0, 1)
+            if name == "overall":
+                predicted_raw[fold == f] = model.raw(x[fold == f])
         r = np.corrcoef(pred, y)[0, 1]
         print(f"{name:<12}{column:<10}{np.corrcoef(naive, y)[0, 1]:>9.3f}{r:>8.3f}{targets[name]:>8.2f}")
 
-    wx_full = np.hstack([wx, predicted_acc_raw[wu][:, None]])
+    wx_full = np.hstack([wx, predicted_raw[wu][:, None]])
     perfect_wx = np.hstack([perfect_w, np.full((len(perfect_w), 1), 10.0)])
-    word_names = (*WORD_FEATURES, "sentence_accuracy")
+    word_names = (*WORD_FEATURES, "sentence_overall")
     wpred = np.zeros_like(wy)
     for f in range(FOLDS):
         model = fit(wx_full[wf != f], wy[wf != f], perfect_wx, word_names)
@@ -185,15 +211,16 @@ def main() -> None:
         sentence = {}
         for name, column in TARGETS.items():
             y = np.array([float(rows[i][column]) for i in ok])
-            sentence[name] = fit(x, y, perfect_x, SENTENCE_FEATURES)
-        acc_raw = sentence["accuracy"].raw(x)
-        perfect_wx[:, -1] = float(np.min(sentence["accuracy"].raw(perfect_x)))
-        word = fit(np.hstack([wx, acc_raw[wu][:, None]]), wy, perfect_wx, word_names)
+            sentence[name] = fit(x, y, perfect_x, SENTENCE_FEATURES, unused=TEMPO if name == "accuracy" else ())
+        overall_raw = sentence["overall"].raw(x)
+        perfect_wx[:, -1] = float(np.min(sentence["overall"].raw(perfect_x)))
+        word = fit(np.hstack([wx, overall_raw[wu][:, None]]), wy, perfect_wx, word_names)
         data = {
             "version": SCORER_VERSION,
             "fitted_on": "speechocean762-dev (1,000 utterances; SpeechOcean and Xiaomi, CC BY 4.0)",
             "sentence": {name: model.to_dict() for name, model in sentence.items()},
             "word": word.to_dict(),
+            "content_gate": [round(float(np.percentile(excess, 99)), 4), round(float(np.percentile(excess, 99)) + GATE_WIDTH, 4)],
         }
         CALIBRATION_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION_FILE}")

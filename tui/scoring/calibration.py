@@ -67,11 +67,22 @@ class Model:
 
 @dataclass(frozen=True)
 class Calibration:
-    """The shipped models: sentence sub-scores and the per-word score."""
+    """The shipped models: sentence sub-scores, the per-word score, the content gate.
+
+    ``content_gate`` is ``(low, high)`` on the ``excess_mean`` measurement: up to
+    ``low`` (the 99th percentile of expert-scored learners) scores stand, beyond
+    ``high`` the attempt is not the reference phrase and scores drop to 0.
+    """
 
     version: str
     sentence: dict[str, Model]
     word: Model
+    content_gate: tuple[float, float]
+
+    def gate(self, excess_mean: float) -> float:
+        """Factor 0–1 applied to every score: 1 while the attempt sounds like the phrase."""
+        low, high = self.content_gate
+        return float(np.clip((high - excess_mean) / (high - low), 0.0, 1.0))
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +100,7 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
             version=str(data["version"]),
             sentence={name: Model.from_dict(model) for name, model in data["sentence"].items()},
             word=Model.from_dict(data["word"]),
+            content_gate=(float(data["content_gate"][0]), float(data["content_gate"][1])),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScoringError(

@@ -146,14 +146,15 @@ def score_measurements(reference: PreparedReference, att: Analysis, found: Measu
     """Turn raw measurements into a calibrated :class:`Score` with words and issues."""
     calibration = load_calibration()
     x = np.array([[found.sentence[name] for name in SENTENCE_FEATURES]])
-    subs = {name: float(np.clip(model(x)[0], 0.0, 100.0)) for name, model in calibration.sentence.items()}
+    gate = calibration.gate(found.sentence["excess_mean"])
+    subs = {name: float(np.clip(model(x)[0], 0.0, 100.0)) * gate for name, model in calibration.sentence.items()}
     completeness = float(np.clip(100.0 * found.sentence["coverage"] / 0.9, 0.0, 100.0))
     overall = subs["overall"] * min(1.0, completeness / 80.0)
     words: list[WordScore] = []
     if reference.words:
-        acc_raw = calibration.sentence["accuracy"].raw(x)[0]
-        rows = np.hstack([found.words, np.full((len(found.words), 1), acc_raw)])
-        word_scores = np.clip(calibration.word(rows), 0.0, 100.0)
+        overall_raw = calibration.sentence["overall"].raw(x)[0]
+        rows = np.hstack([found.words, np.full((len(found.words), 1), overall_raw)])
+        word_scores = np.clip(calibration.word(rows), 0.0, 100.0) * gate
         for timing, value, span in zip(reference.words, word_scores, found.word_att):
             att_start = float(att.time(span[0])) if span else None
             att_end = float(att.time(span[1])) if span else None
@@ -170,7 +171,7 @@ def score_measurements(reference: PreparedReference, att: Analysis, found: Measu
         intonation=round(subs["intonation"], 1),
         completeness=round(completeness, 1),
         words=tuple(words),
-        issues=find_issues(found, words),
+        issues=find_issues(found, words, content=gate),
         path=path,
         scorer_version=SCORER_VERSION,
     )

@@ -8,16 +8,21 @@ from tui.scoring.measure import Measurements
 from tui.scoring.score import WordScore
 
 LONG_PAUSE_S = 0.35
-SLOW, FAST = np.log(1.5), np.log(1 / 1.5)
+SLOW, FAST = np.log(1.3), np.log(1 / 1.3)
 WORD_LONG = np.log(1.8)
 WEAK_WORD = 45.0
 MAX_ISSUES = 5
 
 
-def find_issues(found: Measurements, words: list[WordScore]) -> tuple[str, ...]:
-    """At most :data:`MAX_ISSUES` findings, most important first."""
+def find_issues(found: Measurements, words: list[WordScore], *, content: float = 1.0) -> tuple[str, ...]:
+    """At most :data:`MAX_ISSUES` findings, most important first.
+
+    ``content`` is the calibration's content gate (below 1: not the same phrase).
+    """
     s = found.sentence
     issues: list[str] = []
+    if content < 1.0:
+        issues.append("does not sound like the reference phrase")
     if s["coverage"] < 0.7:
         issues.append("part of the phrase seems to be missing")
     if s["log_speech_ratio"] > SLOW:

@@ -1,0 +1,34 @@
+"""Shared speech for scoring tests: real espeak-ng renderings, made once per session."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui.packs.tts import Synthesis, synthesize
+from tui.scoring import PreparedReference, prepare_reference
+
+PHRASE = "the quick brown fox jumps over the lazy dog"
+OTHER = "she sells sea shells by the sea shore"
+
+
+@pytest.fixture(scope="session")
+def reference_speech() -> Synthesis:
+    return synthesize(PHRASE, lang="en-us")
+
+
+@pytest.fixture(scope="session")
+def reference(reference_speech: Synthesis) -> PreparedReference:
+    return prepare_reference((reference_speech.samples, reference_speech.samplerate), words=reference_speech.words)
+
+
+@pytest.fixture(scope="session")
+def other_voice() -> tuple[np.ndarray, int]:
+    speech = synthesize(PHRASE, lang="en-us", voice="en-gb", rate=150)
+    return speech.samples, speech.samplerate
+
+
+@pytest.fixture(scope="session")
+def other_sentence() -> tuple[np.ndarray, int]:
+    speech = synthesize(OTHER, lang="en-us", voice="en-gb", rate=150)
+    return speech.samples, speech.samplerate

@@ -1,0 +1,94 @@
+"""`pronounce score`: one pair, and --batch over a manifest with good and bad rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+
+from tui.cli import cli
+from tui.packs.tts import Synthesis
+from tui.scoring.batch import SCORE_FIELDS
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, reference_speech: Synthesis) -> Path:
+    folder = tmp_path_factory.mktemp("pairs")
+    sf.write(folder / "ref.wav", reference_speech.samples, reference_speech.samplerate)
+    stereo = np.stack([reference_speech.samples] * 2, axis=1)
+    sf.write(folder / "attempt.flac", stereo, reference_speech.samplerate)
+    (folder / "broken.wav").write_text("nope")
+    return folder
+
+
+def test_score_prints_a_card(files: Path) -> None:
+    result = CliRunner().invoke(cli, ["score", str(files / "ref.wav"), str(files / "attempt.flac")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("overall")
+    assert "fluency" in result.output and "scorer mfcc-dtw" in result.output
+
+
+def test_score_json(files: Path) -> None:
+    result = CliRunner().invoke(cli, ["score", "--json", str(files / "ref.wav"), str(files / "attempt.flac")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["overall"] >= 97
+
+
+def test_score_of_an_unreadable_file_exits_2(files: Path) -> None:
+    result = CliRunner().invoke(cli, ["score", str(files / "ref.wav"), str(files / "broken.wav")])
+    assert result.exit_code == 2
+    assert "cannot read audio file" in result.output
+
+
+def _manifest(folder: Path, lines: list[str]) -> Path:
+    path = folder / "manifest.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_batch_with_a_bad_row_writes_every_row_and_exits_1(files: Path) -> None:
+    manifest = _manifest(
+        files,
+        [
+            "id,attempt,reference,text",
+            "a,attempt.flac,ref.wav,",
+            "b,broken.wav,ref.wav,",
+            "c,attempt.flac,,the quick brown fox jumps over the lazy dog",
+        ],
+    )
+    out = files / "out" / "scores.jsonl"
+    result = CliRunner().invoke(cli, ["score", "--batch", str(manifest), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert set(SCORE_FIELDS) <= set(rows[0])
+    assert rows[0]["error"] is None and rows[0]["overall"] >= 97
+    assert "cannot read audio file" in rows[1]["error"] and rows[1]["overall"] is None
+    assert rows[2]["error"] is None and len(rows[2]["words"]) == 9
+    assert "2 scored, 1 failed" in result.output
+
+
+def test_batch_all_good_exits_0(files: Path) -> None:
+    manifest = _manifest(files, ["id,attempt,reference", "a,attempt.flac,ref.wav"])
+    out = files / "good.jsonl"
+    result = CliRunner().invoke(cli, ["score", "--batch", str(manifest), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 1
+
+
+def test_batch_manifest_without_columns_exits_2(files: Path) -> None:
+    manifest = _manifest(files, ["name,audio", "a,attempt.flac"])
+    result = CliRunner().invoke(cli, ["score", "--batch", str(manifest), "--out", str(files / "x.jsonl")])
+    assert result.exit_code == 2
+    assert "lacks column(s): attempt, id" in result.output
+
+
+def test_batch_without_out_is_a_usage_error(files: Path) -> None:
+    manifest = _manifest(files, ["id,attempt,reference", "a,attempt.flac,ref.wav"])
+    result = CliRunner().invoke(cli, ["score", "--batch", str(manifest)])
+    assert result.exit_code == 2
+    assert "needs --out" in result.output

@@ -1,0 +1,133 @@
+"""Score every row of a manifest in worker processes, one JSON line per row.
+
+Manifest columns: ``id,attempt`` and either ``reference`` (a file) or ``text``
+(with optional ``lang``, default ``en-us``) from which the reference is
+synthesized. Paths are relative to the manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from tui.errors import PronounceError, ScoringError
+from tui.scoring.compare import PreparedReference, compare, prepare_reference
+from tui.scoring.score import Score
+
+SCORE_FIELDS = tuple(f.name for f in fields(Score))
+CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Row:
+    """One manifest row, paths resolved."""
+
+    id: str
+    attempt: Path
+    reference: Path | None
+    text: str
+    lang: str
+
+
+def read_manifest(path: Path) -> list[Row]:
+    """Parse the manifest.
+
+    Raises
+    ------
+    ScoringError
+        If it cannot be read or lacks the required columns.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            columns = set(reader.fieldnames or ())
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ScoringError(f"cannot read manifest {path}: {exc}", hint="pass a UTF-8 CSV file") from exc
+    missing = {"id", "attempt"} - columns
+    if missing or not columns & {"reference", "text"}:
+        need = ", ".join(sorted(missing)) if missing else "reference or text"
+        raise ScoringError(
+            f"manifest {path} lacks column(s): {need}",
+            hint="the header must be id,attempt plus reference or text[,lang]",
+        )
+    base = path.parent
+    return [
+        Row(
+            id=row.get("id") or "",
+            attempt=base / (row.get("attempt") or ""),
+            reference=base / row["reference"] if row.get("reference") else None,
+            text=row.get("text") or "",
+            lang=row.get("lang") or "en-us",
+        )
+        for row in rows
+    ]
+
+
+_references: dict[tuple[str, str, str], PreparedReference] = {}
+
+
+def _reference(row: Row) -> PreparedReference:
+    key = (str(row.reference or ""), row.text, row.lang)
+    if key not in _references:
+        if len(_references) >= CACHE_SIZE:
+            _references.pop(next(iter(_references)))
+        if row.reference is not None:
+            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang)
+        elif row.text:
+            from tui.packs.tts import synthesize
+
+            speech = synthesize(row.text, lang=row.lang)
+            _references[key] = prepare_reference((speech.samples, speech.samplerate), words=speech.words)
+        else:
+            raise ScoringError("row has neither a reference nor a text", hint="fill one of the two columns")
+    return _references[key]
+
+
+def score_row(row: Row) -> dict[str, object]:
+    """The JSON object for one row: ``id``, the Score fields, ``error``."""
+    try:
+        score = compare(_reference(row), str(row.attempt)).to_dict()
+        error = None
+    except PronounceError as exc:
+        score = dict.fromkeys(SCORE_FIELDS)
+        error = str(exc)
+    return {"id": row.id, **score, "error": error}
+
+
+def run(
+    rows: list[Row],
+    out: Path,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Score ``rows`` with ``jobs`` processes into JSON lines at ``out``; return the failures.
+
+    Rows keep their manifest order; ``progress(n)`` is called as rows finish.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    failed = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        for result in _results(rows, jobs):
+            failed += result["error"] is not None
+            fh.write(json.dumps(result, separators=(",", ":")) + "\n")
+            if progress is not None:
+                progress(1)
+    return failed
+
+
+def _results(rows: list[Row], jobs: int) -> Iterator[dict[str, object]]:
+    if jobs == 1 or len(rows) < 2:
+        yield from map(score_row, rows)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(min(jobs, len(rows))) as pool:
+        yield from pool.imap(score_row, rows, chunksize=4)
