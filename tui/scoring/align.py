@@ -25,8 +25,16 @@ def cost_matrix(ref: np.ndarray, att: np.ndarray) -> np.ndarray:
     -------
     np.ndarray [shape=(n, m)], float32
     """
-    sq = (ref**2).sum(axis=1)[:, None] + (att**2).sum(axis=1)[None, :] - 2.0 * (ref @ att.T)
-    return (np.sqrt(np.maximum(sq, 0.0)) / np.sqrt(ref.shape[1])).astype(np.float32)
+    ref = np.asarray(ref, dtype=np.float32)
+    att = np.asarray(att, dtype=np.float32)
+    sq = ref @ att.T
+    sq *= -2.0
+    sq += (ref**2).sum(axis=1)[:, None]
+    sq += (att**2).sum(axis=1)[None, :]
+    np.maximum(sq, 0.0, out=sq)
+    np.sqrt(sq, out=sq)
+    sq *= np.float32(1.0 / np.sqrt(ref.shape[1]))
+    return sq
 
 
 @numba.njit(cache=True)

@@ -160,10 +160,9 @@ def score_measurements(reference: PreparedReference, att: Analysis, found: Measu
             att_end = float(att.time(span[1])) if span else None
             words.append(WordScore(timing.text, round(float(value), 1), timing.start, timing.end, att_start, att_end))
     step = max(1, len(found.path) // PATH_POINTS)
-    ref_a = reference.analysis
-    path = tuple(
-        (round(float(ref_a.time(r)), 3), round(float(att.time(a)), 3)) for r, a in found.path[::step]
-    )
+    kept = found.path[::step]
+    seconds = np.stack([reference.analysis.time(kept[:, 0]), att.time(kept[:, 1])], axis=1).round(3)
+    path = tuple((float(r), float(a)) for r, a in seconds)
     return Score(
         overall=round(overall, 1),
         accuracy=round(subs["accuracy"], 1),

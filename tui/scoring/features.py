@@ -30,6 +30,7 @@ PAUSE_S = 0.15
 F0_MIN = 65.0
 F0_MAX = 400.0
 YIN_FRAME = 512
+YIN_BLOCK = 1000
 YIN_VOICED = 0.25
 """Maximum YIN aperiodicity of a voiced frame."""
 
@@ -78,6 +79,11 @@ def _mel_basis() -> np.ndarray:
     import librosa
 
     return librosa.filters.mel(sr=ANALYSIS_SR, n_fft=N_FFT, n_mels=N_MELS, fmin=60.0, fmax=7600.0)
+
+
+@lru_cache(maxsize=1)
+def _window() -> np.ndarray:
+    return np.hanning(N_FFT).astype(np.float32)
 
 
 def _frames(y: np.ndarray, length: int) -> np.ndarray:
@@ -137,11 +143,28 @@ def pauses(speech: np.ndarray) -> list[tuple[int, int]]:
     ]
 
 
+def _cmnd_block(frames: np.ndarray, width: int) -> np.ndarray:
+    """Cumulative mean normalised difference ``(n, width)`` of frames ``(n, 2 * width)``."""
+    n_fft = 2 * frames.shape[1]
+    spec = scipy.fft.rfft(frames, n_fft, axis=1)
+    head = scipy.fft.rfft(frames[:, :width], n_fft, axis=1)
+    corr = scipy.fft.irfft(spec * np.conj(head), n_fft, axis=1)[:, :width]
+    energy = np.cumsum(np.pad(frames.astype(np.float64) ** 2, ((0, 0), (1, 0))), axis=1)
+    lag_energy = energy[:, width : 2 * width] - energy[:, :width]
+    diff = np.maximum(energy[:, width : width + 1] + lag_energy - 2.0 * corr, 0.0)
+    cumulative = np.cumsum(diff[:, 1:], axis=1)
+    cmnd = np.ones_like(diff)
+    cmnd[:, 1:] = diff[:, 1:] * np.arange(1, width) / np.maximum(cumulative, 1e-12)
+    return cmnd
+
+
 def yin(y: np.ndarray, *, fmin: float = F0_MIN, fmax: float = F0_MAX) -> tuple[np.ndarray, np.ndarray]:
     """YIN pitch (de Cheveigné & Kawahara 2002) in numpy, one value per frame.
 
     A numpy version rather than ``librosa.yin``: the latter compiles a numba
     stencil that cannot be cached, costing seconds in every fresh process.
+    It runs at half the analysis rate (pitch needs no more) in blocks of
+    frames, so a long recording needs little memory.
 
     Returns
     -------
@@ -150,37 +173,36 @@ def yin(y: np.ndarray, *, fmin: float = F0_MIN, fmax: float = F0_MAX) -> tuple[n
     aperiodicity : np.ndarray [shape=(n_frames,)]
         Cumulative mean normalised difference at that period (low = voiced).
     """
-    frames = _frames(y, YIN_FRAME).astype(np.float64)
-    width = YIN_FRAME // 2
-    n_fft = 2 * YIN_FRAME
-    spec = scipy.fft.rfft(frames, n_fft, axis=1)
-    head = scipy.fft.rfft(frames[:, :width], n_fft, axis=1)
-    corr = scipy.fft.irfft(spec * np.conj(head), n_fft, axis=1)[:, :width]
-    energy = np.cumsum(np.pad(frames**2, ((0, 0), (1, 0))), axis=1)
-    lag_energy = energy[:, width : 2 * width] - energy[:, :width]
-    diff = np.maximum(energy[:, width : width + 1] + lag_energy - 2.0 * corr, 0.0)
-    lags = np.arange(width)
-    cumulative = np.cumsum(diff[:, 1:], axis=1)
-    cmnd = np.ones_like(diff)
-    cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(cumulative, 1e-12)
-    lo, hi = int(ANALYSIS_SR // fmax), min(int(np.ceil(ANALYSIS_SR / fmin)), width - 2)
-    window = cmnd[:, lo : hi + 1]
-    trough = (window[:, 1:-1] <= window[:, :-2]) & (window[:, 1:-1] < window[:, 2:])
-    good = trough & (window[:, 1:-1] < 0.1)
-    best = np.where(good.any(axis=1), good.argmax(axis=1) + 1, window.argmin(axis=1))
-    best = np.clip(best, 1, window.shape[1] - 2)
-    rows = np.arange(window.shape[0])
-    left, mid, right = window[rows, best - 1], window[rows, best], window[rows, best + 1]
-    denom = left - 2.0 * mid + right
-    shift = np.where(np.abs(denom) > 1e-12, 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
-    period = lo + best + np.clip(shift, -1.0, 1.0)
-    return ANALYSIS_SR / period, mid
+    rate = ANALYSIS_SR // 2
+    half = 0.5 * (y[0 : y.size - 1 : 2] + y[1::2])
+    # each half-rate sample twice: same frame times as the other features
+    frames = _frames(np.repeat(half, 2), YIN_FRAME)[:, ::2]
+    width = YIN_FRAME // 4
+    lo, hi = int(rate // fmax), min(int(np.ceil(rate / fmin)), width - 2)
+    f0 = np.empty(frames.shape[0])
+    aperiodicity = np.empty(frames.shape[0])
+    for start in range(0, frames.shape[0], YIN_BLOCK):
+        window = _cmnd_block(np.asarray(frames[start : start + YIN_BLOCK]), width)[:, lo : hi + 1]
+        trough = (window[:, 1:-1] <= window[:, :-2]) & (window[:, 1:-1] < window[:, 2:])
+        good = trough & (window[:, 1:-1] < 0.1)
+        best = np.where(good.any(axis=1), good.argmax(axis=1) + 1, window.argmin(axis=1))
+        best = np.clip(best, 1, window.shape[1] - 2)
+        rows = np.arange(window.shape[0])
+        left, mid, right = window[rows, best - 1], window[rows, best], window[rows, best + 1]
+        denom = left - 2.0 * mid + right
+        safe = np.where(np.abs(denom) > 1e-12, denom, 1.0)
+        shift = np.where(np.abs(denom) > 1e-12, 0.5 * (left - right) / safe, 0.0)
+        stop = start + window.shape[0]
+        f0[start:stop] = rate / (lo + best + np.clip(shift, -1.0, 1.0))
+        aperiodicity[start:stop] = mid
+    return f0, aperiodicity
 
 
 def _mfcc(y: np.ndarray) -> np.ndarray:
     """MFCC 1..12 ``(n_frames, 12)`` from a 40-band log-mel spectrum."""
-    frames = _frames(y, N_FFT) * np.hanning(N_FFT)
-    power = np.abs(scipy.fft.rfft(frames, axis=1)) ** 2
+    frames = _frames(y, N_FFT) * _window()
+    spectrum = scipy.fft.rfft(frames, axis=1)
+    power = spectrum.real**2 + spectrum.imag**2
     mel = power @ _mel_basis().T
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
     return scipy.fft.dct(log_mel, type=2, norm="ortho", axis=1)[:, 1:N_MFCC]
