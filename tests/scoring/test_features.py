@@ -51,3 +51,12 @@ def test_dtw_absorbs_a_repeated_stretch() -> None:
     assert tuple(path[0]) == (0, 0) and tuple(path[-1]) == (39, len(y) - 1)
     assert np.all(np.diff(path, axis=0) >= 0)
     assert np.allclose(cost_matrix(x, y)[path[:, 0], path[:, 1]], 0.0, atol=1e-3)
+
+
+def test_mel_filters_match_librosa() -> None:
+    import librosa
+
+    from tui.scoring.features import N_FFT, N_MELS, mel_basis
+
+    expected = librosa.filters.mel(sr=16000, n_fft=N_FFT, n_mels=N_MELS, fmin=60.0, fmax=7600.0)
+    assert np.allclose(mel_basis(), expected, atol=1e-7)

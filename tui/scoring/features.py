@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
 
 from tui.errors import AudioFormatError
 from tui.scoring.signal import ANALYSIS_SR
@@ -74,11 +73,43 @@ class Analysis:
         return self.offset + np.asarray(frame) * FRAME_S
 
 
-@lru_cache(maxsize=1)
-def _mel_basis() -> np.ndarray:
-    import librosa
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale: linear below 1 kHz, logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    linear = hz / (200.0 / 3)
+    return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-9) / 1000.0) / (np.log(6.4) / 27), linear)
 
-    return librosa.filters.mel(sr=ANALYSIS_SR, n_fft=N_FFT, n_mels=N_MELS, fmin=60.0, fmax=7600.0)
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp((np.log(6.4) / 27) * (mel - 15.0)), mel * (200.0 / 3))
+
+
+@lru_cache(maxsize=1)
+def mel_basis() -> np.ndarray:
+    """Area-normalised triangular mel filters, 60–7600 Hz.
+
+    Returns
+    -------
+    np.ndarray [shape=(N_MELS, N_FFT // 2 + 1)], float32
+        The same filters as ``librosa.filters.mel`` with its defaults
+        (computed here so scoring never imports librosa).
+    """
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(60.0), _hz_to_mel(7600.0), N_MELS + 2))
+    bins = np.linspace(0.0, ANALYSIS_SR / 2, N_FFT // 2 + 1)
+    lower = (bins[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
+    upper = (edges[2:, None] - bins[None, :]) / np.diff(edges)[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (edges[2:] - edges[:-2]))[:, None]
+    return weights.astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _dct_matrix() -> np.ndarray:
+    """Orthonormal DCT-II rows 1..N_MFCC-1 over the mel bands, ``(N_MELS, N_MFCC - 1)``."""
+    k = np.arange(1, N_MFCC)[None, :]
+    n = np.arange(N_MELS)[:, None]
+    return (np.sqrt(2.0 / N_MELS) * np.cos(np.pi * k * (2 * n + 1) / (2 * N_MELS))).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -146,9 +177,9 @@ def pauses(speech: np.ndarray) -> list[tuple[int, int]]:
 def _cmnd_block(frames: np.ndarray, width: int) -> np.ndarray:
     """Cumulative mean normalised difference ``(n, width)`` of frames ``(n, 2 * width)``."""
     n_fft = 2 * frames.shape[1]
-    spec = scipy.fft.rfft(frames, n_fft, axis=1)
-    head = scipy.fft.rfft(frames[:, :width], n_fft, axis=1)
-    corr = scipy.fft.irfft(spec * np.conj(head), n_fft, axis=1)[:, :width]
+    spec = np.fft.rfft(frames, n_fft, axis=1)
+    head = np.fft.rfft(frames[:, :width], n_fft, axis=1)
+    corr = np.fft.irfft(spec * np.conj(head), n_fft, axis=1)[:, :width]
     energy = np.cumsum(np.pad(frames.astype(np.float64) ** 2, ((0, 0), (1, 0))), axis=1)
     lag_energy = energy[:, width : 2 * width] - energy[:, :width]
     diff = np.maximum(energy[:, width : width + 1] + lag_energy - 2.0 * corr, 0.0)
@@ -201,11 +232,11 @@ def yin(y: np.ndarray, *, fmin: float = F0_MIN, fmax: float = F0_MAX) -> tuple[n
 def _mfcc(y: np.ndarray) -> np.ndarray:
     """MFCC 1..12 ``(n_frames, 12)`` from a 40-band log-mel spectrum."""
     frames = _frames(y, N_FFT) * _window()
-    spectrum = scipy.fft.rfft(frames, axis=1)
-    power = spectrum.real**2 + spectrum.imag**2
-    mel = power @ _mel_basis().T
+    spectrum = np.fft.rfft(frames, axis=1)
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    mel = power @ mel_basis().T
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
-    return scipy.fft.dct(log_mel, type=2, norm="ortho", axis=1)[:, 1:N_MFCC]
+    return log_mel @ _dct_matrix()
 
 
 def _deltas(feats: np.ndarray) -> np.ndarray:

@@ -97,7 +97,7 @@ def load(audio: AudioInput, *, what: str = "audio") -> np.ndarray:
         raise AudioFormatError(f"{what} sample rate {sr!r} is not a positive integer", hint="pass e.g. 16000")
     mono = to_mono(samples, what=what)
     if sr != ANALYSIS_SR:
-        import librosa
+        import soxr
 
-        mono = librosa.resample(mono, orig_sr=int(sr), target_sr=ANALYSIS_SR, res_type="soxr_hq")
+        mono = soxr.resample(mono, int(sr), ANALYSIS_SR, quality="HQ")
     return np.ascontiguousarray(mono, dtype=np.float32)
