@@ -52,6 +52,7 @@ async def until(pilot: Pilot[None], condition: object, timeout: float = 10.0) ->
     deadline = loop.time() + timeout
     while not condition():  # type: ignore[operator]
         if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
+            notes = [n.message for n in pilot.app._notifications]
+            raise AssertionError(f"condition not met in time; notifications: {notes}")
         await asyncio.sleep(0.05)
     await pilot.pause()

