@@ -156,8 +156,7 @@ def score_measurements(reference: PreparedReference, att: Analysis, found: Measu
         rows = np.hstack([found.words, np.full((len(found.words), 1), overall_raw)])
         word_scores = np.clip(calibration.word(rows), 0.0, 100.0) * gate
         for timing, value, span in zip(reference.words, word_scores, found.word_att):
-            att_start = float(att.time(span[0])) if span else None
-            att_end = float(att.time(span[1])) if span else None
+            att_start, att_end = (round(float(t), 3) for t in att.time(np.asarray(span)))
             words.append(WordScore(timing.text, round(float(value), 1), timing.start, timing.end, att_start, att_end))
     step = max(1, len(found.path) // PATH_POINTS)
     kept = found.path[::step]

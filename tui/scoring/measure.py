@@ -54,8 +54,8 @@ class Measurements:
     sentence : dict[str, float]
         One value per name in :data:`SENTENCE_FEATURES`.
     words : np.ndarray [shape=(n_words, len(WORD_FEATURES))]
-    word_att : list of (int, int) or None
-        Attempt frame span ``[start, end)`` matched to each word (None when none).
+    word_att : list of (int, int)
+        Attempt frame span ``[start, end)`` matched to each word.
     word_pause : np.ndarray [shape=(n_words,)]
         Pause (s) in the attempt right before each word.
     path : np.ndarray [shape=(k, 2)]
@@ -64,7 +64,7 @@ class Measurements:
 
     sentence: dict[str, float]
     words: np.ndarray
-    word_att: list[tuple[int, int] | None]
+    word_att: list[tuple[int, int]]
     word_pause: np.ndarray
     path: np.ndarray
 
@@ -124,7 +124,9 @@ def measure(ref: Analysis, att: Analysis, words: list[WordSpan]) -> Measurements
     last_att = np.zeros(ref.n_frames, dtype=np.int64)
     np.maximum.at(last_att, ri, ai)
     att_pauses = pauses(att.speech)
-    rows, word_att, word_pause = [], [], []
+    rows: list[tuple[float, ...]] = []
+    word_att: list[tuple[int, int]] = []
+    word_pause: list[float] = []
     for span in spans:
         s, e = max(span.start, 0), min(max(span.end, span.start + 1), ref.n_frames)
         s = min(s, ref.n_frames - 1)
