@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Digits, Static
 
 from tui.scoring.score import Score, WordScore
-from tui.widgets.braille import BrailleCanvas
+from tui.widgets.braille import BrailleCanvas, styled
 from tui.widgets.level import FLOOR_DBFS, LevelMeter, level_fraction
 from tui.widgets.plots import PitchPlot, ScoreChart, warp_to_reference
 from tui.widgets.scorecard import ScoreCard, level_style, words_line
@@ -129,3 +129,9 @@ async def test_score_chart_plots_points() -> None:
         chart.set_points([(start + timedelta(days=i), s) for i, s in enumerate((20, 60, 95))], "— hello")
         text = str(chart.render())
         assert "3 attempts" in text and "100" in text
+
+
+def test_styled_merges_runs_of_equal_style() -> None:
+    text = styled("abcd", ["red", "red", "blue", "red"])
+    assert text.plain == "abcd"
+    assert [(span.start, span.end, span.style) for span in text.spans] == [(0, 2, "red"), (2, 3, "blue"), (3, 4, "red")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.text import Text
 
 # Bit of each dot in a braille cell, indexed [row 0..3][column 0..1].
 _DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
@@ -62,9 +63,19 @@ class BrailleCanvas:
 
     def rows(self) -> list[str]:
         """The canvas as ``height`` strings of ``width`` braille characters."""
-        chars = np.vectorize(lambda bits: chr(0x2800 + int(bits)))(self._bits)
-        return ["".join(row) for row in chars]
+        return ["".join(map(chr, (0x2800 + row.astype(np.int32)).tolist())) for row in self._bits]
 
     def layers(self) -> np.ndarray:
         """np.ndarray [shape=(height, width)]: the top layer drawn in each cell (0: empty)."""
         return self._layer.copy()
+
+
+def styled(chars: str, styles: list[str]) -> Text:
+    """``chars`` with one style per character, appended as runs of equal style (fast to build and render)."""
+    text = Text()
+    start = 0
+    for index in range(1, len(chars) + 1):
+        if index == len(chars) or styles[index] != styles[start]:
+            text.append(chars[start:index], style=styles[start])
+            start = index
+    return text

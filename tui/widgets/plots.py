@@ -9,7 +9,7 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
-from tui.widgets.braille import BrailleCanvas
+from tui.widgets.braille import BrailleCanvas, styled
 
 REFERENCE_STYLE = "cyan"
 ATTEMPT_STYLE = "yellow"
@@ -36,13 +36,8 @@ def warp_to_reference(times: np.ndarray, path: Sequence[tuple[float, float]]) ->
 
 def _layers_to_text(canvas: BrailleCanvas, styles: dict[int, str]) -> Text:
     layers = canvas.layers()
-    text = Text()
-    for y, row in enumerate(canvas.rows()):
-        for x, char in enumerate(row):
-            text.append(char, style=styles.get(int(layers[y, x]), ""))
-        if y < canvas.height - 1:
-            text.append("\n")
-    return text
+    rows = [styled(row, [styles.get(layer, "") for layer in layers[y].tolist()]) for y, row in enumerate(canvas.rows())]
+    return Text("\n").join(rows)
 
 
 class PitchPlot(Widget):

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tui.widgets.braille import BrailleCanvas
+from tui.widgets.braille import BrailleCanvas, styled
 
 WORD_STYLES = ("cyan", "dodger_blue2")
 SELECTED_STYLE = "bold yellow"
@@ -41,12 +41,8 @@ def envelope(samples: np.ndarray, columns: int) -> np.ndarray:
     """
     if columns <= 0 or samples.size == 0:
         return np.zeros(max(columns, 0), dtype=np.float32)
-    edges = np.linspace(0, samples.size, columns + 1).astype(np.int64)
-    magnitude = np.abs(samples)
-    return np.array(
-        [magnitude[a:b].max() if b > a else magnitude[min(a, samples.size - 1)] for a, b in zip(edges[:-1], edges[1:])],
-        dtype=np.float32,
-    )
+    starts = np.minimum(np.linspace(0, samples.size, columns + 1)[:-1].astype(np.int64), samples.size - 1)
+    return np.maximum.reduceat(np.abs(samples), starts).astype(np.float32)
 
 
 def draw_envelope(canvas: BrailleCanvas, peaks: np.ndarray) -> None:
@@ -131,8 +127,7 @@ class Waveform(Widget):
         column_styles = self._column_styles(width)
         text = Text()
         for row in canvas.rows():
-            for column, char in enumerate(row):
-                text.append(char, style=column_styles[column])
+            text.append_text(styled(row, column_styles))
             text.append("\n")
         text.append_text(self._labels(width))
         return text
@@ -161,9 +156,7 @@ class Waveform(Widget):
                 if start + offset < width:
                     line[start + offset] = char
                     styles[start + offset] = SELECTED_STYLE if index == self.selected else WORD_STYLES[index % 2]
-        text = Text()
-        for char, style in zip(line, styles):
-            text.append(char, style=style)
+        text = styled("".join(line), styles)
         if self.title:
             text = Text(self.title + " ", style="bold") + text
             text.truncate(width)
