@@ -23,6 +23,11 @@ def level_fraction(dbfs: float) -> float:
     return min(max((dbfs - FLOOR_DBFS) / -FLOOR_DBFS, 0.0), 1.0)
 
 
+def _db(value: float) -> str:
+    """A dBFS figure for the label; below the bar's floor it reads ``<-60``."""
+    return f"{value:6.1f}" if value >= FLOOR_DBFS else f"{'<' + str(int(FLOOR_DBFS)):>6}"
+
+
 class LevelMeter(Widget):
     """One line: level bar, held peak, figures, and a warning when clipping or silent.
 
@@ -75,7 +80,7 @@ class LevelMeter(Widget):
         self.updates += 1
 
     def render(self) -> Text:
-        label = f" {self.rms_dbfs:6.1f} dBFS  peak {self.peak_dbfs:6.1f} "
+        label = f" {_db(self.rms_dbfs)} dBFS  peak {_db(self.peak_dbfs)} "
         width = max(self.size.width - len(label) - 2 - (len(self.warning) + 1 if self.warning else 0), 10)
         filled = round(level_fraction(self.rms_dbfs) * width)
         peak_col = min(round(level_fraction(self.held_dbfs) * width), width - 1)
