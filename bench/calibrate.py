@@ -115,9 +115,21 @@ def _ridge(x: np.ndarray, y: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray,
 
 
 def fit(
-    x: np.ndarray, y: np.ndarray, perfect: np.ndarray, names: tuple[str, ...], *, unused: tuple[str, ...] = ()
+    x: np.ndarray,
+    y: np.ndarray,
+    perfect: np.ndarray,
+    names: tuple[str, ...],
+    *,
+    unused: tuple[str, ...] = (),
+    isotonic: bool = True,
 ) -> Model:
-    """Ridge + isotonic map to 0–100, anchored so ``perfect`` rows reach 100."""
+    """Ridge + monotone map to 0–100 ending at 100 for ``perfect`` rows.
+
+    The map is isotonic on the training data, or linear (``isotonic=False``,
+    for word scores, where the experts' many 10s make isotonic steps lose
+    detail). The anchor never cuts into the curve: when a perfect match
+    predicts lower than some learners, it scores what those learners score.
+    """
     from sklearn.isotonic import IsotonicRegression
 
     table = SENTENCE_SIGNS if names == SENTENCE_FEATURES else WORD_SIGNS
@@ -125,12 +137,15 @@ def fit(
     mean, scale, coef, intercept = _ridge(x, y, signs)
     model = Model(names, mean, scale, coef, intercept, np.array([0.0, 10.0]), np.array([0.0, 100.0]))
     raw = model.raw(x)
-    iso = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
-    knots_x, knots_y = np.asarray(iso.X_thresholds_), 10.0 * np.asarray(iso.y_thresholds_)
-    anchor = float(np.min(model.raw(perfect)))
-    keep = knots_x < anchor - 1e-3
-    knots_x = np.append(knots_x[keep], max(anchor, knots_x[keep].max() + 1e-3 if keep.any() else anchor))
-    knots_y = np.append(np.minimum(knots_y[keep], 99.0), 100.0)
+    if isotonic:
+        iso = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
+        knots_x, knots_y = np.asarray(iso.X_thresholds_), 10.0 * np.asarray(iso.y_thresholds_)
+    else:
+        knots_x = np.percentile(raw, [0.0, 100.0])
+        knots_y = 10.0 * np.clip(knots_x, 0.0, 10.0)
+    anchor = max(float(np.min(model.raw(perfect))), float(knots_x.max()) + 1e-3)
+    knots_x = np.append(knots_x, anchor)
+    knots_y = np.append(np.minimum(knots_y, 99.0), 100.0)
     return Model(names, mean, scale, coef, intercept, knots_x, knots_y)
 
 
@@ -183,6 +198,7 @@ def main() -> None:
     print(f"{'score':<12}{'expert':<10}{'naive r':>9}{'CV r':>8}{'target':>8}")
     targets = {"overall": 0.65, "accuracy": 0.60, "fluency": 0.65, "intonation": 0.60}
     predicted_raw = np.zeros(len(ok))
+    perfect_raw = np.zeros(FOLDS)
     excess = x[:, SENTENCE_FEATURES.index("excess_mean")]
     for name, column in TARGETS.items():
         y = np.array([float(rows[i][column]) for i in ok])
@@ -193,15 +209,17 @@ def main() -> None:
             pred[fold == f] = model(x[fold == f]) * np.clip((low + GATE_WIDTH - excess[fold == f]) / GATE_WIDTH, 0, 1)
             if name == "overall":
                 predicted_raw[fold == f] = model.raw(x[fold == f])
+                perfect_raw[f] = np.min(model.raw(perfect_x))
         r = np.corrcoef(pred, y)[0, 1]
         print(f"{name:<12}{column:<10}{np.corrcoef(naive, y)[0, 1]:>9.3f}{r:>8.3f}{targets[name]:>8.2f}")
 
     wx_full = np.hstack([wx, predicted_raw[wu][:, None]])
-    perfect_wx = np.hstack([perfect_w, np.full((len(perfect_w), 1), 10.0)])
+    perfect_wx = np.hstack([perfect_w, np.zeros((len(perfect_w), 1))])
     word_names = (*WORD_FEATURES, "sentence_overall")
     wpred = np.zeros_like(wy)
     for f in range(FOLDS):
-        model = fit(wx_full[wf != f], wy[wf != f], perfect_wx, word_names)
+        perfect_wx[:, -1] = perfect_raw[f]
+        model = fit(wx_full[wf != f], wy[wf != f], perfect_wx, word_names, isotonic=False)
         wpred[wf == f] = model(wx_full[wf == f])
     naive_w = naive[wu]
     print(f"{'word':<12}{'accuracy':<10}{np.corrcoef(naive_w, wy)[0, 1]:>9.3f}{np.corrcoef(wpred, wy)[0, 1]:>8.3f}{0.35:>8.2f}"
@@ -214,7 +232,7 @@ def main() -> None:
             sentence[name] = fit(x, y, perfect_x, SENTENCE_FEATURES, unused=TEMPO if name == "accuracy" else ())
         overall_raw = sentence["overall"].raw(x)
         perfect_wx[:, -1] = float(np.min(sentence["overall"].raw(perfect_x)))
-        word = fit(np.hstack([wx, overall_raw[wu][:, None]]), wy, perfect_wx, word_names)
+        word = fit(np.hstack([wx, overall_raw[wu][:, None]]), wy, perfect_wx, word_names, isotonic=False)
         data = {
             "version": SCORER_VERSION,
             "fitted_on": "speechocean762-dev (1,000 utterances; SpeechOcean and Xiaomi, CC BY 4.0)",

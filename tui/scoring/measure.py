@@ -33,6 +33,10 @@ SENTENCE_FEATURES = (
     "voiced_share",
     "coverage",
 )
+CHUNK = round(0.3 / FRAME_S)
+"""Reference frames per segment when there are no word boundaries (0.3 s)."""
+LOOK_BACK = round(0.4 / FRAME_S)
+"""A pause counts as 'before' a word when it ends within this many frames of it (0.4 s)."""
 WORD_FEATURES = ("cost", "excess", "ref_min", "log_dur_ratio", "pause_before", "cost_rel")
 
 
@@ -117,7 +121,7 @@ def measure(ref: Analysis, att: Analysis, words: list[WordSpan]) -> Measurements
     excess = _per_index(ri, on_path - att_min[ai], ref.n_frames)
 
     spans = words or [
-        WordSpan("", s, min(s + 30, ref.n_frames)) for s in range(0, ref.n_frames, 30)
+        WordSpan("", s, min(s + CHUNK, ref.n_frames)) for s in range(0, ref.n_frames, CHUNK)
     ]
     first_att = np.full(ref.n_frames, att.n_frames, dtype=np.int64)
     np.minimum.at(first_att, ri, ai)
@@ -133,7 +137,7 @@ def measure(ref: Analysis, att: Analysis, words: list[WordSpan]) -> Measurements
         e = max(e, s + 1)
         a0, a1 = int(first_att[s]), int(last_att[e - 1]) + 1
         word_att.append((a0, a1))
-        gap = sum(max(0, min(pe, a0 + 2) - max(ps, a0 - 40)) for ps, pe in att_pauses) * FRAME_S
+        gap = sum(max(0, min(pe, a0 + 1) - max(ps, a0 - LOOK_BACK)) for ps, pe in att_pauses) * FRAME_S
         word_pause.append(gap)
         rows.append(
             (
