@@ -235,9 +235,11 @@ def _mfcc(y: np.ndarray) -> np.ndarray:
     frames = _frames(y, N_FFT) * _window()
     spectrum = np.fft.rfft(frames, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-    mel = power @ mel_basis().T
+    # einsum, not BLAS matmul: on a busy 2-core machine OpenBLAS's spinning
+    # threads would slow the rest of the scoring down far more than they save
+    mel = np.einsum("fk,mk->fm", power, mel_basis())
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
-    return log_mel @ _dct_matrix()
+    return np.einsum("fm,mc->fc", log_mel, _dct_matrix())
 
 
 def _deltas(feats: np.ndarray) -> np.ndarray:
