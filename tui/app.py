@@ -122,10 +122,9 @@ class PronounceApp(App[None]):
                 lambda node=active.node, action=binding.action: self.run_action(action, node),
             )
 
-    async def action_quit(self) -> None:
-        """Stop every recorder (files finalised) and the player, then exit."""
+    def on_unmount(self) -> None:
+        """However the app ends: stop every recorder (files finalised) and close the player's stream."""
         stop_audio(self._player)
-        self.exit()
 
 
 def stop_audio(player: Any = None) -> None:
