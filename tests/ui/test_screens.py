@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.widgets import Input, OptionList
@@ -85,3 +86,23 @@ async def test_devices_lists_inputs_and_tests_the_microphone(sound_server: Sound
         await pilot.press("enter")
         chosen = inputs.get_option_at_index(1).id
     assert load_config(config_path(data_dir)).input_device == chosen
+
+
+async def test_author_records_a_reference(pack_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "recorded"
+    app = PronounceApp(pack_dir, data_dir=tmp_path / "data", input_file=pack_dir / "numbers.wav")
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.app.push_screen(AuthorScreen(None))
+        screen = pilot.app.screen
+        screen.query_one("#folder", Input).value = str(folder)
+        await pilot.click("#open")
+        await until(pilot, lambda: (folder / "pack.toml").exists())
+        screen.query_one("#text", Input).value = "Seven hundred and twelve"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "REC" in str(screen.query_one("StatusBar").render()))
+        await asyncio.sleep(2.2)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: screen.query_one("#pack-phrases", OptionList).option_count == 1, timeout=30)
+        assert not list((tmp_path / "data" / "recordings" / "incoming").glob("*.flac"))
+    assert "Seven hundred and twelve" in (folder / "pack.toml").read_text(encoding="utf-8")

@@ -142,9 +142,12 @@ class AuthorScreen(AppScreen):
     def toggle_record(self, text: str, translation: str) -> None:
         """First press: start recording the reference; second press: stop and add it."""
         from tui.audio import recorder
+        from tui.packs import authoring
 
         if not self._recording:
-            handle = recorder.start(device=self.app.config.input_device or None, directory=self.app.incoming_dir)
+            handle = recorder.start(
+                device=self.app.config.input_device or None, directory=self.app.incoming_dir, input_file=self.app.input_file
+            )
             self._recording = handle.name
             self.app.call_from_thread(self._show_recording, handle.name)
             return
@@ -153,9 +156,11 @@ class AuthorScreen(AppScreen):
         self.app.call_from_thread(self._show_recording, "")
         assert self.pack_path is not None
         try:
-            self.add_phrase(self.pack_path, text, translation, recording.path, False)
+            authoring.add_recorded_phrase(self.pack_path, text, recording.samples, recording.samplerate, translation=translation)
         finally:
             recording.path.unlink(missing_ok=True)
+        self.app.call_from_thread(self._added, text)
+        self._refresh(self.pack_path)
 
     def _show_recording(self, name: str) -> None:
         self.query_one(StatusBar).recorder = f"● REC {name} (ctrl+r stops)" if name else ""
