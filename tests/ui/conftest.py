@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,22 @@ async def until(pilot: Pilot[None], condition: object, timeout: float = 10.0) ->
             raise AssertionError(f"condition not met in time; notifications: {notes}")
         await asyncio.sleep(0.05)
     await pilot.pause()
+
+
+def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (42.0, 67.0, 88.0)) -> None:
+    """Keep one attempt at "hello" per score, a day apart, with fixed dates (for stable pictures)."""
+    from tui.scoring.score import Score, WordScore
+    from tui.store import AttemptStore
+
+    store = AttemptStore(data_dir)
+    for day, overall in enumerate(scores):
+        take = store.incoming_dir / f"take-{day}.wav"
+        take.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(pack_dir / "hello.wav", take)
+        words = (WordScore("Good", overall, 0.0, 0.2, 0.0, 0.2), WordScore("morning", overall - 10, 0.2, 0.65, 0.2, 0.7))
+        score = Score(overall, overall + 2, overall - 3, overall - 8, 100.0, words, ("a little fast",), (), "test")
+        store.save_attempt(
+            recording_path=take, pack_id="ui-test", pack_version="1", phrase_id="hello", text="Good morning",
+            recorder="test-take", duration=2.0, score=score, created_at=datetime(2026, 3, 1 + day, 9, 30, tzinfo=UTC),
+        )
+    store.close()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from textual.widgets import Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
-from tests.ui.conftest import reference_ready, until
+from tests.ui.conftest import reference_ready, save_attempts, until
 from tui.app import PronounceApp
 from tui.audio import recorder
 from tui.audio.soundserver import SoundServer
@@ -16,6 +16,8 @@ from tui.screens.author import AuthorScreen
 from tui.screens.devices import DevicesScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.level import LevelMeter
+from tui.widgets.plots import ScoreChart
+from tui.widgets.scorecard import ScoreCard
 
 
 async def test_author_creates_a_pack_and_adds_a_synthesized_phrase(app: PronounceApp, tmp_path: Path) -> None:
@@ -106,3 +108,23 @@ async def test_author_records_a_reference(pack_dir: Path, tmp_path: Path) -> Non
         await until(pilot, lambda: screen.query_one("#pack-phrases", OptionList).option_count == 1, timeout=30)
         assert not list((tmp_path / "data" / "recordings" / "incoming").glob("*.flac"))
     assert "Seven hundred and twelve" in (folder / "pack.toml").read_text(encoding="utf-8")
+
+
+async def test_review_shows_attempts_their_result_and_the_chart_and_deletes(app: PronounceApp, pack_dir: Path, data_dir: Path) -> None:
+    save_attempts(data_dir, pack_dir)
+    async with app.run_test(size=(120, 45)) as pilot:
+        await reference_ready(pilot)
+        await pilot.press("r")
+        screen = pilot.app.screen
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 3)
+        card = screen.query_one(ScoreCard)
+        await until(pilot, lambda: card.score is not None)
+        assert card.score.overall == 88.0  # newest first
+        assert len(screen.query_one(ScoreChart).points) == 3
+        await pilot.press("down")
+        assert card.score.overall == 67.0
+        await pilot.press("delete")
+        await until(pilot, lambda: table.row_count == 2)
+        screen.query_one("#filter", Input).value = "numbers"
+        await until(pilot, lambda: table.row_count == 0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from textual.pilot import Pilot
 
-from tests.ui.conftest import reference_ready
+from pathlib import Path
+
+from tests.ui.conftest import reference_ready, save_attempts
 from tui.app import PronounceApp
 from tui.messages import ScoreReady
 from tui.scoring.score import Score, WordScore
@@ -80,3 +82,15 @@ def test_author(snap_compare, app: PronounceApp) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_author)
+
+
+def test_review_with_attempts(snap_compare, app: PronounceApp, pack_dir: Path, data_dir: Path) -> None:
+    save_attempts(data_dir, pack_dir)
+
+    async def open_review(pilot: Pilot[None]) -> None:
+        await _settled(pilot)
+        await pilot.press("r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_review)

@@ -135,3 +135,9 @@ def test_styled_merges_runs_of_equal_style() -> None:
     text = styled("abcd", ["red", "red", "blue", "red"])
     assert text.plain == "abcd"
     assert [(span.start, span.end, span.style) for span in text.spans] == [(0, 2, "red"), (2, 3, "blue"), (3, 4, "red")]
+
+
+def test_polyline_joins_distant_points() -> None:
+    canvas = BrailleCanvas(5, 1)
+    canvas.polyline(np.array([0.0, 9.0]), np.array([0.0, 3.0]))
+    assert all(char != chr(0x2800) for char in canvas.rows()[0])

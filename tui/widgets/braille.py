@@ -54,12 +54,18 @@ class BrailleCanvas:
         self.points(np.full(ys.shape, x), ys, layer=layer)
 
     def polyline(self, x: np.ndarray, y: np.ndarray, *, layer: int = 1) -> None:
-        """Join consecutive points with vertical runs so steep lines stay connected."""
-        x = np.round(np.asarray(x, dtype=float)).astype(np.int64)
-        y = np.round(np.asarray(y, dtype=float)).astype(np.int64)
-        for i in range(len(x)):
-            y_prev = y[i - 1] if i and x[i - 1] >= x[i] - 1 else y[i]
-            self.vline(int(x[i]), int(y_prev), int(y[i]), layer=layer)
+        """Join consecutive points with straight segments, one dot column at a time."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if x.size == 1:
+            self.points(np.round(x), np.round(y), layer=layer)
+        for x0, y0, x1, y1 in zip(x[:-1], y[:-1], x[1:], y[1:]):
+            columns = np.arange(round(x0), round(x1) + 1)
+            rows = np.interp(columns, [x0, x1], [y0, y1]) if x1 > x0 else np.full(columns.shape, y1)
+            previous = round(y0)
+            for column, row in zip(columns.tolist(), np.round(rows).astype(int).tolist()):
+                self.vline(column, previous, row, layer=layer)
+                previous = row
 
     def rows(self) -> list[str]:
         """The canvas as ``height`` strings of ``width`` braille characters."""

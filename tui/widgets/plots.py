@@ -62,7 +62,7 @@ class PitchPlot(Widget):
         legend = Text.assemble(("pitch ", "bold"), ("━ reference ", REFERENCE_STYLE), ("━ you", ATTEMPT_STYLE))
         contours = [c for c in (self.reference, self.attempt) if c is not None and np.isfinite(c[1]).any()]
         if not contours or self.size.width <= 0:
-            return legend + Text("  (no voiced sound)", style="dim")
+            return legend + Text("  (no pitch to show)", style="dim")
         canvas = BrailleCanvas(self.size.width, max(self.size.height - 1, 1))
         t_end = max(float(np.nanmax(c[0])) for c in contours) or 1.0
         semis = [12 * np.log2(c[1] / 55.0) for c in contours]
@@ -115,5 +115,5 @@ class ScoreChart(Widget):
             if row_index < canvas.height - 1:
                 body.append("\n")
         first, last = self.points[0][0], self.points[-1][0]
-        header.append(f"  {len(scores)} attempts, {first:%d %b %H:%M} → {last:%d %b %H:%M}", style="dim")
+        header.append(f"  {len(scores)} attempts, {first:%d %b} → {last:%d %b}", style="dim")
         return header + Text("\n") + body

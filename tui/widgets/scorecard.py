@@ -19,7 +19,7 @@ def level_style(score: float) -> str:
     return "green" if score >= GOOD else "yellow" if score >= FAIR else "red"
 
 
-def score_bar(label: str, value: float, width: int = 24) -> Text:
+def score_bar(label: str, value: float, width: int = 18) -> Text:
     """``label  ██████░░░░  73`` coloured by level."""
     filled = round(max(min(value, 100.0), 0.0) / 100 * width)
     return Text.assemble(
@@ -47,7 +47,7 @@ class ScoreCard(Vertical):
     DEFAULT_CSS = """
     ScoreCard { height: auto; border: round $primary; padding: 0 1; }
     ScoreCard #top { height: auto; }
-    ScoreCard #overall-box { width: 22; height: auto; }
+    ScoreCard #overall-box { width: 18; height: auto; }
     ScoreCard #overall { width: auto; }
     ScoreCard #bars { width: 1fr; height: auto; padding-left: 2; }
     ScoreCard #words, ScoreCard #findings { height: auto; }
