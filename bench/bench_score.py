@@ -92,7 +92,7 @@ def first_score() -> None:
     sf.write(ref, _five_seconds(None, 125), SR)
     sf.write(att, _five_seconds("en-gb", 135), SR)
     code = FRESH.format(ref=str(ref), att=str(att))
-    print("2. first score in a fresh process (import, reference, attempt; numba cache warm)")
+    print("2. first score in a fresh process (import, prepare reference, score attempt)")
     for run in range(3):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -102,28 +102,24 @@ def first_score() -> None:
 
 
 MEMORY = """
-import resource, tracemalloc, numpy as np
+import tracemalloc, numpy as np, soundfile as sf
 from tui.scoring import compare, prepare_reference
 prepared = prepare_reference({ref!r})
-rng = np.random.default_rng(0)
-import soundfile as sf
 att, sr = sf.read({att!r}, dtype="float32")
 compare(prepared, (att, sr))
 long = np.tile(att, 12)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()
 score = compare(prepared, (long, sr))
 peak = tracemalloc.get_traced_memory()[1]
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"{{len(long) / sr:.0f}} {{(after - before) / 1024:.1f}} {{peak / 2**20:.1f}}")
+print(f"{{len(long) / sr:.0f}} {{peak / 2**20:.1f}}")
 """
 
 
 def memory() -> None:
     code = MEMORY.format(ref=str(OUT / "ref5.wav"), att=str(OUT / "att5.wav"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    seconds, rss, peak = out.stdout.split()
-    print(f"3. memory, {seconds} s attempt vs 5 s reference: peak RSS +{rss} MB, tracemalloc peak {peak} MB")
+    seconds, peak = out.stdout.split()
+    print(f"3. memory, {seconds} s attempt vs 5 s reference: {peak} MB extra at peak (tracemalloc, numpy included)")
 
 
 def batch(pairs: int) -> None:

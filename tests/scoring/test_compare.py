@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from tui.packs.tts import Synthesis
-from tui.scoring import SCORER_VERSION, PreparedReference, compare
+from tui.scoring import SCORER_VERSION, PreparedReference, compare, prepare_reference
 from tui.scoring.score import Score
+
+from .conftest import PHRASE
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +98,12 @@ def test_reference_given_as_a_file_with_words(tmp_path, reference_speech: Synthe
     result = compare(str(path), str(path), words=reference_speech.words)
     assert result.overall >= 97
     assert len(result.words) == len(reference_speech.words)
+
+
+def test_reference_without_words_gets_them_from_its_text(reference_speech: Synthesis) -> None:
+    prepared = prepare_reference(
+        (reference_speech.samples, reference_speech.samplerate), words=(), text=PHRASE, lang="en-us"
+    )
+    assert [w.text for w in prepared.words] == PHRASE.split()
+    for derived, truth in zip(prepared.words, reference_speech.words):
+        assert abs(derived.start - truth.start) <= 0.08

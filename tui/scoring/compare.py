@@ -64,8 +64,8 @@ def prepare_reference(
     words : sequence of WordTiming, optional
         Word boundaries (s), e.g. from the lesson pack.
     text, lang : str, optional
-        Without ``words``, the boundaries are derived from ``text`` (see
-        :func:`tui.scoring.words.derive_word_timings`).
+        Without ``words`` (None or empty), the boundaries are derived from
+        ``text`` (see :func:`tui.scoring.words.derive_word_timings`).
 
     Raises
     ------
@@ -76,7 +76,7 @@ def prepare_reference(
     analysis = analyse(samples, what="reference")
     if analysis is None:
         raise AudioFormatError("the reference is silent", hint="choose or record a reference with speech in it")
-    if words is None and text:
+    if not words and text:
         from tui.scoring.words import derive_word_timings
 
         words = derive_word_timings(samples, signal.ANALYSIS_SR, text, lang=lang or "en-us")
