@@ -61,7 +61,7 @@ def _reference(text: str) -> PreparedReference:
     return _refs[text]
 
 
-def _naive_cost(path: Path, ref: PreparedReference, text: str) -> float:
+def _naive_cost(path: Path, text: str) -> float:
     """The usual public recipe: librosa.load, MFCC-13, DTW, path cost per step."""
     import librosa
 
@@ -79,7 +79,7 @@ def _naive_cost(path: Path, ref: PreparedReference, text: str) -> float:
 def _features(row: dict[str, str]) -> dict[str, object]:
     ref = _reference(row["text"])
     audio = DATA / row["audio"]
-    out: dict[str, object] = {"utt": row["utt"], "naive": _naive_cost(audio, ref, row["text"])}
+    out: dict[str, object] = {"utt": row["utt"], "naive": _naive_cost(audio, row["text"])}
     try:
         _, found = measure_pair(ref, str(audio))
     except PronounceError as exc:
