@@ -14,10 +14,10 @@ def _bar(value: float) -> str:
 
 def score_card(score: Score) -> str:
     """The score as aligned text lines: sub-scores with bars, words, issues."""
-    lines = [f"overall       {score.overall:5.1f}  {_bar(score.overall)}"]
+    lines = [f"{'overall':<15}{score.overall:5.1f}  {_bar(score.overall)}"]
     for name in ("accuracy", "fluency", "intonation", "completeness"):
         value = getattr(score, name)
-        lines.append(f"  {name:<12}{value:5.1f}  {_bar(value)}")
+        lines.append(f"  {name:<13}{value:5.1f}  {_bar(value)}")
     if score.words:
         lines.append("words")
         width = max(len(w.text) for w in score.words)
