@@ -23,7 +23,7 @@ class PronounceApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
     def __init__(self, pack_path: Path, *, data_dir: Path, input_file: Path | None = None) -> None:

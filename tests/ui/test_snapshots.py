@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from pathlib import Path
 
@@ -79,6 +80,8 @@ def test_author(snap_compare, app: PronounceApp) -> None:
     async def open_author(pilot: Pilot[None]) -> None:
         await _settled(pilot)
         await pilot.app.push_screen(AuthorScreen(None))
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False  # a blinking cursor would make the picture random
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_author)
