@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 from click.testing import CliRunner
 
-from tui.audio.devices import list_inputs, list_outputs, recorder_count, recorder_info, resolve_input
+from tui.audio.devices import list_inputs, list_outputs, recorder_count, recorder_info, rescan, resolve_input
 from tui.audio.soundserver import SoundServer
 from tui.cli import cli
 from tui.errors import DeviceError, NoMicrophoneError
@@ -51,3 +53,17 @@ def test_no_device_means_no_microphone_everywhere(no_devices: None) -> None:
     assert json.loads(result.stdout) == {"inputs": [], "outputs": []}
     assert "No microphone found" in result.stderr
     assert CliRunner().invoke(cli, ["devices"]).exit_code == 3
+
+
+def test_rescan_refuses_while_a_stream_plays_and_works_after(sound_server: SoundServer) -> None:
+    from tui.audio.player import Player
+
+    player = Player()
+    player.play(np.zeros(2 * 48000, dtype=np.float32), 48000)
+    try:
+        with pytest.raises(DeviceError, match="while recording or playing"):
+            rescan()
+    finally:
+        player.stop()
+    rescan()
+    assert recorder_count() >= 1

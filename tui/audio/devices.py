@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sounddevice as sd
 
@@ -14,6 +16,40 @@ NO_MICROPHONE_HINT = (
     "over SSH or in a container, check that PULSE_SERVER points at a running sound server "
     "(`pactl info`); or use --input-file FILE to record from a file"
 )
+
+
+PORTAUDIO_LOCK = threading.RLock()
+"""PortAudio is not thread-safe: open, start, stop and close streams and query devices under this lock.
+
+The recorder, the player and the device listing run on different threads (app
+workers, the dispatcher); without it, concurrent stream set-up and tear-down
+in the ALSA/PulseAudio backend can crash the process.
+"""
+
+_open_streams: set[sd._StreamBase] = set()
+
+StreamT = TypeVar("StreamT", bound=sd._StreamBase)
+
+
+def open_stream(factory: Callable[[], StreamT]) -> StreamT:
+    """Open a stream with ``factory`` under the lock and track it until :func:`close_stream`."""
+    with PORTAUDIO_LOCK:
+        stream = factory()
+        _open_streams.add(stream)
+        return stream
+
+
+def close_stream(stream: sd._StreamBase, *, abort: bool = False) -> None:
+    """Stop (or abort) and close a tracked stream, once; closing it again does nothing."""
+    with PORTAUDIO_LOCK:
+        if stream not in _open_streams:
+            return
+        _open_streams.discard(stream)
+        if abort:
+            stream.abort(ignore_errors=True)
+        else:
+            stream.stop(ignore_errors=True)
+        stream.close(ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -36,11 +72,24 @@ def rescan() -> None:
     """Re-initialise PortAudio so devices (and sound servers) that appeared or left are seen.
 
     PortAudio lists devices once, when it is initialised; a microphone plugged in
-    later, or a sound server started after import, is only seen after this. Streams
-    open at that moment stop working.
+    later, or a sound server started after import, is only seen after this.
+
+    Raises
+    ------
+    DeviceError
+        While a stream is recording or playing (terminating PortAudio under a
+        running stream crashes the process); finished streams are closed first.
     """
-    sd._terminate()
-    sd._initialize()
+    with PORTAUDIO_LOCK:
+        if any(stream.active for stream in _open_streams):
+            raise DeviceError(
+                "cannot look for devices while recording or playing",
+                hint="stop the recording and playback, then rescan",
+            )
+        for stream in list(_open_streams):
+            close_stream(stream)
+        sd._terminate()
+        sd._initialize()
 
 
 def _default_index(kind: int) -> int:
@@ -52,10 +101,12 @@ def _default_index(kind: int) -> int:
 
 def _devices(kind: str) -> list[DeviceInfo]:
     column = "max_input_channels" if kind == "input" else "max_output_channels"
-    default = _default_index(0 if kind == "input" else 1)
-    hostapis = sd.query_hostapis()
+    with PORTAUDIO_LOCK:
+        default = _default_index(0 if kind == "input" else 1)
+        hostapis = sd.query_hostapis()
+        devices = sd.query_devices()
     found = []
-    for device in sd.query_devices():
+    for device in devices:
         if device[column] <= 0:
             continue
         found.append(

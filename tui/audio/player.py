@@ -12,6 +12,7 @@ import librosa
 import numpy as np
 import sounddevice as sd
 
+from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
 from tui.audio.files import load_audio
 from tui.errors import AudioError, DeviceError
 
@@ -137,25 +138,30 @@ class Player:
             if on_done is not None:
                 threading.Thread(target=on_done, name="pronounce-player-done", daemon=True).start()
 
-        with self._lock:
+        with self._lock, PORTAUDIO_LOCK:
             self._audio, self._cursor, self._samplerate = audio, 0, rate
             self._start, self._speed, self._finished = start or 0.0, speed, finished
             self._tail = int(TAIL_SECONDS * rate)
             try:
-                self._stream = sd.OutputStream(
-                    samplerate=rate,
-                    blocksize=BLOCKSIZE,
-                    device=device,
-                    channels=1,
-                    dtype="float32",
-                    callback=self._callback,
-                    finished_callback=finished_callback,
-                    prime_output_buffers_using_stream_callback=True,
+                self._stream = open_stream(
+                    lambda: sd.OutputStream(
+                        samplerate=rate,
+                        blocksize=BLOCKSIZE,
+                        device=device,
+                        channels=1,
+                        dtype="float32",
+                        callback=self._callback,
+                        finished_callback=finished_callback,
+                        prime_output_buffers_using_stream_callback=True,
+                    )
                 )
                 self._stream.start()
                 self._latency_frames = int(self._stream.latency * rate)
             except (sd.PortAudioError, ValueError) as exc:
                 finished.set()
+                if self._stream is not None:
+                    close_stream(self._stream, abort=True)
+                    self._stream = None
                 raise DeviceError(
                     f"cannot play on output {device if device is not None else 'default'}: {exc}",
                     hint="check the speakers or choose another output (see `pronounce devices`)",
@@ -176,8 +182,7 @@ class Player:
         with self._lock:
             stream, self._stream = self._stream, None
         if stream is not None:
-            stream.abort(ignore_errors=True)
-            stream.close(ignore_errors=True)
+            close_stream(stream, abort=True)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until playback ends; False when ``timeout`` passed first."""

@@ -12,6 +12,7 @@ import numpy as np
 import sounddevice as sd
 import soundfile as sf
 
+from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
 from tui.errors import AudioFormatError, DeviceError
 
 BlockSink = Callable[[np.ndarray, bool], None]
@@ -49,15 +50,17 @@ class DeviceSource:
             sink(indata, bool(status.input_overflow))
 
         try:
-            self._stream = sd.InputStream(
-                device=device,
-                samplerate=samplerate,
-                channels=1,
-                dtype="float32",
-                blocksize=blocksize,
-                latency="high",
-                callback=callback,
-                finished_callback=self._finished.set,
+            self._stream = open_stream(
+                lambda: sd.InputStream(
+                    device=device,
+                    samplerate=samplerate,
+                    channels=1,
+                    dtype="float32",
+                    blocksize=blocksize,
+                    latency="high",
+                    callback=callback,
+                    finished_callback=self._finished.set,
+                )
             )
         except sd.PortAudioError as exc:
             raise DeviceError(
@@ -66,16 +69,16 @@ class DeviceSource:
             ) from exc
 
     def start(self) -> None:
-        try:
-            self._stream.start()
-        except sd.PortAudioError as exc:
-            self._stream.close(ignore_errors=True)
-            raise DeviceError(f"cannot start recording: {exc}", hint="check the microphone is not in use") from exc
+        with PORTAUDIO_LOCK:
+            try:
+                self._stream.start()
+            except sd.PortAudioError as exc:
+                close_stream(self._stream, abort=True)
+                raise DeviceError(f"cannot start recording: {exc}", hint="check the microphone is not in use") from exc
 
     def stop(self) -> None:
         self._stopping = True
-        self._stream.stop(ignore_errors=True)
-        self._stream.close(ignore_errors=True)
+        close_stream(self._stream)
 
     @property
     def ended(self) -> bool:
