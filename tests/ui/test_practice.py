@@ -49,6 +49,7 @@ async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServ
     attempts = AttemptStore(data_dir).attempts(pack="ui-test", phrase="hello")
     assert len(attempts) == 1 and attempts[0].score.overall == card.score.overall
     assert attempts[0].audio.is_file()
+    assert attempts[0].reference_audio is not None and attempts[0].words, "attempt cannot be re-scored"
 
 
 async def test_shadowing_plays_the_reference_while_recording(sound_server: SoundServer, pack_dir: Path, data_dir: Path) -> None:

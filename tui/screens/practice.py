@@ -324,7 +324,7 @@ class PracticeScreen(AppScreen):
         elif self.state == "scoring":
             text = Text("◌ scoring…", style="yellow")
         else:
-            text = Text.assemble(("○ ready", "green"), "  space records   ", (flags, "dim"))
+            text = Text.assemble(("○ ready", "green"), "   space records   ", (flags, "dim"))
         self.query_one("#rec-state", Static).update(text)
 
     def action_shadowing(self) -> None:

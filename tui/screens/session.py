@@ -73,17 +73,19 @@ def save_attempt(data_dir: Path, pack: Pack, phrase: Phrase, recording: Any, rec
     """Keep the attempt (recording moved into the store) and return its id."""
     from tui.store import AttemptStore
 
-    store = AttemptStore(data_dir)
-    attempt = store.save_attempt(
-        recording_path=recording.path,
-        pack_id=pack.id,
-        pack_version=pack.version,
-        phrase_id=phrase.id,
-        text=phrase.text,
-        recorder=recorder_name,
-        duration=recording.duration,
-        score=score,
-    )
+    with AttemptStore(data_dir) as store:
+        attempt = store.save_attempt(
+            recording_path=recording.path,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            phrase_id=phrase.id,
+            text=phrase.text,
+            recorder=recorder_name,
+            duration=recording.duration,
+            score=score,
+            reference_audio=phrase.audio,
+            words=phrase.words,
+        )
     return int(attempt.id)
 
 
@@ -92,12 +94,12 @@ def phrase_infos(data_dir: Path, pack: Pack) -> list[PhraseInfo]:
     from tui.store import AttemptStore
     from tui.store.queue import practice_queue
 
-    store = AttemptStore(data_dir)
-    due = {item.phrase_id: item.due for item in practice_queue(store, pack)}
-    return [
-        PhraseInfo(phrase.id, store.phrase_stats(pack.id, phrase.id).best, due.get(phrase.id, True))
-        for phrase in pack.phrases
-    ]
+    with AttemptStore(data_dir) as store:
+        due = {item.phrase_id: item.due for item in practice_queue(store, pack)}
+        return [
+            PhraseInfo(phrase.id, store.phrase_stats(pack.id, phrase.id).best, due.get(phrase.id, True))
+            for phrase in pack.phrases
+        ]
 
 
 def start_up(data_dir: Path) -> list[Path]:
@@ -106,5 +108,6 @@ def start_up(data_dir: Path) -> list[Path]:
     from tui.store import AttemptStore
 
     recovered = recorder.recover(data_dir / "recordings" / "incoming")
-    AttemptStore(data_dir).reconcile()
+    with AttemptStore(data_dir) as store:
+        store.reconcile()
     return recovered

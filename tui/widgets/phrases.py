@@ -22,15 +22,15 @@ class PhraseRow:
 
 
 def row_prompt(row: PhraseRow) -> Text:
-    """``● hello  Hello there  83`` — due marker, id, text, badge."""
+    """Two lines: ``● Hello there  83`` (due marker, text, badge) over the dim phrase id."""
     text = Text()
     text.append("● " if row.due else "  ", style="bold yellow")
     text.append(row.text, style="bold")
-    text.append(f"  {row.id}", style="dim")
     if row.best is None:
         text.append("  new", style="italic dim")
     else:
         text.append(f"  {row.best:.0f}", style=f"bold {level_style(row.best)}")
+    text.append(f"\n  {row.id}", style="dim")
     return text
 
 
