@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.ui.packs import make_pack
+from tests.ui.packs import copy_pack
 from tui.app import PronounceApp
 from tui.config import AppConfig, config_path, save_config
 from tui.screens.practice import PracticeScreen
@@ -19,7 +19,7 @@ from tui.screens.practice import PracticeScreen
 @pytest.fixture(scope="session")
 def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A three-phrase English pack with synthesized references and exact word timings."""
-    return make_pack(tmp_path_factory.mktemp("packs") / "ui-test")
+    return copy_pack(tmp_path_factory.mktemp("packs") / "ui-test")
 
 
 @pytest.fixture

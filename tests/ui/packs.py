@@ -1,7 +1,13 @@
-"""A small real lesson pack for UI tests: espeak-ng references with exact word timings."""
+"""A small real lesson pack for UI tests: espeak-ng references with exact word timings.
+
+The pack is committed under ``tests/ui/data/ui-test`` so snapshots see the same
+waveforms on every run (espeak-ng's output varies by a few samples between runs).
+Rebuild it with ``python -m tests.ui.packs`` and update the snapshots after looking.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import soundfile as sf
@@ -13,6 +19,15 @@ PHRASES = (
     ("numbers", "Seven hundred and twelve", "Setecientos doce"),
     ("weather", "It is raining in the mountains", "Llueve en las montañas"),
 )
+
+
+PACK_DATA = Path(__file__).parent / "data" / "ui-test"
+
+
+def copy_pack(folder: Path) -> Path:
+    """Copy the committed test pack into ``folder`` (tests may write into their copy)."""
+    shutil.copytree(PACK_DATA, folder)
+    return folder
 
 
 def make_pack(folder: Path) -> Path:
@@ -29,3 +44,7 @@ def make_pack(folder: Path) -> Path:
         ]
     (folder / "pack.toml").write_text("\n".join(lines), encoding="utf-8")
     return folder
+
+
+if __name__ == "__main__":
+    make_pack(PACK_DATA)
