@@ -16,7 +16,7 @@ from tui.screens.practice import PracticeScreen
 from tui.store import AttemptStore
 from tui.widgets.level import LevelMeter
 from tui.widgets.phrases import PhraseList
-from tui.widgets.scorecard import GOOD, ScoreCard
+from tui.widgets.scorecard import ScoreCard
 from tui.widgets.waveform import Waveform
 
 
