@@ -98,3 +98,13 @@ class AttemptSaved(Message):
         super().__init__()
         self.phrase_id = phrase_id
         self.attempt_id = attempt_id
+
+
+def recorder_message(event: object, name: str | None) -> Message | None:
+    """The UI message for one recorder event of recorder ``name`` (None for other recorders)."""
+    if getattr(event, "name", None) != name:
+        return None
+    error = getattr(event, "error", None)
+    if error is not None:
+        return AudioFailed(error)
+    return ChunkRecorded(event.name, event.samples, event.rms_dbfs, event.peak_dbfs, event.clipped)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.messages import AudioFailed, ChunkRecorded, RecordingStarted
+from tui.messages import AudioFailed, ChunkRecorded, RecordingStarted, recorder_message
 from tui.widgets.level import LevelMeter
 from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
@@ -116,12 +116,9 @@ class DevicesScreen(AppScreen):
         self.post_message(RecordingStarted(handle.name))
 
     def _on_event(self, event: Any) -> None:
-        if getattr(event, "name", None) != self._test_name:
-            return
-        if hasattr(event, "error"):
-            self.post_message(AudioFailed(event.error))
-        else:
-            self.post_message(ChunkRecorded(event.name, event.samples, event.rms_dbfs, event.peak_dbfs, event.clipped))
+        message = recorder_message(event, self._test_name)
+        if message is not None:
+            self.post_message(message)
 
     def on_recording_started(self, message: RecordingStarted) -> None:
         self._test_name = message.name

@@ -17,7 +17,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
-from tui.messages import AttemptSaved, AudioFailed, ChunkRecorded, PlaybackProgress, RecordingStarted, RecordingStopped, ScoreReady
+from tui.messages import (
+    AttemptSaved,
+    AudioFailed,
+    ChunkRecorded,
+    PlaybackProgress,
+    RecordingStarted,
+    RecordingStopped,
+    ScoreReady,
+    recorder_message,
+)
 from tui.packs.model import Pack, Phrase, WordTiming
 from tui.screens.session import Reference, load_reference, phrase_infos, prepare, save_attempt, score_attempt
 from tui.widgets.level import SILENCE_DBFS, LevelMeter
@@ -223,12 +232,9 @@ class PracticeScreen(AppScreen):
 
     def _on_recorder_event(self, event: Any) -> None:
         """Runs on the recorder's thread: forward to the UI as messages."""
-        if getattr(event, "name", None) != self.recorder_name:
-            return
-        if hasattr(event, "error"):
-            self.post_message(AudioFailed(event.error))
-        else:
-            self.post_message(ChunkRecorded(event.name, event.samples, event.rms_dbfs, event.peak_dbfs, event.clipped))
+        message = recorder_message(event, self.recorder_name)
+        if message is not None:
+            self.post_message(message)
 
     def on_recording_started(self, message: RecordingStarted) -> None:
         self.recorder_name = message.name
