@@ -21,7 +21,7 @@ from pathlib import Path
 from tui import paths
 from tui.packs.authoring import export_pack, import_zip
 from tui.packs.loader import load_pack
-from tui.packs.tts import synthesize
+from tui.speech.tts import synthesize
 
 
 def _median_ms(action: Callable[[], object], repeat: int) -> float:

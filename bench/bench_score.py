@@ -36,7 +36,7 @@ SR = 16000
 def _five_seconds(voice: str | None, rate: int | None) -> np.ndarray:
     import librosa
 
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     speech = synthesize(SENTENCE, lang="en-us", voice=voice, rate=rate)
     y = librosa.resample(speech.samples, orig_sr=speech.samplerate, target_sr=SR)
@@ -125,7 +125,7 @@ def memory() -> None:
 def batch(pairs: int) -> None:
     import librosa
 
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     with open(DATA / "manifest.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))[:pairs]

@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from tui.packs.model import Pack, Phrase, WordTiming
+from tui.packs.model import Pack, Phrase
 from tui.scoring.score import Score, WordScore
+from tui.speech.types import WordTiming
 from tui.store import AttemptStore, practice_queue
 
 REPO = Path(__file__).resolve().parents[1]

@@ -33,13 +33,14 @@ def first_frame(pack: Path, data: Path) -> float:
 
 
 async def live(pack: Path, data: Path) -> dict[str, float | str]:
+    import sounddevice as sd
+
     from tests.ui.conftest import reference_ready, until
     from tui.app import PronounceApp
     from tui.audio.files import load_audio
     from tui.config import AppConfig, config_path, save_config
     from tui.widgets.level import LevelMeter
     from tui.widgets.scorecard import ScoreCard
-    import sounddevice as sd
 
     save_config(AppConfig(auto_stop=False), config_path(data))
     app = PronounceApp(pack, data_dir=data)

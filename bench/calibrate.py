@@ -53,7 +53,7 @@ _refs: dict[str, PreparedReference] = {}
 
 
 def _reference(text: str) -> PreparedReference:
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     if text not in _refs:
         speech = synthesize(text.lower(), lang="en-us")
@@ -65,7 +65,7 @@ def _naive_cost(path: Path, text: str) -> float:
     """The usual public recipe: librosa.load, MFCC-13, DTW, path cost per step."""
     import librosa
 
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     speech = synthesize(text.lower(), lang="en-us")
     ref_y = librosa.resample(speech.samples, orig_sr=speech.samplerate, target_sr=16000)
@@ -94,7 +94,7 @@ def _features(row: dict[str, str]) -> dict[str, object]:
 
 def _self_features(text: str) -> tuple[list[float], np.ndarray]:
     """Measurements of a reference against itself: the 'perfect' anchor."""
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     speech = synthesize(text.lower(), lang="en-us")
     _, found = measure_pair(_reference(text), (speech.samples, speech.samplerate))

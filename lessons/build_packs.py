@@ -18,7 +18,7 @@ import soxr
 
 from tui.packs.authoring import add_phrase, new_pack
 from tui.packs.loader import validate_pack
-from tui.packs.tts import synthesize
+from tui.speech.tts import synthesize
 
 LESSONS = Path(__file__).resolve().parent
 SAMPLERATE = 16000

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -40,7 +42,7 @@ def test_peak_hold_stays_then_falls_at_the_decay_rate() -> None:
     held = [meter.update(sine(0.01)).peak_hold_dbfs for _ in range(13)]
     assert held[:3] == [loud] * 3
     assert held[-1] == pytest.approx(loud - 20.0 * (1.3 - 0.35), abs=0.01)
-    assert all(a >= b for a, b in zip(held, held[1:]))
+    assert all(a >= b for a, b in itertools.pairwise(held))
     assert meter.update(sine(0.9)).peak_hold_dbfs == pytest.approx(20 * np.log10(0.9), abs=0.01)
 
 

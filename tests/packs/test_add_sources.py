@@ -16,7 +16,7 @@ from tui.cli import cli
 from tui.errors import AudioFormatError
 from tui.packs.authoring import add_audio_phrase, import_csv, new_pack
 from tui.packs.loader import load_pack, validate_pack
-from tui.packs.tts import synthesize
+from tui.speech.tts import synthesize
 
 TEXT = "Good afternoon, my friend"
 

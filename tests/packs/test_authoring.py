@@ -16,14 +16,13 @@ from tui.errors import PackError
 from tui.packs.authoring import (
     add_phrase,
     add_tts_phrase,
-    atomic_write,
     new_pack,
     pack_header,
     phrase_table,
     slugify,
 )
 from tui.packs.loader import load_pack, validate_pack
-from tui.packs.model import WordTiming
+from tui.speech.types import WordTiming
 
 
 def test_new_pack_is_valid_and_empty(tmp_path: Path) -> None:
@@ -100,22 +99,6 @@ def test_empty_text_is_refused(tmp_path: Path) -> None:
 def test_adding_to_a_folder_without_pack_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="has no pack.toml"):
         add_phrase(tmp_path, "hello", tone(0.5), SR)
-
-
-def test_failed_atomic_write_keeps_the_old_file_and_no_temporaries(tmp_path: Path) -> None:
-    target = tmp_path / "pack.toml"
-    target.mkdir()  # os.replace cannot put a file over a folder
-    with pytest.raises(IsADirectoryError):
-        atomic_write(target, b"new")
-    assert target.is_dir() and [p.name for p in tmp_path.iterdir()] == ["pack.toml"]
-
-
-def test_atomic_write_replaces_content(tmp_path: Path) -> None:
-    target = tmp_path / "pack.toml"
-    target.write_bytes(b"old")
-    atomic_write(target, b"new")
-    assert target.read_bytes() == b"new" and len(list(tmp_path.iterdir())) == 1
-    assert target.stat().st_mode & 0o777 == 0o644
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import soundfile as sf
 from tests.packs.conftest import SR, VALID_TOML, WritePack, tone
 from tui.errors import PackError
 from tui.packs.loader import Problem, load_pack, validate_pack
-from tui.packs.model import WordTiming
+from tui.speech.types import WordTiming
 
 
 def _only(problems: list[Problem], severity: str) -> Problem:
@@ -85,7 +85,7 @@ def test_unreadable_audio_is_an_error(write_pack: WritePack) -> None:
     root = write_pack()
     (root / "audio/bye.flac").write_bytes(b"this is not audio at all" * 10)
     problem = _only(validate_pack(root), "error")
-    assert problem.field == "phrase[2].audio" and "unreadable" in problem.message
+    assert problem.field == "phrase[2].audio" and "cannot read" in problem.message
 
 
 def test_audio_outside_through_a_symlink_is_rejected_unread(write_pack: WritePack, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from tui.audio import recorder
 from tui.audio.soundserver import SoundServer
 from tui.errors import PackError
 from tui.packs.record import RECORDER_NAME, record_reference
-from tui.packs.tts import synthesize
+from tui.speech.tts import synthesize
 
 
 def test_records_what_the_sound_card_hears_until_wait_returns(sound_server: SoundServer) -> None:

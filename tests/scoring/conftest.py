@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.packs.tts import Synthesis, synthesize
 from tui.scoring import PreparedReference, prepare_reference
+from tui.speech.tts import Synthesis, synthesize
 
 PHRASE = "the quick brown fox jumps over the lazy dog"
 OTHER = "she sells sea shells by the sea shore"

@@ -7,8 +7,8 @@ import pytest
 import soundfile as sf
 
 from tui.errors import AudioFormatError
-from tui.packs.tts import Synthesis
 from tui.scoring import PreparedReference, compare, prepare_reference
+from tui.speech.tts import Synthesis
 
 
 def test_nan_samples_are_rejected(reference: PreparedReference) -> None:

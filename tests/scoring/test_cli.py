@@ -11,8 +11,8 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from tui.cli import cli
-from tui.packs.tts import Synthesis
 from tui.scoring.batch import SCORE_FIELDS
+from tui.speech.tts import Synthesis
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import librosa
 import numpy as np
 import pytest
 
-from tui.packs.tts import Synthesis
 from tui.scoring import SCORER_VERSION, PreparedReference, compare, prepare_reference
 from tui.scoring.score import Score
+from tui.speech.tts import Synthesis
 
 from .conftest import PHRASE
 

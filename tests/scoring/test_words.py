@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tui.errors import AudioFormatError
-from tui.packs.tts import synthesize
 from tui.scoring.words import derive_word_timings
+from tui.speech.tts import synthesize
 
 PAD_S = 0.4
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from tui.packs.model import WordTiming
 from tui.scoring.score import Score, WordScore
+from tui.speech.types import WordTiming
 from tui.store import Attempt, AttemptStore
 
 ON_CI = os.environ.get("CI", "").lower() == "true"

@@ -14,7 +14,7 @@ import soundfile as sf
 
 from tests.store.helpers import make_score, run_together, save, write_take
 from tui.errors import StoreError
-from tui.packs.model import WordTiming
+from tui.speech.types import WordTiming
 from tui.store import AttemptStore, PhraseStats
 
 

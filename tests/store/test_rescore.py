@@ -12,8 +12,8 @@ from tests.store.helpers import make_score
 from tui import paths
 from tui.cli import cli
 from tui.packs.loader import load_pack
-from tui.packs.tts import synthesize
 from tui.scoring import SCORER_VERSION
+from tui.speech.tts import synthesize
 from tui.store import AttemptStore
 
 

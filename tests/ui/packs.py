@@ -12,7 +12,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from tui.packs.tts import synthesize
+from tui.speech.tts import synthesize
 
 PHRASES = (
     ("hello", "Good morning, how are you today?", "Buenos días, ¿cómo estás hoy?"),

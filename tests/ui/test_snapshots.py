@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from textual.pilot import Pilot
 from textual.widgets import Input
-
-from pathlib import Path
 
 from tests.ui.conftest import reference_ready, save_attempts
 from tui.app import PronounceApp

@@ -10,12 +10,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import Digits, Static
 
 from tui.scoring.score import Score, WordScore
+from tui.speech.types import WordTiming
 from tui.widgets.braille import BrailleCanvas, styled
 from tui.widgets.level import FLOOR_DBFS, LevelMeter, level_fraction
 from tui.widgets.plots import PitchPlot, ScoreChart, warp_to_reference
 from tui.widgets.scorecard import ScoreCard, level_style, words_line
 from tui.widgets.waveform import LiveWaveform, Waveform, envelope
-from tui.packs.model import WordTiming
 
 SCORE = Score(
     overall=84.0, accuracy=88.0, fluency=71.0, intonation=55.0, completeness=100.0,

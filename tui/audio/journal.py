@@ -53,7 +53,7 @@ class Journal:
 
     def append(self, block: np.ndarray) -> None:
         """Append int16 samples; they survive a kill of this process once this returns."""
-        data = memoryview(np.ascontiguousarray(block, dtype="<i2")).cast("B")
+        data = np.ascontiguousarray(block, dtype="<i2").data.cast("B")
         while data:
             written = os.write(self._fd, data)
             data = data[written:]

@@ -57,7 +57,7 @@ def prepare(
             f"cannot play {first:.2f}–{last:.2f} s of {length:.2f} s of audio",
             hint="choose a start before the end, inside the audio",
         )
-    piece = samples[int(round(first * samplerate)) : int(round(last * samplerate))].astype(np.float32)
+    piece = samples[round(first * samplerate) : round(last * samplerate)].astype(np.float32)
     if speed != 1.0:
         piece = librosa.effects.time_stretch(piece, rate=speed).astype(np.float32)
     return piece

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from types import FrameType
+from typing import cast
 
 import numpy as np
 import soundfile as sf
@@ -195,7 +196,8 @@ class _Recorder:
                 continue
             if item is self._sentinel:
                 break
-            block = np.round(np.clip(item, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+            samples = cast(np.ndarray, item)
+            block = np.round(np.clip(samples, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
             try:
                 self.journal.append(block)
                 self.flac.write(block)

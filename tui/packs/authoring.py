@@ -17,6 +17,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -24,10 +25,12 @@ import soxr
 
 from tui.audio.files import load_audio
 from tui.errors import PackError, PronounceError
+from tui.fsio import atomic_output, atomic_write
 from tui.packs.archive import extract_zip, pack_root, write_zip
 from tui.packs.loader import PACK_FILE, read_pack
-from tui.packs.model import Pack, Phrase, WordTiming
-from tui.packs.tts import synthesize
+from tui.packs.model import Pack, Phrase
+from tui.speech.tts import synthesize
+from tui.speech.types import WordTiming
 
 PACK_SAMPLERATE = 22050
 """Reference audio is stored as 16-bit mono FLAC at most at this rate."""
@@ -44,26 +47,6 @@ def slugify(text: str, *, limit: int = 40) -> str:
 def toml_string(value: str) -> str:
     """``value`` as a TOML basic string: JSON's escapes are valid TOML, plus DEL, which TOML forbids raw."""
     return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a fsynced temporary file and ``os.replace``."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(handle, 0o644)  # mkstemp makes 0600; packs are shared files
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def pack_header(*, pack_id: str, title: str, language: str, version: str = "1", author: str = "", description: str = "") -> str:
@@ -115,7 +98,7 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
     return pack
 
 
-def _pack_source(directory: Path) -> tuple[str, dict[str, object]]:
+def _pack_source(directory: Path) -> tuple[str, dict[str, Any]]:
     path = Path(directory) / PACK_FILE
     try:
         source = path.read_text(encoding="utf-8")
@@ -131,7 +114,7 @@ def _pack_source(directory: Path) -> tuple[str, dict[str, object]]:
 
 def pack_language(directory: Path) -> str:
     """The ``language`` of the pack in ``directory`` (``en-US`` when unset)."""
-    language = _pack_source(directory)[1]["pack"].get("language")  # type: ignore[union-attr]
+    language = _pack_source(directory)[1]["pack"].get("language")
     return language if isinstance(language, str) and language else "en-US"
 
 
@@ -171,7 +154,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     if not text.strip():
         raise PackError("the phrase text is empty", hint="give the words to practise")
     source, data = _pack_source(directory)
-    taken = {p.get("id") for p in data.get("phrase", []) if isinstance(p, dict)}  # type: ignore[union-attr]
+    taken = {p.get("id") for p in data.get("phrase", []) if isinstance(p, dict)}
     base = slugify(text) or "phrase"
     phrase_id = base
     number = 2
@@ -180,16 +163,8 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     samples, samplerate = _fit(samples, samplerate)
     (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
-    handle, temporary = tempfile.mkstemp(prefix=f".{phrase_id}.", suffix=".flac", dir=audio_path.parent)
-    os.close(handle)
-    try:
-        sf.write(temporary, samples, samplerate, format="FLAC", subtype="PCM_16")
-        os.chmod(temporary, 0o644)
-        with open(temporary, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, audio_path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    with atomic_output(audio_path) as staged:
+        sf.write(staged, samples, samplerate, format="FLAC", subtype="PCM_16")
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
     try:

@@ -15,11 +15,12 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 
-from tui.errors import PackError
+from tui.audio.files import read_audio
+from tui.errors import AudioFormatError, PackError
 from tui.packs.archive import open_zip_pack
-from tui.packs.model import Pack, Phrase, WordTiming
+from tui.packs.model import Pack, Phrase
+from tui.speech.types import WordTiming
 
 PACK_FILE = "pack.toml"
 AUDIO_SUFFIXES = (".flac", ".wav", ".ogg")
@@ -259,9 +260,9 @@ class _Checker:
                      "put the file there, or fix the path (relative to the pack folder)")
             return None
         try:
-            samples, samplerate = sf.read(path, dtype="float32", always_2d=True)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            self.add("error", line, field, f"audio {relative!r} is unreadable: {exc}", "re-export it as FLAC, WAV or OGG")
+            samples, samplerate = read_audio(path, what=f"audio {relative!r}")
+        except AudioFormatError as exc:
+            self.add("error", line, field, exc.message, "re-export it as FLAC, WAV or OGG")
             return None
         duration = len(samples) / samplerate
         if duration > MAX_AUDIO_SECONDS:

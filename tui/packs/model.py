@@ -6,27 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.errors import PackError
-
-
-@dataclass(frozen=True)
-class WordTiming:
-    """One word of a phrase and where it sits in the reference audio.
-
-    Attributes
-    ----------
-    text : str
-        The word as written in the phrase.
-    start, end : float
-        Start and end of the word in the reference audio, in seconds.
-    """
-
-    text: str
-    start: float
-    end: float
-
-    def to_dict(self) -> dict[str, object]:
-        """The timing as a JSON/TOML-ready mapping."""
-        return {"text": self.text, "start": round(self.start, 3), "end": round(self.end, 3)}
+from tui.speech.types import WordTiming
 
 
 @dataclass(frozen=True)

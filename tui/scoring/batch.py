@@ -80,7 +80,7 @@ def _reference(row: Row) -> PreparedReference:
         if row.reference is not None:
             _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang)
         elif row.text:
-            from tui.packs.tts import synthesize
+            from tui.speech.tts import synthesize
 
             speech = synthesize(row.text, lang=row.lang)
             _references[key] = prepare_reference((speech.samples, speech.samplerate), words=speech.words)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui.errors import AudioFormatError
-from tui.packs.model import WordTiming
 from tui.scoring import signal
 from tui.scoring.calibration import load_calibration
 from tui.scoring.features import FRAME_S, YIN_VOICED, Analysis, analyse, frame_levels, voice_activity, yin
 from tui.scoring.issues import find_issues
 from tui.scoring.measure import SENTENCE_FEATURES, Measurements, WordSpan, measure
 from tui.scoring.score import Score, WordScore
+from tui.speech.types import WordTiming
 
 SCORER_VERSION = "mfcc-dtw-1"
 PATH_POINTS = 200
@@ -156,7 +156,7 @@ def score_measurements(reference: PreparedReference, att: Analysis, found: Measu
         rows = np.hstack([found.words, np.full((len(found.words), 1), overall_raw)])
         word_scores = np.clip(calibration.word(rows), 0.0, 100.0) * gate
         for timing, value, span in zip(reference.words, word_scores, found.word_att):
-            att_start, att_end = (round(float(t), 3) for t in att.time(np.asarray(span)))
+            att_start, att_end = (round(float(t), 3) for t in np.asarray(att.time(np.asarray(span))))
             words.append(WordScore(timing.text, round(float(value), 1), timing.start, timing.end, att_start, att_end))
     step = max(1, len(found.path) // PATH_POINTS)
     kept = found.path[::step]

@@ -74,7 +74,7 @@ class Analysis:
         return self.offset + np.asarray(frame) * FRAME_S
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+def _hz_to_mel(hz: float | np.ndarray) -> np.ndarray:
     """Slaney's mel scale: linear below 1 kHz, logarithmic above."""
     hz = np.asarray(hz, dtype=np.float64)
     linear = hz / (200.0 / 3)
@@ -156,7 +156,7 @@ def voice_activity(levels: np.ndarray) -> np.ndarray:
     speech = levels > threshold
     starts, ends = _runs(~speech)
     for start, end in zip(starts, ends):
-        if 0 < start and end < speech.size and (end - start) * FRAME_S < 0.1:
+        if start > 0 and end < speech.size and (end - start) * FRAME_S < 0.1:
             speech[start:end] = True
     starts, ends = _runs(speech)
     for start, end in zip(starts, ends):

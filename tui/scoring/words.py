@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from tui.errors import AudioFormatError
-from tui.packs.model import WordTiming
 from tui.scoring import signal
 from tui.scoring.align import cost_matrix, dtw
 from tui.scoring.features import FRAME_S, analyse
+from tui.speech.types import WordTiming
 
 
 def derive_word_timings(
@@ -41,7 +41,7 @@ def derive_word_timings(
     AudioFormatError
         If the recording is invalid or silent.
     """
-    from tui.packs.tts import synthesize
+    from tui.speech.tts import synthesize
 
     y = signal.load((samples, sr), what="reference")
     target = analyse(y, what="reference")
@@ -63,6 +63,6 @@ def derive_word_timings(
     words = []
     for word in speech.words:
         start = to_target(word.start) if word.start > tts.offset else target.offset
-        end = to_target(word.end) if word.end < tts.time(tts.n_frames - 1) else target.time(target.n_frames)
+        end = to_target(word.end) if word.end < tts.time(tts.n_frames - 1) else float(target.time(target.n_frames))
         words.append(WordTiming(word.text, round(start, 3), round(max(end, start + FRAME_S), 3)))
     return tuple(words)

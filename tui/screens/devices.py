@@ -13,8 +13,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.messages import AudioFailed, ChunkRecorded, RecordingStarted, recorder_message
-from tui.widgets.level import LevelMeter
 from tui.screens.base import AppScreen
+from tui.widgets.level import LevelMeter
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rich.text import Text
 from textual import on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
+from textual.worker import get_current_worker
 
 from tui.errors import PronounceError
 from tui.messages import (
@@ -27,12 +27,13 @@ from tui.messages import (
     ScoreReady,
     recorder_message,
 )
-from tui.packs.model import Pack, Phrase, WordTiming
+from tui.packs.model import Pack, Phrase
+from tui.screens.base import AppScreen
 from tui.screens.session import Reference, load_reference, phrase_infos, prepare, save_attempt, score_attempt
+from tui.speech.types import WordTiming
 from tui.widgets.level import SILENCE_DBFS, LevelMeter
 from tui.widgets.phrases import PhraseList, PhraseRow
 from tui.widgets.scorecard import ScoreCard
-from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform, Waveform
 

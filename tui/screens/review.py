@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input
 
 from tui.packs.model import Pack
+from tui.screens.base import AppScreen
 from tui.widgets.plots import ScoreChart
 from tui.widgets.scorecard import ScoreCard
-from tui.screens.base import AppScreen
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from tui.packs.model import Pack, Phrase, WordTiming
+from tui.packs.model import Pack, Phrase
 from tui.scoring.score import Score
+from tui.speech.types import WordTiming
 
 Contour = tuple[np.ndarray, np.ndarray]
 

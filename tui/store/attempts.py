@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.errors import StoreError
-from tui.packs.model import WordTiming
+from tui.fsio import fsync_path
 from tui.scoring.score import Score
+from tui.speech.types import WordTiming
 from tui.store import files
 from tui.store.schema import connect, translate
 
@@ -453,7 +454,7 @@ class AttemptStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(path, target)
-            files.fsync_path(target.parent)
+            fsync_path(target.parent)
         except OSError as exc:
             raise StoreError(
                 f"cannot move the unsaved recording {path} to {target.parent}: {exc.strerror}",

@@ -22,9 +22,14 @@ SELECTED_STYLE = "bold yellow"
 class Timed(Protocol):
     """Anything with a text and a start/end in seconds (a pack's or the scorer's word)."""
 
-    text: str
-    start: float
-    end: float
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
 
 
 def envelope(samples: np.ndarray, columns: int) -> np.ndarray:

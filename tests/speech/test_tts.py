@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tui.errors import TTSError
-from tui.packs.tts import Synthesis, split_words, synthesize, voice_for
+from tui.speech.tts import Synthesis, split_words, synthesize, voice_for
 
 
 def _rms(samples: np.ndarray, sr: int, start: float, end: float) -> float:

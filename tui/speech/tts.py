@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui.errors import TTSError
-from tui.packs.model import WordTiming
+from tui.speech.types import WordTiming
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_PHONEME_EVENTS = 0x0001
