@@ -1,4 +1,4 @@
-"""The ``pronounce review`` command: list, export, re-score or delete attempts.
+"""``pronounce review``: list, export, re-score or delete attempts.
 
 Output for people goes to stdout; notes, progress and skipped re-scores go to
 stderr, so ``--json`` output stays machine-readable.
@@ -8,17 +8,48 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tui.store import rescore as rescoring
-from tui.store.attempts import DB_NAME, Attempt, AttemptStore, PhraseStats
-from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
+from tui.cli.root import Settings, cli, pass_settings
+
+if TYPE_CHECKING:
+    from tui.store.attempts import Attempt, AttemptStore
 
 EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows up here."
 
 
+@cli.command()
+@click.option("--pack", "pack_id", help="Only attempts of this pack id.")
+@click.option("--phrase", "phrase_id", help="Only attempts of this phrase id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
+@click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version.")
+@click.option("--delete", "delete_id", type=int, metavar="ID", help="Delete attempt ID and its recording.")
+@pass_settings
 def review(
+    settings: Settings,
+    pack_id: str | None,
+    phrase_id: str | None,
+    as_json: bool,
+    export_path: Path | None,
+    rescore: bool,
+    delete_id: int | None,
+) -> None:
+    """List past attempts (a table, or JSON lines); export, re-score or delete them."""
+    run_review(
+        settings.data_dir,
+        pack=pack_id,
+        phrase=phrase_id,
+        as_json=as_json,
+        export_path=export_path,
+        rescore=rescore,
+        delete_id=delete_id,
+    )
+
+
+def run_review(
     data_dir: Path,
     *,
     pack: str | None = None,
@@ -37,6 +68,9 @@ def review(
     StoreError
         The store cannot be used, or the attempt to delete does not exist.
     """
+    from tui.store.attempts import DB_NAME, AttemptStore, PhraseStats
+    from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
+
     if delete_id is not None and (rescore or export_path or as_json):
         raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
     if delete_id is None and not (data_dir / DB_NAME).exists():
@@ -69,6 +103,8 @@ def review(
 
 def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
     """Re-score the attempts of another scorer version, with a progress bar."""
+    from tui.store import rescore as rescoring
+
     version = rescoring.current_version()
     todo = rescoring.stale(attempts, version)
     if not todo:

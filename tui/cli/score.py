@@ -1,0 +1,41 @@
+"""``pronounce score``: compare two recordings, or score a whole manifest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tui.cli.root import cli, existing_file
+
+
+@cli.command()
+@click.argument("reference", required=False, type=existing_file)
+@click.argument("attempt", required=False, type=existing_file)
+@click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
+@click.option("--batch", "manifest", type=existing_file, help="Score every row of MANIFEST.csv (id,attempt + reference or text[,lang]).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON lines output of --batch.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for --batch [default: all cores].")
+def score(
+    reference: Path | None, attempt: Path | None, as_json: bool, manifest: Path | None,
+    out_path: Path | None, jobs: int | None,
+) -> None:
+    """Score ATTEMPT against REFERENCE, or a whole manifest with --batch."""
+    if manifest is not None:
+        if reference or attempt or out_path is None:
+            raise click.UsageError("--batch takes no REFERENCE/ATTEMPT and needs --out OUT.jsonl")
+        from tui.scoring import batch
+
+        rows = batch.read_manifest(manifest)
+        with click.progressbar(length=len(rows), label="scoring", file=sys.stderr) as bar:
+            failed = batch.run(rows, out_path, jobs=jobs, progress=bar.update)
+        click.echo(f"{len(rows) - failed} scored, {failed} failed -> {out_path}", err=True)
+        sys.exit(1 if failed else 0)
+    if reference is None or attempt is None:
+        raise click.UsageError("give REFERENCE and ATTEMPT, or --batch MANIFEST.csv --out OUT.jsonl")
+    from tui.scoring import compare
+    from tui.scoring.card import score_card
+
+    result = compare(str(reference), str(attempt))
+    click.echo(result.to_json() if as_json else score_card(result))
