@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -13,6 +11,7 @@ import platformdirs
 import tomli_w
 
 from tui.errors import PronounceError
+from tui.fsio import atomic_write
 from tui.paths import APP_NAME
 
 CONFIG_NAME = "config.toml"
@@ -82,11 +81,6 @@ def save_config(config: AppConfig, path: Path) -> None:
     """Write ``config`` to ``path`` atomically (temp file, fsync, rename)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(tomli_w.dumps(asdict(config)).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, tomli_w.dumps(asdict(config)).encode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot save settings to {path}: {exc}", hint="check the folder's permissions") from exc

@@ -1,4 +1,4 @@
-"""Reading audio files into float32 arrays, with clear errors for files that cannot be used."""
+"""Reading audio files: the one reader every part of pronounce uses, with one set of errors."""
 
 from __future__ import annotations
 
@@ -11,20 +11,57 @@ import soxr
 
 from tui.errors import AudioFormatError
 
+READ_HINT = "use a WAV, FLAC, OGG or MP3 file that plays in other programs"
 
-def load_audio(
-    path: str | os.PathLike[str], *, samplerate: int | None = None, mono: bool = True
-) -> tuple[np.ndarray, int]:
-    """Read an audio file as float32 samples.
+
+def read_audio(path: str | os.PathLike[str], *, what: str | None = None) -> tuple[np.ndarray, int]:
+    """Read an audio file as float32 frames × channels, as stored.
 
     Parameters
     ----------
     path : path-like
         Any file libsndfile reads (WAV, FLAC, OGG, MP3...).
+    what : str, optional
+        How error messages name the file [default: ``audio file <path>``].
+
+    Returns
+    -------
+    samples : np.ndarray [shape=(n, channels)], float32
+    samplerate : int
+
+    Raises
+    ------
+    AudioFormatError
+        When the file is missing, unreadable, empty or holds NaN/inf samples.
+    """
+    source = Path(path)
+    name = what or f"audio file {source}"
+    try:
+        samples, rate = sf.read(source, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
+        raise AudioFormatError(f"cannot read {name}: {exc}", hint=READ_HINT) from exc
+    if samples.shape[0] == 0:
+        raise AudioFormatError(f"{name} is empty (0 samples)", hint="record or choose another file")
+    if not np.isfinite(samples).all():
+        raise AudioFormatError(f"{name} contains NaN or infinite samples", hint="re-export the file")
+    return samples, int(rate)
+
+
+def load_audio(
+    path: str | os.PathLike[str], *, samplerate: int | None = None, mono: bool = True, what: str | None = None
+) -> tuple[np.ndarray, int]:
+    """Read an audio file as float32 samples, optionally downmixed and resampled.
+
+    Parameters
+    ----------
+    path : path-like
+        Any file :func:`read_audio` reads.
     samplerate : int, optional
         Resample to this rate in Hz; the file's own rate by default.
     mono : bool
         Average the channels into one.
+    what : str, optional
+        How error messages name the file.
 
     Returns
     -------
@@ -34,23 +71,12 @@ def load_audio(
     Raises
     ------
     AudioFormatError
-        When the file is missing, unreadable, empty or holds NaN/inf samples.
+        See :func:`read_audio`.
     """
-    source = Path(path)
-    try:
-        samples, rate = sf.read(source, dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        raise AudioFormatError(
-            f"cannot read audio file {source}: {exc}",
-            hint="use a WAV, FLAC, OGG or MP3 file that plays in other programs",
-        ) from exc
-    if samples.shape[0] == 0:
-        raise AudioFormatError(f"audio file {source} holds no samples", hint="record or choose another file")
-    if not np.isfinite(samples).all():
-        raise AudioFormatError(f"audio file {source} holds NaN or infinite samples", hint="re-export the file")
+    samples, rate = read_audio(path, what=what)
     if mono:
         samples = samples.mean(axis=1, dtype=np.float32)
     if samplerate is not None and samplerate != rate:
         samples = soxr.resample(samples, rate, samplerate).astype(np.float32, copy=False)
         rate = samplerate
-    return samples, int(rate)
+    return samples, rate

@@ -10,10 +10,10 @@ from typing import Any, Protocol
 
 import numpy as np
 import sounddevice as sd
-import soundfile as sf
 
 from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
-from tui.errors import AudioFormatError, DeviceError
+from tui.audio.files import load_audio
+from tui.errors import DeviceError
 
 BlockSink = Callable[[np.ndarray, bool], None]
 """Receives each block (float32 frames × 1, owned by the caller) and whether input overflowed."""
@@ -91,21 +91,11 @@ class FileSource:
     Raises
     ------
     AudioFormatError
-        When the file cannot be read or is empty.
+        When the file cannot be read, is empty or holds invalid samples.
     """
 
     def __init__(self, path: Path, blocksize: int, sink: BlockSink) -> None:
-        try:
-            info = sf.info(str(path))
-            with sf.SoundFile(path) as handle:
-                self._samples = handle.read(dtype="float32", always_2d=True).mean(axis=1, dtype=np.float32)
-        except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-            raise AudioFormatError(
-                f"cannot read input file {path}: {exc}", hint="pass a WAV, FLAC, OGG or MP3 file to --input-file"
-            ) from exc
-        if self._samples.size == 0 or not np.isfinite(self._samples).all():
-            raise AudioFormatError(f"input file {path} holds no usable samples", hint="pass another file")
-        self.samplerate = int(info.samplerate)
+        self._samples, self.samplerate = load_audio(path, what=f"input file {path}")
         self._blocksize = blocksize
         self._sink = sink
         self._halt = threading.Event()

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 import platformdirs
 
 from tui.errors import PackError
+from tui.fsio import atomic_output
 
 MAX_FILES = 10_000
 MAX_BYTES = 500 * 1024 * 1024
@@ -122,18 +123,9 @@ def open_zip_pack(source: Path) -> Path:
 def write_zip(folder: Path, out: Path, *, prefix: str) -> None:
     """Zip every regular file under ``folder`` (links and hidden files skipped) into ``out``, atomically."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_symlink() or not path.is_file() or any(p.startswith(".") for p in relative.parts):
-                    continue
-                archive.write(path, f"{prefix}/{relative.as_posix()}")
-        with open(temporary, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(out) as staged, zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if path.is_symlink() or not path.is_file() or any(p.startswith(".") for p in relative.parts):
+                continue
+            archive.write(path, f"{prefix}/{relative.as_posix()}")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Union
 
 import numpy as np
-import soundfile as sf
 
+from tui.audio.files import read_audio
 from tui.errors import AudioFormatError
 
 ANALYSIS_SR = 16000
@@ -18,25 +17,6 @@ MAX_CHANNELS = 8
 
 AudioInput = Union[str, "os.PathLike[str]", tuple[np.ndarray, int]]
 """A file path, or ``(samples, samplerate)`` with samples shaped ``(n,)`` or ``(n, channels)``."""
-
-
-def read_file(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
-    """Read an audio file as float32 ``(n,)`` or ``(n, channels)`` and its rate.
-
-    Raises
-    ------
-    AudioFormatError
-        If the file is missing or not a readable audio file.
-    """
-    path = Path(path)
-    try:
-        samples, sr = sf.read(str(path), dtype="float32", always_2d=False)
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        raise AudioFormatError(
-            f"cannot read audio file {path}: {exc}",
-            hint="use a WAV, FLAC or OGG file that a player can open",
-        ) from exc
-    return samples, int(sr)
 
 
 def to_mono(samples: np.ndarray, *, what: str = "audio") -> np.ndarray:
@@ -92,7 +72,7 @@ def load(audio: AudioInput, *, what: str = "audio") -> np.ndarray:
             raise AudioFormatError(f"{what} must be (samples, samplerate)", hint="pass a 2-tuple or a path")
         samples, sr = audio
     else:
-        samples, sr = read_file(audio)
+        samples, sr = read_audio(audio)
     if not isinstance(sr, (int, np.integer)) or sr <= 0:
         raise AudioFormatError(f"{what} sample rate {sr!r} is not a positive integer", hint="pass e.g. 16000")
     mono = to_mono(samples, what=what)

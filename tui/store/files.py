@@ -13,6 +13,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.fsio import fsync_path
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -33,15 +35,6 @@ def safe_name(text: str, *, limit: int = 48) -> str:
     """
     cleaned = _UNSAFE.sub("_", text).strip("._")[:limit]
     return cleaned or "_"
-
-
-def fsync_path(path: Path) -> None:
-    """Flush ``path`` (a file or a folder) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from tui.errors import StoreError
+from tui.fsio import atomic_write
 from tui.store.attempts import Attempt, PhraseStats, ReconcileReport
 
 EXPORT_FORMATS = (".csv", ".json")
@@ -122,15 +121,8 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
         content = buffer.getvalue()
     target = path.absolute()
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        atomic_write(target, content.encode("utf-8"))
     except OSError as exc:
-        raise _unwritable(target, exc) from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         raise _unwritable(target, exc) from exc
 
 
