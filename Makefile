@@ -8,13 +8,19 @@ BIN := $(VENV)/bin
 APT_PACKAGES := libportaudio2 libsndfile1 libasound2-plugins pulseaudio espeak-ng
 PYTEST_ARGS ?=
 
-.PHONY: run test system bench clean
+.PHONY: run test lint system bench clean
 
 run: system $(VENV)/.installed
 	$(BIN)/pronounce
 
-test: system $(VENV)/.installed-test
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Import contracts (the engine never imports the UI or the CLI; engine packages are layered), style, types.
+lint: system $(VENV)/.installed-test
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/ruff check tui tests bench lessons
+	$(BIN)/mypy
 
 system:
 	@if ! command -v dpkg-query >/dev/null; then \
@@ -48,4 +54,4 @@ bench: system $(VENV)/.installed-test
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
