@@ -1,14 +1,15 @@
-"""load_audio: float32 mono at the asked rate, clear errors for files that cannot be used."""
+"""read_audio / load_audio: float32 at the asked rate, clear errors for files that cannot be used."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from tui.audio.files import load_audio
+from tui.audio.files import load_audio, read_audio
 from tui.errors import AudioFormatError
 
 
@@ -24,7 +25,7 @@ def test_stereo_file_is_mixed_to_mono_and_resampled(tmp_path: Path) -> None:
 
 
 def test_missing_or_garbage_file_is_an_audio_format_error(tmp_path: Path) -> None:
-    with pytest.raises(AudioFormatError, match="cannot read audio file .*absent.wav"):
+    with pytest.raises(AudioFormatError, match="audio file .*absent.wav not found"):
         load_audio(tmp_path / "absent.wav")
     (tmp_path / "junk.wav").write_text("RIFF? no")
     with pytest.raises(AudioFormatError, match="cannot read audio file .*junk.wav"):
@@ -41,3 +42,27 @@ def test_nan_samples_are_an_audio_format_error(tmp_path: Path) -> None:
     sf.write(tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2], np.float32), 16000, subtype="FLOAT")
     with pytest.raises(AudioFormatError, match="NaN or infinite"):
         load_audio(tmp_path / "nan.wav")
+
+
+def test_huge_float_samples_are_an_audio_format_error(tmp_path: Path) -> None:
+    sf.write(tmp_path / "huge.wav", np.array([0.1, 1e30, 0.2], np.float32), 16000, subtype="FLOAT")
+    with pytest.raises(AudioFormatError, match="absurdly large samples"):
+        load_audio(tmp_path / "huge.wav")
+
+
+def test_a_file_over_the_limit_is_refused_from_its_header(tmp_path: Path) -> None:
+    sf.write(tmp_path / "long.flac", np.zeros(16000 * 5, np.float32), 16000)
+    with pytest.raises(AudioFormatError, match="lasts 5 s, more than the 2 s limit"):
+        load_audio(tmp_path / "long.flac", max_seconds=2.0)
+    assert load_audio(tmp_path / "long.flac", max_seconds=6.0)[0].size == 16000 * 5
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_only_regular_files_are_opened(kind: str, tmp_path: Path) -> None:
+    target = tmp_path / "take.wav"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)  # opening it for reading would block forever
+    with pytest.raises(AudioFormatError, match="is not a regular file"):
+        read_audio(target)

@@ -113,7 +113,7 @@ def test_unreadable_input_file_is_an_audio_format_error(content: bytes, tmp_path
     bad.write_bytes(content)
     with pytest.raises(AudioFormatError, match="cannot read input file .*bad.wav"):
         recorder.start("bad", directory=tmp_path / "out", input_file=bad)
-    with pytest.raises(AudioFormatError, match="cannot read input file"):
+    with pytest.raises(AudioFormatError, match="input file .*missing.wav not found"):
         recorder.start("missing", directory=tmp_path / "out", input_file=tmp_path / "missing.wav")
     assert recorder.active() == []
 

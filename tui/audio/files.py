@@ -12,10 +12,18 @@ import soxr
 from tui.errors import AudioFormatError
 
 READ_HINT = "use a WAV, FLAC, OGG or MP3 file that plays in other programs"
+MAX_SAMPLE = 1e6
+"""Float files may exceed full scale (±1) a little; magnitudes beyond this are corrupt data, not sound."""
 
 
-def read_audio(path: str | os.PathLike[str], *, what: str | None = None) -> tuple[np.ndarray, int]:
+def read_audio(
+    path: str | os.PathLike[str], *, what: str | None = None, max_seconds: float | None = None
+) -> tuple[np.ndarray, int]:
     """Read an audio file as float32 frames × channels, as stored.
+
+    Only regular files are opened (a FIFO or device would block or never end),
+    and with ``max_seconds`` the length is checked from the header before
+    anything is decoded, so an hour-long file costs nothing.
 
     Parameters
     ----------
@@ -23,6 +31,8 @@ def read_audio(path: str | os.PathLike[str], *, what: str | None = None) -> tupl
         Any file libsndfile reads (WAV, FLAC, OGG, MP3...).
     what : str, optional
         How error messages name the file [default: ``audio file <path>``].
+    max_seconds : float, optional
+        Refuse longer files.
 
     Returns
     -------
@@ -32,11 +42,23 @@ def read_audio(path: str | os.PathLike[str], *, what: str | None = None) -> tupl
     Raises
     ------
     AudioFormatError
-        When the file is missing, unreadable, empty or holds NaN/inf samples.
+        When the file is missing, not a regular file, unreadable, too long,
+        empty, or holds NaN, infinite or absurdly large samples.
     """
     source = Path(path)
     name = what or f"audio file {source}"
+    if not source.exists():
+        raise AudioFormatError(f"{name} not found", hint="check the path")
+    if not source.is_file():
+        raise AudioFormatError(f"{name} is not a regular file", hint="pass an audio file, not a folder, pipe or device")
     try:
+        if max_seconds is not None:
+            info = sf.info(str(source))
+            if info.duration > max_seconds:
+                raise AudioFormatError(
+                    f"{name} lasts {info.duration:.0f} s, more than the {max_seconds:.0f} s limit",
+                    hint="cut it to the phrase you practise",
+                )
         samples, rate = sf.read(source, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise AudioFormatError(f"cannot read {name}: {exc}", hint=READ_HINT) from exc
@@ -44,11 +66,18 @@ def read_audio(path: str | os.PathLike[str], *, what: str | None = None) -> tupl
         raise AudioFormatError(f"{name} is empty (0 samples)", hint="record or choose another file")
     if not np.isfinite(samples).all():
         raise AudioFormatError(f"{name} contains NaN or infinite samples", hint="re-export the file")
+    if float(np.max(np.abs(samples))) > MAX_SAMPLE:
+        raise AudioFormatError(f"{name} holds absurdly large samples (corrupt float data)", hint="re-export the file")
     return samples, int(rate)
 
 
 def load_audio(
-    path: str | os.PathLike[str], *, samplerate: int | None = None, mono: bool = True, what: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    samplerate: int | None = None,
+    mono: bool = True,
+    what: str | None = None,
+    max_seconds: float | None = None,
 ) -> tuple[np.ndarray, int]:
     """Read an audio file as float32 samples, optionally downmixed and resampled.
 
@@ -62,6 +91,8 @@ def load_audio(
         Average the channels into one.
     what : str, optional
         How error messages name the file.
+    max_seconds : float, optional
+        Refuse longer files, before decoding them.
 
     Returns
     -------
@@ -73,7 +104,7 @@ def load_audio(
     AudioFormatError
         See :func:`read_audio`.
     """
-    samples, rate = read_audio(path, what=what)
+    samples, rate = read_audio(path, what=what, max_seconds=max_seconds)
     if mono:
         samples = samples.mean(axis=1, dtype=np.float32)
     if samplerate is not None and samplerate != rate:

@@ -1,0 +1,47 @@
+"""Text from packs, databases and requests, made safe to show in a terminal.
+
+A phrase, a title or a file name can hold escape sequences (clear the screen,
+set the window title, hide text) or bidirectional overrides that make text read
+differently from what it is. Everything that reaches a terminal from such a
+source goes through :func:`printable`; the app additionally shows it as
+``rich.text.Text`` (never as markup), so ``[bold]`` in a phrase stays literal.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, single_line: bool = False) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``) instead of acting.
+
+    Parameters
+    ----------
+    text : str
+        Untrusted text.
+    single_line : bool
+        Also escape newlines and tabs (for table cells and one-line messages).
+
+    Returns
+    -------
+    str
+        The same text where every C0/C1 control character, DEL and
+        bidirectional override is replaced by its backslash escape.
+    """
+    keep = "" if single_line else "\n\t"
+    out = []
+    for char in text:
+        if char in keep:
+            out.append(char)
+        elif unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            out.append(_escape(char))
+        else:
+            out.append(char)
+    return "".join(out)
