@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import ON_CI
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -75,3 +77,22 @@ def test_recording_from_a_file_still_works(no_alsa_config: Path, tmp_path: Path)
     refused, path = result.stdout.splitlines()
     assert refused == "refused: No microphone found"
     assert sf.info(path).frames > 0
+
+
+def test_a_system_without_alsa_files_says_no_microphone(tmp_path: Path) -> None:
+    """/usr/share/alsa hidden by an empty tmpfs in a private mount namespace, as in a minimal container."""
+    hide = "mount --make-rprivate / && mount -t tmpfs tmpfs /usr/share/alsa"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", hide], capture_output=True, text=True)
+    if probe.returncode != 0:
+        if ON_CI:
+            pytest.fail(f"cannot hide /usr/share/alsa on CI: {probe.stderr.strip()}")
+        pytest.skip(f"cannot hide /usr/share/alsa here (needs root): {probe.stderr.strip()}")
+    env = {key: value for key, value in os.environ.items() if key != "ALSA_CONFIG_PATH"}
+    script = f'{hide} && {sys.executable} -c "import sounddevice"; echo "$?"; {sys.executable} -m tui devices'
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    aborted, *_ = result.stdout.splitlines()
+    assert aborted == str(128 + signal.SIGABRT), "without the check PortAudio aborts"
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1].startswith(
+        "pronounce: error: No microphone found — ALSA has no configuration (/usr/share/alsa/alsa.conf is missing"
+    )

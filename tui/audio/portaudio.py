@@ -76,13 +76,13 @@ def _check_alsa() -> str:
         return ""  # no ALSA: PortAudio does not use it
     if set(_alsa_pcm_names(lib)) - PORTAUDIO_IGNORED_PCMS:
         return ""
-    read = os.environ.get("ALSA_CONFIG_PATH") or "/usr/share/alsa/alsa.conf"
+    chosen = os.environ.get("ALSA_CONFIG_PATH")
     os.environ["ALSA_CONFIG_PATH"] = str(FALLBACK_CONF)
     lib.snd_config_update_free_global()  # PortAudio reloads it, from FALLBACK_CONF
     return (
-        f"ALSA has no configuration ({read} is missing, empty or defines no PCM), so no sound device can be used; "
-        "install ALSA's configuration (Debian: apt-get install libasound2-data libasound2-plugins) "
-        "or unset ALSA_CONFIG_PATH"
+        f"ALSA has no configuration ({chosen or '/usr/share/alsa/alsa.conf'} is missing, empty or defines no PCM), "
+        "so no sound device can be used; install ALSA's configuration "
+        "(Debian: apt-get install libasound2-data libasound2-plugins)" + (" or unset ALSA_CONFIG_PATH" if chosen else "")
     )
 
 
