@@ -36,16 +36,17 @@ _silent = _ErrorHandler(lambda *args: None)  # alsa-lib's handler is variadic; t
 def _alsa_pcm_names(lib: ctypes.CDLL) -> list[str]:
     """The PCM names in alsa-lib's global configuration (empty when it has none or cannot be read)."""
     void_p = ctypes.c_void_p
-    lib.snd_config_search.argtypes = [void_p, ctypes.c_char_p, ctypes.POINTER(void_p)]
-    for function in ("snd_config_iterator_first", "snd_config_iterator_end"):
-        getattr(lib, function).argtypes = [void_p]
-        getattr(lib, function).restype = void_p
-    lib.snd_config_iterator_next.argtypes = [void_p]
-    lib.snd_config_iterator_next.restype = void_p
-    lib.snd_config_iterator_entry.argtypes = [void_p]
-    lib.snd_config_iterator_entry.restype = void_p
-    lib.snd_config_get_id.argtypes = [void_p, ctypes.POINTER(ctypes.c_char_p)]
-    lib.snd_lib_error_set_handler.argtypes = [_ErrorHandler]
+    for function, restype, argtypes in (
+        ("snd_config_search", ctypes.c_int, [void_p, ctypes.c_char_p, ctypes.POINTER(void_p)]),
+        ("snd_config_iterator_first", void_p, [void_p]),
+        ("snd_config_iterator_end", void_p, [void_p]),
+        ("snd_config_iterator_next", void_p, [void_p]),
+        ("snd_config_iterator_entry", void_p, [void_p]),
+        ("snd_config_get_id", ctypes.c_int, [void_p, ctypes.POINTER(ctypes.c_char_p)]),
+        ("snd_lib_error_set_handler", ctypes.c_int, [_ErrorHandler]),
+    ):
+        getattr(lib, function).restype = restype
+        getattr(lib, function).argtypes = argtypes
 
     lib.snd_lib_error_set_handler(_silent)  # "Cannot access file ..." would land on the terminal
     try:
