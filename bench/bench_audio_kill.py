@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10)
     args = parser.parse_args()
     losses = []
+    load_before = os.getloadavg()[0]
     with start_sound_server(rate=RATE) as server, tempfile.TemporaryDirectory() as root:
         env = {**os.environ, **server.env}
         for n in range(args.trials):
@@ -85,6 +86,7 @@ def main() -> None:
             print(f"trial {n}: lost {lost * 1000:6.1f} ms after recovery; unfinished FLAC: {verdict}")
     ms = np.array(losses) * 1000
     print(f"lost audio over {args.trials} kills: median {np.median(ms):.1f} ms, max {ms.max():.1f} ms (limit 500 ms)")
+    print(f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after (1 min)")
 
 
 if __name__ == "__main__":

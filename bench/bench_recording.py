@@ -3,7 +3,9 @@
 Starts its own private PulseAudio daemon, records from its null-sink monitor
 while this process plays noise into the sink (so the FLAC encodes real
 signal, not silence; ``--quiet`` turns it off), and prints: overflows, dropped events, RSS
-growth, stop() time, and block-to-listener latency (median, p95).
+growth, stop() time (which reads the FLAC back and flushes it before the journal
+goes), block-to-listener latency (median, p95), journal flushes per second, and the
+load average before and after (the machine is shared; figures are noisy under load).
 
     .venv/bin/python bench/bench_recording.py --duration 600
 """
@@ -11,6 +13,7 @@ growth, stop() time, and block-to-listener latency (median, p95).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +46,7 @@ def main() -> None:
     def noise(outdata: np.ndarray, frames: int, time_info: object, status: sd.CallbackFlags) -> None:
         outdata[:, 0] = rng.normal(0.0, 0.1, frames)
 
+    load_before = os.getloadavg()
     latencies: list[float] = []
     events = 0
 
@@ -85,6 +89,8 @@ def main() -> None:
     print(f"RSS                {rss_start:.1f} MB -> {rss_end:.1f} MB (growth {rss_end - rss_start:+.1f} MB, peak {rss_peak:.1f} MB)")
     print(f"stop()             {stop_ms:.1f} ms")
     print(f"block->listener    median {np.median(ms):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms, max {ms.max():.1f} ms")
+    print(f"journal fsyncs     {recording.journal_syncs} ({recording.journal_syncs / recording.duration:.2f} per second of audio)")
+    print(f"load average       {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after (1 min)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Helpers for audio tests: a collected event stream, a machine with no sound devices, espeak-ng phrases."""
+"""Helpers for audio tests: a collected event stream, a machine with no sound devices, a small disk, espeak-ng phrases."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import threading
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import ON_CI
 from tui.audio import recorder
 from tui.audio.devices import rescan
 from tui.audio.files import load_audio
@@ -69,6 +71,33 @@ def no_devices() -> Iterator[None]:
     else:
         os.environ["PULSE_SERVER"] = previous
     rescan()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs: a real file system that fills up. Needs root; on CI (``CI=true``) a failure to mount fails."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        if ON_CI:
+            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        recorder.stop_all()
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(path: Path) -> None:
+    """Write zeros to ``path`` until the disk holding it is full, to the last byte."""
+    with open(path, "ab", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(bytes(4096))
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
 
 
 @pytest.fixture(scope="session")

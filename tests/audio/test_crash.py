@@ -11,11 +11,12 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
 from tests.audio.conftest import Events
-from tui.audio import recorder
+from tui.audio import journal, recorder
 from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
 
@@ -23,7 +24,7 @@ RATE = 48000
 CHILD = textwrap.dedent(
     """
     import sys, threading
-    from tui.audio import recorder
+    from tui.audio import journal, recorder
 
     recorder.install_signal_handlers()
     seen = 0
@@ -70,6 +71,18 @@ def test_sigkill_leaves_a_journal_that_recovery_makes_readable(sound_server: Sou
     assert recorder.recover(tmp_path) == []
 
 
+def test_the_journal_is_flushed_to_the_disk_every_half_second_of_audio(
+    sound_server: SoundServer, events: Events, tmp_path: Path
+) -> None:
+    """What the README promises for a power loss: at most the last half second is not on the disk."""
+    recorder.start("synced", samplerate=RATE, directory=tmp_path)
+    events.wait_for(lambda: sum(chunk.data_len for chunk in events.chunks("synced")) >= 3 * RATE)
+    recording = recorder.stop("synced")
+    longest_gap = journal.SYNC_SECONDS + recorder.BLOCKSIZE / RATE
+    assert recording.duration >= 3.0
+    assert recording.duration / longest_gap - 1 <= recording.journal_syncs <= recording.duration / journal.SYNC_SECONDS
+
+
 def test_sigterm_finalises_the_file(sound_server: SoundServer, tmp_path: Path) -> None:
     child, seen = _record_in_child(tmp_path, 0.5)
     child.send_signal(signal.SIGTERM)
@@ -102,7 +115,7 @@ def test_recover_of_a_missing_folder_finds_nothing(tmp_path: Path) -> None:
 WRITE_FAILURE_CHILD = textwrap.dedent(
     """
     import json, resource, signal, sys, threading
-    from tui.audio import recorder
+    from tui.audio import journal, recorder
     from tui.audio.files import load_audio
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -134,3 +147,35 @@ def test_a_write_failure_keeps_what_was_written_and_tells_listeners(sound_server
     assert outcome["failed"] and outcome["duration"] > 1.0
     assert outcome["readable"] == pytest.approx(outcome["duration"], abs=0.05)
     assert [path.suffix for path in tmp_path.iterdir()] == [".flac"]
+
+
+def _journal_with_a_tone(folder: Path) -> np.ndarray:
+    tone = (10000 * np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)).astype(np.int16)
+    written = journal.Journal(folder / "20260101T000000.000Z-x.journal", 16000)
+    written.append(tone)
+    written.close(delete=False)
+    return tone
+
+
+def test_recovery_rebuilds_a_damaged_flac_from_its_journal(tmp_path: Path) -> None:
+    """A FLAC cut by a full disk (its header claims 2^63 frames) must not make recovery drop the journal."""
+    tone = _journal_with_a_tone(tmp_path)
+    damaged = tmp_path / "20260101T000000.000Z-x.flac"
+    with sf.SoundFile(damaged, "w", samplerate=16000, channels=1, format="FLAC", subtype="PCM_16") as flac:
+        flac.write(tone)
+    damaged.write_bytes(damaged.read_bytes()[:-3000])
+    assert not journal.flac_holds(damaged, tone.size)
+
+    assert recorder.recover(tmp_path) == [damaged]
+    assert list(tmp_path.iterdir()) == [damaged]
+    assert np.array_equal(sf.read(damaged, dtype="int16")[0], tone)
+
+
+def test_recovery_keeps_a_whole_flac_and_removes_its_journal(tmp_path: Path) -> None:
+    tone = _journal_with_a_tone(tmp_path)
+    whole = tmp_path / "20260101T000000.000Z-x.flac"
+    sf.write(whole, tone, 16000, format="FLAC", subtype="PCM_16")
+    content = whole.read_bytes()
+
+    assert recorder.recover(tmp_path) == []
+    assert list(tmp_path.iterdir()) == [whole] and whole.read_bytes() == content

@@ -14,6 +14,7 @@ import soxr
 from tests.audio.conftest import Events, best_correlation, segment_correlation, write_tone
 from tui.audio import recorder
 from tui.audio.devices import rescan
+from tui.audio.registry import Recorders
 from tui.audio.soundserver import SoundServer, start_sound_server
 from tui.errors import AudioFormatError, NoMicrophoneError, RecorderError
 
@@ -154,3 +155,19 @@ def test_a_failing_listener_does_not_stop_the_others(sound_server: SoundServer, 
     finally:
         unsubscribe()
     assert recorder.stop("sturdy").duration > 0
+
+
+def test_a_registry_of_its_own_keeps_its_recorders_and_listeners_apart(
+    sound_server: SoundServer, events: Events, tmp_path: Path
+) -> None:
+    own, seen = Recorders(), Events()
+    own.subscribe(seen)
+    handle = own.start("own", None, RATE, directory=tmp_path, input_file=None)
+    try:
+        seen.wait_for_audio("own")
+        assert handle == recorder.RecorderHandle("own", 0)
+        assert own.active() == ["own"] and recorder.active() == []
+        assert events.of("own") == []
+    finally:
+        recording = own.stop("own")
+    assert own.active() == [] and recording.path.exists() and recording.duration > 0

@@ -7,15 +7,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-import sounddevice as sd
-
+from tui.audio.portaudio import ALSA_UNCONFIGURED, sd
 from tui.errors import DeviceError, NoMicrophoneError
 
 NO_MICROPHONE_HINT = (
-    "plug in a microphone and check it is not muted or in use by another program; "
+    ALSA_UNCONFIGURED + "; or use --input-file FILE to record from a file"
+    if ALSA_UNCONFIGURED
+    else "plug in a microphone and check it is not muted or in use by another program; "
     "over SSH or in a container, check that PULSE_SERVER points at a running sound server "
     "(`pactl info`); or use --input-file FILE to record from a file"
 )
+"""What to do when there is no input: about ALSA when it has no configuration, else about the microphone."""
 
 
 PORTAUDIO_LOCK = threading.RLock()

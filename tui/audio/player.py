@@ -10,10 +10,10 @@ from typing import Any
 
 import librosa
 import numpy as np
-import sounddevice as sd
 
 from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
 from tui.audio.files import load_audio
+from tui.audio.portaudio import sd
 from tui.errors import AudioError, DeviceError
 
 MIN_SPEED, MAX_SPEED = 0.5, 1.0

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import sounddevice as sd
 
 from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
 from tui.audio.files import load_audio
+from tui.audio.portaudio import sd
 from tui.errors import DeviceError
 
 BlockSink = Callable[[np.ndarray, bool], None]
