@@ -46,13 +46,13 @@ def test_validate_lists_problems_and_exits_2(write_pack: WritePack) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("pack.toml:19: error: phrase[2].audio: audio path '../bye.flac' contains '..'")
     assert lines[1].startswith("pack.toml:21: warning: extra: unknown key 'extra'")
-    assert err == f"pronounce: error: {root} is not a valid pack (1 errors) — fix the errors listed above\n"
+    assert err == f"pronounce: error: {root} is not a valid pack (1 error) — fix the errors listed above\n"
 
 
 def test_warnings_alone_exit_0(write_pack: WritePack) -> None:
     root = write_pack(VALID_TOML + "\n[extra]\n")
     code, out, _ = _run("pack", "validate", str(root))
-    assert code == 0 and "warning: extra" in out and out.strip().endswith("valid (1 warnings)")
+    assert code == 0 and "warning: extra" in out and out.strip().endswith("valid (1 warning)")
 
 
 def test_show_json_has_the_agreed_shape(write_pack: WritePack) -> None:
