@@ -35,20 +35,29 @@ class Row:
 
 
 def read_manifest(path: Path) -> list[Row]:
-    """Parse the manifest.
+    """Parse the manifest (UTF-8, a byte-order mark allowed).
 
     Raises
     ------
     ScoringError
-        If it cannot be read or lacks the required columns.
+        If it is not a regular file, cannot be read (the message names the
+        line), or lacks the required columns.
     """
+    if not path.is_file():
+        raise ScoringError(f"manifest {path} is not a regular file", hint="pass a UTF-8 CSV file")
+    line = 0
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             columns = set(reader.fieldnames or ())
-            rows = list(reader)
+            rows = []
+            for row in reader:
+                line = reader.line_num
+                rows.append(row)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScoringError(f"cannot read manifest {path}: {exc}", hint="pass a UTF-8 CSV file") from exc
+        where = f"{path}:{line + 1}" if line else str(path)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ScoringError(f"cannot read manifest {where}: {reason}", hint="pass a UTF-8 CSV file") from exc
     missing = {"id", "attempt"} - columns
     if missing or not columns & {"reference", "text"}:
         need = ", ".join(sorted(missing)) if missing else "reference or text"
