@@ -35,7 +35,8 @@ def score(
         rows = batch.read_manifest(manifest)
         inputs = [manifest, *(row.attempt for row in rows), *(row.reference for row in rows if row.reference)]
         refuse_overlap(out_path, inputs, what="--out")
-        with output_file(out_path) as target, click.progressbar(length=len(rows), label="scoring", file=sys.stderr) as bar:
+        progress = click.progressbar(length=len(rows), label="scoring", file=sys.stderr, hidden=not sys.stderr.isatty())
+        with output_file(out_path) as target, progress as bar:
             failed = batch.run(rows, target, jobs=jobs, progress=bar.update)
         click.echo(f"{len(rows) - failed} scored, {failed} failed -> {shown(out_path)}", err=True)
         sys.exit(1 if failed else 0)

@@ -196,10 +196,13 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
     Raises
     ------
     PackError
-        The pack cannot be read, the text is empty, or it is already there.
+        The pack cannot be read, the text is empty or holds control
+        characters, or it is already there.
     """
     if not text.strip():
         raise PackError("the phrase text is empty", hint="give the words to practise")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
     source, data = _pack_source(directory)
     for table in data.get("phrase", []):
         if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
