@@ -17,7 +17,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,18 +29,22 @@ TIMEOUT = 120
 
 @dataclass(frozen=True)
 class Call:
-    """One invocation: ``args`` with ``{name}`` placeholders for world paths, what stderr must say."""
+    """One invocation: ``args`` with ``{name}`` placeholders for world paths, and what stderr must say.
+
+    ``own_data`` runs it on a copy of the data dir; ``copy`` names a world
+    folder copied to the test's own folder first, as ``{copy}``.
+    """
 
     name: str
     args: tuple[str, ...]
     says: str = ""
     stdin: str = ""
     own_data: bool = False
-    env: dict[str, str] = field(default_factory=dict)
+    copy: str = ""
 
 
-def call(name: str, *args: str, says: str = "", stdin: str = "", own_data: bool = False, **env: str) -> Call:
-    return Call(name, args, says, stdin, own_data, env)
+def call(name: str, *args: str, says: str = "", stdin: str = "", own_data: bool = False, copy: str = "") -> Call:
+    return Call(name, args, says, stdin, own_data, copy)
 
 
 REFUSED = [
@@ -134,7 +138,8 @@ REFUSED = [
 
 ACCEPTED = [
     call("non-utf8-score", "score", "--json", "{utf8_audio}", "{ref}"),
-    call("non-utf8-add-audio", "pack", "add", "{own_pack}", "new phrase", "--audio", "{utf8_audio}"),
+    call("non-utf8-add-audio", "pack", "add", "{copy}", "new phrase", "--audio", "{utf8_audio}", copy="pack"),
+    call("non-utf8-pack-folder", "pack", "add", "{copy}", "good day", copy="pack_utf8"),
     call("escapes-show", "pack", "show", "{pack_escape}"),
     call("escapes-show-json", "pack", "show", "--json", "{pack_escape}"),
     call("bom-validate", "pack", "validate", "{pack_bom}"),
@@ -152,14 +157,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def _run(world: World, case: Call, out: Path) -> subprocess.CompletedProcess[bytes]:
     names = {**world.paths, "out": str(out)}
-    env = world.env() | case.env
+    env = world.env()
     if case.own_data:
         names["data"] = str(shutil.copytree(world.paths["data"], out / "data"))
         env["PRONOUNCE_DATA_DIR"] = names["data"]
-    own_pack = out / "own-pack"
-    names["own_pack"] = str(own_pack)
-    if "{own_pack}" in case.args:
-        shutil.copytree(world.paths["pack"], own_pack)
+    if case.copy:
+        source = Path(world.paths[case.copy])
+        names["copy"] = str(shutil.copytree(source, out / source.name))
     args = [arg.format(**names) for arg in case.args]
     return subprocess.run([sys.executable, "-m", "tui", *args], input=case.stdin.encode(), capture_output=True,
                           env=env, cwd=world.root, timeout=TIMEOUT)
@@ -203,7 +207,9 @@ def _check_accepted(name: str, stdout: str, out: Path) -> None:
     if name == "non-utf8-score":
         assert json.loads(stdout)["overall"] > 90
     elif name == "non-utf8-add-audio":
-        assert "Added 'new-phrase'" in stdout and (out / "own-pack/audio/new-phrase.flac").is_file()
+        assert "Added 'new-phrase'" in stdout and (out / "pack/audio/new-phrase.flac").is_file()
+    elif name == "non-utf8-pack-folder":
+        assert stdout.startswith("Added 'good-day' (2 words timed) to ") and "pack-caf\\udce9\n" in stdout
     elif name == "escapes-show":
         assert "\\x1b]0;owned\\x07\\x1b[2J Title" in stdout and "\\u202eevil\\x9b31m" in stdout
     elif name == "escapes-show-json":

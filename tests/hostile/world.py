@@ -76,7 +76,7 @@ def _pack(folder: Path, *, id: str = "world-pack", title: str = "World", transla
           audio: str = "audio/hello.flac") -> Path:
     (folder / "audio").mkdir(parents=True)
     for name, seconds in (("hello", 1.0), ("bye", 0.6)):
-        sf.write(folder / "audio" / f"{name}.flac", tone(seconds), SR)
+        sf.write(os.fsencode(folder / "audio" / f"{name}.flac"), tone(seconds), SR)
     text = PACK_TOML.format(id=id, title=title, translation=translation, audio=audio)
     (folder / "pack.toml").write_text(text, encoding="utf-8")
     return folder
@@ -152,6 +152,7 @@ def build(base: Path) -> World:
     os.mkfifo(p["fifo"])
 
     p["pack"] = _pack(root / "pack")
+    p["pack_utf8"] = _pack(root / f"pack-{NON_UTF8}")
     p["pack_escape"] = _pack(root / "pack-escape", title="\\u001b]0;owned\\u0007\\u001b[2J Title",
                              translation="\\u202eevil\\u009b31m")
     for name, toml_id in (("pack_dotdot", "../../victim/x"), ("pack_abs", "/tmp/x"), ("pack_space", "a b")):

@@ -173,7 +173,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     try:
         (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
         with atomic_output(audio_path) as staged:
-            sf.write(staged, samples, samplerate, format="FLAC", subtype="PCM_16")
+            sf.write(os.fsencode(staged), samples, samplerate, format="FLAC", subtype="PCM_16")
         try:
             atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
         except BaseException:
