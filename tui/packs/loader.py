@@ -12,33 +12,20 @@ corrupt ones.
 
 from __future__ import annotations
 
-import math
-import os
 import re
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import soundfile as sf
-
-from tui.audio.files import read_audio
-from tui.errors import AudioFormatError, PackError
+from tui.errors import PackError
 from tui.packs import tomlfile
 from tui.packs.archive import open_zip_pack
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.model import Pack, Phrase
+from tui.packs.references import ReferenceChecker, brief
 from tui.speech.types import WordTiming
 
 PACK_FILE = "pack.toml"
-AUDIO_SUFFIXES = (".flac", ".wav", ".ogg")
-MAX_AUDIO_SECONDS = 30.0
-"""References longer than this get a warning."""
-MAX_DECODE_SECONDS = 600.0
-"""References longer than this are an error, found from the header without decoding them."""
-SILENCE_DBFS = -60.0
-"""Reference audio whose RMS stays below this level counts as silent."""
 
 PACK_KEYS = {"id", "title", "language", "version", "author", "description"}
 PACK_REQUIRED = ("id", "title", "language")
@@ -86,10 +73,9 @@ class _Checker:
 
     def __init__(self, root: Path, *, decode_audio: bool) -> None:
         self.root = root
-        self.decode_audio = decode_audio
         self.problems: list[Problem] = []
         self.lines = tomlfile.TomlLines("")
-        self._audio_seen: dict[tuple[Path, str], tuple[float, Findings]] = {}
+        self.references = ReferenceChecker(root, decode=decode_audio)
 
     def add(self, severity: str, line: int | None, field: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(severity, PACK_FILE, line, field, message, hint))
@@ -135,14 +121,14 @@ class _Checker:
             if key == "version" and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str) or (key in PACK_REQUIRED and not value.strip()):
-                self.add("error", line, f"pack.{key}", f"{key!r} must be a non-empty string, not {_brief(value)}",
+                self.add("error", line, f"pack.{key}", f"{key!r} must be a non-empty string, not {brief(value)}",
                          f'write {key} = "..."')
                 ok = False
                 continue
             if key == "id":
                 value = normalize_id(value)
                 if problem := id_problem(value):
-                    self.add("error", line, "pack.id", f"pack id {_brief(value)} {problem}", ID_HINT)
+                    self.add("error", line, "pack.id", f"pack id {brief(value)} {problem}", ID_HINT)
                     ok = False
                     continue
             if key == "language" and not _LANGUAGE.match(value):
@@ -184,7 +170,7 @@ class _Checker:
         for key in PHRASE_REQUIRED:
             value = table.get(key)
             if not isinstance(value, str) or not value.strip():
-                what = "is missing" if value is None else f"must be a non-empty string, not {_brief(value)}"
+                what = "is missing" if value is None else f"must be a non-empty string, not {brief(value)}"
                 self.add("error", self.lines.key("phrase", index, key) if value is not None else line,
                          f"{field}.{key}", f"required field {key!r} {what}", f'add {key} = "..." to this [[phrase]]')
                 ok = False
@@ -203,7 +189,7 @@ class _Checker:
             ok = False
         phrase_id = normalize_id(table["id"]) if isinstance(table.get("id"), str) else ""
         if ok and (problem := id_problem(phrase_id)):
-            self.add("error", self.lines.key("phrase", index, "id"), f"{field}.id", f"phrase id {_brief(phrase_id)} {problem}",
+            self.add("error", self.lines.key("phrase", index, "id"), f"{field}.id", f"phrase id {brief(phrase_id)} {problem}",
                      ID_HINT)
             ok = False
         if not ok:
@@ -217,47 +203,12 @@ class _Checker:
                       tags=tuple(tags), audio=path, words=words, duration=duration)
 
     def _audio(self, index: int, relative: str) -> tuple[Path, float] | None:
-        """Check the path without touching the file, then the audio itself."""
-        field = f"phrase[{index + 1}].audio"
+        """The reference's path and duration, adding its problems (found once per path) to this phrase."""
         line = self.lines.key("phrase", index, "audio")
-        hint = 'use a path inside the pack, e.g. audio = "audio/hello.flac"'
-        if any(unicodedata.category(char) == "Cc" for char in relative):
-            self.add("error", line, field, f"audio path {_brief(relative)} contains control characters", hint)
-            return None
-        posix, windows = PurePosixPath(relative), PureWindowsPath(relative)
-        if posix.is_absolute() or windows.is_absolute() or windows.drive or relative.startswith(("/", "\\")):
-            self.add("error", line, field, f"audio path {_brief(relative)} is absolute", hint)
-            return None
-        if ".." in posix.parts or ".." in windows.parts:
-            self.add("error", line, field, f"audio path {_brief(relative)} contains '..'", hint)
-            return None
-        try:
-            root = self.root.resolve()
-            path = (root / relative).resolve()
-            inside, regular = path.is_relative_to(root), path.is_file()
-        except (OSError, ValueError) as exc:
-            self.add("error", line, field, f"audio path {_brief(relative)} cannot be used: {exc}", hint)
-            return None
-        if not inside:
-            self.add("error", line, field, f"audio path {_brief(relative)} resolves outside the pack (a symlink?)",
-                     "copy the file into the pack instead of linking to it")
-            return None
-        if path.suffix.lower() not in AUDIO_SUFFIXES:
-            self.add("error", line, field, f"audio {_brief(relative)} is not FLAC, WAV or OGG",
-                     "convert it, or add it with `pronounce pack add --audio FILE`, which converts")
-            return None
-        if not regular:
-            missing = "is not a regular file" if path.exists() else "is missing"
-            self.add("error", line, field, f"audio file {_brief(relative)} {missing}",
-                     "put the file there, or fix the path (relative to the pack folder)")
-            return None
-        key = (path, relative)
-        if key not in self._audio_seen:
-            self._audio_seen[key] = (_decoded if self.decode_audio else _from_header)(path, f"audio {_brief(relative)}")
-        duration, findings = self._audio_seen[key]
-        for severity, message, fix in findings:
-            self.add(severity, line, field, message, fix)
-        return (path, duration) if not any(severity == "error" for severity, _, _ in findings) else None
+        reference = self.references.check(relative)
+        for severity, message, fix in reference.findings:
+            self.add(severity, line, f"phrase[{index + 1}].audio", message, fix)
+        return (reference.path, reference.duration) if reference.path is not None else None
 
     def _words(self, index: int, words: Any, duration: float) -> tuple[WordTiming, ...]:
         """Word timings; any problem is a warning and drops the timings (scoring then works without them)."""
@@ -295,50 +246,6 @@ class _Checker:
         if unknown:
             self.add("warning", line, field, f"unknown word keys {unknown} are ignored", "a word has text, start and end")
         return timings
-
-
-Findings = list[tuple[str, str, str]]
-"""(severity, message, hint) found about one reference file."""
-
-
-def _from_header(path: Path, name: str) -> tuple[float, Findings]:
-    """Duration and problems of the reference ``name`` from its header alone (no decoding: fast start-up)."""
-    try:
-        info = sf.info(os.fsencode(path))
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        return 0.0, [("error", f"cannot read {name}: {exc}", "re-export it as FLAC, WAV or OGG")]
-    if info.frames <= 0 or info.samplerate <= 0:
-        return 0.0, [("error", f"{name} is empty (0 samples)", "record or synthesize the reference again")]
-    return _length_findings(info.frames / info.samplerate, name)
-
-
-def _decoded(path: Path, name: str) -> tuple[float, Findings]:
-    """Duration and problems of the reference ``name``, decoding it to check its samples and level."""
-    try:
-        samples, samplerate = read_audio(path, what=name, max_seconds=MAX_DECODE_SECONDS)
-    except AudioFormatError as exc:
-        return 0.0, [("error", exc.message, "re-export it as FLAC, WAV or OGG")]
-    duration, findings = _length_findings(len(samples) / samplerate, name)
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    if not np.isfinite(rms) or 20 * math.log10(max(rms, 1e-12)) < SILENCE_DBFS:
-        findings.append(("warning", f"{name} is silent", "record or synthesize the reference again"))
-    return duration, findings
-
-
-def _length_findings(duration: float, name: str) -> tuple[float, Findings]:
-    if duration > MAX_DECODE_SECONDS:
-        return duration, [("error", f"{name} lasts {duration:.0f} s, more than {MAX_DECODE_SECONDS:.0f} s",
-                           "a reference is one phrase: cut it")]
-    if duration > MAX_AUDIO_SECONDS:
-        return duration, [("warning", f"{name} lasts {duration:.1f} s, longer than {MAX_AUDIO_SECONDS:.0f} s",
-                           "split the phrase: long references are hard to practise and slow to score")]
-    return duration, []
-
-
-def _brief(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters: a hostile value must not flood the message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _folder(path: Path) -> Path:
