@@ -77,6 +77,8 @@ REFUSED = [
     call("non-utf8-add-audio", "pack", "add", "{pack}", "new phrase", "--audio", "{utf8_text}", says="caf\\udce9.txt"),
     call("non-utf8-input-file", "--input-file", "{utf8_missing}", "pack", "add", "{pack}", "new phrase", "--record",
          stdin="\n", says="input file"),
+    call("non-utf8-input-file-empty-take", "--input-file", "{utf8_audio}", "pack", "add", "{pack}", "new phrase",
+         "--record", stdin="\n", says="the recording is empty or silent"),
     call("fifo-audio", "score", "{fifo}", "{ref}", says="is not a regular file"),
     call("fifo-manifest", "score", "--batch", "{fifo}", "--out", "{out}/o.jsonl", says="is not a regular file"),
     # batch outputs: never over an input, never a traceback for unwritable places
@@ -84,7 +86,8 @@ REFUSED = [
     call("out-is-audio", "score", "--batch", "{manifest}", "--out", "{ref}", says="is the input"),
     call("out-dev-full", "score", "--batch", "{manifest}", "--out", "/dev/full", says="No space left on device"),
     call("out-under-a-file", "score", "--batch", "{manifest}", "--out", "{a_file}/o.jsonl", says="Not a directory"),
-    call("out-missing-folder", "score", "--batch", "{manifest}", "--out", "{world}/nope/o.jsonl", says="does not exist"),
+    call("out-under-a-file-deeper", "score", "--batch", "{manifest}", "--out", "{a_file}/x/o.jsonl",
+         says="Not a directory"),
     call("out-read-only", "score", "--batch", "{manifest}", "--out", "/sys/o.jsonl", says="cannot write /sys/o.jsonl"),
     call("manifest-latin1", "score", "--batch", "{manifest_latin1}", "--out", "{out}/o.jsonl", says="manifest-latin1.csv:2:"),
     call("manifest-columns", "score", "--batch", "{manifest_columns}", "--out", "{out}/o.jsonl", says="lacks column(s)"),
@@ -133,7 +136,7 @@ REFUSED = [
     call("database-garbage", "--data-dir", "{db_garbage}", "review", says="is damaged"),
     call("export-unknown-format", "review", "--export", "{out}/a.xlsx", says="unknown format"),
     call("review-export-under-a-file", "review", "--export", "{a_file}/a.csv", says="cannot write"),
-    call("export-missing-folder", "review", "--export", "{world}/nope/a.csv", says="cannot write"),
+    call("review-export-read-only", "review", "--export", "/sys/nope/a.csv", says="cannot write"),
 ]
 
 ACCEPTED = [
@@ -147,6 +150,8 @@ ACCEPTED = [
     call("damaged-row-json", "review", "--json"),
     call("manifest-bom", "score", "--batch", "{manifest_bom}", "--out", "{out}/bom.jsonl"),
     call("export-adds-zip", "pack", "export", "{pack}", "{out}/exported"),
+    call("out-new-folder", "score", "--batch", "{manifest}", "--out", "{out}/new/deeper/o.jsonl"),
+    call("review-export-new-folder", "review", "--export", "{out}/new/a.json"),
 ]
 
 
@@ -226,6 +231,10 @@ def _check_accepted(name: str, stdout: str, out: Path) -> None:
     elif name == "manifest-bom":
         [line] = (out / "bom.jsonl").read_text().splitlines()
         assert json.loads(line)["id"] == "r1" and json.loads(line)["error"] is None
+    elif name == "out-new-folder":
+        assert json.loads((out / "new/deeper/o.jsonl").read_text())["error"] is None
+    elif name == "review-export-new-folder":
+        assert [item["id"] for item in json.loads((out / "new/a.json").read_text())] == [1, 2, 3, 4]
     elif name == "export-adds-zip":
         made = out / "exported.zip"
         assert zipfile.is_zipfile(made) and stat.S_IMODE(made.stat().st_mode) == 0o644

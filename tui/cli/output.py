@@ -71,14 +71,15 @@ def output_file(out: Path) -> Iterator[Path]:
     """Yield the path to write ``out``'s content to; it becomes ``out`` only when the block succeeds.
 
     A new or regular file is written atomically (a failure leaves the old file
-    and no temporary). An existing device or pipe (``/dev/stdout``) is written
-    directly. The folder is checked before the block runs, so a long job does
-    not fail at its end for an unwritable path.
+    and no temporary); missing folders are created. An existing device or pipe
+    (``/dev/stdout``) is written directly. The temporary file is made before
+    the block runs, so a long job does not fail at its end for an unwritable
+    folder.
 
     Raises
     ------
     OutputError
-        The folder is missing or not a folder, or the file cannot be written
+        ``out`` is a folder or lies under a file, or cannot be written
         (permission, read-only, disk full).
     """
     try:
@@ -95,11 +96,8 @@ def output_file(out: Path) -> Iterator[Path]:
         except OSError as exc:
             raise _unwritable(out, exc) from exc
         return
-    if not out.parent.is_dir():
-        missing = "is not a folder" if out.parent.exists() else "does not exist"
-        raise OutputError(f"cannot write {shown(out)}: {shown(out.parent)} {missing}",
-                          hint="create the folder first, or choose another path")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(out) as staged:
             yield staged
     except OSError as exc:

@@ -108,7 +108,7 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
     """Write ``attempts`` to ``path``: ``.csv`` (flat, words as JSON) or ``.json`` (a list).
 
     The file is written beside its final name and renamed, so a failed export
-    never leaves half a file.
+    never leaves half a file; missing folders are created.
 
     Raises
     ------
@@ -130,6 +130,7 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
         content = buffer.getvalue()
     target = path.absolute()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, content.encode("utf-8"))
     except OSError as exc:
         raise _unwritable(target, exc) from exc
