@@ -14,6 +14,7 @@ import tomli_w
 from tui.errors import PronounceError
 from tui.fsio import atomic_write
 from tui.paths import APP_NAME
+from tui.text import brief
 
 CONFIG_NAME = "config.toml"
 
@@ -89,7 +90,7 @@ def load_config(path: Path) -> AppConfig:
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if type(value) is not type(default):
-            problems.append(f"setting {field.name!r} in {path} must be a {type(default).__name__}, not {_brief(value)}")
+            problems.append(f"setting {field.name!r} in {path} must be a {type(default).__name__}, not {brief(value)}")
         elif problem := _out_of_range(field.name, value):
             problems.append(f"setting {field.name!r} in {path} {problem}")
         else:
@@ -108,13 +109,8 @@ def _out_of_range(name: str, value: Any) -> str | None:
             return f"must be between {low} and {high} seconds, not {value}"
     device = name in ("input_device", "output_device")
     if device and (len(value) > MAX_DEVICE_NAME or any(unicodedata.category(c) == "Cc" for c in value)):
-        return f"is not a device name ({_brief(value)})"
+        return f"is not a device name ({brief(value)})"
     return None
-
-
-def _brief(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def save_config(config: AppConfig, path: Path) -> None:

@@ -46,3 +46,13 @@ def printable(text: str, *, single_line: bool = False) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting an untrusted value in a message.
+
+    ``repr`` escapes control characters; the cut keeps a hostile value (a
+    megabyte-long title, a list of a million items) from flooding the message.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -97,7 +97,8 @@ def _entries(pack: Path, prefix: str) -> dict[str, bytes]:
     return {f"{prefix}/{p.relative_to(pack).as_posix()}": p.read_bytes() for p in sorted(pack.rglob("*")) if p.is_file()}
 
 
-def _encrypted(path: Path) -> Path:
+def mark_encrypted(path: Path) -> Path:
+    """Set the 'encrypted' flag of every entry of the zip ``path``, in local headers and the central directory."""
     data = bytearray(path.read_bytes())
     for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
         start = 0
@@ -179,7 +180,7 @@ def build(base: Path) -> World:
     p["zip_slip"] = _zip(root / "slip.zip", {**good, "../../victim/slip.txt": b"x"})
     p["zip_link"] = _zip(root / "link.zip", good, link="world-pack/audio/link.flac")
     p["zip_deep"] = _zip(root / "deep.zip", {**good, "a/" * 2000 + "x.flac": b"x"})
-    p["zip_encrypted"] = _encrypted(_zip(root / "encrypted.zip", good))
+    p["zip_encrypted"] = mark_encrypted(_zip(root / "encrypted.zip", good))
     p["zip_not"] = root / "not-a.zip"
     p["zip_not"].write_bytes(b"PK\x03\x04 but not really")
 

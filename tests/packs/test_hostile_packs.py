@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.hostile.world import mark_encrypted
 from tests.packs.conftest import SR, VALID_TOML, WritePack, tone
 from tui.errors import PackError
 from tui.packs.authoring import add_phrase, export_pack, import_csv, import_zip, new_pack
@@ -190,20 +191,9 @@ def _zip_with(path: Path, entries: list[tuple[str, bytes]]) -> Path:
     return path
 
 
-def _mark_encrypted(path: Path) -> None:
-    """Set the 'encrypted' flag of every entry, in its local header and its central-directory record."""
-    data = bytearray(path.read_bytes())
-    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        start = 0
-        while (start := data.find(signature, start)) >= 0:
-            data[start + flags_at] |= 0x1
-            start += 4
-    path.write_bytes(bytes(data))
-
-
 def test_an_encrypted_entry_is_refused(write_pack: WritePack, tmp_path: Path) -> None:
     archive = _zip_with(tmp_path / "locked.zip", [("p/pack.toml", VALID_TOML.encode())])
-    _mark_encrypted(archive)
+    mark_encrypted(archive)
     with pytest.raises(PackError, match="has an encrypted entry 'p/pack.toml' — export the pack again without a password"):
         import_zip(archive, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.zip"]

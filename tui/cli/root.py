@@ -31,7 +31,7 @@ class Settings:
 class PronounceGroup(click.Group):
     """A group whose every error, its own or click's, is one line on stderr with an exit code.
 
-    :class:`PronounceError` keeps its exit code; click's usage errors (a missing
+    :class:`PronounceError` keeps its exit code; click's errors (a missing
     file, ``--jobs 0``, an unknown option, in any nested group) exit 2 with a
     pointer to the command's ``--help``.
     """
@@ -71,7 +71,7 @@ def _one_line(exc: click.ClickException, command_path: str) -> click.exceptions.
         _error(f"{exc.option_name} is an option of pronounce itself and goes before the command — run '{usage}'")
     else:
         _error(f"{message} — run '{path} --help'")
-    return click.exceptions.Exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    return click.exceptions.Exit(2)
 
 
 pass_settings = click.make_pass_decorator(Settings)

@@ -22,8 +22,9 @@ from tui.packs import tomlfile
 from tui.packs.archive import open_zip_pack
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.model import Pack, Phrase
-from tui.packs.references import ReferenceChecker, brief
+from tui.packs.references import ReferenceChecker
 from tui.speech.types import WordTiming
+from tui.text import brief
 
 PACK_FILE = "pack.toml"
 

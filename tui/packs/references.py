@@ -13,13 +13,13 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
 
 import numpy as np
 import soundfile as sf
 
 from tui.audio.files import read_audio
 from tui.errors import AudioFormatError
+from tui.text import brief
 
 AUDIO_SUFFIXES = (".flac", ".wav", ".ogg")
 MAX_AUDIO_SECONDS = 30.0
@@ -52,12 +52,6 @@ class Reference:
     path: Path | None
     duration: float = 0.0
     findings: tuple[Finding, ...] = field(default_factory=tuple)
-
-
-def brief(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters: a hostile value must not flood a message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ReferenceChecker:
