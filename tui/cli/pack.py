@@ -64,7 +64,7 @@ def pack_add(settings: Settings, **options: Any) -> None:
         phrase = authoring.add_tts_phrase(directory, text, voice=voice, **extra)
     click.echo(f"Added {shown(repr(phrase.id))} ({len(phrase.words)} words timed) to {shown(directory)}")
     if phrase.id != (wanted := authoring.slugify(text) or "phrase"):
-        click.echo(f"pronounce: note: the id {wanted!r} was taken by another phrase, so this one is {phrase.id!r}", err=True)
+        click.echo(f"pronounce: note: the id {wanted!r} is taken in this pack, so this phrase is {phrase.id!r}", err=True)
 
 
 @pack.command("validate")
