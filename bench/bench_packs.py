@@ -1,11 +1,13 @@
-"""Lesson-pack speed: espeak-ng synthesis, loading/validating the bundled packs, zip packs.
+"""Lesson-pack speed: espeak-ng synthesis, loading/validating the bundled packs, big packs, zip packs.
 
 Times what the app and the authoring commands do: synthesize one phrase (the
-reference of `pack add --tts`), load a bundled pack (every app start validates
-it, reading all its audio), open a `.zip` pack cold (extract) and warm (cache),
-and export/import. Prints one line per figure (median of ``--repeat`` runs).
+reference of `pack add --tts`), load a bundled pack (every app start: reference
+headers only) and validate it (every reference decoded), a generated pack of
+``--phrases`` phrases (sharing one reference, then with ``--files`` distinct
+references), open a `.zip` pack cold (extract) and warm (cache), and
+export/import. Prints one line per figure (median of ``--repeat`` runs).
 
-    .venv/bin/python bench/bench_packs.py --repeat 5
+    .venv/bin/python bench/bench_packs.py --repeat 5 --phrases 10000 --files 2000
 """
 
 from __future__ import annotations
@@ -18,10 +20,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
 from tui import paths
-from tui.packs.authoring import export_pack, import_zip
-from tui.packs.loader import load_pack
+from tui.packs.authoring import export_pack, import_zip, phrase_table
+from tui.packs.loader import load_pack, validate_pack
 from tui.speech.tts import synthesize
+from tui.speech.types import WordTiming
+
+SR = 16000
 
 
 def _median_ms(action: Callable[[], object], repeat: int) -> float:
@@ -33,11 +41,29 @@ def _median_ms(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def big_pack(folder: Path, phrases: int, files: int) -> Path:
+    """A pack of ``phrases`` timed phrases whose references are ``files`` distinct 0.8 s FLAC files."""
+    (folder / "audio").mkdir(parents=True)
+    t = np.arange(int(0.8 * SR)) / SR
+    samples = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    for n in range(files):
+        sf.write(folder / "audio" / f"r{n}.flac", samples, SR)
+    words = [WordTiming("good", 0.05, 0.35), WordTiming("morning", 0.40, 0.75)]
+    tables = [phrase_table(f"phrase-{n}", f"good morning {n}", f"audio/r{n % files}.flac", translation="buenos días",
+                           words=words) for n in range(phrases)]
+    header = '[pack]\nid = "big"\ntitle = "Big"\nlanguage = "en-US"\n\n'
+    (folder / "pack.toml").write_text(header + "\n".join(tables), encoding="utf-8")
+    return folder
+
+
 def main() -> None:
     """Run every figure and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--phrases", type=int, default=10_000, help="phrases in the generated big pack")
+    parser.add_argument("--files", type=int, default=2_000, help="distinct references in its second variant")
+    options = parser.parse_args()
+    repeat = options.repeat
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.2f} repeat={repeat}")
 
     synthesize("warm up")
@@ -49,7 +75,17 @@ def main() -> None:
     for pack_id in ("en-basics", "es-basics", "fr-basics"):
         folder = paths.LESSONS_DIR / pack_id
         pack = load_pack(folder)
-        print(f"load_pack {pack_id} ({len(pack.phrases)} phrases, validated): {_median_ms(lambda: load_pack(folder), repeat):.1f} ms")
+        print(f"load_pack {pack_id} ({len(pack.phrases)} phrases, headers only): {_median_ms(lambda: load_pack(folder), repeat):.1f} ms; "
+              f"validate_pack (decodes every reference): {_median_ms(lambda: validate_pack(folder), repeat):.1f} ms")
+
+    for files in (1, options.files):
+        with tempfile.TemporaryDirectory() as scratch:
+            big = big_pack(Path(scratch) / "big", options.phrases, files)
+            size = (big / "pack.toml").stat().st_size / 1e6
+            validate_ms = _median_ms(lambda: validate_pack(big), max(1, repeat // 2))
+            load_ms = _median_ms(lambda: load_pack(big), max(1, repeat // 2))
+            print(f"{options.phrases} phrases, {files} distinct reference(s), pack.toml {size:.1f} MB: "
+                  f"validate_pack {validate_ms:.0f} ms, load_pack {load_ms:.0f} ms")
 
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)

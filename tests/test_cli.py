@@ -62,3 +62,20 @@ def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "tui", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+@pytest.mark.parametrize("command", [(), *_commands(cli)], ids=lambda c: " ".join(c) or "pronounce")
+def test_an_unknown_option_is_one_line_with_a_pointer_to_help(command: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--no-such-option"], prog_name="pronounce")
+    path = " ".join(("pronounce", *command))
+    assert result.exit_code == 2
+    assert result.stderr == f"pronounce: error: No such option '--no-such-option' — run '{path} --help'\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "--input-file"])
+def test_a_global_option_after_the_command_says_where_it_goes(option: str) -> None:
+    result = CliRunner().invoke(cli, ["pack", "show", option, "x"], prog_name="pronounce")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"pronounce: error: {option} is an option of pronounce itself and goes before")
+    assert f"run 'pronounce {option} " in result.stderr and result.stderr.count("\n") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,21 @@ import tomli_w
 from tui.errors import PronounceError
 from tui.fsio import atomic_write
 from tui.paths import APP_NAME
+from tui.text import brief
 
 CONFIG_NAME = "config.toml"
 
 
 class ConfigError(PronounceError):
-    """The settings file cannot be read or written."""
+    """The settings file cannot be read or written, or holds a value out of range.
+
+    ``usable`` is what to run with meanwhile: the file's valid settings, the
+    defaults for the rest (all defaults when the file cannot be read).
+    """
+
+    def __init__(self, message: str, *, hint: str = "", usable: AppConfig | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.usable = usable if usable is not None else AppConfig()
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,11 @@ class AppConfig:
         return replace(self, **changes)
 
 
+AUTO_STOP_RANGE = (0.3, 10.0)
+"""Seconds of trailing silence before auto-stop: shorter cuts words off, longer is no auto-stop at all."""
+MAX_DEVICE_NAME = 256
+
+
 def config_path(data_dir: Path | None = None) -> Path:
     """``<data_dir>/config.toml`` when a data dir was chosen, else the user config dir."""
     base = data_dir if data_dir is not None else Path(platformdirs.user_config_dir(APP_NAME))
@@ -53,15 +68,21 @@ def load_config(path: Path) -> AppConfig:
     Raises
     ------
     ConfigError
-        The file is not TOML or a value has the wrong type.
+        The file is not UTF-8 TOML, or a value has the wrong type or is out of
+        range; the message names the file and the first bad setting, and
+        ``usable`` keeps the good ones.
     """
     if not path.exists():
         return AppConfig()
+    if not path.is_file():
+        raise ConfigError(f"settings {path} is not a regular file", hint="delete it; pronounce writes a new one")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read settings {path}: {exc}", hint="fix or delete the file") from exc
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ConfigError(f"cannot read settings {path}: {exc or 'nested too deeply'}",
+                          hint="fix or delete the file; the defaults are used meanwhile") from exc
     values: dict[str, Any] = {}
+    problems = []
     for field in fields(AppConfig):
         if field.name not in data:
             continue
@@ -69,12 +90,27 @@ def load_config(path: Path) -> AppConfig:
         if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if type(value) is not type(default):
-            raise ConfigError(
-                f"setting {field.name!r} in {path} must be a {type(default).__name__}, not {value!r}",
-                hint="fix or delete the file",
-            )
-        values[field.name] = value
+            problems.append(f"setting {field.name!r} in {path} must be a {type(default).__name__}, not {brief(value)}")
+        elif problem := _out_of_range(field.name, value):
+            problems.append(f"setting {field.name!r} in {path} {problem}")
+        else:
+            values[field.name] = value
+    if problems:
+        raise ConfigError("; ".join(problems), hint="fix or delete the file; the defaults are used for these meanwhile",
+                          usable=AppConfig(**values))
     return AppConfig(**values)
+
+
+def _out_of_range(name: str, value: Any) -> str | None:
+    """Why a well-typed setting is unusable, or None."""
+    if name == "auto_stop_seconds":
+        low, high = AUTO_STOP_RANGE
+        if not low <= value <= high:
+            return f"must be between {low} and {high} seconds, not {value}"
+    device = name in ("input_device", "output_device")
+    if device and (len(value) > MAX_DEVICE_NAME or any(unicodedata.category(c) == "Cc" for c in value)):
+        return f"is not a device name ({brief(value)})"
+    return None
 
 
 def save_config(config: AppConfig, path: Path) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from tui.errors import PronounceError
+
 APP_NAME = "pronounce"
 DATA_DIR_ENV = "PRONOUNCE_DATA_DIR"
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -14,6 +16,18 @@ DEMO_PACK = LESSONS_DIR / "en-basics"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: ``override``, else ``$PRONOUNCE_DATA_DIR``, else the user data dir."""
+    """The data folder: ``override``, else ``$PRONOUNCE_DATA_DIR``, else the user data dir.
+
+    Raises
+    ------
+    PronounceError
+        The path starts with ``~user`` for a user that does not exist.
+    """
     chosen = override or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
-    return Path(chosen).expanduser()
+    try:
+        return Path(chosen).expanduser()
+    except RuntimeError as exc:  # "~someone" naming no user
+        raise PronounceError(
+            f"the data dir {os.fsdecode(chosen)!r} starts with an unknown user's home folder",
+            hint="give a full path, or ~/… for your own home folder",
+        ) from exc

@@ -32,16 +32,27 @@ def printable(text: str, *, single_line: bool = False) -> str:
     Returns
     -------
     str
-        The same text where every C0/C1 control character, DEL and
-        bidirectional override is replaced by its backslash escape.
+        The same text where every C0/C1 control character, DEL,
+        bidirectional override and lone surrogate (an undecodable byte of a
+        file name) is replaced by its backslash escape.
     """
     keep = "" if single_line else "\n\t"
     out = []
     for char in text:
         if char in keep:
             out.append(char)
-        elif unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+        elif unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
             out.append(_escape(char))
         else:
             out.append(char)
     return "".join(out)
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting an untrusted value in a message.
+
+    ``repr`` escapes control characters; the cut keeps a hostile value (a
+    megabyte-long title, a list of a million items) from flooding the message.
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

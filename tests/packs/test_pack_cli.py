@@ -46,13 +46,13 @@ def test_validate_lists_problems_and_exits_2(write_pack: WritePack) -> None:
     lines = out.splitlines()
     assert lines[0].startswith("pack.toml:19: error: phrase[2].audio: audio path '../bye.flac' contains '..'")
     assert lines[1].startswith("pack.toml:21: warning: extra: unknown key 'extra'")
-    assert err == f"pronounce: error: {root} is not a valid pack (1 errors) — fix the errors listed above\n"
+    assert err == f"pronounce: error: {root} is not a valid pack (1 error) — fix the errors listed above\n"
 
 
 def test_warnings_alone_exit_0(write_pack: WritePack) -> None:
     root = write_pack(VALID_TOML + "\n[extra]\n")
     code, out, _ = _run("pack", "validate", str(root))
-    assert code == 0 and "warning: extra" in out and out.strip().endswith("valid (1 warnings)")
+    assert code == 0 and "warning: extra" in out and out.strip().endswith("valid (1 warning)")
 
 
 def test_show_json_has_the_agreed_shape(write_pack: WritePack) -> None:
@@ -116,3 +116,14 @@ def test_add_refuses_bad_options(tmp_path: Path, extra: list[str], match: str) -
     code, _, err = _run("pack", "add", str(folder), "hello", *extra)
     assert code == 2 and match in err
     assert "[[phrase]]" not in (folder / "pack.toml").read_text()
+
+
+def test_a_taken_id_is_told_and_a_repeated_text_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    _run("pack", "new", str(folder), "--lang", "fr-FR", "--title", "t")
+    assert _run("pack", "add", str(folder), "Où est la gare ?")[0] == 0
+    code, out, err = _run("pack", "add", str(folder), "Où est la gare !")
+    assert code == 0 and out.startswith("Added 'ou-est-la-gare-2'")
+    assert err == "pronounce: note: the id 'ou-est-la-gare' is taken in this pack, so this phrase is 'ou-est-la-gare-2'\n"
+    code, out, err = _run("pack", "add", str(folder), "où est la  gare ?", "--record")
+    assert code == 2 and out == "" and "already has the phrase 'Où est la gare ?' (id 'ou-est-la-gare')" in err

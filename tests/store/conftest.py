@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,3 +33,19 @@ def as_root() -> None:
         if ON_CI:
             pytest.fail("the store's disk-full and permission tests must run as root on CI")
         pytest.skip("needs root (mount a tmpfs, run a child as nobody)")
+
+
+@pytest.fixture
+def small_disk(as_root: None, tmp_path: Path) -> Iterator[Path]:
+    """A 3 MiB tmpfs: a real file system that fills up."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        if ON_CI:
+            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)

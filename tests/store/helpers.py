@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import uuid
@@ -78,3 +79,16 @@ def run_together(count: int, action: Callable[[], object]) -> list[BaseException
     for thread in threads:
         thread.join()
     return errors
+
+
+def fill(folder: Path) -> Path:
+    """Fill the file system of ``folder`` with one file until it is full; that file."""
+    filler = folder / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler

@@ -21,11 +21,11 @@ from tui.store import AttemptStore, PhraseStats
 def test_save_moves_the_recording_into_the_pack_folder(store: AttemptStore, take: Callable[[], Path]) -> None:
     source = take()
     content = source.read_bytes()
-    attempt = save(store, source, pack="en basics/1", phrase="p:1")
+    attempt = save(store, source, pack="en-basics", phrase="p.1")
     assert not source.exists()
     assert attempt.audio.read_bytes() == content
-    assert attempt.audio.parent == store.recordings_dir / "en_basics_1"
-    assert "p_1" in attempt.audio.name and attempt.audio.suffix == ".wav"
+    assert attempt.audio.parent == store.recordings_dir / "en-basics"
+    assert "-p.1-" in attempt.audio.name and attempt.audio.suffix == ".wav"
     assert sf.info(attempt.audio).frames == 3200
 
 

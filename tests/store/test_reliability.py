@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import pickle
 import random
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.store.helpers import ON_CI, save, write_take
+from tests.store.helpers import fill, save, write_take
 from tui.errors import StoreError
 from tui.store import AttemptStore
 from tui.store.attempts import DB_NAME
@@ -95,40 +94,12 @@ def test_kill_9_during_a_save_loop_leaves_a_clean_store(tmp_path: Path) -> None:
     assert _row_count(data / DB_NAME) >= 15
 
 
-@pytest.fixture
-def small_disk(as_root: None, tmp_path: Path) -> Iterator[Path]:
-    """A 3 MiB tmpfs: a real file system that fills up."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        if ON_CI:
-            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def _fill(folder: Path) -> Path:
-    filler = folder / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler
-
-
 def test_a_full_disk_reaches_the_user_and_keeps_the_take(small_disk: Path) -> None:
     store = AttemptStore(small_disk / "data")
     first = save(store, write_take(store.incoming_dir))
     pending = write_take(store.incoming_dir)
     content = pending.read_bytes()
-    filler = _fill(small_disk)
+    filler = fill(small_disk)
 
     with pytest.raises(StoreError, match=rf"full.*the take was not saved.*recording is kept at {pending}"):
         save(store, pending)
@@ -233,7 +204,7 @@ def test_a_full_disk_while_copying_leaves_no_partial_file(small_disk: Path, tmp_
     store = AttemptStore(small_disk / "data")
     first = save(store, write_take(store.incoming_dir))
     outside = write_take(tmp_path / "outside", seconds=2.0)
-    _fill(small_disk)
+    fill(small_disk)
 
     with pytest.raises(
         StoreError, match=rf"No space left on device.*free some disk space; the recording is kept at {outside}"

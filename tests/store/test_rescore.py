@@ -61,3 +61,4 @@ def test_rescore_updates_stale_attempts_and_skips_what_it_cannot(
     again = CliRunner().invoke(cli, ["--data-dir", str(store.data_dir), "review", "--rescore"])
     assert again.exit_code == 0
     assert "Re-scored 0 of 1 attempts." in again.stderr
+    assert again.stdout == ""  # --rescore alone reports the re-scoring, not the table

@@ -53,13 +53,14 @@ def read_audio(
         raise AudioFormatError(f"{name} is not a regular file", hint="pass an audio file, not a folder, pipe or device")
     try:
         if max_seconds is not None:
-            info = sf.info(str(source))
+            info = sf.info(os.fsencode(source))
             if info.duration > max_seconds:
                 raise AudioFormatError(
                     f"{name} lasts {info.duration:.0f} s, more than the {max_seconds:.0f} s limit",
                     hint="cut it to the phrase you practise",
                 )
-        samples, rate = sf.read(source, dtype="float32", always_2d=True)
+        # Bytes, not str: libsndfile gets file names that are not UTF-8 as they are on disk.
+        samples, rate = sf.read(os.fsencode(source), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise AudioFormatError(f"cannot read {name}: {exc}", hint=READ_HINT) from exc
     if samples.shape[0] == 0:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from tui.cli.output import safe_json, shown
 from tui.cli.root import Settings, cli, existing_dir, existing_file, pass_settings
 from tui.errors import PackError
 
@@ -26,7 +27,8 @@ def pack_new(directory: Path, lang: str, title: str) -> None:
     from tui.packs.authoring import new_pack
 
     created = new_pack(directory, lang=lang, title=title)
-    click.echo(f"Created pack {created.id!r} in {directory}; add phrases with `pronounce pack add {directory} \"text\"`")
+    click.echo(f"Created pack {shown(repr(created.id))} in {shown(directory)}; "
+               f"add phrases with `pronounce pack add {shown(directory)} \"text\"`")
 
 
 @pack.command("add")
@@ -53,13 +55,16 @@ def pack_add(settings: Settings, **options: Any) -> None:
     elif options["record"]:
         from tui.packs.record import record_reference
 
-        click.echo(f"Recording — say: {text}")
+        authoring.check_new_phrase(directory, text)
+        click.echo(f"Recording — say: {shown(text)}")
         samples, rate = record_reference(lambda: click.prompt("Press Enter to stop", default="", show_default=False),
                                          input_file=settings.input_file)
         phrase = authoring.add_recorded_phrase(directory, text, samples, rate, **extra)
     else:
         phrase = authoring.add_tts_phrase(directory, text, voice=voice, **extra)
-    click.echo(f"Added {phrase.id!r} ({len(phrase.words)} words timed) to {directory}")
+    click.echo(f"Added {shown(repr(phrase.id))} ({len(phrase.words)} words timed) to {shown(directory)}")
+    if phrase.id != (wanted := authoring.slugify(text) or "phrase"):
+        click.echo(f"pronounce: note: the id {wanted!r} is taken in this pack, so this phrase is {phrase.id!r}", err=True)
 
 
 @pack.command("validate")
@@ -74,8 +79,10 @@ def pack_validate(directory: Path) -> None:
     if problems:
         click.echo(problems_text(problems))
     if errors:
-        raise PackError(f"{directory} is not a valid pack ({errors} errors)", hint="fix the errors listed above")
-    click.echo(f"{directory}: valid ({len(problems)} warnings)")
+        raise PackError(f"{directory} is not a valid pack ({errors} error{'s' if errors != 1 else ''})",
+                        hint="fix the errors listed above")
+    warnings = len(problems)
+    click.echo(f"{shown(directory)}: valid ({warnings} warning{'s' if warnings != 1 else ''})")
 
 
 @pack.command("show")
@@ -87,26 +94,30 @@ def pack_show(source: Path, as_json: bool) -> None:
     from tui.packs.report import pack_dict, pack_text
 
     loaded = load_pack(source)
-    click.echo(json.dumps(pack_dict(loaded), ensure_ascii=False, indent=2) if as_json else pack_text(loaded))
+    click.echo(safe_json(json.dumps(pack_dict(loaded), ensure_ascii=False, indent=2)) if as_json else pack_text(loaded))
 
 
 @pack.command("export")
 @click.argument("directory", type=existing_dir)
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def pack_export(directory: Path, out: Path) -> None:
-    """Export the pack in DIRECTORY to OUT.zip."""
+    """Export the pack in DIRECTORY to OUT.zip (".zip" is added when missing; OUT must be outside the pack)."""
     from tui.packs.authoring import export_pack
 
-    click.echo(f"Exported {directory} to {export_pack(directory, out)}")
+    click.echo(f"Exported {shown(directory)} to {shown(export_pack(directory, out))}")
 
 
 @pack.command("import")
 @click.argument("source", type=existing_file)
 @click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), help="Folder to create [default: beside the file].")
 @click.option("--lang", default="en-US", show_default=True, help="Language of a CSV's phrases (picks the TTS voice).")
-def pack_import(source: Path, target: Path | None, lang: str) -> None:
+@click.option("--title", help="Title of a pack made from a CSV [default: from the file name].")
+def pack_import(source: Path, target: Path | None, lang: str, title: str | None) -> None:
     """Import a pack from a .zip or a .csv (text[,translation][,audio]; TTS for rows without audio)."""
     from tui.packs.authoring import import_csv, import_zip
 
-    created = import_csv(source, target, lang=lang) if source.suffix.lower() == ".csv" else import_zip(source, target)
-    click.echo(f"Imported {source} into {created}")
+    is_csv = source.suffix.lower() == ".csv"
+    if title is not None and not is_csv:
+        raise PackError("--title only applies to a CSV import", hint="a .zip pack keeps its own title")
+    created = import_csv(source, target, lang=lang, title=title) if is_csv else import_zip(source, target)
+    click.echo(f"Imported {shown(source)} into {shown(created)}")

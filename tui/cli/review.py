@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tui.cli.output import safe_json, shown
 from tui.cli.root import Settings, cli, pass_settings
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows 
 @click.option("--phrase", "phrase_id", help="Only attempts of this phrase id.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
-@click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version.")
+@click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version (reports only that).")
 @click.option("--delete", "delete_id", type=int, metavar="ID", help="Delete attempt ID and its recording.")
 @pass_settings
 def review(
@@ -61,6 +62,9 @@ def run_review(
 ) -> None:
     """Run ``pronounce review`` on the store in ``data_dir`` (see the command's help).
 
+    ``rescore`` alone reports only the re-scoring (on stderr); with ``as_json``
+    or ``export_path`` the re-scored attempts are then printed or written.
+
     Raises
     ------
     click.UsageError
@@ -81,7 +85,8 @@ def run_review(
             click.echo(f"pronounce: note: {note}", err=True)
         if delete_id is not None:
             gone = store.delete(delete_id)
-            click.echo(f"Deleted attempt {gone.id} ({gone.pack_id}/{gone.phrase_id}) and its recording {gone.audio}")
+            click.echo(f"Deleted attempt {gone.id} ({shown(gone.pack_id)}/{shown(gone.phrase_id)}) "
+                       f"and its recording {shown(gone.audio)}")
             return
         attempts = store.attempts(pack=pack, phrase=phrase)
         if not attempts:
@@ -89,12 +94,14 @@ def run_review(
             return
         if rescore:
             _rescore(store, attempts)
+            if export_path is None and not as_json:
+                return
             attempts = store.attempts(pack=pack, phrase=phrase)
         if export_path is not None:
             export(attempts, export_path)
-            click.echo(f"Wrote {len(attempts)} attempt{'s' if len(attempts) != 1 else ''} to {export_path}")
+            click.echo(f"Wrote {len(attempts)} attempt{'s' if len(attempts) != 1 else ''} to {shown(export_path)}")
         elif as_json:
-            click.echo(json_lines(attempts), nl=False)
+            click.echo(safe_json(json_lines(attempts)), nl=False)
         else:
             click.echo(table(attempts))
             if phrase is not None:
@@ -116,7 +123,7 @@ def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
         result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
     click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
     for id, reason in result.skipped:
-        click.echo(f"pronounce: note: attempt {id} was not re-scored: {reason}", err=True)
+        click.echo(f"pronounce: note: attempt {id} was not re-scored: {shown(reason)}", err=True)
 
 
 def _empty(pack: str | None, phrase: str | None) -> str:

@@ -13,7 +13,11 @@ from typing import Any
 import click
 
 from tui import __version__, paths
+from tui.cli.output import shown
 from tui.errors import PronounceError
+
+GLOBAL_OPTIONS = {"--data-dir": "DIR", "--input-file": "FILE"}
+"""Options of ``pronounce`` itself, given before the command."""
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,49 @@ class Settings:
 
 
 class PronounceGroup(click.Group):
-    """A group that turns :class:`PronounceError` into one line on stderr and an exit code."""
+    """A group whose every error, its own or click's, is one line on stderr with an exit code.
+
+    :class:`PronounceError` keeps its exit code; click's errors (a missing
+    file, ``--jobs 0``, an unknown option, in any nested group) exit 2 with a
+    pointer to the command's ``--help``.
+    """
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise _one_line(exc, info_name or "pronounce") from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PronounceError as exc:
-            click.echo(f"pronounce: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
+            _error(str(exc))
+            raise click.exceptions.Exit(exc.exit_code) from exc
+        except click.ClickException as exc:
+            raise _one_line(exc, ctx.command_path) from exc
+        except (KeyboardInterrupt, click.Abort) as exc:
             click.echo("pronounce: interrupted", err=True)
-            ctx.exit(130)
+            raise click.exceptions.Exit(130) from exc
+
+
+def _error(message: str) -> None:
+    click.echo(f"pronounce: error: {shown(message)}", err=True)
+
+
+def _one_line(exc: click.ClickException, command_path: str) -> click.exceptions.Exit:
+    """Print click's error as one line with a hint; the :class:`~click.exceptions.Exit` to raise."""
+    context = getattr(exc, "ctx", None)
+    path = context.command_path if context is not None else command_path
+    message = exc.format_message().rstrip(".")
+    if isinstance(exc, click.NoSuchOption) and exc.option_name in GLOBAL_OPTIONS and " " in path:
+        usage = f"pronounce {exc.option_name} {GLOBAL_OPTIONS[exc.option_name]} {path.split(' ', 1)[1]} ..."
+        _error(f"{exc.option_name} is an option of pronounce itself and goes before the command — run '{usage}'")
+    else:
+        _error(f"{message} — run '{path} --help'")
+    return click.exceptions.Exit(2)
 
 
 pass_settings = click.make_pass_decorator(Settings)

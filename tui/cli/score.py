@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from tui.cli.output import output_file, refuse_overlap, shown
 from tui.cli.root import cli, existing_file
 
 
@@ -21,16 +22,23 @@ def score(
     reference: Path | None, attempt: Path | None, as_json: bool, manifest: Path | None,
     out_path: Path | None, jobs: int | None,
 ) -> None:
-    """Score ATTEMPT against REFERENCE, or a whole manifest with --batch."""
+    """Score ATTEMPT against REFERENCE, or a whole manifest with --batch.
+
+    --out is written when the whole batch is done (an existing file is replaced
+    only then) and may not be the manifest or one of its audio files.
+    """
     if manifest is not None:
         if reference or attempt or out_path is None:
             raise click.UsageError("--batch takes no REFERENCE/ATTEMPT and needs --out OUT.jsonl")
         from tui.scoring import batch
 
         rows = batch.read_manifest(manifest)
-        with click.progressbar(length=len(rows), label="scoring", file=sys.stderr) as bar:
-            failed = batch.run(rows, out_path, jobs=jobs, progress=bar.update)
-        click.echo(f"{len(rows) - failed} scored, {failed} failed -> {out_path}", err=True)
+        inputs = [manifest, *(row.attempt for row in rows), *(row.reference for row in rows if row.reference)]
+        refuse_overlap(out_path, inputs, what="--out")
+        progress = click.progressbar(length=len(rows), label="scoring", file=sys.stderr, hidden=not sys.stderr.isatty())
+        with output_file(out_path) as target, progress as bar:
+            failed = batch.run(rows, target, jobs=jobs, progress=bar.update)
+        click.echo(f"{len(rows) - failed} scored, {failed} failed -> {shown(out_path)}", err=True)
         sys.exit(1 if failed else 0)
     if reference is None or attempt is None:
         raise click.UsageError("give REFERENCE and ATTEMPT, or --batch MANIFEST.csv --out OUT.jsonl")

@@ -1,20 +1,23 @@
 """Safe ``.zip`` handling for packs: checks before extracting, nothing left behind on refusal.
 
 A pack archive is refused when an entry's name is absolute, holds ``..`` or a
-drive, when an entry is a link, when it has more than :data:`MAX_FILES` entries
-or unpacks to more than :data:`MAX_BYTES` (counted while writing, so lying
-headers do not help). Extraction goes to a temporary sibling folder that is
+drive, is nested more than :data:`MAX_DEPTH` folders deep, when an entry is a
+link or encrypted, when it has more than :data:`MAX_FILES` entries or unpacks
+to more than :data:`MAX_BYTES` (counted while writing, so lying headers do not
+help). Extraction goes to a temporary sibling folder that is
 renamed into place only when complete.
 """
 
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import platformdirs
@@ -23,8 +26,15 @@ from tui.errors import PackError
 from tui.fsio import atomic_output
 
 MAX_FILES = 10_000
+MAX_DEPTH = 16
+"""A pack is ``<id>/audio/<file>``: folders nested deeper are not a pack's."""
+_ENCRYPTED = 0x1
+"""Bit 0 of a zip entry's general-purpose flags: the entry is encrypted."""
 MAX_BYTES = 500 * 1024 * 1024
 _CHUNK = 1 << 20
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error,
+               lzma.LZMAError)
+"""What a damaged or hostile archive makes :mod:`zipfile` raise (RuntimeError: a password or an unknown method)."""
 
 
 def _check_entries(archive: zipfile.ZipFile, source: Path) -> list[zipfile.ZipInfo]:
@@ -39,10 +49,16 @@ def _check_entries(archive: zipfile.ZipFile, source: Path) -> list[zipfile.ZipIn
         name = entry.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-            raise PackError(f"{source} has an unsafe entry {name!r} (absolute or with '..')",
+            raise PackError(f"{source} has an unsafe entry {name[:80]!r} (absolute or with '..')",
+                            hint="only import archives made by `pronounce pack export`")
+        if len(parts) > MAX_DEPTH or "\0" in name:
+            raise PackError(f"{source} has an entry nested {len(parts)} folders deep (at most {MAX_DEPTH})",
                             hint="only import archives made by `pronounce pack export`")
         if stat.S_ISLNK(entry.external_attr >> 16):
-            raise PackError(f"{source} has a link entry {name!r}", hint="replace links with the files themselves")
+            raise PackError(f"{source} has a link entry {name[:80]!r}", hint="replace links with the files themselves")
+        if entry.flag_bits & _ENCRYPTED:
+            raise PackError(f"{source} has an encrypted entry {name[:80]!r}",
+                            hint="export the pack again without a password")
     return entries
 
 
@@ -56,12 +72,18 @@ def extract_zip(source: Path, destination: Path) -> None:
     """
     if destination.exists():
         raise PackError(f"{destination} already exists", hint="choose another folder with --to, or remove it")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    if not source.is_file():
+        raise PackError(f"{source} is not a regular file", hint="give a .zip file")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    except OSError as exc:
+        raise PackError(f"cannot write in {destination.parent}: {exc.strerror}",
+                        hint="choose a folder you can write to") from exc
     try:
         try:
             archive = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise PackError(f"{source} is not a readable zip: {exc}", hint="export it again with `pronounce pack export`") from exc
         with archive:
             written = 0
@@ -79,9 +101,10 @@ def extract_zip(source: Path, destination: Path) -> None:
                                             hint="use compressed audio (FLAC) and fewer files")
                         writer.write(chunk)
         os.replace(staging, destination)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise PackError(f"cannot extract {source}: {exc}", hint="export it again with `pronounce pack export`") from exc
+        raise PackError(f"cannot extract {source}: {getattr(exc, 'strerror', None) or exc}",
+                        hint="export it again with `pronounce pack export`") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -104,6 +127,8 @@ def open_zip_pack(source: Path) -> Path:
     extracted afresh and an unchanged one is reused.
     """
     digest = hashlib.sha256()
+    if not source.is_file():
+        raise PackError(f"{source} is not a regular file", hint="give a pack folder or a .zip file")
     try:
         with open(source, "rb") as handle:
             while chunk := handle.read(_CHUNK):
@@ -121,10 +146,16 @@ def open_zip_pack(source: Path) -> Path:
 
 
 def write_zip(folder: Path, out: Path, *, prefix: str) -> None:
-    """Zip every regular file under ``folder`` (links and hidden files skipped) into ``out``, atomically."""
+    """Zip every regular file under ``folder`` (links and hidden files skipped) into ``out``, atomically.
+
+    Raises
+    ------
+    OSError
+        ``out`` cannot be written (permissions, disk full); it is then unchanged.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(out) as staged, zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
+        for path in sorted(folder.rglob("*")):  # does not descend into linked folders
             relative = path.relative_to(folder)
             if path.is_symlink() or not path.is_file() or any(p.startswith(".") for p in relative.parts):
                 continue

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import tempfile
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -26,7 +25,9 @@ import soxr
 from tui.audio.files import load_audio
 from tui.errors import PackError, PronounceError
 from tui.fsio import atomic_output, atomic_write
+from tui.packs import tomlfile
 from tui.packs.archive import extract_zip, pack_root, write_zip
+from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Pack, Phrase
 from tui.speech.tts import synthesize
@@ -35,6 +36,8 @@ from tui.speech.types import WordTiming
 PACK_SAMPLERATE = 22050
 """Reference audio is stored as 16-bit mono FLAC at most at this rate."""
 AUDIO_FOLDER = "audio"
+MAX_CSV_ROWS = 10_000
+"""A CSV import makes one phrase per row (each synthesized or converted): more is not a pack."""
 
 
 def slugify(text: str, *, limit: int = 40) -> str:
@@ -86,11 +89,16 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
-    pack_id = pack_id or slugify(directory.resolve().name) or "pack"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
+    pack_id = normalize_id(pack_id or slugify(directory.resolve().name) or "pack")
+    if problem := id_problem(pack_id):
+        raise PackError(f"the pack id {pack_id!r} {problem}", hint=ID_HINT)
     header = pack_header(pack_id=pack_id, title=title, language=lang, author=author, description=description)
-    atomic_write(directory / PACK_FILE, header.encode())
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
+        atomic_write(directory / PACK_FILE, header.encode())
+    except OSError as exc:
+        raise _unwritable(directory, exc) from exc
     pack, problems = read_pack(directory)
     if pack is None:
         shutil.rmtree(directory)
@@ -101,12 +109,12 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
 def _pack_source(directory: Path) -> tuple[str, dict[str, Any]]:
     path = Path(directory) / PACK_FILE
     try:
-        source = path.read_text(encoding="utf-8")
-        data = tomllib.loads(source)
+        source = tomlfile.read_text(path)
+        data = tomlfile.parse(source)
     except FileNotFoundError as exc:
         raise PackError(f"{directory} has no {PACK_FILE}", hint="create the pack with `pronounce pack new DIR`") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PackError(f"cannot read {path}: {exc}", hint=f"run `pronounce pack validate {directory}`") from exc
+    except tomlfile.TomlFileError as exc:
+        raise PackError(f"cannot use {path}: {exc}", hint=f"run `pronounce pack validate {directory}`") from exc
     if not isinstance(data.get("pack"), dict):
         raise PackError(f"{path} has no [pack] table", hint=f"run `pronounce pack validate {directory}`")
     return source, data
@@ -151,27 +159,28 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
         The phrase as loaded back from the pack.
     """
     directory = Path(directory)
-    if not text.strip():
-        raise PackError("the phrase text is empty", hint="give the words to practise")
-    source, data = _pack_source(directory)
-    taken = {p.get("id") for p in data.get("phrase", []) if isinstance(p, dict)}
+    source, data = check_new_phrase(directory, text)
+    taken = {normalize_id(p["id"]) for p in data.get("phrase", []) if isinstance(p, dict) and isinstance(p.get("id"), str)}
     base = slugify(text) or "phrase"
     phrase_id = base
     number = 2
     while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
         phrase_id, number = f"{base}-{number}", number + 1
     samples, samplerate = _fit(samples, samplerate)
-    (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
-    with atomic_output(audio_path) as staged:
-        sf.write(staged, samples, samplerate, format="FLAC", subtype="PCM_16")
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
     try:
-        atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
-    except BaseException:
-        audio_path.unlink(missing_ok=True)
-        raise
+        (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
+        with atomic_output(audio_path) as staged:
+            sf.write(os.fsencode(staged), samples, samplerate, format="FLAC", subtype="PCM_16")
+        try:
+            atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
+        except BaseException:
+            audio_path.unlink(missing_ok=True)
+            raise
+    except (OSError, sf.LibsndfileError) as exc:
+        raise _unwritable(directory, exc) from exc
     pack, problems = read_pack(directory)
     if pack is None:
         raise PackError(f"the pack has errors: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
@@ -179,9 +188,43 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     return pack.phrase(phrase_id)
 
 
+def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
+    """Refuse ``text`` when the pack in ``directory`` already has it; the pack's source and data.
+
+    Call it before recording or synthesizing, so nobody records a phrase for nothing.
+
+    Raises
+    ------
+    PackError
+        The pack cannot be read, the text is empty or holds control
+        characters, or it is already there.
+    """
+    if not text.strip():
+        raise PackError("the phrase text is empty", hint="give the words to practise")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
+    source, data = _pack_source(directory)
+    for table in data.get("phrase", []):
+        if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
+            raise PackError(f"the pack already has the phrase {table['text']!r} (id {table.get('id')!r})",
+                            hint="each phrase is in a pack once; edit pack.toml to change it")
+    return source, data
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal phrases up to case, spacing and Unicode form: "Hola  mundo" is "hola mundo"."""
+    return " ".join(normalize_id(a).casefold().split()) == " ".join(normalize_id(b).casefold().split())
+
+
+def _unwritable(path: Path, exc: Exception) -> PackError:
+    return PackError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}",
+                     hint="choose a folder you can write to, with free space; nothing was left half-written")
+
+
 def add_tts_phrase(directory: Path, text: str, *, voice: str | None = None, translation: str = "", notes: str = "",
                    tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with espeak-ng reference audio and its exact word timings (voice from the pack language)."""
+    check_new_phrase(directory, text)
     speech = synthesize(text, lang=pack_language(directory), voice=voice)
     return add_phrase(directory, text, speech.samples, speech.samplerate, words=speech.words,
                       translation=translation, notes=notes, tags=tags)
@@ -197,6 +240,7 @@ def derive_words(samples: np.ndarray, samplerate: int, text: str, lang: str) -> 
 def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: str = "", notes: str = "",
                      tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with the reference in the file ``audio`` (any format libsndfile reads), converted to FLAC."""
+    check_new_phrase(directory, text)
     samples, samplerate = load_audio(audio, mono=True)
     return add_recorded_phrase(directory, text, samples, samplerate, translation=translation, notes=notes, tags=tags)
 
@@ -210,26 +254,54 @@ def add_recorded_phrase(directory: Path, text: str, samples: np.ndarray, sampler
 
 
 def export_pack(directory: Path, out: Path) -> Path:
-    """Write the pack in ``directory`` to the zip ``out`` (refused when the pack has errors)."""
+    """Write the pack in ``directory`` to a zip at ``out`` (``.zip`` added when missing); return its path.
+
+    Raises
+    ------
+    PackError
+        The pack has errors, ``out`` lies inside the pack (it would replace a
+        pack file or zip itself), or ``out`` cannot be written; an existing
+        ``out`` is then left as it was.
+    """
+    directory, out = Path(directory), Path(out)
+    if out.suffix.lower() != ".zip":
+        out = out.with_name(out.name + ".zip")
+    if out.resolve().is_relative_to(directory.resolve()):
+        raise PackError(f"{out} is inside the pack {directory}; nothing was written",
+                        hint="write the zip outside the pack folder, e.g. beside it")
     pack, problems = read_pack(directory)
     if pack is None:
         raise PackError(f"{directory} has errors and was not exported: "
                         f"{'; '.join(str(p) for p in problems if p.severity == 'error')}",
                         hint=f"run `pronounce pack validate {directory}` and fix them")
-    write_zip(Path(directory), Path(out), prefix=pack.id)
-    return Path(out)
+    try:
+        write_zip(directory, out, prefix=pack.id)
+    except OSError as exc:
+        raise _unwritable(out, exc) from exc
+    return out
 
 
 def _staging(parent: Path) -> Path:
-    parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
+    except OSError as exc:
+        raise _unwritable(parent, exc) from exc
 
 
 def _place(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
-    target = target or default_parent / name
-    if target.exists():
+    """Move the finished pack to ``target``, or to ``default_parent/name`` — which must stay in that folder."""
+    if target is None:
+        target = default_parent / name
+        if id_problem(name) or target.resolve().parent != default_parent.resolve():
+            raise PackError(f"the pack id {name!r} does not name a folder inside {default_parent}; nothing was imported",
+                            hint="choose the folder with --to")
+    if target.exists() or target.is_symlink():
         raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
-    os.replace(built, target)
+    try:
+        os.replace(built, target)
+    except OSError as exc:
+        raise _unwritable(target, exc) from exc
     return target
 
 
@@ -255,12 +327,20 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
 
 def _csv_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: cell}) per non-blank row after the optional header."""
+    if not source.is_file():
+        raise PackError(f"{source} is not a regular file", hint="give a CSV file")
     try:
         with open(source, newline="", encoding="utf-8-sig") as stream:
             reader = csv.reader(stream)
-            rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+            rows = []
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append((reader.line_num, row))
+                if len(rows) > MAX_CSV_ROWS:
+                    raise PackError(f"{source} has more than {MAX_CSV_ROWS} rows", hint="split it into several packs")
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise PackError(f"cannot read {source}: {exc}", hint="save it as UTF-8 CSV") from exc
+        raise PackError(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}",
+                        hint="save it as UTF-8 CSV") from exc
     columns = ["text", "translation", "audio"]
     if rows and "text" in (header := [cell.strip().lower() for cell in rows[0][1]]):
         columns = header
@@ -273,23 +353,27 @@ def _csv_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
     return [(line, dict(zip(columns, (cell.strip() for cell in row)))) for line, row in rows]
 
 
-def _csv_audio(source: Path, relative: str, line: int) -> Path:
+def _csv_audio(source: Path, relative: str) -> Path:
+    """The audio file of a CSV row, which must lie in the CSV's folder (messages without the row prefix)."""
     base = Path(source).resolve().parent
-    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or ".." in Path(relative).parts:
-        raise PackError(f"{source}:{line}: audio path {relative!r} is absolute or contains '..'",
+    if "\0" in relative or PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() \
+            or ".." in Path(relative).parts:
+        raise PackError(f"audio path {relative!r} is absolute or contains '..' or NUL",
                         hint="give audio paths relative to the CSV file, inside its folder")
     path = (base / relative).resolve()
     if not path.is_relative_to(base):
-        raise PackError(f"{source}:{line}: audio path {relative!r} resolves outside the CSV's folder",
+        raise PackError(f"audio path {relative!r} resolves outside the CSV's folder",
                         hint="copy the file next to the CSV instead of linking to it")
     return path
 
 
-def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US", voice: str | None = None) -> Path:
+def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US", voice: str | None = None,
+               title: str | None = None) -> Path:
     """Build a pack from a CSV of ``text[,translation][,audio]`` rows; rows without audio get TTS.
 
     The pack is built in a temporary folder and moved to ``target`` [default:
-    beside the CSV, named after it] only when every row succeeded.
+    beside the CSV, named after it] only when every row succeeded. Its title is
+    ``title`` [default: from the file name].
     """
     source = Path(source)
     rows = _csv_rows(source)
@@ -297,15 +381,15 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
     staging = _staging(parent)
     try:
         built = staging / "pack"
-        new_pack(built, lang=lang, title=source.stem.replace("_", " ").replace("-", " ").strip() or "Imported",
-                 pack_id=slugify(source.stem) or "imported")
+        title = title or source.stem.replace("_", " ").replace("-", " ").strip() or "Imported"
+        new_pack(built, lang=lang, title=title, pack_id=slugify(source.stem) or "imported")
         for line, row in rows:
             text, translation, audio = row.get("text", ""), row.get("translation", ""), row.get("audio", "")
             try:
                 if not text:
                     raise PackError("the text is empty", hint="every row needs a phrase text")
                 if audio:
-                    add_audio_phrase(built, text, _csv_audio(source, audio, line), translation=translation)
+                    add_audio_phrase(built, text, _csv_audio(source, audio), translation=translation)
                 else:
                     add_tts_phrase(built, text, voice=voice, translation=translation)
             except PronounceError as exc:

@@ -3,30 +3,30 @@
 Every problem names the file, the TOML line and the field, and says how to fix
 it. Audio paths are checked before any file is opened: absolute paths, ``..``
 and paths that resolve (symlinks included) outside the pack are rejected unread.
+Pack and phrase ids must be safe slugs (:mod:`tui.packs.ids`).
+
+:func:`load_pack` (the app's start-up) reads only each reference's header;
+:func:`validate_pack` and authoring decode every reference to find silent or
+corrupt ones.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from tui.audio.files import read_audio
-from tui.errors import AudioFormatError, PackError
+from tui.errors import PackError
+from tui.packs import tomlfile
 from tui.packs.archive import open_zip_pack
+from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.model import Pack, Phrase
+from tui.packs.references import ReferenceChecker
 from tui.speech.types import WordTiming
+from tui.text import brief
 
 PACK_FILE = "pack.toml"
-AUDIO_SUFFIXES = (".flac", ".wav", ".ogg")
-MAX_AUDIO_SECONDS = 30.0
-SILENCE_DBFS = -60.0
-"""Reference audio whose RMS stays below this level counts as silent."""
 
 PACK_KEYS = {"id", "title", "language", "version", "author", "description"}
 PACK_REQUIRED = ("id", "title", "language")
@@ -69,79 +69,37 @@ class Problem:
         return f"{text} — {self.hint}" if self.hint else text
 
 
-class _Lines:
-    """Finds the line of a table or key in TOML source (tomllib gives no positions)."""
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
-
-    def __init__(self, source: str) -> None:
-        self.lines = source.splitlines()
-        self.headers = [
-            (number, match.group(2))
-            for number, line in enumerate(self.lines, 1)
-            if (match := self._HEADER.match(line))
-        ]
-
-    def table(self, name: str, index: int = 0) -> int | None:
-        """Line of the ``index``-th ``[name]`` / ``[[name]]`` header."""
-        found = [number for number, header in self.headers if header == name]
-        return found[index] if index < len(found) else None
-
-    def key(self, table: str, index: int, key: str) -> int | None:
-        """Line of ``key = ...`` inside the ``index``-th ``table`` (else the table's line)."""
-        start = self.table(table, index)
-        if start is None:
-            return None
-        later = [number for number, header in self.headers if number > start and not header.startswith(table + ".")]
-        end = later[0] if later else len(self.lines) + 1
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for number in range(start + 1, end):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return start
-
-
 class _Checker:
     """Collects problems while building a :class:`Pack` from a folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, decode_audio: bool) -> None:
         self.root = root
         self.problems: list[Problem] = []
-        self.lines = _Lines("")
+        self.lines = tomlfile.TomlLines("")
+        self.references = ReferenceChecker(root, decode=decode_audio)
 
     def add(self, severity: str, line: int | None, field: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(severity, PACK_FILE, line, field, message, hint))
 
     def read(self) -> Pack | None:
-        source_path = self.root / PACK_FILE
-        if not source_path.is_file():
+        try:
+            source = tomlfile.read_text(self.root / PACK_FILE)
+            self.lines = tomlfile.TomlLines(source)
+            data = tomlfile.parse(source)
+        except FileNotFoundError:
             self.add("error", None, "", f"there is no {PACK_FILE} in {self.root}", "create one with `pronounce pack new DIR`")
             return None
-        try:
-            source = source_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.add("error", None, "", f"cannot read {PACK_FILE}: {exc}", "save it as UTF-8 text")
-            return None
-        self.lines = _Lines(source)
-        try:
-            data = tomllib.loads(source)
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            self.add("error", int(match.group(1)) if match else None, "", f"TOML syntax error: {exc}",
-                     "fix the syntax (strings in double quotes, one key = value per line)")
+        except tomlfile.TomlFileError as exc:
+            self.add("error", exc.line, "", str(exc), exc.hint)
             return None
         for key in sorted(set(data) - {"pack", "phrase"}):
-            self.add("warning", self._top_line(key), key, f"unknown key {key!r} is ignored",
+            self.add("warning", self.lines.top(key), key, f"unknown key {key!r} is ignored",
                      "remove it, or check its spelling ([pack] and [[phrase]] are known)")
         meta = self._pack_table(data.get("pack"))
         phrases = self._phrases(data.get("phrase", []))
         if meta is None:
             return None
         return Pack(phrases=tuple(phrases), root=self.root, **meta)
-
-    def _top_line(self, key: str) -> int | None:
-        pattern = re.compile(rf"^\s*(\[\[?\s*)?{re.escape(key)}\b")
-        return next((n for n, line in enumerate(self.lines.lines, 1) if pattern.match(line)), None)
 
     def _pack_table(self, table: Any) -> dict[str, str] | None:
         if not isinstance(table, dict):
@@ -164,9 +122,16 @@ class _Checker:
             if key == "version" and isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str) or (key in PACK_REQUIRED and not value.strip()):
-                self.add("error", line, f"pack.{key}", f"{key!r} must be a non-empty string, not {value!r}", f'write {key} = "..."')
+                self.add("error", line, f"pack.{key}", f"{key!r} must be a non-empty string, not {brief(value)}",
+                         f'write {key} = "..."')
                 ok = False
                 continue
+            if key == "id":
+                value = normalize_id(value)
+                if problem := id_problem(value):
+                    self.add("error", line, "pack.id", f"pack id {brief(value)} {problem}", ID_HINT)
+                    ok = False
+                    continue
             if key == "language" and not _LANGUAGE.match(value):
                 self.add("error", line, "pack.language", f"{value!r} is not a BCP 47 language tag",
                          'use a tag such as "en-US", "es-ES" or "fr-FR"')
@@ -206,7 +171,7 @@ class _Checker:
         for key in PHRASE_REQUIRED:
             value = table.get(key)
             if not isinstance(value, str) or not value.strip():
-                what = "is missing" if value is None else f"must be a non-empty string, not {value!r}"
+                what = "is missing" if value is None else f"must be a non-empty string, not {brief(value)}"
                 self.add("error", self.lines.key("phrase", index, key) if value is not None else line,
                          f"{field}.{key}", f"required field {key!r} {what}", f'add {key} = "..." to this [[phrase]]')
                 ok = False
@@ -223,6 +188,11 @@ class _Checker:
             self.add("error", self.lines.key("phrase", index, "tags"), f"{field}.tags", "'tags' must be a list of strings",
                      'write tags = ["greeting", "travel"]')
             ok = False
+        phrase_id = normalize_id(table["id"]) if isinstance(table.get("id"), str) else ""
+        if ok and (problem := id_problem(phrase_id)):
+            self.add("error", self.lines.key("phrase", index, "id"), f"{field}.id", f"phrase id {brief(phrase_id)} {problem}",
+                     ID_HINT)
+            ok = False
         if not ok:
             return None
         audio = self._audio(index, table["audio"])
@@ -230,48 +200,16 @@ class _Checker:
             return None
         path, duration = audio
         words = self._words(index, table.get("words", []), duration)
-        return Phrase(id=table["id"], text=table["text"], translation=texts["translation"], notes=texts["notes"],
-                      tags=tuple(tags), audio=path, words=words)
+        return Phrase(id=phrase_id, text=table["text"], translation=texts["translation"], notes=texts["notes"],
+                      tags=tuple(tags), audio=path, words=words, duration=duration)
 
     def _audio(self, index: int, relative: str) -> tuple[Path, float] | None:
-        """Check the path without touching the file, then the audio itself."""
-        field = f"phrase[{index + 1}].audio"
+        """The reference's path and duration, adding its problems (found once per path) to this phrase."""
         line = self.lines.key("phrase", index, "audio")
-        hint = 'use a path inside the pack, e.g. audio = "audio/hello.flac"'
-        posix, windows = PurePosixPath(relative), PureWindowsPath(relative)
-        if posix.is_absolute() or windows.is_absolute() or windows.drive or relative.startswith(("/", "\\")):
-            self.add("error", line, field, f"audio path {relative!r} is absolute", hint)
-            return None
-        if ".." in posix.parts or ".." in windows.parts:
-            self.add("error", line, field, f"audio path {relative!r} contains '..'", hint)
-            return None
-        root = self.root.resolve()
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root):
-            self.add("error", line, field, f"audio path {relative!r} resolves outside the pack (a symlink?)",
-                     "copy the file into the pack instead of linking to it")
-            return None
-        if path.suffix.lower() not in AUDIO_SUFFIXES:
-            self.add("error", line, field, f"audio {relative!r} is not FLAC, WAV or OGG",
-                     "convert it, or add it with `pronounce pack add --audio FILE`, which converts")
-            return None
-        if not path.is_file():
-            self.add("error", line, field, f"audio file {relative!r} is missing",
-                     "put the file there, or fix the path (relative to the pack folder)")
-            return None
-        try:
-            samples, samplerate = read_audio(path, what=f"audio {relative!r}")
-        except AudioFormatError as exc:
-            self.add("error", line, field, exc.message, "re-export it as FLAC, WAV or OGG")
-            return None
-        duration = len(samples) / samplerate
-        if duration > MAX_AUDIO_SECONDS:
-            self.add("warning", line, field, f"audio {relative!r} lasts {duration:.1f} s, longer than {MAX_AUDIO_SECONDS:.0f} s",
-                     "split the phrase: long references are hard to practise and slow to score")
-        rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
-        if not samples.size or not np.isfinite(rms) or 20 * math.log10(max(rms, 1e-12)) < SILENCE_DBFS:
-            self.add("warning", line, field, f"audio {relative!r} is silent", "record or synthesize the reference again")
-        return path, duration
+        reference = self.references.check(relative)
+        for severity, message, fix in reference.findings:
+            self.add(severity, line, f"phrase[{index + 1}].audio", message, fix)
+        return (reference.path, reference.duration) if reference.path is not None else None
 
     def _words(self, index: int, words: Any, duration: float) -> tuple[WordTiming, ...]:
         """Word timings; any problem is a warning and drops the timings (scoring then works without them)."""
@@ -320,15 +258,18 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def read_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
+def read_pack(path: Path, *, decode_audio: bool = True) -> tuple[Pack | None, list[Problem]]:
     """The pack at ``path`` (None when it has errors) and every problem found.
 
     Parameters
     ----------
     path : Path
         A pack folder or a ``.zip`` (extracted safely to a cache folder first).
+    decode_audio : bool
+        Decode every reference to find corrupt samples and silence; when False
+        only each file's header is read (durations, unreadable files).
     """
-    checker = _Checker(_folder(path))
+    checker = _Checker(_folder(path), decode_audio=decode_audio)
     pack = checker.read()
     has_errors = any(p.severity == "error" for p in checker.problems)
     return (None if has_errors else pack), checker.problems
@@ -340,14 +281,16 @@ def validate_pack(path: Path) -> list[Problem]:
 
 
 def load_pack(path: Path) -> Pack:
-    """Load the pack at ``path`` (folder or ``.zip``).
+    """Load the pack at ``path`` (folder or ``.zip``), reading only the header of each reference.
+
+    Fast enough for start-up; :func:`validate_pack` decodes the audio too.
 
     Raises
     ------
     PackError
         Listing every error (warnings do not prevent loading).
     """
-    pack, problems = read_pack(path)
+    pack, problems = read_pack(path, decode_audio=False)
     if pack is None:
         errors = [str(p) for p in problems if p.severity == "error"]
         raise PackError(

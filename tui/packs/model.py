@@ -27,6 +27,8 @@ class Phrase:
         Absolute path of the reference audio.
     words : tuple of WordTiming
         Word boundaries in the reference audio (empty when unknown).
+    duration : float
+        Length of the reference audio in seconds.
     """
 
     id: str
@@ -36,6 +38,7 @@ class Phrase:
     tags: tuple[str, ...] = ()
     audio: Path = field(default_factory=Path)
     words: tuple[WordTiming, ...] = ()
+    duration: float = 0.0
 
 
 @dataclass(frozen=True)

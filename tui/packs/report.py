@@ -1,16 +1,18 @@
-"""Plain-text and JSON views of packs and validation results, for the CLI."""
+"""Plain-text and JSON views of packs and validation results, for the CLI.
+
+The text views pass everything from the pack through :func:`tui.text.printable`:
+a title or phrase can hold terminal escape sequences.
+"""
 
 from __future__ import annotations
 
-import soundfile as sf
-
 from tui.packs.loader import Problem
-from tui.packs.model import Pack, Phrase
+from tui.packs.model import Pack
+from tui.text import printable
 
 
-def phrase_duration(phrase: Phrase) -> float:
-    """Length of the phrase's reference audio in seconds."""
-    return float(sf.info(str(phrase.audio)).duration)
+def _line(value: object) -> str:
+    return printable(str(value), single_line=True)
 
 
 def pack_dict(pack: Pack) -> dict[str, object]:
@@ -30,7 +32,7 @@ def pack_dict(pack: Pack) -> dict[str, object]:
                 "notes": phrase.notes,
                 "tags": list(phrase.tags),
                 "audio": str(phrase.audio),
-                "duration": round(phrase_duration(phrase), 3),
+                "duration": round(phrase.duration, 3),
                 "words": [word.to_dict() for word in phrase.words],
             }
             for phrase in pack.phrases
@@ -40,23 +42,24 @@ def pack_dict(pack: Pack) -> dict[str, object]:
 
 def pack_text(pack: Pack) -> str:
     """The pack as readable text: a heading, then one block per phrase."""
-    lines = [f"{pack.title}  ({pack.id}, {pack.language}, version {pack.version})"]
+    lines = [f"{_line(pack.title)}  ({_line(pack.id)}, {_line(pack.language)}, version {_line(pack.version)})"]
     if pack.author:
-        lines.append(f"by {pack.author}")
+        lines.append(f"by {_line(pack.author)}")
     if pack.description:
-        lines.append(pack.description)
-    lines.append(f"{len(pack.phrases)} phrases in {pack.root}")
+        lines.append(_line(pack.description))
+    lines.append(f"{len(pack.phrases)} phrases in {_line(str(pack.root))}")
     for number, phrase in enumerate(pack.phrases, 1):
         lines.append("")
-        lines.append(f"{number:>3}. {phrase.text}   [{phrase.id}, {phrase_duration(phrase):.1f} s, {len(phrase.words)} words timed]")
+        lines.append(f"{number:>3}. {_line(phrase.text)}   [{_line(phrase.id)}, {phrase.duration:.1f} s, "
+                     f"{len(phrase.words)} words timed]")
         if phrase.translation:
-            lines.append(f"     = {phrase.translation}")
+            lines.append(f"     = {_line(phrase.translation)}")
         if phrase.notes:
-            lines.append(f"     ♪ {phrase.notes}")
+            lines.append(f"     ♪ {_line(phrase.notes)}")
     return "\n".join(lines)
 
 
 def problems_text(problems: list[Problem]) -> str:
     """One line per problem, errors first."""
     ordered = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
-    return "\n".join(str(problem) for problem in ordered)
+    return "\n".join(_line(str(problem)) for problem in ordered)

@@ -8,6 +8,7 @@ synthesized. Paths are relative to the manifest.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -35,20 +36,31 @@ class Row:
 
 
 def read_manifest(path: Path) -> list[Row]:
-    """Parse the manifest.
+    """Parse the manifest (UTF-8, a byte-order mark allowed).
 
     Raises
     ------
     ScoringError
-        If it cannot be read or lacks the required columns.
+        If it is not a regular file, cannot be read (the message names the
+        line), or lacks the required columns.
     """
+    if not path.is_file():
+        raise ScoringError(f"manifest {path} is not a regular file", hint="pass a UTF-8 CSV file")
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            columns = set(reader.fieldnames or ())
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScoringError(f"cannot read manifest {path}: {exc}", hint="pass a UTF-8 CSV file") from exc
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise ScoringError(f"cannot read manifest {path}: {exc.strerror or exc}", hint="check the path") from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ScoringError(f"cannot read manifest {path}:{line}: it is not UTF-8 ({exc.reason})",
+                           hint="save it as UTF-8 CSV") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        columns = set(reader.fieldnames or ())
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ScoringError(f"cannot read manifest {path}:{reader.line_num}: {exc}", hint="fix that CSV line") from exc
     missing = {"id", "attempt"} - columns
     if missing or not columns & {"reference", "text"}:
         need = ", ".join(sorted(missing)) if missing else "reference or text"

@@ -23,144 +23,34 @@ import uuid
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.errors import StoreError
 from tui.fsio import fsync_path
+from tui.packs.ids import ID_HINT, is_safe_id
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
 from tui.store import files
+from tui.store.records import (
+    COLUMNS,
+    ROW_ERRORS,
+    Attempt,
+    PhraseStats,
+    ReconcileReport,
+    attempt_from_row,
+    sub_scores,
+    utc,
+)
 from tui.store.schema import connect, translate
 
 DB_NAME = "attempts.sqlite3"
 INCOMING = "incoming"
 ORPHANS = "orphans"
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-
-_COLUMNS = (
-    "id, created_at, pack_id, pack_version, phrase_id, text, recorder, audio, duration,"
-    " score_json, reference_audio, words_json, missing"
-)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One saved take.
-
-    Attributes
-    ----------
-    id : int
-        Never reused, even after a delete.
-    created_at : datetime
-        When it was saved (timezone-aware, UTC).
-    pack_id, pack_version, phrase_id, text : str
-        What was practised.
-    recorder : str
-        The named recorder that took it.
-    audio : Path
-        Absolute path of the recording.
-    duration : float
-        Length of the recording, in seconds.
-    score : Score
-        The full result, including per-word scores and the scorer version.
-    reference_audio : Path or None
-        The reference it was scored against (for re-scoring without the pack).
-    words : tuple of WordTiming
-        The phrase's word boundaries in the reference.
-    missing : bool
-        The recording file was gone at the last :meth:`AttemptStore.reconcile`.
-    """
-
-    id: int
-    created_at: datetime
-    pack_id: str
-    pack_version: str
-    phrase_id: str
-    text: str
-    recorder: str
-    audio: Path
-    duration: float
-    score: Score
-    reference_audio: Path | None = None
-    words: tuple[WordTiming, ...] = ()
-    missing: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the ``review --json`` line of this attempt."""
-        return {
-            "id": self.id,
-            "created_at": self.created_at.isoformat(),
-            "pack": self.pack_id,
-            "pack_version": self.pack_version,
-            "phrase_id": self.phrase_id,
-            "text": self.text,
-            "recorder": self.recorder,
-            "audio": str(self.audio),
-            "duration": self.duration,
-            "missing": self.missing,
-            "score": self.score.to_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class PhraseStats:
-    """How a phrase has gone so far (overall scores, 0–100).
-
-    Attributes
-    ----------
-    attempts : int
-        Number of saved takes.
-    best, last, avg_last5 : float or None
-        Best and latest score, mean of the latest five (None with no attempt).
-    trend : float or None
-        Least-squares slope of the latest five scores, in points per attempt:
-        positive when improving (None with fewer than two attempts).
-    """
-
-    attempts: int
-    best: float | None
-    last: float | None
-    avg_last5: float | None
-    trend: float | None
-
-    @classmethod
-    def from_scores(cls, scores: Sequence[float]) -> PhraseStats:
-        """Stats of overall scores given oldest first."""
-        if not scores:
-            return cls(0, None, None, None, None)
-        recent = list(scores[-5:])
-        mean = sum(recent) / len(recent)
-        trend = None
-        if len(recent) > 1:
-            xs = range(len(recent))
-            x_mean = (len(recent) - 1) / 2
-            trend = sum((x - x_mean) * (y - mean) for x, y in zip(xs, recent, strict=True)) / sum(
-                (x - x_mean) ** 2 for x in xs
-            )
-        return cls(len(scores), max(scores), scores[-1], mean, trend)
-
-
-@dataclass(frozen=True)
-class ReconcileReport:
-    """What :meth:`AttemptStore.reconcile` found and did.
-
-    Attributes
-    ----------
-    missing : tuple of int
-        Attempts whose recording vanished (now marked ``missing``; rows kept).
-    restored : tuple of int
-        Attempts marked missing before whose recording is back.
-    orphans : tuple of Path
-        Recordings that had no row, now in ``recordings/orphans/``.
-    """
-
-    missing: tuple[int, ...] = ()
-    restored: tuple[int, ...] = ()
-    orphans: tuple[Path, ...] = ()
-
+MAX_ID = 2**63 - 1
+"""The largest SQLite integer: no attempt id is above it."""
 
 class AttemptStore:
     """Attempts and their recordings in a data dir; safe across threads and processes.
@@ -274,10 +164,13 @@ class AttemptStore:
             database is then unchanged and the message says where the
             recording is.
         """
+        for what, value in (("pack", pack_id), ("phrase", phrase_id)):
+            if not is_safe_id(value):
+                raise StoreError(f"the {what} id {value!r} is not a safe id; the take was not saved", hint=ID_HINT)
         source = Path(recording_path).absolute()
         if not source.is_file():
             raise StoreError(f"the recording {source} does not exist", hint="record the take again")
-        when = _utc(created_at or datetime.now(UTC))
+        when = utc(created_at or datetime.now(UTC))
         name = f"{when:%Y%m%dT%H%M%S%f}-{files.safe_name(phrase_id)}-{uuid.uuid4().hex[:8]}{source.suffix or '.wav'}"
         folder = files.safe_name(pack_id)
         dest = self.recordings_dir / (f"pack-{folder}" if folder in (INCOMING, ORPHANS) else folder) / name
@@ -302,7 +195,7 @@ class AttemptStore:
                     recorder,
                     dest.relative_to(self.data_dir).as_posix(),
                     float(duration),
-                    *_sub_scores(score),
+                    *sub_scores(score),
                     score.to_json(),
                     score.scorer_version,
                     reference,
@@ -342,27 +235,43 @@ class AttemptStore:
             params.append(phrase)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._reading() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM attempts{where} ORDER BY id", params).fetchall()
-        return [self._attempt(row) for row in rows]
+            rows = conn.execute(f"SELECT {COLUMNS} FROM attempts{where} ORDER BY id", params).fetchall()
+        return [attempt_from_row(self.data_dir, row) for row in rows]
 
     def get(self, id: int) -> Attempt:
         """The attempt with this id; :class:`StoreError` when there is none."""
+        if not 0 < id <= MAX_ID:
+            raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
         with self._reading() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM attempts WHERE id = ?", (id,)).fetchone()
+            row = conn.execute(f"SELECT {COLUMNS} FROM attempts WHERE id = ?", (id,)).fetchone()
         if row is None:
             raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
-        return self._attempt(row)
+        return attempt_from_row(self.data_dir, row)
 
     def delete(self, id: int) -> Attempt:
         """Remove attempt ``id`` and then its recording; return what was removed.
 
         The row goes first: if removing the file fails (or the process dies
         in between) the file is an orphan that :meth:`reconcile` sets aside.
+        Only a file inside ``recordings/`` is ever removed: a row whose path
+        leads elsewhere (a hand-edited database) is deleted, its file left alone.
+
+        Raises
+        ------
+        StoreError
+            No such attempt; or the row was deleted but its file was left
+            (outside the recordings folder, or not removable).
         """
         attempt = self.get(id)
         with self._writing() as conn:
             if conn.execute("DELETE FROM attempts WHERE id = ?", (id,)).rowcount == 0:
                 raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
+        if not self._is_recording(attempt.audio):
+            raise StoreError(
+                f"attempt {id} was deleted, but its recording path {attempt.audio} lies outside "
+                f"{self.recordings_dir}, so that file was left alone",
+                hint="the database was edited by hand; check that file yourself",
+            )
         try:
             attempt.audio.unlink(missing_ok=True)
         except OSError as exc:
@@ -372,13 +281,22 @@ class AttemptStore:
             ) from exc
         return attempt
 
+    def _is_recording(self, path: Path) -> bool:
+        """True when ``path`` names an entry inside ``recordings/`` (its folders resolved, the entry itself not)."""
+        try:
+            folder = path.parent.resolve()
+            return path.name not in ("", ".", "..") and folder.is_relative_to(self.recordings_dir.resolve())
+        except (OSError, ValueError):
+            return False
+
     def update_score(self, id: int, score: Score) -> Attempt:
         """Replace the score of attempt ``id`` (after re-scoring); return the attempt."""
+        self.get(id)
         with self._writing() as conn:
             changed = conn.execute(
                 "UPDATE attempts SET overall = ?, accuracy = ?, fluency = ?, intonation = ?, completeness = ?,"
                 " score_json = ?, scorer_version = ? WHERE id = ?",
-                (*_sub_scores(score), score.to_json(), score.scorer_version, id),
+                (*sub_scores(score), score.to_json(), score.scorer_version, id),
             ).rowcount
         if changed == 0:
             raise StoreError(f"there is no attempt {id}", hint="`pronounce review` lists the attempt ids")
@@ -403,7 +321,11 @@ class AttemptStore:
             ).fetchall()
         history: dict[str, list[tuple[datetime, float]]] = {}
         for phrase_id, created, overall in rows:
-            history.setdefault(phrase_id, []).append((datetime.fromisoformat(created), overall))
+            try:
+                entry = (utc(datetime.fromisoformat(created)), float(overall))
+            except ROW_ERRORS:
+                continue  # a damaged row: `pronounce review` shows it, scheduling skips it
+            history.setdefault(phrase_id, []).append(entry)
         return history
 
     def reconcile(self) -> ReconcileReport:
@@ -424,7 +346,7 @@ class AttemptStore:
             referenced = set()
             for id, audio, was_missing in conn.execute("SELECT id, audio, missing FROM attempts").fetchall():
                 referenced.add(audio)
-                exists = (self.data_dir / audio).is_file()
+                exists = _is_file(self.data_dir, audio)
                 if was_missing and exists:
                     restored.append(id)
                 elif not was_missing and not exists:
@@ -461,24 +383,6 @@ class AttemptStore:
                 hint=f"make {self.recordings_dir} writable, or move the file away by hand",
             ) from exc
         return target
-
-    def _attempt(self, row: tuple[Any, ...]) -> Attempt:
-        id, created, pack_id, pack_version, phrase_id, text, recorder, audio, duration, score, ref, words, missing = row
-        return Attempt(
-            id=id,
-            created_at=datetime.fromisoformat(created),
-            pack_id=pack_id,
-            pack_version=pack_version,
-            phrase_id=phrase_id,
-            text=text,
-            recorder=recorder,
-            audio=self.data_dir / audio,
-            duration=duration,
-            score=Score.from_json(score),
-            reference_audio=Path(ref) if ref else None,
-            words=tuple(WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in json.loads(words)),
-            missing=bool(missing),
-        )
 
     def _conn(self) -> sqlite3.Connection:
         held = getattr(self._local, "held", None)
@@ -526,15 +430,9 @@ class _Held:
         self.conn = conn
 
 
-def _sub_scores(score: Score) -> tuple[float, float, float, float, float]:
-    return (
-        float(score.overall),
-        float(score.accuracy),
-        float(score.fluency),
-        float(score.intonation),
-        float(score.completeness),
-    )
-
-
-def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+def _is_file(data_dir: Path, audio: Any) -> bool:
+    """True when the row's ``audio`` path names a file (False for paths the OS refuses)."""
+    try:
+        return (data_dir / str(audio)).is_file()
+    except (OSError, ValueError):
+        return False

@@ -1,4 +1,8 @@
-"""Attempts as text: the ``review`` table, JSON lines, CSV/JSON export files."""
+"""Attempts as text: the ``review`` table, JSON lines, CSV/JSON export files.
+
+Text from the database (ids, phrase texts, paths) can hold terminal escape
+sequences; the table and the notes pass it through :func:`tui.text.printable`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from pathlib import Path
 from tui.errors import StoreError
 from tui.fsio import atomic_write
 from tui.store.attempts import Attempt, PhraseStats, ReconcileReport
+from tui.store.records import UNKNOWN_DATE
+from tui.text import printable
 
 EXPORT_FORMATS = (".csv", ".json")
 CSV_FIELDS = (
@@ -24,6 +30,7 @@ CSV_FIELDS = (
     "audio",
     "duration",
     "missing",
+    "damaged",
     "overall",
     "accuracy",
     "fluency",
@@ -37,20 +44,21 @@ _TEXT_WIDTH = 40
 
 
 def table(attempts: Sequence[Attempt]) -> str:
-    """A plain-text table, one line per attempt, times in local time."""
+    """A plain-text table, one line per attempt, times in local time; damaged rows say why."""
     rows = [_HEADER] + [
         (
             str(a.id),
-            a.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            a.pack_id,
-            a.phrase_id,
+            a.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if a.created_at != UNKNOWN_DATE else "?",
+            _cell(a.pack_id),
+            _cell(a.phrase_id),
             f"{a.score.overall:.0f}",
             f"{a.score.accuracy:.0f}",
             f"{a.score.fluency:.0f}",
             f"{a.score.intonation:.0f}",
             f"{a.score.completeness:.0f}",
             f"{a.duration:.1f}s",
-            _clip(a.text) + ("  [recording missing]" if a.missing else ""),
+            _cell(_clip(a.text)) + ("  [recording missing]" if a.missing else "")
+            + (f"  [damaged: {a.damaged}]" if a.damaged else ""),
         )
         for a in attempts
     ]
@@ -68,6 +76,7 @@ def table(attempts: Sequence[Attempt]) -> str:
 
 def stats_line(phrase_id: str, stats: PhraseStats) -> str:
     """One line of per-phrase stats, e.g. ``p1: 5 attempts, best 88, last 80, ...``."""
+    phrase_id = _cell(phrase_id)
     if stats.attempts == 0:
         return f"{phrase_id}: no attempts"
     trend = "n/a" if stats.trend is None else f"{stats.trend:+.1f} per attempt"
@@ -86,7 +95,7 @@ def reconcile_notes(report: ReconcileReport, orphans_dir: Path) -> list[str]:
     if report.restored:
         notes.append(f"the recording of attempt {', '.join(map(str, report.restored))} is back")
     if report.orphans:
-        notes.append(f"{len(report.orphans)} recording(s) without an attempt were moved to {orphans_dir}")
+        notes.append(f"{len(report.orphans)} recording(s) without an attempt were moved to {_cell(str(orphans_dir))}")
     return notes
 
 
@@ -99,7 +108,7 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
     """Write ``attempts`` to ``path``: ``.csv`` (flat, words as JSON) or ``.json`` (a list).
 
     The file is written beside its final name and renamed, so a failed export
-    never leaves half a file.
+    never leaves half a file; missing folders are created.
 
     Raises
     ------
@@ -121,6 +130,7 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
         content = buffer.getvalue()
     target = path.absolute()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, content.encode("utf-8"))
     except OSError as exc:
         raise _unwritable(target, exc) from exc
@@ -138,6 +148,10 @@ def _csv_row(attempt: Attempt) -> dict[str, object]:
     )
     data["words"] = json.dumps(score["words"], separators=(",", ":"), ensure_ascii=False)
     return data
+
+
+def _cell(text: str) -> str:
+    return printable(text, single_line=True)
 
 
 def _clip(text: str) -> str:

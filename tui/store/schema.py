@@ -8,6 +8,7 @@ crash mid-way leaves it at its old version.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -54,6 +55,16 @@ _DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
 _NO_SPACE = {"SQLITE_FULL"}
 _NO_WRITE = {"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"}
 _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+_IO = {"SQLITE_IOERR"}
+NEARLY_FULL_BYTES = 1 << 20
+"""SQLite reports a full disk as an I/O error (SQLITE_IOERR_WRITE, _FSYNC...) when a write fails half way."""
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def translate(exc: sqlite3.Error, path: Path) -> StoreError:
@@ -73,8 +84,13 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
             hint=f"it was left as it is: move it aside (mv '{path}' '{path}.broken') and run again to start a new history; "
             f"recordings in {path.parent / 'recordings'} are kept",
         )
-    if family in _NO_SPACE:
+    if family in _NO_SPACE or (family in _IO and _nearly_full(path.parent)):
         return StoreError(f"the disk holding {path} is full ({exc})", hint="free some space and try again")
+    if family in _IO:
+        return StoreError(
+            f"the disk holding {path} failed to read or write ({exc})",
+            hint="check the disk (dmesg, fsck), or pass another --data-dir",
+        )
     if family in _NO_WRITE:
         return StoreError(
             f"cannot write the attempts database {path} ({exc})",
@@ -106,7 +122,7 @@ def connect(path: Path) -> sqlite3.Connection:
         raise translate(exc, path) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _refuse_newer(_version(conn), path)
+        _check_version(_version(conn), path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise StoreError(
@@ -130,7 +146,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = _version(conn)
-        _refuse_newer(version, path)
+        _check_version(version, path)
+        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'attempts'").fetchone()[0]:
+            raise _foreign(path, "it has an attempts table but no schema version")
         for step in MIGRATIONS[version:]:
             for statement in step:
                 conn.execute(statement)
@@ -142,7 +160,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def _refuse_newer(version: int, path: Path) -> None:
+def _foreign(path: Path, why: str) -> StoreError:
+    return StoreError(
+        f"the attempts database {path} was not written by pronounce or is damaged: {why}",
+        hint=f"it was left as it is: move it aside (mv '{path}' '{path}.broken') and run again to start a new history",
+    )
+
+
+def _check_version(version: int, path: Path) -> None:
+    if version < 0:
+        raise _foreign(path, f"its schema version is {version}")
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"the attempts database {path} was written by a newer pronounce (schema {version}, this one knows {SCHEMA_VERSION})",
