@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -106,6 +107,17 @@ def test_input_file_is_fed_in_real_time_through_the_same_machinery(
     assert recording.samplerate == 16000
     assert np.allclose(recording.samples[: tone.size], tone, atol=1e-3)
     assert np.all(recording.samples[tone.size :] == 0)
+
+
+def test_a_data_folder_whose_name_is_not_utf8_records_and_reads_back(
+    no_devices: None, events: Events, tmp_path: Path
+) -> None:
+    tone = write_tone(tmp_path / "in.wav", 0.3, rate=16000)
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9"))  # Latin-1 'café': not valid UTF-8
+    handle = recorder.start("latin", directory=folder, input_file=tmp_path / "in.wav")
+    events.wait_for(lambda: sum(c.data_len for c in events.chunks("latin")) >= tone.size)
+    recording = recorder.stop(handle.name)
+    assert recording.path.parent == folder and np.allclose(recording.samples[: tone.size], tone, atol=1e-3)
 
 
 @pytest.mark.parametrize("content", [b"", b"not audio at all"])

@@ -47,8 +47,8 @@ _RECOVER_BLOCK = 1 << 16
 
 
 def flac_writer(path: Path, samplerate: int) -> sf.SoundFile:
-    """Open a mono 16-bit FLAC for streaming writes."""
-    return sf.SoundFile(path, "w", samplerate=samplerate, channels=1, format="FLAC", subtype="PCM_16")
+    """Open a mono 16-bit FLAC for streaming writes (the name as bytes: data folders need not be UTF-8)."""
+    return sf.SoundFile(os.fsencode(path), "w", samplerate=samplerate, channels=1, format="FLAC", subtype="PCM_16")
 
 
 def flac_holds(path: Path, frames: int) -> bool:
@@ -59,7 +59,7 @@ def flac_holds(path: Path, frames: int) -> bool:
     header. Decoding only the tail keeps this to a millisecond for any length.
     """
     try:
-        with sf.SoundFile(path) as flac:
+        with sf.SoundFile(os.fsencode(path)) as flac:
             if flac.frames != frames:
                 return False
             tail = min(frames, TAIL_FRAMES)
