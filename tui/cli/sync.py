@@ -41,7 +41,7 @@ def _login(settings: Settings) -> Login:
 @pass_settings
 def login(settings: Settings, url: str, token: str, insecure: bool) -> None:
     """Upload the takes you save from now on to the class server at URL, with your TOKEN."""
-    from tui.client.http import ClassClient, ServerError
+    from tui.client.http import CertificateError, ClassClient, ServerError
     from tui.client.login import Login, check_token, normalise_url, save_login
     from tui.store.outbox import Outbox
 
@@ -53,7 +53,7 @@ def login(settings: Settings, url: str, token: str, insecure: bool) -> None:
         with ClassClient(chosen) as client:
             who = client.me()
     except ServerError as exc:
-        if not exc.retry:
+        if not exc.retry or isinstance(exc, CertificateError):
             raise
         click.echo(f"pronounce: warning: {exc}; logged in anyway, takes upload once it answers", err=True)
     else:

@@ -41,6 +41,10 @@ class ServerError(ClassroomError):
         self.retry = retry
 
 
+class CertificateError(ServerError):
+    """The server's TLS certificate cannot be verified (retrying may help once it is fixed; logging in does not)."""
+
+
 @dataclass(frozen=True)
 class Uploaded:
     """The server's answer to an upload: its id for the take, its score, and whether it was new."""
@@ -170,7 +174,7 @@ class ClassClient:
     def _unreachable(self, exc: httpx.HTTPError) -> ServerError:
         cause = exc.__context__ or exc.__cause__
         if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
-            return ServerError(f"the certificate of {self.login.url} cannot be verified", retry=True,
+            return CertificateError(f"the certificate of {self.login.url} cannot be verified", retry=True,
                                hint="use the server's https address with a trusted certificate, or log in with --insecure if you trust it")
         timed_out = isinstance(exc, httpx.TimeoutException)
         reason = "it did not answer in time" if timed_out else str(exc) or exc.__class__.__name__
