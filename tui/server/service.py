@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from tui.server.scorer import Contours, ReferenceSpec, Scorer
 DEFAULT_MAX_UPLOAD_MB = 20
 DEFAULT_PORT = 8750
 CONTOUR_CACHE = 64
+_WORDS = re.compile(r"\w+")
 
 
 def default_workers() -> int:
@@ -43,8 +45,8 @@ class ServerConfig:
 
 
 def same_text(a: str, b: str) -> bool:
-    """Whether two phrase texts are the same phrase (case and spacing aside)."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether two phrase texts are the same phrase (case, spacing and punctuation aside)."""
+    return _WORDS.findall(a.casefold()) == _WORDS.findall(b.casefold())
 
 
 class Service:

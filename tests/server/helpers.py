@@ -1,0 +1,152 @@
+"""Helpers for class-server tests: a real ``pronounce server run`` process on 127.0.0.1, spoken takes, uploads."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import soundfile as sf
+
+from tui.server import accounts
+from tui.server.db import Database, server_root
+from tui.speech.tts import synthesize
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def spoken(path: Path, text: str, *, rate: int | None = None, lang: str = "en-us") -> Path:
+    """``text`` said by espeak-ng, written to ``path`` (WAV, FLAC or OGG by its suffix): a real take."""
+    speech = synthesize(text, lang=lang, rate=rate)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, speech.samples, speech.samplerate)
+    return path
+
+
+def classroom(data_dir: Path, learners: list[str]) -> tuple[str, dict[str, str]]:
+    """A server store in ``data_dir`` with a teacher and ``learners``: ``(teacher token, {name: token})``."""
+    db = Database(server_root(data_dir), create=True)
+    try:
+        teacher = accounts.init_teacher(db)
+        return teacher, {name: accounts.add_learner(db, name) for name in learners}
+    finally:
+        db.close()
+
+
+def meta(text: str = "Good morning", **changes: Any) -> dict[str, Any]:
+    """A valid ``meta`` field for a take of ``text`` (a new client_attempt_id each time)."""
+    values: dict[str, Any] = {
+        "pack": "en-basics", "pack_version": "1", "phrase_id": "good-morning", "text": text, "lang": "en-US",
+        "recorded_at": "2025-03-01T09:30:00+00:00", "client_attempt_id": str(uuid.uuid4()),
+    }
+    values.update(changes)
+    return values
+
+
+def upload(client: httpx.Client, token: str | None, audio: Path, fields: dict[str, Any]) -> httpx.Response:
+    """POST one take to ``/api/v1/attempts``."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    with open(audio, "rb") as handle:
+        return client.post("/api/v1/attempts", headers=headers, data={"meta": json.dumps(fields)},
+                           files={"audio": (audio.name, handle, "audio/wav")})
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of process ``pid`` in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (the scoring workers of a server)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+class LiveServer:
+    """``pronounce --data-dir DATA server run`` in a subprocess on a free port of 127.0.0.1.
+
+    Its temp folder is ``tmp`` (empty at start) so tests can check it writes nothing outside its store.
+    """
+
+    def __init__(self, data_dir: Path, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = ()) -> None:
+        self.data_dir, self.tmp = data_dir, tmp
+        self.port = port or free_port()
+        self.args = args
+        self.log_path = tmp.parent / f"server-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.scheme = "https" if "--tls-cert" in args else "http"
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        """Process id of the running server."""
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self) -> LiveServer:
+        """Start and wait until ``/healthz`` answers."""
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1"}
+        env.pop("PRONOUNCE_DATA_DIR", None)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tui", "--data-dir", str(self.data_dir), "server", "run",
+                 "--port", str(self.port), "--workers", "2", *self.args],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2, verify=False).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"the server did not answer within {START_TIMEOUT} s:\n{self.log()}")
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM, then wait for the exit; the exit status."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(30)
+
+    def log(self) -> str:
+        """What the server printed."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def client(self, **options: Any) -> httpx.Client:
+        """An HTTP client for this server."""
+        return httpx.Client(base_url=self.url, timeout=120, **options)
