@@ -150,3 +150,82 @@ class LiveServer:
     def client(self, **options: Any) -> httpx.Client:
         """An HTTP client for this server."""
         return httpx.Client(base_url=self.url, timeout=120, **options)
+
+
+def learner_with_takes(data_dir: Path, take: Path, count: int, *, url: str, token: str) -> list[int]:
+    """A learner's data dir logged in to ``url`` with ``count`` saved attempts (copies of ``take``) in the outbox."""
+    import shutil
+
+    from tests.store.helpers import make_score
+    from tui.client.login import Login, save_login
+    from tui.paths import DEMO_PACK
+    from tui.store import AttemptStore
+    from tui.store.outbox import Outbox
+
+    save_login(data_dir, Login(url, token))
+    ids = []
+    with AttemptStore(data_dir) as store, Outbox(data_dir) as outbox:
+        outbox.queue_from_now()
+        for n in range(count):
+            recording = store.incoming_dir / f"take-{n}{take.suffix}"
+            recording.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(take, recording)
+            attempt = store.save_attempt(recording_path=recording, pack_id="en-basics", pack_version="1",
+                                         phrase_id="good-morning", text="Good morning.", recorder="mic",
+                                         duration=1.0, score=make_score(70.0),
+                                         reference_audio=DEMO_PACK / "audio" / "good-morning.flac")
+            outbox.enqueue(attempt.id, lang="en-US")
+            ids.append(attempt.id)
+    return ids
+
+
+class PartialUpload:
+    """An upload sent over a raw socket in two halves, so a test can act while it is in flight."""
+
+    def __init__(self, port: int, token: str, audio: Path, fields: dict[str, Any]) -> None:
+        boundary = uuid.uuid4().hex
+        self.body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\n\r\n{json.dumps(fields)}\r\n"
+                     f"--{boundary}\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"{audio.name}\"\r\n"
+                     "Content-Type: audio/wav\r\n\r\n").encode() + audio.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+        self.head = (f"POST /api/v1/attempts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                     f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(self.body)}\r\n\r\n").encode()
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.split = len(self.body) // 2
+
+    def send_first_half(self) -> None:
+        """Headers and half the body."""
+        self.sock.sendall(self.head + self.body[: self.split])
+
+    def finish(self) -> tuple[int, dict[str, Any]]:
+        """The rest of the body, then the answer: ``(status, JSON body)``."""
+        self.sock.sendall(self.body[self.split:])
+        answer = b""
+        self.sock.settimeout(120)
+        while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < self._length(answer):
+            data = self.sock.recv(65536)
+            if not data:
+                break
+            answer += data
+        self.sock.close()
+        header, _, body = answer.partition(b"\r\n\r\n")
+        return int(header.split()[1]), json.loads(body)
+
+    @staticmethod
+    def _length(answer: bytes) -> int:
+        for line in answer.partition(b"\r\n\r\n")[0].split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                return int(line.split(b":")[1])
+        return 1 << 30
+
+    def close(self) -> None:
+        """Drop the connection."""
+        self.sock.close()
+
+
+def wait_for(condition: Any, *, timeout: float, what: str) -> None:
+    """Poll ``condition()`` until it is true; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
