@@ -129,13 +129,14 @@ def server_publish(settings: Settings, source: Path) -> None:
 def server_run(settings: Settings, host: str, port: int, max_upload_mb: int, workers: int | None,
                tls_cert: str | None, tls_key: str | None) -> None:
     """Serve the upload API and the teacher's page until Ctrl+C or SIGTERM (uploads in progress finish first)."""
-    from tui.server.app import serve
+    from tui.server.app import bind, serve
     from tui.server.service import ServerConfig, default_workers
 
     if bool(tls_cert) != bool(tls_key):
         raise ClassroomError("--tls-cert and --tls-key go together", hint="give both, or neither for plain HTTP")
     _database(settings).close()
     config = ServerConfig(server_root(settings.data_dir), max_upload_mb * 1024 * 1024, workers or default_workers())
+    sock = bind(host, port)
     scheme = "https" if tls_cert else "http"
     click.echo(f"Class server on {scheme}://{host}:{port}/ (teacher page); Ctrl+C stops it.", err=True)
-    serve(config, host=host, port=port, ssl_certfile=tls_cert, ssl_keyfile=tls_key)
+    serve(config, sock, ssl_certfile=tls_cert, ssl_keyfile=tls_key)

@@ -113,21 +113,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: ServerConfig, *, host: str, port: int, ssl_certfile: str | None = None,
+def serve(config: ServerConfig, sock: socket.socket, *, ssl_certfile: str | None = None,
           ssl_keyfile: str | None = None) -> None:
-    """Run the server until SIGINT or SIGTERM; requests in progress finish first.
+    """Run the server on the listening ``sock`` (see :func:`bind`) until SIGINT or SIGTERM; requests in progress finish first.
 
     Raises
     ------
     ClassroomError
-        No store, or the address cannot be used.
+        There is no server store.
     """
     import uvicorn
 
-    app = create_app(config)
-    sock = bind(host, port)
     server = uvicorn.Server(uvicorn.Config(
-        app,
+        create_app(config),
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         server_header=False,
         proxy_headers=False,
