@@ -88,7 +88,7 @@ def test_a_learner_token_or_a_wrong_token_cannot_open_the_class_page(room: Class
     expect(page.locator("#class-table")).to_have_count(0)
 
 
-def test_a_sign_in_form_posted_from_another_site_is_refused(room: Classroom, page: Page) -> None:
+def test_a_forged_sign_in_form_from_another_site_is_refused(room: Classroom, page: Page) -> None:
     page.goto(f"{room.server.url}/")
     response = page.request.post(f"{room.server.url}/signin", form={"token": room.teacher, "csrf": "guess"},
                                  headers={"origin": "http://evil.example"})

@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -153,18 +154,13 @@ def test_bad_times_ids_and_scores_in_meta_are_422(room: Classroom) -> None:
             _assert_refused(upload(client, room.learners["Cleo"], room.take(), meta(**change)), 422, words)
 
 
-def test_bytes_that_are_not_audio_are_415(room: Classroom, tmp_path: os.PathLike[str]) -> None:
-    junk = os.path.join(tmp_path, "junk.wav")
-    fake = os.path.join(tmp_path, "fake.wav")
-    with open(junk, "wb") as out:
-        out.write(os.urandom(50_000))
-    with open(fake, "wb") as out:
-        out.write(b"RIFF\x10\x00\x00\x00WAVE" + os.urandom(50_000))  # the right magic, then garbage
+def test_bytes_that_are_not_audio_are_415(room: Classroom, tmp_path: Path) -> None:
+    junk, fake = tmp_path / "junk.wav", tmp_path / "fake.wav"
+    junk.write_bytes(os.urandom(50_000))
+    fake.write_bytes(b"RIFF\x10\x00\x00\x00WAVE" + os.urandom(50_000))  # the right magic, then garbage
     with room.server.client() as client:
-        for path in (junk, fake):
-            from pathlib import Path
-
-            _assert_refused(upload(client, room.learners["Cleo"], Path(path), meta()), 415, "")
+        _assert_refused(upload(client, room.learners["Cleo"], junk, meta()), 415, "not FLAC, WAV or OGG")
+        _assert_refused(upload(client, room.learners["Cleo"], fake, meta()), 415, "cannot be decoded")
 
 
 def test_a_body_that_is_not_multipart_is_415(room: Classroom) -> None:

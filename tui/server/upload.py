@@ -37,14 +37,8 @@ class Received:
     audio: Path | None = None
     audio_bytes: int = 0
     meta: bytearray | None = None
-    parts: int = 0
     done: bool = False
-    _header_name: bytearray = field(default_factory=bytearray)
-    _header_value: bytearray = field(default_factory=bytearray)
-    _header_bytes: int = 0
-    _disposition: bytes = b""
-    _target: str = ""
-    _file: IO[bytes] | None = None
+    file: IO[bytes] | None = field(default=None, repr=False)
 
 
 class _Parser:
@@ -54,10 +48,16 @@ class _Parser:
         self.got = Received()
         self.incoming = incoming
         self.max_audio_bytes = max_audio_bytes
+        self.parts = 0
+        self.header_bytes = 0
+        self.header_name = bytearray()
+        self.header_value = bytearray()
+        self.disposition = b""
+        self.target = ""
         self.parser = MultipartParser(boundary, {
             "on_part_begin": self.part_begin,
             "on_header_field": self.header_field,
-            "on_header_value": self.header_value,
+            "on_header_value": self.header_value_data,
             "on_header_end": self.header_end,
             "on_headers_finished": self.headers_finished,
             "on_part_data": self.part_data,
@@ -66,65 +66,62 @@ class _Parser:
         })
 
     def part_begin(self) -> None:
-        got = self.got
-        got.parts += 1
-        if got.parts > MAX_PARTS:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
             raise ApiError(422, f"the upload has more than {MAX_PARTS} fields", hint=FIELDS_HINT)
-        got._header_bytes, got._disposition, got._target = 0, b"", ""
+        self.header_bytes, self.disposition, self.target = 0, b"", ""
 
     def _count_header(self, size: int) -> None:
-        self.got._header_bytes += size
-        if self.got._header_bytes > MAX_HEADER_BYTES:
+        self.header_bytes += size
+        if self.header_bytes > MAX_HEADER_BYTES:
             raise ApiError(422, f"a field's headers exceed {MAX_HEADER_BYTES // 1024} KB", hint=FIELDS_HINT)
 
     def header_field(self, data: bytes, start: int, end: int) -> None:
         self._count_header(end - start)
-        self.got._header_name += data[start:end]
+        self.header_name += data[start:end]
 
-    def header_value(self, data: bytes, start: int, end: int) -> None:
+    def header_value_data(self, data: bytes, start: int, end: int) -> None:
         self._count_header(end - start)
-        self.got._header_value += data[start:end]
+        self.header_value += data[start:end]
 
     def header_end(self) -> None:
-        got = self.got
-        if bytes(got._header_name).strip().lower() == b"content-disposition":
-            got._disposition = bytes(got._header_value)
-        got._header_name, got._header_value = bytearray(), bytearray()
+        if bytes(self.header_name).strip().lower() == b"content-disposition":
+            self.disposition = bytes(self.header_value)
+        self.header_name, self.header_value = bytearray(), bytearray()
 
     def headers_finished(self) -> None:
         got = self.got
-        kind, options = parse_options_header(got._disposition)
+        kind, options = parse_options_header(self.disposition)
         name = options.get(b"name", b"").decode("latin-1")
         if kind != b"form-data" or name not in ("audio", "meta"):
             raise ApiError(422, f"unexpected field {name[:40]!r}", hint=FIELDS_HINT)
         if (name == "audio" and got.audio is not None) or (name == "meta" and got.meta is not None):
             raise ApiError(422, f"the field {name!r} is sent twice", hint=FIELDS_HINT)
-        got._target = name
+        self.target = name
         if name == "audio":
             got.audio = self.incoming / f"{uuid.uuid4().hex}.part"
-            got._file = open(got.audio, "xb")  # noqa: SIM115  (closed in part_end or by receive())
+            got.file = open(got.audio, "xb")  # noqa: SIM115  (closed in part_end, or by discard())
         else:
             got.meta = bytearray()
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
         got = self.got
-        if got._target == "audio" and got._file is not None:
+        if self.target == "audio" and got.file is not None:
             got.audio_bytes += end - start
             if got.audio_bytes > self.max_audio_bytes:
                 raise ApiError(413, f"the recording is larger than {self.max_audio_bytes // (1024 * 1024)} MB",
                                hint="record a shorter take, or ask the teacher to raise --max-upload-mb")
-            got._file.write(data[start:end])
-        elif got._target == "meta" and got.meta is not None:
+            got.file.write(data[start:end])
+        elif self.target == "meta" and got.meta is not None:
             got.meta += data[start:end]
             if len(got.meta) > MAX_META_BYTES:
                 raise ApiError(413, f"meta is larger than {MAX_META_BYTES // 1024} KB", hint=FIELDS_HINT)
 
     def part_end(self) -> None:
-        got = self.got
-        if got._target == "audio" and got._file is not None:
-            got._file.close()
-            got._file = None
-        got._target = ""
+        if self.target == "audio" and self.got.file is not None:
+            self.got.file.close()
+            self.got.file = None
+        self.target = ""
 
     def end(self) -> None:
         self.got.done = True
@@ -181,8 +178,8 @@ async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> 
 
 def discard(got: Received) -> None:
     """Close and remove the received audio file, if any."""
-    if got._file is not None:
-        got._file.close()
-        got._file = None
+    if got.file is not None:
+        got.file.close()
+        got.file = None
     if got.audio is not None:
         got.audio.unlink(missing_ok=True)
