@@ -32,6 +32,16 @@ MAX_PACK_BYTES = 500 * 1024 * 1024
 _CHUNK = 1 << 16
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from or during."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
 class ServerError(ClassroomError):
     """A request to the class server failed; ``retry`` is True when trying later may succeed."""
 
@@ -172,11 +182,13 @@ class ClassClient:
                            status=status, retry=status in RETRY_STATUSES)
 
     def _unreachable(self, exc: httpx.HTTPError) -> ServerError:
-        cause = exc.__context__ or exc.__cause__
-        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        if any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(exc)) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
             return CertificateError(f"the certificate of {self.login.url} cannot be verified", retry=True,
                                hint="use the server's https address with a trusted certificate, or log in with --insecure if you trust it")
-        timed_out = isinstance(exc, httpx.TimeoutException)
-        reason = "it did not answer in time" if timed_out else str(exc) or exc.__class__.__name__
+        if isinstance(exc, httpx.TimeoutException):
+            reason = "it did not answer in time"
+        else:
+            reason = next((str(e.strerror).lower() for e in _chain(exc) if isinstance(e, OSError) and e.strerror),
+                          str(exc) or exc.__class__.__name__)
         return ServerError(f"cannot reach {self.login.url}: {reason}", retry=True,
                            hint="check the address and that the server runs; takes wait in the outbox until then")
