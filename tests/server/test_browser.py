@@ -51,6 +51,8 @@ def test_the_teacher_signs_in_sees_the_class_and_opens_a_take(room: Classroom, p
     with room.server.client() as client:
         for name, text, phrase in (("Ana", "Good morning.", "good-morning"), ("Ben", "Good evening.", "good-evening")):
             assert upload(client, room.learners[name], room.take(text), meta(text, phrase_id=phrase)).status_code == 201
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     _sign_in(page, room, room.teacher)
     table = page.locator("#class-table")
     expect(table).to_be_visible()
@@ -73,6 +75,9 @@ def test_the_teacher_signs_in_sees_the_class_and_opens_a_take(room: Classroom, p
     chart = page.locator("svg.pitch")
     expect(chart).to_be_visible()
     assert chart.locator("path.reference").get_attribute("d") and chart.locator("path.take").get_attribute("d")
+
+    assert requested and all(url.startswith(room.server.url) for url in requested)  # no CDN: works offline
+    assert any(url.endswith("/static/style.css") for url in requested)
 
     page.click("text=Sign out")
     expect(page.locator("#token")).to_be_visible()
