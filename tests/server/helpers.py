@@ -76,11 +76,16 @@ def rss_kb(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """Direct child processes of ``pid`` (the scoring workers of a server)."""
+    """Direct child processes of ``pid`` (a server's scoring workers and multiprocessing's resource tracker)."""
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         found += [int(child) for child in (task / "children").read_text().split()]
     return found
+
+
+def scoring_workers(pid: int) -> list[int]:
+    """The scoring worker processes of server ``pid``."""
+    return [child for child in children(pid) if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
 
 
 class LiveServer:

@@ -22,7 +22,9 @@ from tests.server.helpers import (
     classroom,
     learner_with_takes,
     meta,
+    scoring_workers,
     spoken,
+    upload,
     wait_for,
 )
 from tui.client.login import Login
@@ -162,3 +164,21 @@ def test_sigterm_lets_an_upload_in_progress_finish(tmp_path: Path, take: Path) -
     assert list(incoming.iterdir()) == []
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{server.url}/healthz", timeout=2)
+
+
+def test_a_scoring_process_that_dies_is_replaced(tmp_path: Path, take: Path) -> None:
+    data_dir = tmp_path / "teacher"
+    _, tokens = classroom(data_dir, ["Ana"])
+    server = LiveServer(data_dir, tmp_path / "server-tmp").start()
+    try:
+        with server.client() as client:
+            assert upload(client, tokens["Ana"], take, meta("Good morning.")).status_code == 201
+            workers = scoring_workers(server.pid)
+            assert workers
+            for worker in workers:
+                os.kill(worker, signal.SIGKILL)
+            statuses = [upload(client, tokens["Ana"], take, meta("Good morning.")).status_code for _ in range(3)]
+    finally:
+        assert server.stop() in (0, -signal.SIGTERM)
+    assert set(statuses) <= {201, 503} and statuses[-1] == 201  # at most a retryable 503, then scoring again
+    assert "Traceback" not in server.log()

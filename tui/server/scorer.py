@@ -17,6 +17,7 @@ import hashlib
 import json
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -186,6 +187,7 @@ class Scorer:
         self.workers = max(1, workers)
         self.references_dir = references_dir
         self._pool: Executor | None = None
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Start the worker processes."""
@@ -207,17 +209,20 @@ class Scorer:
         return await self._run(pitch_contours, take, reference)
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
-        if self._pool is None:
+        pool = self._pool
+        if pool is None:
             raise ApiError(503, "the server is stopping", hint="try again in a moment")
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
         except BrokenProcessPool as exc:
-            self.close_broken()
+            self._replace(pool)
             raise ApiError(503, "a scoring process stopped unexpectedly", hint="try again in a moment") from exc
 
-    def close_broken(self) -> None:
-        """Replace a pool whose worker died."""
-        broken, self._pool = self._pool, None
-        if broken is not None:
+    def _replace(self, broken: Executor) -> None:
+        """Start a new pool in place of ``broken`` (once, however many requests saw it break)."""
+        with self._lock:
+            if self._pool is not broken:
+                return
             broken.shutdown(wait=False, cancel_futures=True)
-        self.start()
+            self._pool = None
+            self.start()
