@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.server.conftest import Classroom
-from tests.server.helpers import meta, upload
+from tests.server.helpers import meta, upload, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -69,8 +69,8 @@ def test_the_teacher_signs_in_sees_the_class_and_opens_a_take(room: Classroom, p
     expect(card.locator(".word")).to_have_text(["Good", "morning"])
     for word in card.locator(".word").all():
         assert {"good", "fair", "poor"} & set((word.get_attribute("class") or "").split())  # coloured by its score
-    for audio in ("#reference-audio", "#take-audio"):
-        page.wait_for_function(f"document.querySelector('{audio}').readyState >= 1", timeout=30_000)
+    for audio in ("#reference-audio", "#take-audio"):  # polled from here: the page's CSP forbids eval in it
+        wait_for(lambda audio=audio: page.eval_on_selector(audio, "a => a.readyState") >= 1, timeout=30, what=f"{audio} metadata")
         assert page.eval_on_selector(audio, "a => a.duration") > 0.3  # the browser decoded the audio's metadata
     chart = page.locator("svg.pitch")
     expect(chart).to_be_visible()
