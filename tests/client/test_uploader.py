@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.client.conftest import Classroom
 from tests.server.helpers import REPO, free_port, learner_with_takes, wait_for
 from tui.client.login import Login
-from tui.client.uploader import OutboxStatus, Uploader
+from tui.client.uploader import IDLE_LOOK, OutboxStatus, Uploader
 from tui.server.db import DB_NAME, server_root
 from tui.store import AttemptStore
 from tui.store.outbox import Outbox, OutboxState, now_utc
@@ -141,3 +141,20 @@ def test_status_and_enqueue_are_safe_from_many_threads(room: Classroom, learner_
     uploader.stop()
     assert errors == []
     assert uploader.status().waiting == 6
+
+
+def test_a_take_saved_without_enqueue_still_goes_up(room: Classroom, learner_dir: Path) -> None:
+    learner_with_takes(learner_dir, room.take("Good morning."), 1, url=room.server.url, token=room.learners["Ben"])
+    uploader = Uploader(learner_dir, Login(room.server.url, room.learners["Ben"]))
+    uploader.start()
+    try:
+        wait_for(lambda: uploader.status().waiting == 0, timeout=120, what="the queued take")
+        with AttemptStore(learner_dir) as store:
+            recording = store.incoming_dir / "unannounced.wav"
+            recording.write_bytes(room.take("Good morning.").read_bytes())
+            store.save_attempt(recording_path=recording, pack_id="en-basics", pack_version="1", phrase_id="good-morning",
+                               text="Good morning.", recorder="mic", duration=1.0, score=store.attempts()[0].score)
+        wait_for(lambda: len(_server_ids(room, _client_ids(learner_dir))) == 2, timeout=IDLE_LOOK * 3,
+                 what="the unannounced take")
+    finally:
+        uploader.stop()

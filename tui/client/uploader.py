@@ -30,8 +30,8 @@ BACKOFF_FIRST = 2.0
 """Seconds before the first retry; each failure doubles it."""
 BACKOFF_MAX = 15 * 60.0
 """The longest wait between tries."""
-IDLE_LOOK = 60.0
-"""With nothing due, look at the outbox this often anyway (another process may have queued takes)."""
+IDLE_LOOK = 10.0
+"""With nothing due, look this often for takes queued by another process or saved but never queued."""
 STOP_WAIT = 5.0
 DEFAULT_LANG = "en-US"
 
@@ -219,7 +219,12 @@ class Uploader:
         return None if login is None else cls(data_dir, login, on_status=on_status)
 
     def start(self) -> None:
-        """Start the upload thread (it first queues takes saved but not queued, then uploads what is due)."""
+        """Start the upload thread.
+
+        Whenever nothing is due it also queues attempts saved since login that
+        nobody queued, so a take saved without :meth:`enqueue` (or before a
+        kill) still goes up, within :data:`IDLE_LOOK` seconds.
+        """
         if self._thread is not None:
             return
         self._stop.clear()
@@ -279,6 +284,9 @@ class Uploader:
                 wait = IDLE_LOOK
                 try:
                     due = self._outbox.due(limit=1)
+                    if not due and catch_up(self._outbox, self._store):
+                        self._refresh()
+                        continue
                     if due:
                         outcome, error = send(self._outbox, self._store, client, due[0])
                         self._refresh(error)
