@@ -6,14 +6,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := libportaudio2 libsndfile1 libasound2-plugins pulseaudio espeak-ng
+# For the tests only: the class server's browser test drives Debian's chromium through Playwright
+# (never `playwright install`: no browser is downloaded); the TLS test makes a certificate with openssl.
+TEST_APT_PACKAGES := chromium openssl
 PYTEST_ARGS ?=
 
-.PHONY: run test lint system bench clean
+.PHONY: run test lint system system-test bench clean
 
 run: system $(VENV)/.installed
 	$(BIN)/pronounce
 
-test: lint
+test: lint system-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Import contracts (the engine never imports the UI or the CLI; engine packages are layered), style, types.
@@ -37,6 +40,9 @@ system:
 	  echo "Missing system packages:$$missing" >&2; \
 	  echo "Install them with: sudo apt-get install$$missing" >&2; exit 1; \
 	fi
+
+system-test:
+	@$(MAKE) --no-print-directory system APT_PACKAGES="$(TEST_APT_PACKAGES)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -37,7 +37,9 @@ class AppConfig:
 
     ``input_device``/``output_device`` are PortAudio device names ("" = system
     default); auto-stop ends a recording after ``auto_stop_seconds`` of trailing
-    silence once something was said.
+    silence once something was said. ``server_url`` is the class server
+    takes are uploaded to ("" = none; its token is kept apart, see
+    :mod:`tui.client.login`), ``server_insecure`` skips its TLS check.
     """
 
     input_device: str = ""
@@ -45,6 +47,8 @@ class AppConfig:
     auto_stop: bool = True
     auto_stop_seconds: float = 1.2
     shadowing: bool = False
+    server_url: str = ""
+    server_insecure: bool = False
 
     def with_changes(self, **changes: Any) -> AppConfig:
         """A copy with ``changes`` applied."""

@@ -62,3 +62,7 @@ class TTSError(PackError):
 
 class StoreError(PronounceError):
     """The attempts database or recordings folder cannot be used."""
+
+
+class ClassroomError(PronounceError):
+    """The class server, its store, or the connection to it failed or refused a request."""

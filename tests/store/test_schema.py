@@ -48,7 +48,7 @@ def _pragma(path: Path, name: str) -> object:
 
 
 def test_new_database_is_wal_at_the_latest_version(store: AttemptStore) -> None:
-    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 2
+    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 3
     assert _pragma(store.db_path, "journal_mode") == "wal"
 
 
@@ -96,7 +96,7 @@ def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = (data / DB_NAME).read_bytes()
-    with pytest.raises(StoreError, match=r"written by a newer pronounce \(schema 99, this one knows 2\)"):
+    with pytest.raises(StoreError, match=r"written by a newer pronounce \(schema 99, this one knows 3\)"):
         AttemptStore(data)
     assert (data / DB_NAME).read_bytes() == before
 

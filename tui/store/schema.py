@@ -48,6 +48,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE attempts ADD COLUMN missing INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX attempts_by_scorer ON attempts (scorer_version)",
     ),
+    # 2 -> 3: the upload outbox (tui/store/outbox.py): one row per take queued for the class server.
+    (
+        """
+        CREATE TABLE outbox (
+            attempt_id INTEGER PRIMARY KEY,
+            client_attempt_id TEXT NOT NULL UNIQUE,
+            lang TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            tries INTEGER NOT NULL DEFAULT 0,
+            next_try_at TEXT NOT NULL,
+            last_error TEXT NOT NULL DEFAULT '',
+            server_id INTEGER,
+            queued_at TEXT NOT NULL,
+            sent_at TEXT
+        )
+        """,
+        "CREATE INDEX outbox_by_state ON outbox (state, next_try_at)",
+        "CREATE TABLE outbox_since (id INTEGER PRIMARY KEY CHECK (id = 1), after_attempt_id INTEGER NOT NULL)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

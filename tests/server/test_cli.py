@@ -1,0 +1,119 @@
+"""``pronounce server ...``: tokens as the last line of stdout, every user error one line with exit 2."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tui.cli import cli
+from tui.paths import DEMO_PACK
+from tui.server import accounts
+from tui.server.accounts import Role
+from tui.server.db import DB_NAME, Database, server_root
+
+
+def _run(data_dir: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--data-dir", str(data_dir), "server", *args])
+
+
+def _one_line_error(result: Result, words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("pronounce: error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert words in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _identify(data_dir: Path, token: str) -> accounts.Identity | None:
+    db = Database(server_root(data_dir))
+    try:
+        return accounts.identify(db, token)
+    finally:
+        db.close()
+
+
+def test_init_prints_the_teacher_token_last_and_only_once(tmp_path: Path) -> None:
+    first = _run(tmp_path, "init")
+    assert first.exit_code == 0, first.output
+    token = first.stdout.splitlines()[-1]
+    assert first.stdout == token + "\n"  # stdout holds only the token; the words go to stderr
+    who = _identify(tmp_path, token)
+    assert who is not None and who.role is Role.TEACHER
+    _one_line_error(_run(tmp_path, "init"), "already initialised")
+    _one_line_error(_run(tmp_path, "token"), "--rotate")
+
+
+def test_rotating_the_teacher_token_revokes_the_old_one(tmp_path: Path) -> None:
+    old = _run(tmp_path, "init").stdout.splitlines()[-1]
+    new = _run(tmp_path, "token", "--rotate").stdout.splitlines()[-1]
+    assert new != old
+    assert _identify(tmp_path, old) is None
+    assert _identify(tmp_path, new) == accounts.Identity(Role.TEACHER)
+
+
+def test_learners_are_added_listed_and_removed(tmp_path: Path) -> None:
+    _run(tmp_path, "init")
+    added = _run(tmp_path, "add-learner", "Ana Pérez")
+    token = added.stdout.splitlines()[-1]
+    assert added.exit_code == 0 and _identify(tmp_path, token) == accounts.Identity(Role.LEARNER, 1, "Ana Pérez")
+    _one_line_error(_run(tmp_path, "add-learner", "Ana Pérez"), "already a learner")
+    _one_line_error(_run(tmp_path, "add-learner", "  "), "1 to 64")
+    _one_line_error(_run(tmp_path, "add-learner", "evil\x1b[2J"), "control characters")
+    listed = [json.loads(line) for line in _run(tmp_path, "learners", "--json").stdout.splitlines()]
+    assert [(r["name"], r["removed"], r["attempts"]) for r in listed] == [("Ana Pérez", None, 0)]
+    assert "Ana Pérez" in _run(tmp_path, "learners").stdout
+    assert _run(tmp_path, "remove-learner", "Ana Pérez").exit_code == 0
+    assert _identify(tmp_path, token) is None
+    _one_line_error(_run(tmp_path, "remove-learner", "Ana Pérez"), "no learner named")
+    assert "removed" in _run(tmp_path, "learners").stdout
+    again = _run(tmp_path, "add-learner", "Ana Pérez")  # the name is free again; a new token
+    assert again.exit_code == 0 and again.stdout.splitlines()[-1] != token
+
+
+def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
+    for args in (("learners",), ("add-learner", "Ana"), ("run",), ("token", "--rotate"), ("publish", str(DEMO_PACK))):
+        _one_line_error(_run(tmp_path, *args), "server init")
+
+
+def test_publish_accepts_a_folder_or_a_zip_and_refuses_an_invalid_pack(tmp_path: Path) -> None:
+    _run(tmp_path, "init")
+    assert "Published en-basics version 1" in _run(tmp_path, "publish", str(DEMO_PACK)).stdout
+    archive = tmp_path / "en.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in DEMO_PACK.rglob("*"):
+            if path.is_file():
+                out.write(path, f"en-basics/{path.relative_to(DEMO_PACK).as_posix()}")
+    assert _run(tmp_path, "publish", str(archive)).exit_code == 0
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pack.toml").write_text('[pack]\nid = "x"\n')
+    _one_line_error(_run(tmp_path, "publish", str(broken)), "not a valid pack")
+    conn = sqlite3.connect(server_root(tmp_path) / DB_NAME)
+    assert conn.execute("SELECT id FROM packs").fetchall() == [("en-basics",)]
+    conn.close()
+    folders = [p.name for p in (server_root(tmp_path) / "packs").iterdir()]
+    assert sorted(folders) == ["1", "2"]  # two publications kept, no staging left behind
+
+
+def test_run_refuses_a_port_in_use_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    _run(tmp_path, "init")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        _one_line_error(_run(tmp_path, "run", "--port", str(busy.getsockname()[1])), "already in use")
+
+
+@pytest.mark.parametrize("args, words", [
+    (("run", "--port", "99999"), "99999"), (("run", "--tls-cert", "/nonexistent"), "/nonexistent"),
+    (("frobnicate",), "frobnicate"),
+])
+def test_usage_errors_are_one_line(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
+    _run(tmp_path, "init")
+    result = _run(tmp_path, *args)
+    assert result.exit_code == 2 and words in result.stderr and "Traceback" not in result.output

@@ -1,0 +1,305 @@
+"""Uploading the outbox: in a background thread for the app, or all at once for ``pronounce sync``.
+
+A take whose upload fails for a reason that may pass (no network, server
+down or busy) stays pending with a growing delay before its next try
+(exponential back-off with jitter, kept in the database so a restart does not
+forget it); a take the server refuses for good (bad audio, revoked token) is
+marked failed with the reason. A kill at any point loses nothing: the row is
+still pending and the ``client_attempt_id`` makes the server answer a repeat
+with the take it already stored.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from tui.client.http import ClassClient, ServerError
+from tui.client.login import Login, load_login
+from tui.errors import PronounceError, StoreError
+from tui.store import Attempt, AttemptStore
+from tui.store.outbox import Outbox, OutboxItem, now_utc
+
+BACKOFF_FIRST = 2.0
+"""Seconds before the first retry; each failure doubles it."""
+BACKOFF_MAX = 15 * 60.0
+"""The longest wait between tries."""
+IDLE_LOOK = 10.0
+"""With nothing due, look this often for takes queued by another process or saved but never queued."""
+STOP_WAIT = 5.0
+DEFAULT_LANG = "en-US"
+
+
+def backoff(tries: int) -> float:
+    """Seconds to wait after ``tries`` failed tries: doubling from :data:`BACKOFF_FIRST`, capped, ±20 % jitter."""
+    base = min(BACKOFF_MAX, BACKOFF_FIRST * 2.0 ** max(0, tries - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+class Outcome(Enum):
+    """What one upload try did."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """What the status bar shows: takes waiting, takes refused, the last error in words."""
+
+    waiting: int = 0
+    failed: int = 0
+    last_error: str = ""
+
+    def label(self) -> str:
+        """``↑ 3 waiting · cannot reach …`` ("" when nothing waits and nothing failed)."""
+        parts = []
+        if self.waiting:
+            parts.append(f"↑ {self.waiting} waiting")
+        if self.failed:
+            parts.append(f"{self.failed} refused (pronounce sync --status)")
+        if self.last_error and parts:
+            parts.append(self.last_error)
+        return " · ".join(parts)
+
+
+def pack_language(reference: Path | None) -> str:
+    """The language of the pack a reference recording belongs to (:data:`DEFAULT_LANG` when unknown)."""
+    from tui.packs.authoring import pack_language as language_of
+
+    for folder in (reference.parents if reference else ())[:3]:
+        if (folder / "pack.toml").is_file():
+            try:
+                return language_of(folder)
+            except PronounceError:
+                break
+    return DEFAULT_LANG
+
+
+def take_meta(attempt: Attempt, item: OutboxItem) -> dict[str, Any]:
+    """The ``meta`` field of the upload of ``attempt``."""
+    return {
+        "pack": attempt.pack_id,
+        "pack_version": attempt.pack_version,
+        "phrase_id": attempt.phrase_id,
+        "text": attempt.text,
+        "lang": item.lang,
+        "recorded_at": attempt.created_at.isoformat(),
+        "client_attempt_id": item.client_attempt_id,
+        "score": attempt.score.to_dict(),
+    }
+
+
+def enqueue(outbox: Outbox, store: AttemptStore, attempt_id: int) -> OutboxItem:
+    """Queue attempt ``attempt_id`` with its pack's language."""
+    return outbox.enqueue(attempt_id, lang=pack_language(store.get(attempt_id).reference_audio))
+
+
+def catch_up(outbox: Outbox, store: AttemptStore) -> int:
+    """Queue attempts saved while logged in that never reached the outbox (a kill after saving); how many."""
+    missing = outbox.unqueued()
+    for attempt_id in missing:
+        enqueue(outbox, store, attempt_id)
+    return len(missing)
+
+
+def send(outbox: Outbox, store: AttemptStore, client: ClassClient, item: OutboxItem) -> tuple[Outcome, str]:
+    """Try to upload one queued take and record the outcome; ``(outcome, error in words or "")``."""
+    try:
+        attempt = store.get(item.attempt_id)
+    except StoreError:
+        reason = "the attempt was deleted before it was uploaded"
+        outbox.mark_failed(item.attempt_id, reason)
+        return Outcome.FAILED, reason
+    if not attempt.audio.is_file():
+        reason = f"its recording {attempt.audio} is missing"
+        outbox.mark_failed(item.attempt_id, reason)
+        return Outcome.FAILED, reason
+    try:
+        uploaded = client.upload(attempt.audio, take_meta(attempt, item))
+    except ServerError as exc:
+        if exc.retry:
+            outbox.mark_retry(item.attempt_id, exc.message, now_utc() + timedelta(seconds=backoff(item.tries + 1)))
+            return Outcome.RETRY, exc.message
+        outbox.mark_failed(item.attempt_id, exc.message)
+        return Outcome.FAILED, exc.message
+    outbox.mark_sent(item.attempt_id, uploaded.id)
+    return Outcome.SENT, ""
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What ``pronounce sync`` did: uploads sent, refused, and still waiting, with the last error."""
+
+    sent: int
+    failed: int
+    waiting: int
+    last_error: str
+
+
+def sync_now(data_dir: Path, login: Login, *,
+             on_progress: Callable[[int, OutboxItem, Outcome, str], None] | None = None,
+             on_start: Callable[[int], None] | None = None) -> SyncReport:
+    """Upload every pending take now, ignoring back-off; stop at the first sign the server is unreachable.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data dir with the attempts database.
+    login : Login
+        Where to upload.
+    on_start : callable(count), optional
+        Told how many takes will be tried.
+    on_progress : callable(done, item, outcome, error), optional
+        Told after each try.
+    """
+    sent = failed = 0
+    last_error = ""
+    with Outbox(data_dir) as outbox, AttemptStore(data_dir) as store, ClassClient(login) as client:
+        catch_up(outbox, store)
+        outbox.retry_now()
+        due = outbox.due()
+        if on_start:
+            on_start(len(due))
+        for done, item in enumerate(due, start=1):
+            outcome, error = send(outbox, store, client, item)
+            sent += outcome is Outcome.SENT
+            failed += outcome is Outcome.FAILED
+            last_error = error or last_error
+            if on_progress:
+                on_progress(done, item, outcome, error)
+            if outcome is Outcome.RETRY:
+                break
+        return SyncReport(sent, failed, outbox.counts().pending, last_error)
+
+
+class Uploader:
+    """Uploads queued takes in a background thread while the app runs; every method is thread-safe.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data dir with the attempts database.
+    login : Login
+        Where to upload.
+    on_status : callable(OutboxStatus), optional
+        Called from the upload thread whenever the status changes (post it to the UI from there).
+
+    Raises
+    ------
+    StoreError
+        The attempts database cannot be opened.
+    """
+
+    def __init__(self, data_dir: Path, login: Login, *, on_status: Callable[[OutboxStatus], None] | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.login = login
+        self._on_status = on_status
+        self._outbox = Outbox(data_dir)
+        self._store = AttemptStore(data_dir)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._last_error = ""
+        self._status = OutboxStatus()
+        self._refresh()
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, *, on_status: Callable[[OutboxStatus], None] | None = None) -> Uploader | None:
+        """An uploader for the saved login of ``data_dir``, None when not logged in."""
+        login = load_login(data_dir)
+        return None if login is None else cls(data_dir, login, on_status=on_status)
+
+    def start(self) -> None:
+        """Start the upload thread.
+
+        Whenever nothing is due it also queues attempts saved since login that
+        nobody queued, so a take saved without :meth:`enqueue` (or before a
+        kill) still goes up, within :data:`IDLE_LOOK` seconds.
+        """
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="pronounce-uploader", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = STOP_WAIT) -> None:
+        """Ask the thread to stop after the upload in progress and wait up to ``timeout`` s.
+
+        An upload cut by exiting is simply tried again at the next start.
+        """
+        self._stop.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
+                return  # still uploading: it stops after this try; its connections close with the process
+        self._outbox.close()
+        self._store.close()
+
+    def enqueue(self, attempt_id: int) -> str:
+        """Queue a saved attempt and wake the thread; returns its ``client_attempt_id``.
+
+        One SQLite write: call it from the thread that saved the attempt.
+        """
+        item = enqueue(self._outbox, self._store, attempt_id)
+        self._refresh()
+        self._wake.set()
+        return item.client_attempt_id
+
+    def status(self) -> OutboxStatus:
+        """Takes waiting, refused, and the last error (cached: cheap to call from the UI)."""
+        with self._lock:
+            return self._status
+
+    def _refresh(self, error: str | None = None) -> None:
+        counts = self._outbox.counts()
+        with self._lock:
+            if error is not None:
+                self._last_error = error
+            status = OutboxStatus(counts.pending, counts.failed, self._last_error)
+            changed, self._status = status != self._status, status
+        if changed and self._on_status is not None:
+            self._on_status(status)
+
+    def _run(self) -> None:
+        streak = 0
+        try:
+            catch_up(self._outbox, self._store)
+            self._refresh()
+        except PronounceError as exc:
+            self._refresh(exc.message)
+        with ClassClient(self.login) as client:
+            while not self._stop.is_set():
+                self._wake.clear()
+                wait = IDLE_LOOK
+                try:
+                    due = self._outbox.due(limit=1)
+                    if not due and catch_up(self._outbox, self._store):
+                        self._refresh()
+                        continue
+                    if due:
+                        outcome, error = send(self._outbox, self._store, client, due[0])
+                        self._refresh(error)
+                        streak = streak + 1 if outcome is Outcome.RETRY else 0
+                        if not streak:
+                            continue
+                        wait = backoff(streak)
+                    else:
+                        upcoming = self._outbox.next_try()
+                        if upcoming is not None:
+                            wait = min(IDLE_LOOK, max(0.0, (upcoming - now_utc()).total_seconds()))
+                except PronounceError as exc:
+                    self._refresh(exc.message)
+                    streak += 1
+                    wait = backoff(streak)
+                self._wake.wait(wait)

@@ -1,0 +1,159 @@
+"""Published packs: ``server publish`` checks a pack and keeps an immutable copy with its zip.
+
+Each publication gets a new folder ``packs/<n>/`` holding the pack (as
+``pack/``) and ``pack.zip``; the ``packs`` table points each pack id at its
+latest publication. Older publications stay on disk, so takes scored against
+an older reference keep it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tui.errors import ClassroomError, PackError
+from tui.packs.archive import extract_zip, pack_root, write_zip
+from tui.packs.loader import load_pack, read_pack
+from tui.packs.model import Pack
+from tui.server.db import Database, stamp
+from tui.server.meta import SAFE_ID
+
+ZIP_NAME = "pack.zip"
+PACK_FOLDER = "pack"
+
+
+@dataclass(frozen=True)
+class PublishedPack:
+    """A pack as the server hands it out."""
+
+    id: str
+    version: str
+    title: str
+    language: str
+    phrases: int
+    folder: Path
+    zip: Path
+    published_at: datetime
+
+    def to_api(self) -> dict[str, Any]:
+        """The JSON of ``GET /api/v1/packs``."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "language": self.language,
+            "phrases": self.phrases,
+            "published_at": self.published_at.isoformat(),
+            "url": f"/api/v1/packs/{self.id}.zip",
+        }
+
+
+def publish(db: Database, source: Path) -> PublishedPack:
+    """Check the pack in ``source`` (a folder or a ``.zip``) and publish it, replacing an older publication.
+
+    Raises
+    ------
+    ClassroomError
+        ``source`` is not a valid pack, or its id could not be used in an upload.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=db.packs_dir))
+    try:
+        try:
+            folder = _unpacked(Path(source), staging)
+            pack, problems = read_pack(folder)
+        except PackError as exc:
+            raise ClassroomError(f"cannot publish {source}: {exc.message}", hint=exc.hint) from exc
+        if pack is None:
+            errors = "; ".join(str(p) for p in problems if p.severity == "error")
+            raise ClassroomError(f"{source} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {source}`")
+        bad = [value for value in (pack.id, *(p.id for p in pack.phrases)) if not SAFE_ID.match(value)]
+        if bad:
+            raise ClassroomError(f"{source} has ids learners could not upload takes for: {', '.join(map(repr, bad[:5]))}",
+                                 hint="use ids of at most 64 characters without /, \\, :, .. or a leading dot")
+        write_zip(pack.root, staging / ZIP_NAME, prefix=pack.id)
+        final = _next_folder(db.packs_dir)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pack_dir = final / PACK_FOLDER
+    with db.writing() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO packs (id, version, title, language, phrases, folder, zip, published_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (pack.id, pack.version, pack.title, pack.language, len(pack.phrases),
+             pack_dir.relative_to(db.root).as_posix(), (final / ZIP_NAME).relative_to(db.root).as_posix(), stamp()),
+        )
+    published = find(db, pack.id)
+    assert published is not None
+    return published
+
+
+def _unpacked(source: Path, staging: Path) -> Path:
+    """A clean copy of the pack in ``staging/pack`` (regular files only, hidden ones and links left out)."""
+    target = staging / PACK_FOLDER
+    if source.is_file() and source.suffix.lower() == ".zip":
+        extract_zip(source, staging / "unzipped")
+        os.rename(pack_root(staging / "unzipped"), target)
+        return target
+    if not (source / "pack.toml").is_file():
+        raise ClassroomError(f"{source} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
+    write_zip(source, staging / "copy.zip", prefix=PACK_FOLDER)
+    extract_zip(staging / "copy.zip", staging / "copy")
+    os.rename(staging / "copy" / PACK_FOLDER, target)
+    return target
+
+
+def _next_folder(packs_dir: Path) -> Path:
+    numbers = [int(p.name) for p in packs_dir.iterdir() if p.name.isdigit()]
+    return packs_dir / str(max(numbers, default=0) + 1)
+
+
+def listing(db: Database) -> list[PublishedPack]:
+    """Every published pack, by id."""
+    with db.reading() as conn:
+        rows = conn.execute("SELECT id, version, title, language, phrases, folder, zip, published_at FROM packs ORDER BY id").fetchall()
+    return [_published(db, row) for row in rows]
+
+
+def find(db: Database, pack_id: str) -> PublishedPack | None:
+    """The latest publication of ``pack_id``, if any."""
+    with db.reading() as conn:
+        row = conn.execute("SELECT id, version, title, language, phrases, folder, zip, published_at FROM packs WHERE id = ?",
+                           (pack_id,)).fetchone()
+    return _published(db, row) if row else None
+
+
+def _published(db: Database, row: tuple[Any, ...]) -> PublishedPack:
+    id, version, title, language, phrases, folder, zip_path, published = row
+    return PublishedPack(id, version, title, language, phrases, db.root / folder, db.root / zip_path,
+                         datetime.fromisoformat(published))
+
+
+class PackCache:
+    """Loaded published packs, reloaded when a pack is published again; thread-safe."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._loaded: dict[str, tuple[Path, Pack]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, pack_id: str) -> Pack | None:
+        """The latest publication of ``pack_id``, loaded (None when it is not published)."""
+        published = find(self._db, pack_id)
+        if published is None:
+            return None
+        with self._lock:
+            cached = self._loaded.get(pack_id)
+        if cached and cached[0] == published.folder:
+            return cached[1]
+        pack = load_pack(published.folder)
+        with self._lock:
+            self._loaded[pack_id] = (published.folder, pack)
+        return pack

@@ -1,0 +1,185 @@
+"""Receive a multipart upload as it streams in: the audio straight to a file, the limits checked on every chunk.
+
+Starlette's ``request.form()`` would spool parts to the system temp folder and
+count nothing until the end; here python-multipart's push parser is fed the
+body chunk by chunk, the ``audio`` part is written to ``incoming/`` (inside the
+server store) and the upload is refused the moment it passes a limit — a
+5 GB body costs one chunk of memory and at most the limit of disk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import Request
+
+from tui.server.errors import ApiError
+from tui.server.meta import MAX_META_BYTES
+
+MAX_PARTS = 4
+"""More parts than this (the upload has two) is refused before the rest is read."""
+MAX_HEADER_BYTES = 8 * 1024
+"""Bytes of headers per part."""
+FRAMING_BYTES = 64 * 1024
+"""Body bytes allowed beyond the audio and meta limits: boundaries and part headers."""
+FIELDS_HINT = "send two multipart fields: audio (the recording) and meta (JSON)"
+
+
+@dataclass
+class Received:
+    """An upload read to its end: the audio in a file of ``incoming/``, the meta in memory."""
+
+    audio: Path | None = None
+    audio_bytes: int = 0
+    meta: bytearray | None = None
+    done: bool = False
+    file: IO[bytes] | None = field(default=None, repr=False)
+
+
+class _Parser:
+    """python-multipart callbacks that fill a :class:`Received`, enforcing every limit as bytes arrive."""
+
+    def __init__(self, boundary: bytes, incoming: Path, max_audio_bytes: int) -> None:
+        self.got = Received()
+        self.incoming = incoming
+        self.max_audio_bytes = max_audio_bytes
+        self.parts = 0
+        self.header_bytes = 0
+        self.header_name = bytearray()
+        self.header_value = bytearray()
+        self.disposition = b""
+        self.target = ""
+        self.parser = MultipartParser(boundary, {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value_data,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+            "on_end": self.end,
+        })
+
+    def part_begin(self) -> None:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise ApiError(422, f"the upload has more than {MAX_PARTS} fields", hint=FIELDS_HINT)
+        self.header_bytes, self.disposition, self.target = 0, b"", ""
+
+    def _count_header(self, size: int) -> None:
+        self.header_bytes += size
+        if self.header_bytes > MAX_HEADER_BYTES:
+            raise ApiError(422, f"a field's headers exceed {MAX_HEADER_BYTES // 1024} KB", hint=FIELDS_HINT)
+
+    def header_field(self, data: bytes, start: int, end: int) -> None:
+        self._count_header(end - start)
+        self.header_name += data[start:end]
+
+    def header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._count_header(end - start)
+        self.header_value += data[start:end]
+
+    def header_end(self) -> None:
+        if bytes(self.header_name).strip().lower() == b"content-disposition":
+            self.disposition = bytes(self.header_value)
+        self.header_name, self.header_value = bytearray(), bytearray()
+
+    def headers_finished(self) -> None:
+        got = self.got
+        kind, options = parse_options_header(self.disposition)
+        name = options.get(b"name", b"").decode("latin-1")
+        if kind != b"form-data" or name not in ("audio", "meta"):
+            raise ApiError(422, f"unexpected field {name[:40]!r}", hint=FIELDS_HINT)
+        if (name == "audio" and got.audio is not None) or (name == "meta" and got.meta is not None):
+            raise ApiError(422, f"the field {name!r} is sent twice", hint=FIELDS_HINT)
+        self.target = name
+        if name == "audio":
+            got.audio = self.incoming / f"{uuid.uuid4().hex}.part"
+            got.file = open(got.audio, "xb")  # noqa: SIM115  (closed in part_end, or by discard())
+        else:
+            got.meta = bytearray()
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        got = self.got
+        if self.target == "audio" and got.file is not None:
+            got.audio_bytes += end - start
+            if got.audio_bytes > self.max_audio_bytes:
+                raise ApiError(413, f"the recording is larger than {self.max_audio_bytes // (1024 * 1024)} MB",
+                               hint="record a shorter take, or ask the teacher to raise --max-upload-mb")
+            got.file.write(data[start:end])
+        elif self.target == "meta" and got.meta is not None:
+            got.meta += data[start:end]
+            if len(got.meta) > MAX_META_BYTES:
+                raise ApiError(413, f"meta is larger than {MAX_META_BYTES // 1024} KB", hint=FIELDS_HINT)
+
+    def part_end(self) -> None:
+        if self.target == "audio" and self.got.file is not None:
+            self.got.file.close()
+            self.got.file = None
+        self.target = ""
+
+    def end(self) -> None:
+        self.got.done = True
+
+
+def _boundary(request: Request) -> bytes:
+    kind, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary", b"")
+    if kind != b"multipart/form-data" or not boundary or len(boundary) > 200:
+        raise ApiError(415, "the upload must be multipart/form-data", hint=FIELDS_HINT)
+    return boundary
+
+
+async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> Received:
+    """Read the request body of an upload; on any error nothing of it stays on disk.
+
+    Raises
+    ------
+    ApiError
+        413 past a size limit (checked on ``Content-Length`` first, then on
+        every chunk), 415 when the body is not multipart, 422 for unexpected,
+        repeated, missing or too many fields and for a body that ends early.
+    starlette.requests.ClientDisconnect
+        The client went away mid-upload.
+    """
+    boundary = _boundary(request)
+    limit = max_audio_bytes + MAX_META_BYTES + FRAMING_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"the upload is larger than {max_audio_bytes // (1024 * 1024)} MB",
+                       hint="record a shorter take, or ask the teacher to raise --max-upload-mb")
+    parser = _Parser(boundary, incoming, max_audio_bytes)
+    got, total = parser.got, 0
+    try:
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise ApiError(413, f"the upload is larger than {max_audio_bytes // (1024 * 1024)} MB",
+                               hint="record a shorter take, or ask the teacher to raise --max-upload-mb")
+            if chunk:
+                try:
+                    parser.parser.write(chunk)
+                except FormParserError as exc:
+                    raise ApiError(422, f"the upload is not valid multipart ({exc})", hint=FIELDS_HINT) from exc
+        if not got.done:
+            raise ApiError(422, "the upload ended before its last boundary", hint=FIELDS_HINT)
+        if got.audio is None or got.meta is None:
+            raise ApiError(422, "the upload needs the fields audio and meta", hint=FIELDS_HINT)
+    except BaseException:
+        discard(got)
+        raise
+    return got
+
+
+def discard(got: Received) -> None:
+    """Close and remove the received audio file, if any."""
+    if got.file is not None:
+        got.file.close()
+        got.file = None
+    if got.audio is not None:
+        got.audio.unlink(missing_ok=True)

@@ -1,0 +1,274 @@
+"""The upload outbox: saved takes waiting to reach the class server, in the attempts database.
+
+Each queued attempt has one row, keyed by its attempt id, with a random
+``client_attempt_id`` (UUID) that the server uses to recognise a retry: the
+same take sent twice is stored once. A row is ``pending`` (waiting, possibly
+after failed tries, with the time of its next try), ``sent`` (with the
+server's id) or ``failed`` (refused for good, with the reason in words).
+
+``outbox_since`` remembers, from ``pronounce login`` on, which attempts belong
+in the outbox: every attempt with a larger id. :meth:`Outbox.unqueued` finds
+those that were saved but never queued (the app was killed in between), so
+nothing saved while logged in is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from tui.errors import StoreError
+from tui.store.attempts import DB_NAME
+from tui.store.schema import connect, translate
+
+_COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
+
+
+class OutboxState(StrEnum):
+    """Where a queued take stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One queued take.
+
+    Attributes
+    ----------
+    attempt_id : int
+        The attempt in the local store.
+    client_attempt_id : str
+        UUID sent with every try; the server stores a take once per UUID.
+    lang : str
+        BCP 47 language of the phrase (the server synthesizes a reference in it
+        when it does not have the pack).
+    state : OutboxState
+    tries : int
+        Uploads tried so far.
+    next_try_at : datetime
+        Earliest time of the next try (UTC).
+    last_error : str
+        Why the last try failed, in words ("" when none did).
+    server_id : int or None
+        The server's id of the stored take, once sent.
+    queued_at, sent_at : datetime
+        When it was queued, and sent (None until then).
+    """
+
+    attempt_id: int
+    client_attempt_id: str
+    lang: str
+    state: OutboxState
+    tries: int
+    next_try_at: datetime
+    last_error: str
+    server_id: int | None
+    queued_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    """How many queued takes are in each state."""
+
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def now_utc() -> datetime:
+    """The current time, timezone-aware UTC (the one clock of the outbox)."""
+    return datetime.now(UTC)
+
+
+def _stamp(when: datetime) -> str:
+    """Fixed-width ISO 8601 in UTC, so that text order is time order in SQL."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Outbox:
+    """The outbox of the attempts database in ``data_dir``; safe to share between threads.
+
+    Parameters
+    ----------
+    data_dir : path
+        The data dir holding ``attempts.sqlite3`` (created and migrated if needed).
+
+    Raises
+    ------
+    StoreError
+        The database cannot be opened or migrated.
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.db_path = Path(data_dir).expanduser().absolute() / DB_NAME
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data dir {self.db_path.parent}: {exc.strerror}",
+                             hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)") from exc
+        self._conn = connect(self.db_path)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def enqueue(self, attempt_id: int, *, lang: str) -> OutboxItem:
+        """Queue attempt ``attempt_id`` for upload, due now; queuing it again changes nothing.
+
+        Raises
+        ------
+        StoreError
+            There is no such attempt.
+        """
+        with self._writing() as conn:
+            if conn.execute("SELECT 1 FROM attempts WHERE id = ?", (attempt_id,)).fetchone() is None:
+                raise StoreError(f"there is no attempt {attempt_id} to upload", hint="`pronounce review` lists the attempt ids")
+            now = _stamp(now_utc())
+            conn.execute(
+                "INSERT OR IGNORE INTO outbox (attempt_id, client_attempt_id, lang, next_try_at, queued_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (attempt_id, str(uuid.uuid4()), lang, now, now),
+            )
+        return self.get(attempt_id)
+
+    def get(self, attempt_id: int) -> OutboxItem:
+        """The queued take of attempt ``attempt_id``; :class:`StoreError` when it is not queued."""
+        rows = self._read(f"SELECT {_COLUMNS} FROM outbox WHERE attempt_id = ?", (attempt_id,))
+        if not rows:
+            raise StoreError(f"attempt {attempt_id} is not in the outbox", hint="`pronounce sync --status` lists it")
+        return _item(rows[0])
+
+    def items(self, state: OutboxState | None = None) -> list[OutboxItem]:
+        """Queued takes (of one state, or all), oldest attempt first."""
+        where, params = ("WHERE state = ?", (str(state),)) if state else ("", ())
+        return [_item(row) for row in self._read(f"SELECT {_COLUMNS} FROM outbox {where} ORDER BY attempt_id", params)]
+
+    def due(self, now: datetime | None = None, *, limit: int | None = None) -> list[OutboxItem]:
+        """Pending takes whose next try is due at ``now`` (default: now), oldest attempt first."""
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' AND next_try_at <= ? ORDER BY attempt_id LIMIT ?",
+            (_stamp(now or now_utc()), -1 if limit is None else limit),
+        )
+        return [_item(row) for row in rows]
+
+    def next_try(self) -> datetime | None:
+        """When the earliest pending take is due (None when nothing is pending)."""
+        rows = self._read("SELECT min(next_try_at) FROM outbox WHERE state = 'pending'", ())
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    def counts(self) -> OutboxCounts:
+        """Queued takes per state."""
+        found = dict(self._read("SELECT state, count(*) FROM outbox GROUP BY state", ()))
+        return OutboxCounts(found.get("pending", 0), found.get("sent", 0), found.get("failed", 0))
+
+    def mark_sent(self, attempt_id: int, server_id: int) -> None:
+        """The server stored the take as ``server_id``."""
+        self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?",
+                     (server_id, _stamp(now_utc())))
+
+    def mark_retry(self, attempt_id: int, error: str, next_try_at: datetime) -> None:
+        """A try failed for a reason that may pass (network, server busy): try again at ``next_try_at``."""
+        self._update(attempt_id, "state = 'pending', tries = tries + 1, last_error = ?, next_try_at = ?",
+                     (error, _stamp(next_try_at)))
+
+    def mark_failed(self, attempt_id: int, reason: str) -> None:
+        """The server refused the take for good (or its recording is gone): stop trying."""
+        self._update(attempt_id, "state = 'failed', tries = tries + 1, last_error = ?", (reason,))
+
+    def requeue_failed(self) -> int:
+        """Make every failed take pending again, due now (after a new login, a fixed server); how many."""
+        with self._writing() as conn:
+            return conn.execute("UPDATE outbox SET state = 'pending', next_try_at = ? WHERE state = 'failed'",
+                                (_stamp(now_utc()),)).rowcount
+
+    def retry_now(self) -> None:
+        """Make every pending take due now (``pronounce sync`` does not wait for the back-off)."""
+        with self._writing() as conn:
+            conn.execute("UPDATE outbox SET next_try_at = ? WHERE state = 'pending'", (_stamp(now_utc()),))
+
+    def queue_from_now(self) -> None:
+        """Attempts saved from now on belong in the outbox (``pronounce login``); older ones are not uploaded."""
+        with self._writing() as conn:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM attempts").fetchone()[0]
+            conn.execute("INSERT INTO outbox_since (id, after_attempt_id) VALUES (1, ?)"
+                         " ON CONFLICT (id) DO NOTHING", (last,))
+
+    def stop_queuing(self) -> None:
+        """Attempts saved from now on are not uploaded (``pronounce logout``); queued ones stay queued."""
+        with self._writing() as conn:
+            conn.execute("DELETE FROM outbox_since")
+
+    def unqueued(self) -> list[int]:
+        """Ids of attempts saved since :meth:`queue_from_now` that are not queued, oldest first."""
+        rows = self._read(
+            "SELECT a.id FROM attempts a JOIN outbox_since s ON a.id > s.after_attempt_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.attempt_id = a.id) ORDER BY a.id",
+            (),
+        )
+        return [int(row[0]) for row in rows]
+
+    def _update(self, attempt_id: int, assignments: str, params: tuple[Any, ...]) -> None:
+        with self._writing() as conn:
+            if conn.execute(f"UPDATE outbox SET {assignments} WHERE attempt_id = ?", (*params, attempt_id)).rowcount == 0:
+                raise StoreError(f"attempt {attempt_id} is not in the outbox", hint="`pronounce sync --status` lists it")
+
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc, self.db_path) from exc
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise translate(exc, self.db_path) from exc
+                raise
+
+
+def _item(row: tuple[Any, ...]) -> OutboxItem:
+    attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent = row
+    return OutboxItem(
+        attempt_id=int(attempt_id),
+        client_attempt_id=client_id,
+        lang=lang,
+        state=OutboxState(state),
+        tries=int(tries),
+        next_try_at=datetime.fromisoformat(next_try),
+        last_error=error,
+        server_id=None if server_id is None else int(server_id),
+        queued_at=datetime.fromisoformat(queued),
+        sent_at=datetime.fromisoformat(sent) if sent else None,
+    )
