@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.scoring.score import Score
 from tui.server.errors import ApiError
 
 MAX_META_BYTES = 64 * 1024
 MAX_TEXT = 500
-SAFE_ID = re.compile(r"^(?![.\s])(?!.*\.\.)[^\x00-\x1f\x7f/\\:]{1,64}(?<!\s)$")
-"""A pack or phrase id: up to 64 characters, never a path (no ``/``, ``\\``, ``:``, ``..``, leading dot)."""
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 _REQUIRED = ("pack", "pack_version", "phrase_id", "text", "lang", "recorded_at", "client_attempt_id")
@@ -30,7 +29,7 @@ class AttemptMeta:
     Attributes
     ----------
     pack, phrase_id : str
-        Ids as the pack has them, but never path-like (see :data:`SAFE_ID`).
+        Safe ids as packs have them (:mod:`tui.packs.ids`), in Unicode NFC: never path-like.
     pack_version : str
     text : str
         The phrase, without control characters.
@@ -71,6 +70,14 @@ def _version(value: Any) -> str:
     if not isinstance(value, str):
         raise _fail("meta.pack_version must be a string")
     return value
+
+
+def _id(value: str, key: str) -> str:
+    normal = normalize_id(value)
+    problem = id_problem(normal)
+    if problem is not None:
+        raise ApiError(422, f"meta.{key} {value[:80]!r} {problem}", hint=ID_HINT)
+    return normal
 
 
 def _checked(value: str, key: str, pattern: re.Pattern[str], what: str) -> str:
@@ -121,9 +128,9 @@ def parse_meta(raw: bytes) -> AttemptMeta:
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise _fail("meta.score is not a score (overall, accuracy, fluency, intonation, completeness...)") from exc
     return AttemptMeta(
-        pack=_checked(_string(data, "pack"), "pack", SAFE_ID, "a pack id (no /, \\, :, .. or leading dot)"),
+        pack=_id(_string(data, "pack"), "pack"),
         pack_version=_checked(_version(data["pack_version"]), "pack_version", _VERSION, "a version"),
-        phrase_id=_checked(_string(data, "phrase_id"), "phrase_id", SAFE_ID, "a phrase id (no /, \\, :, .. or leading dot)"),
+        phrase_id=_id(_string(data, "phrase_id"), "phrase_id"),
         text=text,
         lang=_checked(_string(data, "lang"), "lang", _LANG, "a BCP 47 language tag such as en-US"),
         recorded_at=recorded,

@@ -22,7 +22,6 @@ from tui.packs.archive import extract_zip, pack_root, write_zip
 from tui.packs.loader import load_pack, read_pack
 from tui.packs.model import Pack
 from tui.server.db import Database, stamp
-from tui.server.meta import SAFE_ID
 
 ZIP_NAME = "pack.zip"
 PACK_FOLDER = "pack"
@@ -72,10 +71,6 @@ def publish(db: Database, source: Path) -> PublishedPack:
         if pack is None:
             errors = "; ".join(str(p) for p in problems if p.severity == "error")
             raise ClassroomError(f"{source} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {source}`")
-        bad = [value for value in (pack.id, *(p.id for p in pack.phrases)) if not SAFE_ID.match(value)]
-        if bad:
-            raise ClassroomError(f"{source} has ids learners could not upload takes for: {', '.join(map(repr, bad[:5]))}",
-                                 hint="use ids of at most 64 characters without /, \\, :, .. or a leading dot")
         write_zip(pack.root, staging / ZIP_NAME, prefix=pack.id)
         final = _next_folder(db.packs_dir)
         os.rename(staging, final)
