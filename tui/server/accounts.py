@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tui.errors import ClassroomError
-from tui.server.db import Database, stamp
+from tui.server.db import Database
+from tui.store.schema import utc_text
 
 TOKEN_PREFIX = "prn_"
 TOKEN_BYTES = 32
@@ -80,7 +81,7 @@ def init_teacher(db: Database) -> str:
         if conn.execute("SELECT 1 FROM tokens WHERE role = 'teacher'").fetchone() is not None:
             raise ClassroomError(f"the class server in {db.root} is already initialised",
                                  hint="`pronounce server token --rotate` makes a new teacher token")
-        conn.execute("INSERT INTO tokens (hash, role, created_at) VALUES (?, 'teacher', ?)", (token_hash(token), stamp()))
+        conn.execute("INSERT INTO tokens (hash, role, created_at) VALUES (?, 'teacher', ?)", (token_hash(token), utc_text()))
     return token
 
 
@@ -88,7 +89,7 @@ def rotate_teacher(db: Database) -> str:
     """Revoke the teacher token (and every browser session) and return a new one."""
     token = new_token()
     with db.writing() as conn:
-        now = stamp()
+        now = utc_text()
         conn.execute("UPDATE tokens SET revoked_at = ? WHERE role = 'teacher' AND revoked_at IS NULL", (now,))
         conn.execute("INSERT INTO tokens (hash, role, created_at) VALUES (?, 'teacher', ?)", (token_hash(token), now))
         conn.execute("DELETE FROM web_sessions")
@@ -119,7 +120,7 @@ def add_learner(db: Database, name: str) -> str:
         if conn.execute("SELECT 1 FROM learners WHERE name = ? AND removed_at IS NULL", (name,)).fetchone():
             raise ClassroomError(f"there is already a learner named {name!r}",
                                  hint="choose another name, or `pronounce server remove-learner` the old one first")
-        now = stamp()
+        now = utc_text()
         learner_id = conn.execute("INSERT INTO learners (name, created_at) VALUES (?, ?)", (name, now)).lastrowid
         conn.execute("INSERT INTO tokens (hash, role, learner_id, created_at) VALUES (?, 'learner', ?, ?)",
                      (token_hash(token), learner_id, now))
@@ -138,7 +139,7 @@ def remove_learner(db: Database, name: str) -> None:
         row = conn.execute("SELECT id FROM learners WHERE name = ? AND removed_at IS NULL", (name.strip(),)).fetchone()
         if row is None:
             raise ClassroomError(f"there is no learner named {name!r}", hint="`pronounce server learners` lists them")
-        now = stamp()
+        now = utc_text()
         conn.execute("UPDATE learners SET removed_at = ? WHERE id = ?", (now, row[0]))
         conn.execute("UPDATE tokens SET revoked_at = ? WHERE learner_id = ? AND revoked_at IS NULL", (now, row[0]))
 
@@ -175,9 +176,9 @@ def identify(db: Database, token: str) -> Identity | None:
 def open_session(db: Database) -> tuple[str, str]:
     """A new teacher browser session: ``(session id for the cookie, CSRF token for its forms)``."""
     session, csrf = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
-    expires = stamp(datetime.now(UTC) + timedelta(hours=SESSION_HOURS))
+    expires = utc_text(datetime.now(UTC) + timedelta(hours=SESSION_HOURS))
     with db.writing() as conn:
-        conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (stamp(),))
+        conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (utc_text(),))
         conn.execute("INSERT INTO web_sessions (hash, csrf, expires_at) VALUES (?, ?, ?)", (token_hash(session), csrf, expires))
     return session, csrf
 
@@ -186,7 +187,7 @@ def session_csrf(db: Database, session: str) -> str | None:
     """The CSRF token of a live session (None when the session is unknown or expired)."""
     with db.reading() as conn:
         row = conn.execute("SELECT csrf FROM web_sessions WHERE hash = ? AND expires_at > ?",
-                           (token_hash(session), stamp())).fetchone()
+                           (token_hash(session), utc_text())).fetchone()
     return row[0] if row else None
 
 

@@ -19,10 +19,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.errors import ClassroomError
+from tui.store.schema import immediate
 
 SERVER_DIR = "server"
 DB_NAME = "server.sqlite3"
@@ -99,14 +99,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def server_root(data_dir: Path) -> Path:
     """Where the class server keeps its store inside the data dir."""
     return Path(data_dir).expanduser().absolute() / SERVER_DIR
-
-
-def stamp(when: datetime | None = None) -> str:
-    """``when`` (default: now) as fixed-width ISO 8601 UTC, so that text order is time order."""
-    when = when or datetime.now(UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Database:
@@ -190,17 +182,8 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:
         """A ``BEGIN IMMEDIATE`` transaction, committed when the block succeeds."""
-        conn = self._conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with immediate(self._conn(), lambda exc: _translate(exc, self.db_path)) as conn:
             yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise _translate(exc, self.db_path) from exc
-            raise
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

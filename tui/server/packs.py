@@ -21,7 +21,8 @@ from tui.errors import ClassroomError, PackError
 from tui.packs.archive import extract_zip, pack_root, write_zip
 from tui.packs.loader import load_pack, read_pack
 from tui.packs.model import Pack
-from tui.server.db import Database, stamp
+from tui.server.db import Database
+from tui.store.schema import utc_text
 
 ZIP_NAME = "pack.zip"
 PACK_FOLDER = "pack"
@@ -83,7 +84,7 @@ def publish(db: Database, source: Path) -> PublishedPack:
             "INSERT OR REPLACE INTO packs (id, version, title, language, phrases, folder, zip, published_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (pack.id, pack.version, pack.title, pack.language, len(pack.phrases),
-             pack_dir.relative_to(db.root).as_posix(), (final / ZIP_NAME).relative_to(db.root).as_posix(), stamp()),
+             pack_dir.relative_to(db.root).as_posix(), (final / ZIP_NAME).relative_to(db.root).as_posix(), utc_text()),
         )
     published = find(db, pack.id)
     assert published is not None

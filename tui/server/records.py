@@ -16,8 +16,9 @@ from typing import Any
 
 from tui.fsio import fsync_path
 from tui.scoring.score import Score
-from tui.server.db import Database, stamp
+from tui.server.db import Database
 from tui.server.meta import AttemptMeta
+from tui.store.schema import utc_text
 
 _COLUMNS = (
     "a.id, a.learner_id, l.name, a.client_attempt_id, a.pack_id, a.pack_version, a.phrase_id, a.text, a.lang,"
@@ -116,7 +117,7 @@ def listing(db: Database, *, learner: str | None = None, pack: str | None = None
             params.append(value)
     if since is not None:
         clauses.append("a.created_at >= ?")
-        params.append(stamp(since))
+        params.append(utc_text(since))
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     with db.reading() as conn:
         rows = conn.execute(f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY a.id DESC LIMIT ?",
@@ -167,7 +168,7 @@ def store(db: Database, *, learner_id: int, meta: AttemptMeta, staged: Path, suf
                     " client_score_json, scorer_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         learner_id, meta.client_attempt_id, meta.pack, meta.pack_version, meta.phrase_id, meta.text,
-                        meta.lang, stamp(meta.recorded_at), stamp(), dest.relative_to(db.root).as_posix(),
+                        meta.lang, utc_text(meta.recorded_at), utc_text(), dest.relative_to(db.root).as_posix(),
                         dest.stat().st_size, float(duration), reference.relative_to(db.root).as_posix(),
                         float(score.overall), score.to_json(), meta.score.to_json() if meta.score else None,
                         score.scorer_version,

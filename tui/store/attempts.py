@@ -43,7 +43,7 @@ from tui.store.records import (
     sub_scores,
     utc,
 )
-from tui.store.schema import connect, translate
+from tui.store.schema import connect, immediate, translate
 
 DB_NAME = "attempts.sqlite3"
 INCOMING = "incoming"
@@ -178,9 +178,9 @@ class AttemptStore:
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
         conn = self._conn()
-        self._begin(conn)
         placement = None
         try:
+            conn.execute("BEGIN IMMEDIATE")
             placement = files.place(source, dest, keep_source=keep_source)
             cursor = conn.execute(
                 "INSERT INTO attempts (created_at, pack_id, pack_version, phrase_id, text, recorder, audio,"
@@ -393,25 +393,10 @@ class AttemptStore:
                 self._open.add(held)
         return held.conn
 
-    def _begin(self, conn: sqlite3.Connection) -> None:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate(exc, self.db_path) from exc
-
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        self._begin(conn)
-        try:
+        with immediate(self._conn(), lambda exc: translate(exc, self.db_path)) as conn:
             yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise translate(exc, self.db_path) from exc
-            raise
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

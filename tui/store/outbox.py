@@ -28,7 +28,7 @@ from typing import Any
 
 from tui.errors import StoreError
 from tui.store.attempts import DB_NAME
-from tui.store.schema import connect, translate
+from tui.store.schema import connect, immediate, translate, utc_text
 
 _COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
 
@@ -93,13 +93,6 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _stamp(when: datetime) -> str:
-    """Fixed-width ISO 8601 in UTC, so that text order is time order in SQL."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 class Outbox:
     """The outbox of the attempts database in ``data_dir``; safe to share between threads.
 
@@ -146,7 +139,7 @@ class Outbox:
         with self._writing() as conn:
             if conn.execute("SELECT 1 FROM attempts WHERE id = ?", (attempt_id,)).fetchone() is None:
                 raise StoreError(f"there is no attempt {attempt_id} to upload", hint="`pronounce review` lists the attempt ids")
-            now = _stamp(now_utc())
+            now = utc_text(now_utc())
             conn.execute(
                 "INSERT OR IGNORE INTO outbox (attempt_id, client_attempt_id, lang, next_try_at, queued_at)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -170,7 +163,7 @@ class Outbox:
         """Pending takes whose next try is due at ``now`` (default: now), oldest attempt first."""
         rows = self._read(
             f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' AND next_try_at <= ? ORDER BY attempt_id LIMIT ?",
-            (_stamp(now or now_utc()), -1 if limit is None else limit),
+            (utc_text(now or now_utc()), -1 if limit is None else limit),
         )
         return [_item(row) for row in rows]
 
@@ -187,12 +180,12 @@ class Outbox:
     def mark_sent(self, attempt_id: int, server_id: int) -> None:
         """The server stored the take as ``server_id``."""
         self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?",
-                     (server_id, _stamp(now_utc())))
+                     (server_id, utc_text(now_utc())))
 
     def mark_retry(self, attempt_id: int, error: str, next_try_at: datetime) -> None:
         """A try failed for a reason that may pass (network, server busy): try again at ``next_try_at``."""
         self._update(attempt_id, "state = 'pending', tries = tries + 1, last_error = ?, next_try_at = ?",
-                     (error, _stamp(next_try_at)))
+                     (error, utc_text(next_try_at)))
 
     def mark_failed(self, attempt_id: int, reason: str) -> None:
         """The server refused the take for good (or its recording is gone): stop trying."""
@@ -202,12 +195,12 @@ class Outbox:
         """Make every failed take pending again, due now (after a new login, a fixed server); how many."""
         with self._writing() as conn:
             return conn.execute("UPDATE outbox SET state = 'pending', next_try_at = ? WHERE state = 'failed'",
-                                (_stamp(now_utc()),)).rowcount
+                                (utc_text(now_utc()),)).rowcount
 
     def retry_now(self) -> None:
         """Make every pending take due now (``pronounce sync`` does not wait for the back-off)."""
         with self._writing() as conn:
-            conn.execute("UPDATE outbox SET next_try_at = ? WHERE state = 'pending'", (_stamp(now_utc()),))
+            conn.execute("UPDATE outbox SET next_try_at = ? WHERE state = 'pending'", (utc_text(now_utc()),))
 
     def queue_from_now(self) -> None:
         """Attempts saved from now on belong in the outbox (``pronounce login``); older ones are not uploaded."""
@@ -244,18 +237,8 @@ class Outbox:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            conn = self._conn
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise translate(exc, self.db_path) from exc
-                raise
+        with self._lock, immediate(self._conn, lambda exc: translate(exc, self.db_path)) as conn:
+            yield conn
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.errors import StoreError
@@ -198,3 +201,30 @@ def _check_version(version: int, path: Path) -> None:
 
 def _version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def utc_text(when: datetime | None = None) -> str:
+    """``when`` (default: now) as fixed-width ISO 8601 UTC text, so that text order is time order in SQL."""
+    when = when or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection, fail: Callable[[sqlite3.Error], Exception]) -> Iterator[sqlite3.Connection]:
+    """A ``BEGIN IMMEDIATE`` transaction on ``conn``, committed when the block succeeds.
+
+    When the block raises, the transaction is rolled back; an :class:`sqlite3.Error`
+    (from the block or from SQLite itself) is raised as ``fail(exc)``.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise fail(exc) from exc
+        raise
