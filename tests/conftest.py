@@ -1,9 +1,13 @@
-"""Shared fixtures: the private sound server every audio test records and plays through."""
+"""Shared fixtures: the private sound server every audio test records and plays through, and small disks that fill up."""
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +36,32 @@ def sound_server() -> Iterator[SoundServer]:
     yield server
     server.stop()
     rescan()
+
+
+@contextmanager
+def mounted_tmpfs(folder: Path, *, size_mib: int) -> Iterator[Path]:
+    """A real file system of ``size_mib`` MiB at ``folder`` that fills up, unmounted afterwards.
+
+    Needs root; elsewhere the test is skipped, and on CI (``CI=true``) a failure to mount fails it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mib}m", "tmpfs", str(folder)], capture_output=True, text=True)
+    if done.returncode != 0:
+        if ON_CI:
+            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill_disk(path: Path) -> Path:
+    """Write zeros to the new file ``path`` until the disk holding it is full, to the last block; ``path``."""
+    with open(path, "ab", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(bytes(4096))
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import subprocess
 import threading
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.conftest import ON_CI
+from tests.conftest import mounted_tmpfs
 from tui.audio import recorder
 from tui.audio.devices import rescan
 from tui.audio.files import load_audio
@@ -75,29 +74,12 @@ def no_devices() -> Iterator[None]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs: a real file system that fills up. Needs root; on CI (``CI=true``) a failure to mount fails."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        if ON_CI:
-            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        recorder.stop_all()
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def fill(path: Path) -> None:
-    """Write zeros to ``path`` until the disk holding it is full, to the last byte."""
-    with open(path, "ab", buffering=0) as handle:
+    """A 2 MiB tmpfs; every recorder is stopped before it is unmounted."""
+    with mounted_tmpfs(tmp_path / "small", size_mib=2) as mount:
         try:
-            while True:
-                handle.write(bytes(4096))
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+            yield mount
+        finally:
+            recorder.stop_all()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ import pytest
 import sounddevice as sd
 import soundfile as sf
 
-from tests.audio.conftest import Events, dominant_hz, fill, write_tone
+from tests.audio.conftest import Events, dominant_hz, write_tone
+from tests.conftest import fill_disk
 from tui.audio import journal, recorder
 from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
@@ -29,7 +30,7 @@ def _record_until_the_disk_fills(small_disk: Path, events: Events) -> tuple[Path
     heard = sum(chunk.data_len for chunk in events.chunks("full"))
     (running,) = folder.glob("*.journal")
     events.wait_for(lambda: journal.journal_frames(running)[1] >= heard)
-    fill(small_disk / "filler")
+    fill_disk(small_disk / "filler")
     events.wait_for(lambda: any(isinstance(e, recorder.RecorderFailed) for e in events.of("full")))
     failure = next(e for e in events.of("full") if isinstance(e, recorder.RecorderFailed))
     assert str(failure.error).startswith(f"recorder 'full' stopped writing: the disk holding {folder} is full — free")
@@ -42,7 +43,7 @@ def test_a_disk_that_stays_full_keeps_the_journal_and_recovery_reads_it(
     stopper: str, sound_server: SoundServer, events: Events, small_disk: Path
 ) -> None:
     folder, heard = _record_until_the_disk_fills(small_disk, events)
-    fill(small_disk / "filler-2")  # the space the dropped FLAC freed
+    fill_disk(small_disk / "filler-2")  # the space the dropped FLAC freed
     (kept,) = folder.glob("*.journal")
     _, frames = journal.journal_frames(kept)
     assert frames >= heard
@@ -89,7 +90,7 @@ def test_starting_on_a_full_disk_is_a_clear_error_and_leaves_nothing(
 ) -> None:
     folder = small_disk / "incoming"
     folder.mkdir()
-    fill(small_disk / "filler")
+    fill_disk(small_disk / "filler")
     with pytest.raises(AudioError, match=rf"^cannot start recording: the disk holding {folder} is full") as caught:
         recorder.start("late", samplerate=RATE, directory=folder)
     assert caught.value.hint == "free some space, or choose another data folder with --data-dir"

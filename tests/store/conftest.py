@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import mounted_tmpfs
 from tests.store.helpers import ON_CI, write_take
 from tui.store import AttemptStore
 
@@ -38,14 +38,5 @@ def as_root() -> None:
 @pytest.fixture
 def small_disk(as_root: None, tmp_path: Path) -> Iterator[Path]:
     """A 3 MiB tmpfs: a real file system that fills up."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        if ON_CI:
-            pytest.fail(f"cannot mount a tmpfs on CI: {done.stderr.strip()}")
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "small", size_mib=3) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import threading
 import uuid
@@ -81,14 +80,3 @@ def run_together(count: int, action: Callable[[], object]) -> list[BaseException
     return errors
 
 
-def fill(folder: Path) -> Path:
-    """Fill the file system of ``folder`` with one file until it is full; that file."""
-    filler = folder / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.store.helpers import fill, save, write_take
+from tests.conftest import fill_disk
+from tests.store.helpers import save, write_take
 from tui.cli import cli
 from tui.errors import StoreError
 from tui.packs.model import Pack, Phrase
@@ -154,7 +155,7 @@ def test_an_io_error_on_a_disk_with_space_is_not_called_full(tmp_path: Path) -> 
 
 def test_a_full_disk_says_full_even_when_sqlite_says_io_error(small_disk: Path) -> None:
     AttemptStore(small_disk / "data").close()
-    fill(small_disk)
+    fill_disk(small_disk / "filler")
     with pytest.raises(StoreError) as caught:
         AttemptStore(small_disk / "data").attempts()
     assert str(caught.value).startswith(f"the disk holding {small_disk / 'data' / DB_NAME} is full (")

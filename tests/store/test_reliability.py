@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.store.helpers import fill, save, write_take
+from tests.conftest import fill_disk
+from tests.store.helpers import save, write_take
 from tui.errors import StoreError
 from tui.store import AttemptStore
 from tui.store.attempts import DB_NAME
@@ -99,7 +100,7 @@ def test_a_full_disk_reaches_the_user_and_keeps_the_take(small_disk: Path) -> No
     first = save(store, write_take(store.incoming_dir))
     pending = write_take(store.incoming_dir)
     content = pending.read_bytes()
-    filler = fill(small_disk)
+    filler = fill_disk(small_disk / "filler")
 
     with pytest.raises(StoreError, match=rf"full.*the take was not saved.*recording is kept at {pending}"):
         save(store, pending)
@@ -204,7 +205,7 @@ def test_a_full_disk_while_copying_leaves_no_partial_file(small_disk: Path, tmp_
     store = AttemptStore(small_disk / "data")
     first = save(store, write_take(store.incoming_dir))
     outside = write_take(tmp_path / "outside", seconds=2.0)
-    fill(small_disk)
+    fill_disk(small_disk / "filler")
 
     with pytest.raises(
         StoreError, match=rf"No space left on device.*free some disk space; the recording is kept at {outside}"
