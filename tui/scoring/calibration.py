@@ -1,8 +1,11 @@
 """Map raw measurements to 0–100 with the fitted models in ``calibration.json``.
 
-Each model is a ridge regression on standardised features followed by a
-monotone piecewise-linear map (isotonic on the training data, anchored so a
-perfect match reaches 100). ``bench/calibrate.py`` refits and rewrites the file.
+Each sub-score model is a ridge regression on standardised features followed by
+a monotone piecewise-linear map (isotonic on the training data, anchored so a
+perfect match reaches 100); the content check is a logistic regression whose
+probability gates every score. There is one set of models for English with
+phone evidence and one for template matching (any language).
+``bench/calibrate.py`` refits and rewrites the file.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,23 +70,91 @@ class Model:
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """The shipped models: sentence sub-scores, the per-word score, the content gate.
+class Logistic:
+    """Probability that an attempt says the reference phrase, from content evidence."""
 
-    ``content_gate`` is ``(low, high)`` on the ``excess_mean`` measurement: up to
-    ``low`` (the 99th percentile of expert-scored learners) scores stand, beyond
-    ``high`` the attempt is not the reference phrase and scores drop to 0.
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """P(right phrase) for rows ``x`` [shape=(n, n_features)]."""
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "features": list(self.features),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "coef": self.coef.round(6).tolist(),
+            "intercept": round(float(self.intercept), 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Logistic:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            features=tuple(data["features"]),  # type: ignore[arg-type]
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The models for one kind of evidence ("phones": English with alignment, "template": any language).
+
+    ``gate`` is ``(low, high)`` on the content probability: at or below ``low``
+    every score is 0 (not this phrase), from ``high`` scores stand, linear between.
+    ``spoken_gop`` is the word GOP from which a word counts as spoken (phones only).
     """
 
-    version: str
     sentence: dict[str, Model]
     word: Model
-    content_gate: tuple[float, float]
+    content: Logistic
+    gate: tuple[float, float]
+    spoken_gop: float | None = None
 
-    def gate(self, excess_mean: float) -> float:
-        """Factor 0–1 applied to every score: 1 while the attempt sounds like the phrase."""
-        low, high = self.content_gate
-        return float(np.clip((high - excess_mean) / (high - low), 0.0, 1.0))
+    def gate_factor(self, p_right: float) -> float:
+        """Factor 0–1 applied to every score."""
+        low, high = self.gate
+        return float(np.clip((p_right - low) / (high - low), 0.0, 1.0))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "sentence": {name: model.to_dict() for name, model in self.sentence.items()},
+            "word": self.word.to_dict(),
+            "content": self.content.to_dict(),
+            "gate": [round(v, 4) for v in self.gate],
+            "spoken_gop": None if self.spoken_gop is None else round(self.spoken_gop, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSet:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            sentence={name: Model.from_dict(model) for name, model in data["sentence"].items()},
+            word=Model.from_dict(data["word"]),
+            content=Logistic.from_dict(data["content"]),
+            gate=(float(data["gate"][0]), float(data["gate"][1])),
+            spoken_gop=None if data.get("spoken_gop") is None else float(data["spoken_gop"]),
+        )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The shipped models: one :class:`ModelSet` per kind of evidence."""
+
+    version: str
+    phones: ModelSet
+    template: ModelSet
 
 
 @lru_cache(maxsize=1)
@@ -98,9 +170,8 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Calibration(
             version=str(data["version"]),
-            sentence={name: Model.from_dict(model) for name, model in data["sentence"].items()},
-            word=Model.from_dict(data["word"]),
-            content_gate=(float(data["content_gate"][0]), float(data["content_gate"][1])),
+            phones=ModelSet.from_dict(data["phones"]),
+            template=ModelSet.from_dict(data["template"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScoringError(

@@ -12,18 +12,26 @@ SLOW, FAST = np.log(1.3), np.log(1 / 1.3)
 WORD_LONG = np.log(1.8)
 WEAK_WORD = 45.0
 MAX_ISSUES = 5
+INCOMPLETE = 70.0
+"""Completeness (%) below which the card says part of the phrase is missing."""
+DIFFERENT_PHRASE = "this sounds like a different phrase"
 
 
-def find_issues(found: Measurements, words: list[WordScore], *, content: float = 1.0) -> tuple[str, ...]:
+def find_issues(
+    found: Measurements, words: list[WordScore], *, content: float = 1.0, completeness: float = 100.0
+) -> tuple[str, ...]:
     """At most :data:`MAX_ISSUES` findings, most important first.
 
-    ``content`` is the calibration's content gate (below 1: not the same phrase).
+    ``content`` is the calibration's content gate (below 1: not the same phrase);
+    ``completeness`` the share (%) of the phrase that was said.
     """
     s = found.sentence
     issues: list[str] = []
     if content < 1.0:
-        issues.append("does not sound like the reference phrase")
-    if s["coverage"] < 0.7:
+        issues.append(DIFFERENT_PHRASE)
+        if content == 0.0:
+            return tuple(issues)
+    if completeness < INCOMPLETE:
         issues.append("part of the phrase seems to be missing")
     if s["log_speech_ratio"] > SLOW:
         issues.append(f"much slower than the reference ({np.exp(s['log_speech_ratio']):.1f}× as long)")
