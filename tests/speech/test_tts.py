@@ -133,3 +133,15 @@ def test_phonemes_spell_an_unknown_word() -> None:
 def test_a_voice_error_in_the_child_reaches_the_caller() -> None:
     with pytest.raises(TTSError, match="no voice for language 'qq'"):
         phonemes("hello", lang="qq")
+
+
+def test_pitch_moves_the_voice_up() -> None:
+    from tui.scoring.compare import pitch_track
+
+    low = synthesize("hello there", pitch=20)
+    high = synthesize("hello there", pitch=80)
+    f0_low = np.nanmedian(pitch_track(low.samples, low.samplerate)[1])
+    f0_high = np.nanmedian(pitch_track(high.samples, high.samplerate)[1])
+    assert f0_high > 1.2 * f0_low
+    with pytest.raises(TTSError, match="pitch 120 is out of range"):
+        synthesize("hello", pitch=120)

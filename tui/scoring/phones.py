@@ -275,9 +275,9 @@ class AlignStream:
 @lru_cache(maxsize=1)
 def _initial_cmn() -> str:
     """The model's initial cepstral mean (its ``-cmninit``), in the form ``set_cmn`` takes."""
-    from pocketsphinx import Decoder
+    from pocketsphinx import Config
 
-    return str(Decoder(lm=None, loglevel="FATAL").config["cmninit"])
+    return str(Config(lm=None, loglevel="FATAL")["cmninit"])
 
 
 def _evidence(tokens: list[list[str] | None], segments: list[Any]) -> PhoneEvidence:

@@ -38,6 +38,7 @@ _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
 _POS_CHARACTER = 1
 _PARAM_RATE = 1
+_PARAM_PITCH = 3
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _EVENT_END = 5
@@ -51,6 +52,8 @@ DEFAULT_RATE = 175
 """espeak-ng's default speaking rate, in words per minute."""
 RATE_RANGE = (80, 450)
 """Rates espeak-ng accepts, in words per minute."""
+DEFAULT_PITCH = 50
+"""espeak-ng's base pitch, on its 0–100 scale."""
 
 
 class _EventId(ctypes.Union):
@@ -180,9 +183,10 @@ class _Engine:
         if self.lib.espeak_SetVoiceByName(name.encode()) != _EE_OK:
             raise TTSError(f"espeak-ng has no voice {name!r}", hint="list the voices with `espeak-ng --voices`")
 
-    def speak(self, text: str, rate: int) -> tuple[np.ndarray, list[_Mark]]:
-        """Synthesize ``text`` with the selected voice at ``rate``."""
+    def speak(self, text: str, rate: int, pitch: int) -> tuple[np.ndarray, list[_Mark]]:
+        """Synthesize ``text`` with the selected voice at ``rate`` and base ``pitch``."""
         self.lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+        self.lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
         self.chunks, self.marks = [], []
         data = text.encode("utf-8")
         status = self.lib.espeak_Synth(
@@ -337,7 +341,9 @@ def _word_timings(text: str, marks: list[_Mark], n_samples: int, samplerate: int
     )
 
 
-def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate: int | None = None) -> Synthesis:
+def synthesize(
+    text: str, *, lang: str = "en-us", voice: str | None = None, rate: int | None = None, pitch: int | None = None
+) -> Synthesis:
     """Speak ``text`` with espeak-ng and time each word.
 
     Parameters
@@ -350,6 +356,8 @@ def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate
         An espeak-ng voice name or language (``"es"``, ``"fr-fr"``, ``"roa/fr"``).
     rate : int, optional
         Words per minute within :data:`RATE_RANGE` [default: :data:`DEFAULT_RATE`].
+    pitch : int, optional
+        Base pitch 0–100 [default: :data:`DEFAULT_PITCH`].
 
     Returns
     -------
@@ -359,17 +367,20 @@ def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate
     Raises
     ------
     TTSError
-        Empty text, a rate out of range, espeak-ng or the voice missing.
+        Empty text, a rate or pitch out of range, espeak-ng or the voice missing.
     """
     if not text.strip():
         raise TTSError("there is no text to speak", hint="give the phrase some words")
     rate = DEFAULT_RATE if rate is None else rate
     if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
         raise TTSError(f"speaking rate {rate} is out of range", hint=f"use {RATE_RANGE[0]}–{RATE_RANGE[1]} words per minute")
+    pitch = DEFAULT_PITCH if pitch is None else pitch
+    if not 0 <= pitch <= 100:
+        raise TTSError(f"pitch {pitch} is out of range", hint="use 0–100")
 
     def speak(engine: _Engine) -> tuple[np.ndarray, list[_Mark], int]:
         engine.use_voice(voice, lang)
-        pcm, marks = engine.speak(text, rate)
+        pcm, marks = engine.speak(text, rate, pitch)
         return pcm, marks, engine.samplerate
 
     pcm, marks, samplerate = _isolated(speak)
