@@ -4,11 +4,12 @@
 
 For each utterance, against an espeak-ng reference of its own sentence (right
 pair) and, for every second utterance, of another utterance's sentence (wrong
-pair; the same utterances get the phone-loop score, to save time): the template
-measurements (tui.scoring.measure), the forced alignment of the text
-(tui.scoring.phones: frames and GOP per word), the free-phone-loop score over
-each aligned word (for the GOP comparison), and pooled DTW costs against
-cohort sentences. Results go to ``bench/out/calib/part-NNN.pkl`` in blocks of
+pair): the template measurements (tui.scoring.measure), the forced alignment of
+the text (frames, start and forced score against the best senone per word), the
+free-phone-loop score over each aligned word, and pooled DTW costs against
+cohort sentences. ``--fill-loop`` completes a cache whose first pass scored the
+phone loop on the paired half only (as the one behind the shipped calibration
+did, before the scorer ran the loop itself). Results go to ``bench/out/calib/part-NNN.pkl`` in blocks of
 50 utterances; existing blocks are kept, so an interrupted run resumes.
 Delete the folder after changing a measurement.
 """
@@ -71,12 +72,10 @@ _loop: Any = None
 
 
 def loop_frames(y: np.ndarray) -> np.ndarray:
-    """Free-phone-loop acoustic score of every 10 ms frame (segment score spread evenly), same front end as phones."""
+    """Free-phone-loop acoustic score of every 10 ms frame, with the scorer's own decoder set-up."""
     global _loop
     if _loop is None:
-        _loop = phones._new_decoder()
-        _loop.add_allphone_file("loop", None)
-        _loop.activate_search("loop")
+        _loop = phones._new_decoder(loop=True)
     _loop.set_cmn(phones._initial_cmn())
     _loop.start_utt()
     pad = np.zeros(int(phones.PAD_S * signal.ANALYSIS_SR), dtype=np.float32)
@@ -84,28 +83,17 @@ def loop_frames(y: np.ndarray) -> np.ndarray:
     for start in range(0, data.size, phones.BLOCK):
         _loop.process_raw(phones._to_pcm(data[start : start + phones.BLOCK], start))
     _loop.end_utt()
-    scores = np.zeros(_loop.n_frames() + 1)
-    for seg in _loop.seg():
-        n = seg.end_frame - seg.start_frame + 1
-        scores[seg.start_frame : seg.end_frame + 1] = np.log(max(seg.ascore, 1e-300)) / phones.LOG_BASE / n
-    return scores
+    return phones._loop_scores(_loop)
 
 
-def align(words: list[str], y: np.ndarray, loop: np.ndarray) -> dict[str, Any]:
+def align(words: list[str], y: np.ndarray) -> dict[str, Any]:
+    """The scorer's alignment: per word (frames, start, GOP against the best senone, phone-loop score per frame)."""
     stream = phones.AlignStream(words)
     stream.feed(y)
     evidence = stream.finish()
     if evidence is None:
         return {"alignable": False}
-    pad = round(phones.PAD_S * phones.FRAME_RATE)
-    out = []
-    for w in evidence.words:
-        if w is None:
-            out.append(None)
-            continue
-        first = round(w.start * phones.FRAME_RATE) + pad
-        loop_score = float(loop[first : first + w.frames].sum()) / max(w.frames, 1) if loop.size else np.nan
-        out.append((w.frames, w.start, w.gop, loop_score))
+    out = [None if w is None else (w.frames, w.start, w.senone_gop, w.senone_gop - w.gop) for w in evidence.words]
     return {"alignable": True, "failed": evidence.failed, "words": out}
 
 
@@ -126,7 +114,6 @@ def features(index: int) -> dict[str, Any]:
         out["error"] = "silent"
         return out
     paired = index % 2 == 0
-    loop = loop_frames(samples) if paired else np.zeros(0)
     att_pooled = pooled(att.feats)
     for key, text in (("right", row["text"]), ("wrong", wrong_text))[: 2 if paired else 1]:
         ref, spans, words = reference(text)
@@ -135,7 +122,7 @@ def features(index: int) -> dict[str, Any]:
             "sentence": [found.sentence[name] for name in SENTENCE_FEATURES],
             "words": found.words,
             "ref_words": words,
-            "phones": align(words, samples, loop),
+            "phones": align(words, samples),
             "own_cost": template_cost(pooled(ref.feats), att_pooled),
         }
     out["pack_costs"] = [template_cost(cohort_member(t.lower()), att_pooled) for t in pack]
@@ -156,18 +143,62 @@ def cohort_member(text: str) -> np.ndarray:
 
 
 def load_all() -> list[dict[str, Any]]:
-    """Every cached block, in utterance order."""
+    """Every cached block, in utterance order, with the phone-loop scores of the second pass merged in."""
     found: list[dict[str, Any]] = []
     for part in sorted(OUT.glob("part-*.pkl")):
         found.extend(pickle.loads(part.read_bytes()))
+    extra: dict[str, list[Any]] = {}
+    for part in sorted(OUT.glob("loop-*.pkl")):
+        extra.update(pickle.loads(part.read_bytes()))
+    for item in found:
+        if item["utt"] in extra:
+            item["right"]["phones"]["words"] = extra[item["utt"]]
     return found
+
+
+def fill_loop(index: int) -> tuple[str, list[Any]] | None:
+    """Phone-loop scores for a right pair the first pass left without them (odd utterances)."""
+    row = TABLE[index]
+    item = ITEMS.get(row["utt"])
+    if item is None or "right" not in item or "wrong" in item:
+        return None
+    words = item["right"]["phones"].get("words")
+    if not words:
+        return None
+    samples, _ = load_audio(DATA / row["audio"], samplerate=signal.ANALYSIS_SR)
+    loop = loop_frames(samples)
+    pad = round(phones.PAD_S * phones.FRAME_RATE)
+    out = []
+    for w in words:
+        if w is None:
+            out.append(None)
+            continue
+        first = round(w[1] * phones.FRAME_RATE) + pad
+        out.append((w[0], w[1], w[2], float(loop[first : first + w[0]].sum()) / max(w[0], 1)))
+    return row["utt"], out
+
+
+ITEMS: dict[str, dict[str, Any]] = {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--fill-loop", action="store_true", help="second pass: phone-loop scores for the other half")
     args = parser.parse_args()
+    if args.fill_loop:
+        TABLE[:] = rows()
+        ITEMS.update((item["utt"], item) for item in load_all())
+        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+            for block in range(0, len(TABLE), 250):
+                part = OUT / f"loop-{block // 250:03d}.pkl"
+                if part.exists():
+                    continue
+                found = pool.map(fill_loop, range(block, min(block + 250, len(TABLE))), chunksize=5)
+                part.write_bytes(pickle.dumps(dict(f for f in found if f is not None)))
+                print(f"loop {block + 250}/{len(TABLE)}, load {os.getloadavg()[0]:.1f}", flush=True)
+        return
     TABLE[:] = table = rows()
     total = len(table) if args.limit is None else min(args.limit, len(table))
     OUT.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from tui.scoring.phones import PhoneEvidence
 def test_shipped_calibration_matches_the_measurements() -> None:
     calibration = load_calibration()
     assert calibration.version == SCORER_VERSION
-    sentence_names = {*SENTENCE_FEATURES, *content_features(None), *phone_features(PhoneEvidence((), True), 0.0)}
+    sentence_names = {*SENTENCE_FEATURES, *content_features(None), *phone_features(PhoneEvidence((), True), 0.0, 1.0)}
     for models in (calibration.phones, calibration.template):
         assert set(models.sentence) == {"overall", "accuracy", "fluency", "intonation"}
         for model in models.sentence.values():

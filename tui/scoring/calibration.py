@@ -110,8 +110,9 @@ class Logistic:
 class ModelSet:
     """The models for one kind of evidence ("phones": English with alignment, "template": any language).
 
-    ``gate`` is ``(low, high)`` on the content probability: at or below ``low``
-    every score is 0 (not this phrase), from ``high`` scores stand, linear between.
+    ``gate`` is ``(low, high)`` on the content probability: every score is
+    capped at 0 at or below ``low`` (not this phrase), at 100 from ``high``,
+    linearly between.
     ``spoken_gop`` is the word GOP from which a word counts as spoken (phones only).
     """
 
@@ -121,10 +122,10 @@ class ModelSet:
     gate: tuple[float, float]
     spoken_gop: float | None = None
 
-    def gate_factor(self, p_right: float) -> float:
-        """Factor 0–1 applied to every score."""
+    def cap(self, p_right: float) -> float:
+        """The highest score (0–100) an attempt may get when it says the phrase with probability ``p_right``."""
         low, high = self.gate
-        return float(np.clip((p_right - low) / (high - low), 0.0, 1.0))
+        return float(100.0 * np.clip((p_right - low) / (high - low), 0.0, 1.0))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""

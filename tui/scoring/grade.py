@@ -14,10 +14,10 @@ import numpy as np
 
 from tui.scoring.calibration import ModelSet, load_calibration
 from tui.scoring.cohort import ContentEvidence
-from tui.scoring.features import Analysis
+from tui.scoring.features import FRAME_S, Analysis
 from tui.scoring.issues import find_issues
 from tui.scoring.measure import WORD_FEATURES, Measurements
-from tui.scoring.phones import FAILED_GOP, PhoneEvidence
+from tui.scoring.phones import FAILED_GOP, FRAME_RATE, PhoneEvidence
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
@@ -28,9 +28,13 @@ TEMPLATE = "template match"
 NO_WORDS = "template match (no words to align)"
 NO_COHORT_Z = 3.0
 NO_COHORT_MARGIN = 0.1
-"""Content evidence assumed when there is no cohort: a clear fit, so the gate rests on the other evidence."""
+"""Content evidence assumed when there is no cohort: a clear fit, so the cap rests on the other evidence."""
 COVERAGE_FULL = 0.9
 """Template completeness: this share of the reference covered by speech counts as all of it."""
+FAILED_FIT = 2.0
+"""``word_fit`` of a failed alignment (and its ceiling)."""
+SPOKEN_RAMP = 20.0
+"""Width (GOP units) of the ramp from "not said" to "said" around the calibrated threshold."""
 COMPLETE_FOR_FULL_OVERALL = 80.0
 """Overall is scaled down when completeness falls below this."""
 
@@ -57,16 +61,30 @@ class Evidence:
     alignable_text: bool = True
 
 
-def phone_features(phones: PhoneEvidence, spoken_gop: float) -> dict[str, float]:
-    """Sentence-level phone measurements: mean and worst word GOP, share of words spoken."""
-    gops = [w.gop for w in phones.words if w is not None]
-    if phones.failed or not gops:
-        return {"gop_mean": FAILED_GOP, "gop_worst": FAILED_GOP, "spoken_share": 0.0, "align_failed": 1.0}
+def spoken(gop: np.ndarray, spoken_gop: float) -> np.ndarray:
+    """How surely each aligned word was said (0–1): a ramp :data:`SPOKEN_RAMP` wide centred on ``spoken_gop``."""
+    return np.clip((gop - spoken_gop) / SPOKEN_RAMP + 0.5, 0.0, 1.0)
+
+
+def phone_features(phones: PhoneEvidence, spoken_gop: float, speech_seconds: float) -> dict[str, float]:
+    """Sentence-level phone measurements.
+
+    Mean and worst word GOP, the share of words spoken, whether the alignment
+    failed, and ``word_fit``: how far the aligned words' total length is from
+    the attempt's speech (|log ratio|). When the text is not what was said, the
+    aligner squeezes its words and leaves the rest of the speech to silence.
+    """
+    found = [w for w in phones.words if w is not None]
+    gops = np.array([w.gop for w in found])
+    if phones.failed or not gops.size:
+        return {"gop_mean": FAILED_GOP, "gop_worst": FAILED_GOP, "spoken_share": 0.0, "align_failed": 1.0, "word_fit": FAILED_FIT}
+    seconds = sum(w.frames for w in found) / FRAME_RATE
     return {
         "gop_mean": phones.sentence_gop(),
-        "gop_worst": float(min(gops)),
-        "spoken_share": float(np.mean([g >= spoken_gop for g in gops])),
+        "gop_worst": float(gops.min()),
+        "spoken_share": float(spoken(gops, spoken_gop).mean()),
         "align_failed": 0.0,
+        "word_fit": float(min(abs(np.log(seconds / max(speech_seconds, FRAME_S))), FAILED_FIT)),
     }
 
 
@@ -91,34 +109,36 @@ def word_rows(found: Measurements, phones: PhoneEvidence | None, overall_raw: fl
 
 
 def measurement_values(
-    found: Measurements, content: ContentEvidence | None, phones: PhoneEvidence | None, models: ModelSet
+    found: Measurements, content: ContentEvidence | None, phones: PhoneEvidence | None, models: ModelSet, speech_seconds: float
 ) -> dict[str, float]:
     """Every named sentence measurement the models may use."""
     values = dict(found.sentence)
     values.update(content_features(content))
     if phones is not None:
-        values.update(phone_features(phones, models.spoken_gop or 0.0))
+        values.update(phone_features(phones, models.spoken_gop or 0.0, speech_seconds))
     return values
 
 
 def sentence_scores(models: ModelSet, values: dict[str, float], *, phones: bool) -> tuple[dict[str, float], float, float]:
-    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content gate factor.
+    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content cap.
 
     Completeness is the share of the phrase's words spoken (phone evidence),
-    else the share of the reference covered by speech.
+    else (no phone evidence, or no alignment found) the share of the reference
+    covered by speech. Every score is at most
+    the cap the content check allows (100 when it is surely this phrase).
     """
     p_right = float(models.content(_row(values, models.content.features))[0])
-    gate = models.gate_factor(p_right)
+    cap = models.cap(p_right)
     subs = {
-        name: float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)) * gate
+        name: min(float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)), cap)
         for name, model in models.sentence.items()
     }
-    if phones:
+    if phones and not values["align_failed"]:
         completeness = 100.0 * values["spoken_share"]
     else:
         completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
     subs["overall"] *= min(1.0, completeness / COMPLETE_FOR_FULL_OVERALL)
-    return subs, completeness, gate
+    return subs, completeness, cap
 
 
 def _row(values: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
@@ -142,8 +162,8 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
     phones = evidence.phones
     models: ModelSet = calibration.phones if phones is not None else calibration.template
     found = evidence.measurements
-    values = measurement_values(found, evidence.content, phones, models)
-    subs, completeness, gate = sentence_scores(models, values, phones=phones is not None)
+    values = measurement_values(found, evidence.content, phones, models, att.speech_seconds)
+    subs, completeness, cap = sentence_scores(models, values, phones=phones is not None)
     overall = subs["overall"]
     scored: list[WordScore] = []
     if words:
@@ -151,7 +171,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         rows, names = word_rows(found, phones, float(overall_model.raw(_row(values, overall_model.features))[0]))
         table = {name: rows[:, i] for i, name in enumerate(names)}
         x = np.stack([table[name] for name in models.word.features], axis=1)
-        word_scores = np.clip(models.word(x), 0.0, 100.0) * gate
+        word_scores = np.minimum(np.clip(models.word(x), 0.0, 100.0), cap)
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             start, end = _word_span(i, found, phones, att)
             scored.append(WordScore(timing.text, round(float(value), 1), timing.start, timing.end, start, end))
@@ -166,7 +186,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         intonation=round(subs["intonation"], 1),
         completeness=round(completeness, 1),
         words=tuple(scored),
-        issues=find_issues(found, scored, content=gate, completeness=completeness),
+        issues=find_issues(found, scored, content_cap=cap, completeness=completeness),
         path=tuple((float(r), float(a)) for r, a in seconds),
         scorer_version=version,
         evidence=kind,

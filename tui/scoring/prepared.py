@@ -9,13 +9,15 @@ import numpy as np
 
 from tui.errors import AudioFormatError
 from tui.scoring import phones, signal
-from tui.scoring.cohort import Cohort, pooled
+from tui.scoring.cohort import Cohort, build_cohort, pooled
 from tui.scoring.features import FRAME_S, Analysis, analyse
 from tui.scoring.measure import WordSpan
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
 SCORER_VERSION = "mfcc-dtw-gop-2"
+DEFAULT_COHORT_LANG = "en-us"
+"""Built-in cohort of a reference whose language is unknown: other sentences, whatever the language, still tell."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,9 @@ def prepare_reference(
     cohort : Cohort, optional
         Other references in the same voice (see :func:`tui.scoring.cohort.build_cohort`
         and :func:`tui.scoring.cohort.pack_cohort`); a member equal to this
-        reference is left out. Without one there is no content check beyond
-        the template match (and, in English, the phone alignment).
+        reference is left out. By default the language's built-in sentences
+        (English ones when the language is unknown; cached per process);
+        ``Cohort(())`` turns the check off.
 
     Raises
     ------
@@ -113,10 +116,12 @@ def prepare_reference(
     english = bool(text) and phones.covers(lang)
     if english:
         alignable = any(phones.dictionary_tokens(w.text) for w in words)
-        phones.warm_up()
+        phones.warm_up([w.text for w in words])
     else:
         alignable = bool(words)
     own = pooled(analysis.feats)
+    if cohort is None:
+        cohort = build_cohort(lang=lang or DEFAULT_COHORT_LANG)
     if cohort is not None:
         cohort = Cohort(tuple(m for m in cohort.members if not (m.shape == own.shape and np.array_equal(m, own))))
     return PreparedReference(analysis, words, text or "", lang, cohort, phones=english and alignable, alignable=alignable)
