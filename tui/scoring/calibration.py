@@ -11,7 +11,7 @@ phone evidence and one for template matching (any language).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,20 +24,47 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 @dataclass(frozen=True)
-class Model:
-    """One fitted mapping from named features to a 0–100 score."""
+class Linear:
+    """A linear function of named, standardised features."""
 
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    knots_x: np.ndarray
-    knots_y: np.ndarray
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """Linear prediction for rows ``x`` [shape=(n, n_features)] on the expert 0–10 scale."""
+        """Linear prediction for rows ``x`` [shape=(n, n_features)]."""
         return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "features": list(self.features),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "coef": self.coef.round(6).tolist(),
+            "intercept": round(float(self.intercept), 6),
+        }
+
+    @staticmethod
+    def fields_from(data: dict[str, Any]) -> dict[str, Any]:
+        """The :class:`Linear` fields of a :meth:`to_dict` mapping."""
+        return {
+            "features": tuple(data["features"]),
+            "mean": np.asarray(data["mean"], dtype=np.float64),
+            "scale": np.asarray(data["scale"], dtype=np.float64),
+            "coef": np.asarray(data["coef"], dtype=np.float64),
+            "intercept": float(data["intercept"]),
+        }
+
+
+@dataclass(frozen=True)
+class Model(Linear):
+    """One fitted mapping from named features to a 0–100 score (``raw`` is on the expert 0–10 scale)."""
+
+    knots_x: np.ndarray = field(default_factory=lambda: np.array([0.0, 10.0]))
+    knots_y: np.ndarray = field(default_factory=lambda: np.array([0.0, 100.0]))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Scores 0–100 for rows ``x`` [shape=(n, n_features)]."""
@@ -45,65 +72,30 @@ class Model:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
-        return {
-            "features": list(self.features),
-            "mean": self.mean.round(6).tolist(),
-            "scale": self.scale.round(6).tolist(),
-            "coef": self.coef.round(6).tolist(),
-            "intercept": round(float(self.intercept), 6),
-            "knots_x": self.knots_x.round(5).tolist(),
-            "knots_y": self.knots_y.round(3).tolist(),
-        }
+        return {**super().to_dict(), "knots_x": self.knots_x.round(5).tolist(), "knots_y": self.knots_y.round(3).tolist()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Model:
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         """Rebuild from :meth:`to_dict` output."""
         return cls(
-            features=tuple(data["features"]),  # type: ignore[arg-type]
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            coef=np.asarray(data["coef"], dtype=np.float64),
-            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            **cls.fields_from(data),
             knots_x=np.asarray(data["knots_x"], dtype=np.float64),
             knots_y=np.asarray(data["knots_y"], dtype=np.float64),
         )
 
 
 @dataclass(frozen=True)
-class Logistic:
+class Logistic(Linear):
     """Probability that an attempt says the reference phrase, from content evidence."""
-
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """P(right phrase) for rows ``x`` [shape=(n, n_features)]."""
-        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
-            "features": list(self.features),
-            "mean": self.mean.round(6).tolist(),
-            "scale": self.scale.round(6).tolist(),
-            "coef": self.coef.round(6).tolist(),
-            "intercept": round(float(self.intercept), 6),
-        }
+        return 1.0 / (1.0 + np.exp(-np.clip(self.raw(x), -40.0, 40.0)))
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Logistic:
+    def from_dict(cls, data: dict[str, Any]) -> Logistic:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(
-            features=tuple(data["features"]),  # type: ignore[arg-type]
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            coef=np.asarray(data["coef"], dtype=np.float64),
-            intercept=float(data["intercept"]),  # type: ignore[arg-type]
-        )
+        return cls(**cls.fields_from(data))
 
 
 @dataclass(frozen=True)
