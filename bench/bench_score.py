@@ -7,7 +7,8 @@
    takes (median of 15), English (phone evidence) and Spanish (template +
    cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
 2. first score in a fresh process: imports, pocketsphinx model load, prepare the
-   reference with its cohort, score one take.
+   reference with its cohort, score one take — with ``compare()`` (the CLI) and
+   the app's way (LiveScorer fed block by block, then ``finish()``).
 3. extra memory for a 60 s attempt (peak resident set, so pocketsphinx's C memory counts).
 4. ``pronounce score --batch`` over N speechocean762-dev pairs from **text**
    (references synthesized, every sub-score, both cores): audio seconds per wall second.
@@ -111,6 +112,24 @@ print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{t2 - t0:.3f}} {{score.overall}} {{scor
 """
 
 
+FRESH_LIVE = """
+import time, soundfile as sf
+t0 = time.perf_counter()
+from tui.scoring import LiveScorer, build_cohort, prepare_reference
+t1 = time.perf_counter()
+prepared = prepare_reference({ref!r}, text={text!r}, lang="en-us", cohort=build_cohort(lang="en-us"))
+t2 = time.perf_counter()
+take, sr = sf.read({att!r}, dtype="float32")
+scorer = LiveScorer(prepared)
+for start in range(0, take.size, 1024):
+    scorer.feed(take[start : start + 1024], sr)
+t3 = time.perf_counter()
+score = scorer.finish()
+t4 = time.perf_counter()
+print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{t3 - t2:.3f}} {{t4 - t3:.3f}} {{t1 - t0 + t2 - t1 + t4 - t3:.3f}}")
+"""
+
+
 def first_score() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     ref, att = OUT / "ref5.wav", OUT / "att5.wav"
@@ -124,6 +143,13 @@ def first_score() -> None:
         wall = time.perf_counter() - start
         imp, work, total = out.stdout.split()[:3]
         print(f"   run {run + 1}: import {imp} s + first score {work} s = {total} s (process wall {wall:.2f} s; {_load()})")
+    print("   the app's way (a fresh process; the take is fed while it is recorded, so only finish() follows stop):")
+    code = FRESH_LIVE.format(ref=str(ref), att=str(att), text=SENTENCE)
+    for run in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        imp, prep, fed, finish, total = out.stdout.split()
+        print(f"   run {run + 1}: import {imp} s + model load, reference and cohort {prep} s + finish {finish} s = {total} s"
+              f" (feeding, spread over the 5 s take: {fed} s; {_load()})")
 
 
 MEMORY = """
