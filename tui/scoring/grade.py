@@ -174,23 +174,28 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         word_scores = np.minimum(np.clip(models.word(x), 0.0, 100.0), cap)
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             start, end = _word_span(i, found, phones, att)
-            scored.append(WordScore(timing.text, round(float(value), 1), timing.start, timing.end, start, end))
+            scored.append(WordScore(timing.text, _score(float(value)), timing.start, timing.end, start, end))
     step = max(1, len(found.path) // PATH_POINTS)
     kept = found.path[::step]
     seconds = np.stack([ref.time(kept[:, 0]), att.time(kept[:, 1])], axis=1).round(3)
     kind = PHONES if phones is not None else TEMPLATE if evidence.alignable_text else NO_WORDS
     return Score(
-        overall=round(overall, 1),
-        accuracy=round(subs["accuracy"], 1),
-        fluency=round(subs["fluency"], 1),
-        intonation=round(subs["intonation"], 1),
-        completeness=round(completeness, 1),
+        overall=_score(overall),
+        accuracy=_score(subs["accuracy"]),
+        fluency=_score(subs["fluency"]),
+        intonation=_score(subs["intonation"]),
+        completeness=_score(completeness),
         words=tuple(scored),
         issues=find_issues(found, scored, content_cap=cap, completeness=completeness),
         path=tuple((float(r), float(a)) for r, a in seconds),
         scorer_version=version,
         evidence=kind,
     )
+
+
+def _score(value: float) -> float:
+    """A score as shown and stored: one decimal, and 0 rather than NaN should a measurement ever be undefined."""
+    return round(value, 1) if np.isfinite(value) else 0.0
 
 
 def _word_span(i: int, found: Measurements, phones: PhoneEvidence | None, att: Analysis) -> tuple[float | None, float | None]:
