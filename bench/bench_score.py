@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/bench_score.py [--pairs 400] [--skip-batch]
 
-1. warm latency: 5 s attempt vs a cached (prepared) 5 s reference, median of
-   50 runs, everything included; beside it the naive MFCC-13 + DTW core.
-2. first score in a fresh process (imports, calibration, cached numba code).
-3. extra memory for a 60 s attempt vs a 5 s reference.
-4. ``pronounce score --batch`` over N speechocean762-dev pairs (both cores)
-   against the naive pipeline (librosa.load + mfcc + dtw, one process).
+1. stop → score: a 5 s take fed to a LiveScorer at real-time pace in 1024-sample
+   blocks at 48 kHz (as the recorder delivers them), then the time ``finish()``
+   takes (median of 15), English (phone evidence) and Spanish (template +
+   cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
+2. first score in a fresh process: imports, pocketsphinx model load, prepare the
+   reference with its cohort, score one take — with ``compare()`` (the CLI) and
+   the app's way (LiveScorer fed block by block, then ``finish()``).
+3. extra memory for a 60 s attempt (peak resident set, so pocketsphinx's C memory counts).
+4. ``pronounce score --batch`` over N speechocean762-dev pairs from **text**
+   (references synthesized, every sub-score, both cores): audio seconds per wall second.
 """
 
 from __future__ import annotations
@@ -30,135 +34,165 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out" / "bench_score"
 DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
 SENTENCE = "my grandmother planted tomatoes, beans and sunflowers behind the old red barn"
-SR = 16000
+SPANISH = "mi abuela plantó tomates, judías y girasoles detrás del viejo granero rojo"
+SR = 48000
+BLOCK = 1024
 
 
-def _five_seconds(voice: str | None, rate: int | None) -> np.ndarray:
-    import librosa
+def _take(text: str, lang: str, voice: str | None, rate: int | None, seconds: float = 5.0) -> np.ndarray:
+    """``text`` spoken by espeak-ng, at 48 kHz, padded or cut to ``seconds``."""
+    import soxr
 
     from tui.speech.tts import synthesize
 
-    speech = synthesize(SENTENCE, lang="en-us", voice=voice, rate=rate)
-    y = librosa.resample(speech.samples, orig_sr=speech.samplerate, target_sr=SR)
-    return np.pad(y, (0, max(0, 5 * SR - y.size)))[: 5 * SR].astype(np.float32)
+    speech = synthesize(text, lang=lang, voice=voice, rate=rate)
+    y = soxr.resample(speech.samples, speech.samplerate, SR)
+    n = int(seconds * SR)
+    return np.pad(y, (0, max(0, n - y.size)))[:n].astype(np.float32)
 
 
-def warm_latency() -> None:
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def stop_to_score() -> None:
+    from tui.scoring import LiveScorer, build_cohort, compare, prepare_reference
+
+    print("1. stop → score, 5 s take fed at real-time pace (median of 15 finish() calls)")
+    cases = (("English", SENTENCE, "en-us", "en-gb"), ("Spanish", SPANISH, "es", "es-419"))
+    for label, text, lang, voice in cases:
+        ref = _take(text, lang, None, 125)
+        take = _take(text, lang, voice, 135)
+        prepared = prepare_reference((ref, SR), text=text, lang=lang, cohort=build_cohort(lang=lang))
+        compare(prepared, (take, SR))
+        times, whole = [], []
+        for _ in range(15):
+            scorer = LiveScorer(prepared)
+            start = time.perf_counter()
+            for i, first in enumerate(range(0, take.size, BLOCK)):
+                scorer.feed(take[first : first + BLOCK], SR)
+                pause = start + (i + 1) * BLOCK / SR - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+            stop = time.perf_counter()
+            score = scorer.finish()
+            times.append(time.perf_counter() - stop)
+            begin = time.perf_counter()
+            compare(prepared, (take, SR))
+            whole.append(time.perf_counter() - begin)
+        print(f"   {label:<8} ({score.evidence}): stop → score {1000 * statistics.median(times):6.1f} ms"
+              f"   (compare() of the whole take: {1000 * statistics.median(whole):6.1f} ms; {_load()})")
+    naive_core()
+
+
+def naive_core() -> None:
     import librosa
 
-    from tui.scoring import compare, prepare_reference
-
-    ref = _five_seconds(None, 125)
-    att = _five_seconds("en-gb", 135)
-    prepared = prepare_reference((ref, SR))
-    att48 = librosa.resample(att, orig_sr=SR, target_sr=48000)
-    compare(prepared, (att, SR))
-
-    def median_ms(fn, runs: int = 50) -> float:
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-        return 1000 * statistics.median(times)
-
-    ref_mfcc = librosa.feature.mfcc(y=ref, sr=SR, n_mfcc=13)
-    librosa.sequence.dtw(X=ref_mfcc, Y=librosa.feature.mfcc(y=att, sr=SR, n_mfcc=13))
-
-    def naive() -> None:
-        librosa.sequence.dtw(X=ref_mfcc, Y=librosa.feature.mfcc(y=att, sr=SR, n_mfcc=13))
-
-    print("1. warm latency, 5 s attempt vs prepared 5 s reference (median of 50)")
-    print(f"   compare(), attempt at 16 kHz:        {median_ms(lambda: compare(prepared, (att, SR))):6.1f} ms")
-    print(f"   compare(), attempt at 48 kHz:        {median_ms(lambda: compare(prepared, (att48, 48000))):6.1f} ms")
-    print(f"   naive MFCC-13 + librosa DTW core:    {median_ms(naive):6.1f} ms")
+    ref = librosa.resample(_take(SENTENCE, "en-us", None, 125), orig_sr=SR, target_sr=16000)
+    att = librosa.resample(_take(SENTENCE, "en-us", "en-gb", 135), orig_sr=SR, target_sr=16000)
+    ref_mfcc = librosa.feature.mfcc(y=ref, sr=16000, n_mfcc=13)
+    librosa.sequence.dtw(X=ref_mfcc, Y=librosa.feature.mfcc(y=att, sr=16000, n_mfcc=13))
+    times = []
+    for _ in range(15):
+        start = time.perf_counter()
+        librosa.sequence.dtw(X=ref_mfcc, Y=librosa.feature.mfcc(y=att, sr=16000, n_mfcc=13))
+        times.append(time.perf_counter() - start)
+    print(f"   naive MFCC-13 + librosa DTW core (after stop, nothing incremental): {1000 * statistics.median(times):6.1f} ms")
 
 
 FRESH = """
 import time
 t0 = time.perf_counter()
-from tui.scoring import compare, prepare_reference
+from tui.scoring import build_cohort, compare, prepare_reference
 t1 = time.perf_counter()
-prepared = prepare_reference({ref!r})
+prepared = prepare_reference({ref!r}, text={text!r}, lang="en-us", cohort=build_cohort(lang="en-us"))
 score = compare(prepared, {att!r})
 t2 = time.perf_counter()
-print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{t2 - t0:.3f}} {{score.overall}}")
+print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{t2 - t0:.3f}} {{score.overall}} {{score.evidence!r}}")
+"""
+
+
+FRESH_LIVE = """
+import time, soundfile as sf
+t0 = time.perf_counter()
+from tui.scoring import LiveScorer, build_cohort, prepare_reference
+t1 = time.perf_counter()
+prepared = prepare_reference({ref!r}, text={text!r}, lang="en-us", cohort=build_cohort(lang="en-us"))
+t2 = time.perf_counter()
+take, sr = sf.read({att!r}, dtype="float32")
+scorer = LiveScorer(prepared)
+for start in range(0, take.size, 1024):
+    scorer.feed(take[start : start + 1024], sr)
+t3 = time.perf_counter()
+score = scorer.finish()
+t4 = time.perf_counter()
+print(f"{{t1 - t0:.3f}} {{t2 - t1:.3f}} {{t3 - t2:.3f}} {{t4 - t3:.3f}} {{t1 - t0 + t2 - t1 + t4 - t3:.3f}}")
 """
 
 
 def first_score() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     ref, att = OUT / "ref5.wav", OUT / "att5.wav"
-    sf.write(ref, _five_seconds(None, 125), SR)
-    sf.write(att, _five_seconds("en-gb", 135), SR)
-    code = FRESH.format(ref=str(ref), att=str(att))
-    print("2. first score in a fresh process (import, prepare reference, score attempt)")
+    sf.write(ref, _take(SENTENCE, "en-us", None, 125), SR)
+    sf.write(att, _take(SENTENCE, "en-us", "en-gb", 135), SR)
+    code = FRESH.format(ref=str(ref), att=str(att), text=SENTENCE)
+    print("2. first score in a fresh process (imports, model load, reference + cohort, one English score)")
     for run in range(3):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
         wall = time.perf_counter() - start
         imp, work, total = out.stdout.split()[:3]
-        print(f"   run {run + 1}: import {imp} s + first score {work} s = {total} s (process wall {wall:.2f} s)")
+        print(f"   run {run + 1}: import {imp} s + first score {work} s = {total} s (process wall {wall:.2f} s; {_load()})")
+    print("   the app's way (a fresh process; the take is fed while it is recorded, so only finish() follows stop):")
+    code = FRESH_LIVE.format(ref=str(ref), att=str(att), text=SENTENCE)
+    for run in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        imp, prep, fed, finish, total = out.stdout.split()
+        print(f"   run {run + 1}: import {imp} s + model load, reference and cohort {prep} s + finish {finish} s = {total} s"
+              f" (feeding, spread over the 5 s take: {fed} s; {_load()})")
 
 
 MEMORY = """
-import tracemalloc, numpy as np, soundfile as sf
-from tui.scoring import compare, prepare_reference
-prepared = prepare_reference({ref!r})
+import resource, numpy as np, soundfile as sf
+from tui.scoring import build_cohort, compare, prepare_reference
+prepared = prepare_reference({ref!r}, text={text!r}, lang="en-us", cohort=build_cohort(lang="en-us"))
 att, sr = sf.read({att!r}, dtype="float32")
 compare(prepared, (att, sr))
 long = np.tile(att, 12)
-tracemalloc.start()
+before = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
 score = compare(prepared, (long, sr))
-peak = tracemalloc.get_traced_memory()[1]
-print(f"{{len(long) / sr:.0f}} {{peak / 2**20:.1f}}")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{{len(long) / sr:.0f}} {{peak - before:.1f}} {{before:.0f}}")
 """
 
 
 def memory() -> None:
-    code = MEMORY.format(ref=str(OUT / "ref5.wav"), att=str(OUT / "att5.wav"))
+    code = MEMORY.format(ref=str(OUT / "ref5.wav"), att=str(OUT / "att5.wav"), text=SENTENCE)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    seconds, peak = out.stdout.split()
-    print(f"3. memory, {seconds} s attempt vs 5 s reference: {peak} MB extra at peak (tracemalloc, numpy included)")
+    seconds, extra, base = out.stdout.split()
+    print(f"3. memory, {seconds} s attempt: {extra} MB extra at peak (resident set; {base} MB before it, with the attempt's samples loaded)")
 
 
 def batch(pairs: int) -> None:
-    import librosa
-
-    from tui.speech.tts import synthesize
-
     with open(DATA / "manifest.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))[:pairs]
+        rows = sorted(csv.DictReader(fh), key=lambda r: r["utt"])[:pairs]
     folder = OUT / "batch"
-    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "manifest.csv"
     with open(manifest, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["id", "attempt", "reference", "text"])
+        writer.writerow(["id", "attempt", "text", "lang"])
         for row in rows:
-            ref = folder / "refs" / f"{row['utt']}.wav"
-            if not ref.exists():
-                speech = synthesize(row["text"].lower(), lang="en-us")
-                sf.write(ref, speech.samples, speech.samplerate)
-            writer.writerow([row["utt"], os.path.relpath(DATA / row["audio"], folder), f"refs/{ref.name}", ""])
-    pairs_paths = [(folder / "refs" / f"{r['utt']}.wav", DATA / r["audio"]) for r in rows]
-
-    start = time.perf_counter()
-    for ref, att in pairs_paths:
-        a, _ = librosa.load(ref, sr=SR)
-        b, _ = librosa.load(att, sr=SR)
-        librosa.sequence.dtw(X=librosa.feature.mfcc(y=a, sr=SR, n_mfcc=13), Y=librosa.feature.mfcc(y=b, sr=SR, n_mfcc=13))
-    naive = time.perf_counter() - start
-
+            writer.writerow([row["utt"], os.path.relpath(DATA / row["audio"], folder), row["text"].lower(), "en-us"])
+    audio = sum(sf.info(str(DATA / r["audio"])).duration for r in rows)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "tui", "score", "--batch", str(manifest), "--out", str(folder / "out.jsonl")],
+        [sys.executable, "-m", "tui", "score", "--batch", str(manifest), "--out", str(folder / "out.jsonl"), "--jobs", "2"],
         check=True, cwd=ROOT, stderr=subprocess.DEVNULL,
     )
-    ours = time.perf_counter() - start
-    print(f"4. batch over {len(rows)} pairs (reference files, no word timings)")
-    print(f"   naive librosa.load + mfcc + dtw, 1 process: {naive:6.1f} s")
-    print(f"   pronounce score --batch, {os.cpu_count()} jobs:          {ours:6.1f} s   ratio {ours / naive:.2f}×")
+    wall = time.perf_counter() - start
+    print(f"4. score --batch, {len(rows)} dev pairs from text ({audio:.0f} s of audio), 2 jobs: {wall:.1f} s wall = "
+          f"{audio / wall:.1f}× real time ({_load()})")
 
 
 def main() -> None:
@@ -167,7 +201,7 @@ def main() -> None:
     parser.add_argument("--skip-batch", action="store_true")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    warm_latency()
+    stop_to_score()
     first_score()
     memory()
     if not args.skip_batch:

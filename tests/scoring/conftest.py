@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.scoring import PreparedReference, prepare_reference
+from tui.scoring import Cohort, PreparedReference, build_cohort, prepare_reference
 from tui.speech.tts import Synthesis, synthesize
 
 PHRASE = "the quick brown fox jumps over the lazy dog"
@@ -32,3 +32,17 @@ def other_voice() -> tuple[np.ndarray, int]:
 def other_sentence() -> tuple[np.ndarray, int]:
     speech = synthesize(OTHER, lang="en-us", voice="en-gb", rate=150)
     return speech.samples, speech.samplerate
+
+
+@pytest.fixture(scope="session")
+def english_cohort() -> Cohort:
+    return build_cohort(lang="en-us")
+
+
+@pytest.fixture(scope="session")
+def english(reference_speech: Synthesis, english_cohort: Cohort) -> PreparedReference:
+    """The phrase as the app prepares it: text, language and cohort, so phone evidence and the content check apply."""
+    return prepare_reference(
+        (reference_speech.samples, reference_speech.samplerate),
+        words=reference_speech.words, text=PHRASE, lang="en-us", cohort=english_cohort,
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import soundfile as sf
 
 from tui.errors import AudioFormatError
-from tui.scoring import PreparedReference, compare, prepare_reference
+from tui.scoring import LiveScorer, PreparedReference, compare, prepare_reference
 from tui.speech.tts import Synthesis
 
 
@@ -75,3 +77,81 @@ def test_speech_under_a_fifth_of_a_second_is_an_error(reference: PreparedReferen
 def test_silent_reference_is_an_error() -> None:
     with pytest.raises(AudioFormatError, match="reference is silent"):
         prepare_reference((np.zeros(16000, dtype=np.float32), 16000))
+
+
+def test_an_attempt_over_two_minutes_is_refused_before_any_work(reference: PreparedReference) -> None:
+    with pytest.raises(AudioFormatError, match="attempt lasts 121 s, more than the 120 s limit"):
+        compare(reference, (np.zeros(121 * 8000, dtype=np.float32), 8000))
+
+
+def test_an_attempt_file_over_two_minutes_is_refused_from_its_header(reference: PreparedReference, tmp_path) -> None:
+    path = tmp_path / "long.wav"
+    sf.write(path, np.zeros(125 * 8000, dtype=np.int16), 8000)
+    with pytest.raises(AudioFormatError, match="more than the 120 s limit"):
+        compare(reference, path)
+
+
+def test_a_reference_over_30_seconds_is_refused() -> None:
+    with pytest.raises(AudioFormatError, match="reference lasts 31 s, more than the 30 s limit"):
+        prepare_reference((np.zeros(31 * 8000, dtype=np.float32), 8000))
+
+
+def test_absurdly_large_samples_are_rejected(reference: PreparedReference) -> None:
+    y = np.full(16000, 0.1, dtype=np.float32)
+    y[10] = 3e7
+    with pytest.raises(AudioFormatError, match="absurdly large samples"):
+        compare(reference, (y, 16000))
+
+
+def test_bad_live_blocks_fail_at_finish_not_on_the_recorder_thread(reference: PreparedReference) -> None:
+    scorer = LiveScorer(reference)
+    scorer.feed(np.full(1600, 0.1, dtype=np.float32), 16000)
+    scorer.feed(np.array([np.nan] * 10, dtype=np.float32), 16000)  # no exception here
+    with pytest.raises(AudioFormatError, match="NaN or infinite"):
+        scorer.finish()
+
+
+def test_a_live_take_that_changes_rate_or_runs_too_long_is_refused(reference: PreparedReference) -> None:
+    scorer = LiveScorer(reference)
+    scorer.feed(np.zeros(1600, dtype=np.float32), 16000)
+    scorer.feed(np.zeros(1600, dtype=np.float32), 48000)
+    with pytest.raises(AudioFormatError, match="changed sample rate"):
+        scorer.finish()
+    long = LiveScorer(reference)
+    for _ in range(121):
+        long.feed(np.zeros(8000, dtype=np.float32), 8000)
+    with pytest.raises(AudioFormatError, match="more than the 120 s limit"):
+        long.finish()
+
+
+def test_an_empty_live_take_is_an_error_and_a_take_scores_once(reference: PreparedReference, reference_speech: Synthesis) -> None:
+    with pytest.raises(AudioFormatError, match="attempt is empty"):
+        LiveScorer(reference).finish()
+    scorer = LiveScorer(reference)
+    scorer.feed(reference_speech.samples, reference_speech.samplerate)
+    assert scorer.finish().overall >= 90
+    with pytest.raises(AudioFormatError, match="already scored"):
+        scorer.finish()
+
+
+@pytest.mark.parametrize("text", ["", "!!! ???", "12 45"])
+def test_text_without_alignable_words_falls_back_to_template_matching(reference_speech: Synthesis, text: str) -> None:
+    prepared = prepare_reference((reference_speech.samples, reference_speech.samplerate), text=text or None, lang="en-us")
+    score = compare(prepared, (reference_speech.samples, reference_speech.samplerate))
+    assert not prepared.phones
+    assert score.evidence.startswith("template match")
+    assert all(np.isfinite([score.overall, score.accuracy, score.fluency, score.intonation, score.completeness]))
+
+
+def test_scores_are_finite_and_valid_json_for_odd_takes(english: PreparedReference) -> None:
+    rng = np.random.default_rng(1)
+    takes = [
+        rng.standard_normal(16000 * 2).astype(np.float32) * 0.3,  # noise only
+        np.concatenate([np.zeros(16000), np.sin(np.arange(8000) * 0.2).astype(np.float32) * 0.5]),  # a tone
+        np.full(16000 * 2, 0.9, dtype=np.float32),  # DC offset
+    ]
+    for take in takes:
+        score = compare(english, (take, 16000))
+        data = json.loads(score.to_json(), parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+        assert all(np.isfinite(v) for v in (data["overall"], data["accuracy"], data["fluency"], data["intonation"]))
+        assert all(np.isfinite(w["score"]) for w in data["words"])

@@ -1,4 +1,4 @@
-"""The shipped calibration loads, and a damaged one fails clearly."""
+"""The shipped calibration loads, uses only measurements the scorer makes, and a damaged one fails clearly."""
 
 from __future__ import annotations
 
@@ -10,18 +10,26 @@ import pytest
 from tui.errors import ScoringError
 from tui.scoring import SCORER_VERSION
 from tui.scoring.calibration import load_calibration
+from tui.scoring.grade import content_features, phone_features
 from tui.scoring.measure import SENTENCE_FEATURES, WORD_FEATURES
+from tui.scoring.phones import PhoneEvidence
 
 
 def test_shipped_calibration_matches_the_measurements() -> None:
     calibration = load_calibration()
     assert calibration.version == SCORER_VERSION
-    assert set(calibration.sentence) == {"overall", "accuracy", "fluency", "intonation"}
-    for model in calibration.sentence.values():
-        assert model.features == SENTENCE_FEATURES
-        assert np.all(np.diff(model.knots_x) > 0) and np.all(np.diff(model.knots_y) >= 0)
-        assert model.knots_y[-1] == 100.0
-    assert calibration.word.features == (*WORD_FEATURES, "sentence_overall")
+    sentence_names = {*SENTENCE_FEATURES, *content_features(None), *phone_features(PhoneEvidence((), True), 0.0, 1.0)}
+    for models in (calibration.phones, calibration.template):
+        assert set(models.sentence) == {"overall", "accuracy", "fluency", "intonation"}
+        for model in models.sentence.values():
+            assert set(model.features) <= sentence_names
+            assert np.all(np.diff(model.knots_x) > 0) and np.all(np.diff(model.knots_y) >= 0)
+            assert model.knots_y[-1] == 100.0
+        assert set(models.content.features) <= sentence_names
+        assert set(models.word.features) <= {*WORD_FEATURES, "sentence_overall", "gop", "gop_rel"}
+        assert 0.0 <= models.gate[0] < models.gate[1] <= 1.0
+    assert calibration.phones.spoken_gop is not None
+    assert "gop" in calibration.phones.word.features and "gop" not in calibration.template.word.features
 
 
 def test_damaged_calibration_is_a_scoring_error(tmp_path: Path) -> None:

@@ -107,3 +107,15 @@ def test_reference_without_words_gets_them_from_its_text(reference_speech: Synth
     assert [w.text for w in prepared.words] == PHRASE.split()
     for derived, truth in zip(prepared.words, reference_speech.words):
         assert abs(derived.start - truth.start) <= 0.08
+
+
+def test_a_score_stored_by_the_old_scorer_still_reads() -> None:
+    old = (
+        '{"overall":71.5,"accuracy":70.1,"fluency":80.0,"intonation":66.2,"completeness":100.0,'
+        '"words":[{"text":"hello","score":72.0,"ref_start":0.1,"ref_end":0.5,"att_start":0.2,"att_end":0.6}],'
+        '"issues":["long pause before \'world\' (0.5 s)"],"path":[[0.0,0.0],[0.5,0.6]],"scorer_version":"mfcc-dtw-1"}'
+    )
+    score = Score.from_json(old)
+    assert score.scorer_version == "mfcc-dtw-1" and score.evidence == ""
+    assert score.words[0].att_end == 0.6
+    assert Score.from_json(score.to_json()) == score

@@ -2,7 +2,9 @@
 
 Manifest columns: ``id,attempt`` and either ``reference`` (a file) or ``text``
 (with optional ``lang``, default ``en-us``) from which the reference is
-synthesized. Paths are relative to the manifest.
+synthesized. Paths are relative to the manifest. With a text, the content check
+uses the language's built-in cohort and English gets phone evidence. Every row
+is scored the same way whatever the order, the process or ``--jobs``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from tui.errors import PronounceError, ScoringError
-from tui.scoring.compare import PreparedReference, compare, prepare_reference
+from tui.scoring.cohort import build_cohort
+from tui.scoring.compare import compare
+from tui.scoring.prepared import PreparedReference, prepare_reference
 from tui.scoring.score import Score
 
 SCORE_FIELDS = tuple(f.name for f in fields(Score))
@@ -89,13 +93,16 @@ def _reference(row: Row) -> PreparedReference:
     if key not in _references:
         if len(_references) >= CACHE_SIZE:
             _references.pop(next(iter(_references)))
+        cohort = build_cohort(lang=row.lang) if row.text else None
         if row.reference is not None:
-            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang)
+            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang, cohort=cohort)
         elif row.text:
             from tui.speech.tts import synthesize
 
             speech = synthesize(row.text, lang=row.lang)
-            _references[key] = prepare_reference((speech.samples, speech.samplerate), words=speech.words)
+            _references[key] = prepare_reference(
+                (speech.samples, speech.samplerate), words=speech.words, text=row.text, lang=row.lang, cohort=cohort
+            )
         else:
             raise ScoringError("row has neither a reference nor a text", hint="fill one of the two columns")
     return _references[key]

@@ -1,16 +1,20 @@
 """Map raw measurements to 0–100 with the fitted models in ``calibration.json``.
 
-Each model is a ridge regression on standardised features followed by a
-monotone piecewise-linear map (isotonic on the training data, anchored so a
-perfect match reaches 100). ``bench/calibrate.py`` refits and rewrites the file.
+Each sub-score model is a ridge regression on standardised features followed by
+a monotone piecewise-linear map (isotonic on the training data, anchored so a
+perfect match reaches 100); the content check is a logistic regression whose
+probability gates every score. There is one set of models for English with
+phone evidence and one for template matching (any language).
+``bench/calibrate.py`` refits and rewrites the file.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,24 +24,18 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 @dataclass(frozen=True)
-class Model:
-    """One fitted mapping from named features to a 0–100 score."""
+class Linear:
+    """A linear function of named, standardised features."""
 
     features: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    knots_x: np.ndarray
-    knots_y: np.ndarray
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """Linear prediction for rows ``x`` [shape=(n, n_features)] on the expert 0–10 scale."""
+        """Linear prediction for rows ``x`` [shape=(n, n_features)]."""
         return ((x - self.mean) / self.scale) @ self.coef + self.intercept
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Scores 0–100 for rows ``x`` [shape=(n, n_features)]."""
-        return np.interp(self.raw(x), self.knots_x, self.knots_y)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -47,42 +45,109 @@ class Model:
             "scale": self.scale.round(6).tolist(),
             "coef": self.coef.round(6).tolist(),
             "intercept": round(float(self.intercept), 6),
-            "knots_x": self.knots_x.round(5).tolist(),
-            "knots_y": self.knots_y.round(3).tolist(),
         }
 
+    @staticmethod
+    def fields_from(data: dict[str, Any]) -> dict[str, Any]:
+        """The :class:`Linear` fields of a :meth:`to_dict` mapping."""
+        return {
+            "features": tuple(data["features"]),
+            "mean": np.asarray(data["mean"], dtype=np.float64),
+            "scale": np.asarray(data["scale"], dtype=np.float64),
+            "coef": np.asarray(data["coef"], dtype=np.float64),
+            "intercept": float(data["intercept"]),
+        }
+
+
+@dataclass(frozen=True)
+class Model(Linear):
+    """One fitted mapping from named features to a 0–100 score (``raw`` is on the expert 0–10 scale)."""
+
+    knots_x: np.ndarray = field(default_factory=lambda: np.array([0.0, 10.0]))
+    knots_y: np.ndarray = field(default_factory=lambda: np.array([0.0, 100.0]))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Scores 0–100 for rows ``x`` [shape=(n, n_features)]."""
+        return np.interp(self.raw(x), self.knots_x, self.knots_y)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {**super().to_dict(), "knots_x": self.knots_x.round(5).tolist(), "knots_y": self.knots_y.round(3).tolist()}
+
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Model:
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         """Rebuild from :meth:`to_dict` output."""
         return cls(
-            features=tuple(data["features"]),  # type: ignore[arg-type]
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            coef=np.asarray(data["coef"], dtype=np.float64),
-            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            **cls.fields_from(data),
             knots_x=np.asarray(data["knots_x"], dtype=np.float64),
             knots_y=np.asarray(data["knots_y"], dtype=np.float64),
         )
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """The shipped models: sentence sub-scores, the per-word score, the content gate.
+class Logistic(Linear):
+    """Probability that an attempt says the reference phrase, from content evidence."""
 
-    ``content_gate`` is ``(low, high)`` on the ``excess_mean`` measurement: up to
-    ``low`` (the 99th percentile of expert-scored learners) scores stand, beyond
-    ``high`` the attempt is not the reference phrase and scores drop to 0.
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """P(right phrase) for rows ``x`` [shape=(n, n_features)]."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.raw(x), -40.0, 40.0)))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Logistic:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(**cls.fields_from(data))
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The models for one kind of evidence ("phones": English with alignment, "template": any language).
+
+    ``gate`` is ``(low, high)`` on the content probability: every score is
+    capped at 0 at or below ``low`` (not this phrase), at 100 from ``high``,
+    linearly between.
+    ``spoken_gop`` is the word GOP from which a word counts as spoken (phones only).
     """
 
-    version: str
     sentence: dict[str, Model]
     word: Model
-    content_gate: tuple[float, float]
+    content: Logistic
+    gate: tuple[float, float]
+    spoken_gop: float | None = None
 
-    def gate(self, excess_mean: float) -> float:
-        """Factor 0–1 applied to every score: 1 while the attempt sounds like the phrase."""
-        low, high = self.content_gate
-        return float(np.clip((high - excess_mean) / (high - low), 0.0, 1.0))
+    def cap(self, p_right: float) -> float:
+        """The highest score (0–100) an attempt may get when it says the phrase with probability ``p_right``."""
+        low, high = self.gate
+        return float(100.0 * np.clip((p_right - low) / (high - low), 0.0, 1.0))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "sentence": {name: model.to_dict() for name, model in self.sentence.items()},
+            "word": self.word.to_dict(),
+            "content": self.content.to_dict(),
+            "gate": [round(v, 4) for v in self.gate],
+            "spoken_gop": None if self.spoken_gop is None else round(self.spoken_gop, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSet:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            sentence={name: Model.from_dict(model) for name, model in data["sentence"].items()},
+            word=Model.from_dict(data["word"]),
+            content=Logistic.from_dict(data["content"]),
+            gate=(float(data["gate"][0]), float(data["gate"][1])),
+            spoken_gop=None if data.get("spoken_gop") is None else float(data["spoken_gop"]),
+        )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The shipped models: one :class:`ModelSet` per kind of evidence."""
+
+    version: str
+    phones: ModelSet
+    template: ModelSet
 
 
 @lru_cache(maxsize=1)
@@ -98,9 +163,8 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Calibration(
             version=str(data["version"]),
-            sentence={name: Model.from_dict(model) for name, model in data["sentence"].items()},
-            word=Model.from_dict(data["word"]),
-            content_gate=(float(data["content_gate"][0]), float(data["content_gate"][1])),
+            phones=ModelSet.from_dict(data["phones"]),
+            template=ModelSet.from_dict(data["template"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ScoringError(

@@ -27,5 +27,7 @@ def score_card(score: Score) -> str:
     if score.issues:
         lines.append("issues")
         lines.extend(f"  - {issue}" for issue in score.issues)
+    if score.evidence:
+        lines.append(f"evidence: {score.evidence}")
     lines.append(f"scorer {score.scorer_version}")
     return "\n".join(lines)

@@ -260,7 +260,8 @@ def analyse(y: np.ndarray, *, what: str = "audio") -> Analysis | None:
     Returns
     -------
     Analysis or None
-        None when the audio is silence (no frame above ``SILENCE_DBFS``).
+        None when the audio is silence (no frame above ``SILENCE_DBFS``) or
+        nothing in it stands out as speech.
 
     Raises
     ------
@@ -271,6 +272,8 @@ def analyse(y: np.ndarray, *, what: str = "audio") -> Analysis | None:
     if levels.max() < SILENCE_DBFS:
         return None
     speech = voice_activity(levels)
+    if not speech.any():
+        return None  # steady noise or hum: nothing stands out as speech
     if speech.sum() * FRAME_S < MIN_SPEECH_S:
         raise AudioFormatError(
             f"{what} has only {speech.sum() * FRAME_S:.2f} s of speech; at least {MIN_SPEECH_S} s is needed",

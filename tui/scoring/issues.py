@@ -12,18 +12,28 @@ SLOW, FAST = np.log(1.3), np.log(1 / 1.3)
 WORD_LONG = np.log(1.8)
 WEAK_WORD = 45.0
 MAX_ISSUES = 5
+INCOMPLETE = 70.0
+"""Completeness (%) below which the card says part of the phrase is missing."""
+DIFFERENT_PHRASE = "this sounds like a different phrase"
+DIFFERENT_CAP = 50.0
+"""Below this content cap the card says the take sounds like another phrase."""
 
 
-def find_issues(found: Measurements, words: list[WordScore], *, content: float = 1.0) -> tuple[str, ...]:
+def find_issues(
+    found: Measurements, words: list[WordScore], *, content_cap: float = 100.0, completeness: float = 100.0
+) -> tuple[str, ...]:
     """At most :data:`MAX_ISSUES` findings, most important first.
 
-    ``content`` is the calibration's content gate (below 1: not the same phrase).
+    ``content_cap`` is the highest score the content check allows (low: not the
+    same phrase); ``completeness`` the share (%) of the phrase that was said.
     """
     s = found.sentence
     issues: list[str] = []
-    if content < 1.0:
-        issues.append("does not sound like the reference phrase")
-    if s["coverage"] < 0.7:
+    if content_cap < DIFFERENT_CAP:
+        issues.append(DIFFERENT_PHRASE)
+        if content_cap == 0.0:
+            return tuple(issues)
+    if completeness < INCOMPLETE:
         issues.append("part of the phrase seems to be missing")
     if s["log_speech_ratio"] > SLOW:
         issues.append(f"much slower than the reference ({np.exp(s['log_speech_ratio']):.1f}× as long)")

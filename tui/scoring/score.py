@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
@@ -23,12 +23,17 @@ class WordScore:
     att_end: float | None = None
 
 
+_WORD_FIELDS = frozenset(f.name for f in fields(WordScore))
+
+
 @dataclass(frozen=True)
 class Score:
     """How close an attempt came to the reference; every score is 0–100.
 
     ``path`` is the alignment, downsampled for plots: pairs of
-    ``(reference seconds, attempt seconds)``.
+    ``(reference seconds, attempt seconds)``. ``evidence`` says what the score
+    rests on ("phone alignment (English)", "template match"); scores stored by
+    scorers before ``mfcc-dtw-2`` have none ("").
     """
 
     overall: float
@@ -40,6 +45,7 @@ class Score:
     issues: tuple[str, ...] = ()
     path: tuple[tuple[float, float], ...] = ()
     scorer_version: str = ""
+    evidence: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists)."""
@@ -58,10 +64,11 @@ class Score:
             fluency=float(data["fluency"]),
             intonation=float(data["intonation"]),
             completeness=float(data["completeness"]),
-            words=tuple(WordScore(**word) for word in data.get("words", ())),
+            words=tuple(WordScore(**{k: v for k, v in word.items() if k in _WORD_FIELDS}) for word in data.get("words", ())),
             issues=tuple(data.get("issues", ())),
             path=tuple((float(r), float(a)) for r, a in data.get("path", ())),
             scorer_version=str(data.get("scorer_version", "")),
+            evidence=str(data.get("evidence", "")),
         )
 
     @classmethod

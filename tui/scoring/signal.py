@@ -7,11 +7,13 @@ from typing import Union
 
 import numpy as np
 
-from tui.audio.files import read_audio
+from tui.audio.files import MAX_SAMPLE, read_audio
 from tui.errors import AudioFormatError
 
 ANALYSIS_SR = 16000
 """Every signal is analysed at this rate (Hz)."""
+MAX_SECONDS = {"attempt": 120.0, "reference": 30.0}
+"""Longest audio scored, by role: refused before any heavy work."""
 
 MAX_CHANNELS = 8
 
@@ -26,7 +28,7 @@ def to_mono(samples: np.ndarray, *, what: str = "audio") -> np.ndarray:
     ------
     AudioFormatError
         On empty input, more than two dimensions, a channel layout that looks
-        transposed, or NaN/infinite samples.
+        transposed, NaN/infinite or absurdly large samples.
     """
     samples = np.asarray(samples)
     if samples.ndim == 2:
@@ -50,7 +52,61 @@ def to_mono(samples: np.ndarray, *, what: str = "audio") -> np.ndarray:
         raise AudioFormatError(
             f"{what} contains NaN or infinite samples", hint="the recording is corrupt; record it again"
         )
+    if float(np.max(np.abs(samples))) > MAX_SAMPLE:
+        raise AudioFormatError(
+            f"{what} holds absurdly large samples (beyond ±{MAX_SAMPLE:.0e})",
+            hint="pass float samples in [-1, 1]; the recording is corrupt",
+        )
     return samples
+
+
+def check_length(frames: int, sr: int, *, what: str = "attempt") -> None:
+    """Refuse audio longer than :data:`MAX_SECONDS` for its role, before it is analysed.
+
+    Raises
+    ------
+    AudioFormatError
+        If ``frames`` at ``sr`` lasts too long.
+    """
+    limit = MAX_SECONDS.get(what)
+    if limit is not None and frames > limit * sr:
+        raise AudioFormatError(
+            f"{what} lasts {frames / sr:.0f} s, more than the {limit:.0f} s limit",
+            hint="cut it to the phrase you practise",
+        )
+
+
+def samplerate_of(sr: object, *, what: str = "audio") -> int:
+    """``sr`` as a positive int.
+
+    Raises
+    ------
+    AudioFormatError
+        If it is not a positive integer.
+    """
+    if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise AudioFormatError(f"{what} sample rate {sr!r} is not a positive integer", hint="pass e.g. 16000")
+    return int(sr)
+
+
+def read(audio: AudioInput, *, what: str = "audio") -> tuple[np.ndarray, int]:
+    """Any :data:`AudioInput` as validated float32 mono at its own rate, length checked first.
+
+    Raises
+    ------
+    AudioFormatError
+        Unreadable file, bad array, bad rate, too long (see :data:`MAX_SECONDS`).
+    """
+    if isinstance(audio, tuple):
+        if len(audio) != 2:
+            raise AudioFormatError(f"{what} must be (samples, samplerate)", hint="pass a 2-tuple or a path")
+        samples, sr = audio
+        rate = samplerate_of(sr, what=what)
+        frames = np.shape(samples)[0] if np.ndim(samples) else 0
+        check_length(frames, rate, what=what)
+    else:
+        samples, rate = read_audio(audio, max_seconds=MAX_SECONDS.get(what))
+    return to_mono(samples, what=what), rate
 
 
 def load(audio: AudioInput, *, what: str = "audio") -> np.ndarray:
@@ -61,23 +117,15 @@ def load(audio: AudioInput, *, what: str = "audio") -> np.ndarray:
     audio : path or (np.ndarray [shape=(n,) or (n, channels)], int)
         The audio to load.
     what : str
-        Name used in error messages ("reference", "attempt").
+        Role used in error messages and length limits ("reference", "attempt").
 
     Returns
     -------
     np.ndarray [shape=(m,)], float32
     """
-    if isinstance(audio, tuple):
-        if len(audio) != 2:
-            raise AudioFormatError(f"{what} must be (samples, samplerate)", hint="pass a 2-tuple or a path")
-        samples, sr = audio
-    else:
-        samples, sr = read_audio(audio)
-    if not isinstance(sr, (int, np.integer)) or sr <= 0:
-        raise AudioFormatError(f"{what} sample rate {sr!r} is not a positive integer", hint="pass e.g. 16000")
-    mono = to_mono(samples, what=what)
+    mono, sr = read(audio, what=what)
     if sr != ANALYSIS_SR:
         import soxr
 
-        mono = soxr.resample(mono, int(sr), ANALYSIS_SR, quality="HQ")
+        mono = soxr.resample(mono, sr, ANALYSIS_SR, quality="HQ")
     return np.ascontiguousarray(mono, dtype=np.float32)

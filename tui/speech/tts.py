@@ -3,17 +3,28 @@
 libespeak-ng is driven through ctypes in synchronous mode: a callback collects the
 16-bit samples and the events (word starts, phonemes, clause ends), each stamped
 with its sample offset. A word starts at its word event and ends at the first
-pause phoneme, clause end or next word after it. espeak-ng is not re-entrant, so
-every call holds one process-wide lock.
+pause phoneme, clause end or next word after it.
+
+espeak-ng keeps state from one synthesis to the next (the glottal wave's phase,
+the pitch flutter's position: static variables no API resets), so the same text
+came out a few samples longer or shorter depending on what was spoken before in
+the process, and word ends moved by ~10 ms. Every call therefore runs in a
+child forked from this process, whose espeak-ng has been initialised but has
+never spoken: each synthesis starts from the same state, whatever came before,
+in whichever process. A fork costs a few milliseconds.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
+import pickle
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,16 +38,22 @@ _CHARS_UTF8 = 1
 _ENDPAUSE = 0x1000
 _POS_CHARACTER = 1
 _PARAM_RATE = 1
+_PARAM_PITCH = 3
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
 _EVENT_END = 5
 _EVENT_PHONEME = 7
 _EE_OK = 0
+_PHONEME_SEPARATOR = ord("_") << 8
+
+T = TypeVar("T")
 
 DEFAULT_RATE = 175
 """espeak-ng's default speaking rate, in words per minute."""
 RATE_RANGE = (80, 450)
 """Rates espeak-ng accepts, in words per minute."""
+DEFAULT_PITCH = 50
+"""espeak-ng's base pitch, on its 0–100 scale."""
 
 
 class _EventId(ctypes.Union):
@@ -158,11 +175,18 @@ class _Engine:
             i += 1
         return found
 
-    def speak(self, text: str, voice: str, rate: int) -> tuple[np.ndarray, list[_Mark]]:
-        """Synthesize ``text`` with ``voice`` (a name espeak-ng knows) at ``rate``."""
-        if self.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-            raise TTSError(f"espeak-ng has no voice {voice!r}", hint="list the voices with `espeak-ng --voices`")
+    def use_voice(self, voice: str | None, lang: str) -> None:
+        """Select ``voice`` (a name or language espeak-ng knows), else the best voice for ``lang``."""
+        if voice and self.lib.espeak_SetVoiceByName(voice.encode()) == _EE_OK:
+            return
+        name = _best_voice(self, voice or lang)
+        if self.lib.espeak_SetVoiceByName(name.encode()) != _EE_OK:
+            raise TTSError(f"espeak-ng has no voice {name!r}", hint="list the voices with `espeak-ng --voices`")
+
+    def speak(self, text: str, rate: int, pitch: int) -> tuple[np.ndarray, list[_Mark]]:
+        """Synthesize ``text`` with the selected voice at ``rate`` and base ``pitch``."""
         self.lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
+        self.lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
         self.chunks, self.marks = [], []
         data = text.encode("utf-8")
         status = self.lib.espeak_Synth(
@@ -172,6 +196,18 @@ class _Engine:
         if status != _EE_OK or not self.chunks:
             raise TTSError(f"espeak-ng produced no audio for {text!r}", hint="check the text and the voice")
         return np.concatenate(self.chunks), self.marks
+
+    def phonemes(self, text: str) -> str:
+        """espeak-ng's phoneme mnemonics for ``text`` with the selected voice, ``_`` between phonemes."""
+        self.lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        self.lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+        buffer = ctypes.create_string_buffer(text.encode("utf-8"))
+        pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+        parts = []
+        while pointer.value:
+            out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _PHONEME_SEPARATOR)
+            parts.append((out or b"").decode("utf-8", "replace"))
+        return " ".join(part.strip() for part in parts if part.strip())
 
 
 _lock = threading.Lock()
@@ -185,11 +221,41 @@ def _get_engine() -> _Engine:
     return _engine
 
 
-def _resolve_voice(engine: _Engine, voice: str) -> str:
-    """``voice`` itself when espeak-ng knows that name, else the best voice for it as a language."""
-    if engine.lib.espeak_SetVoiceByName(voice.encode()) == _EE_OK:
-        return voice
-    return _best_voice(engine, voice)
+def _isolated(work: Callable[[_Engine], T]) -> T:
+    """``work(engine)`` in a forked child whose espeak-ng has never spoken (see the module doc).
+
+    The parent only initialises espeak-ng and lists voices; the child runs
+    ``work``, sends back its pickled result or error, and exits at once.
+    """
+    with _lock:
+        engine = _get_engine()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                message: tuple[str, object] = ("ok", work(engine))
+            except TTSError as exc:
+                message = ("error", (exc.message, exc.hint))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(message))
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise TTSError("espeak-ng crashed while speaking", hint="try another text or voice; reinstall espeak-ng")
+    kind, payload = pickle.loads(data)
+    if kind == "error":
+        message_text, hint = payload
+        raise TTSError(message_text, hint=hint)
+    return payload
 
 
 def _best_voice(engine: _Engine, lang: str) -> str:
@@ -275,7 +341,9 @@ def _word_timings(text: str, marks: list[_Mark], n_samples: int, samplerate: int
     )
 
 
-def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate: int | None = None) -> Synthesis:
+def synthesize(
+    text: str, *, lang: str = "en-us", voice: str | None = None, rate: int | None = None, pitch: int | None = None
+) -> Synthesis:
     """Speak ``text`` with espeak-ng and time each word.
 
     Parameters
@@ -288,6 +356,8 @@ def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate
         An espeak-ng voice name or language (``"es"``, ``"fr-fr"``, ``"roa/fr"``).
     rate : int, optional
         Words per minute within :data:`RATE_RANGE` [default: :data:`DEFAULT_RATE`].
+    pitch : int, optional
+        Base pitch 0–100 [default: :data:`DEFAULT_PITCH`].
 
     Returns
     -------
@@ -297,17 +367,41 @@ def synthesize(text: str, *, lang: str = "en-us", voice: str | None = None, rate
     Raises
     ------
     TTSError
-        Empty text, a rate out of range, espeak-ng or the voice missing.
+        Empty text, a rate or pitch out of range, espeak-ng or the voice missing.
     """
     if not text.strip():
         raise TTSError("there is no text to speak", hint="give the phrase some words")
     rate = DEFAULT_RATE if rate is None else rate
     if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
         raise TTSError(f"speaking rate {rate} is out of range", hint=f"use {RATE_RANGE[0]}–{RATE_RANGE[1]} words per minute")
-    with _lock:
-        engine = _get_engine()
-        name = _resolve_voice(engine, voice) if voice else _best_voice(engine, lang)
-        pcm, marks = engine.speak(text, name, rate)
-        samplerate = engine.samplerate
+    pitch = DEFAULT_PITCH if pitch is None else pitch
+    if not 0 <= pitch <= 100:
+        raise TTSError(f"pitch {pitch} is out of range", hint="use 0–100")
+
+    def speak(engine: _Engine) -> tuple[np.ndarray, list[_Mark], int]:
+        engine.use_voice(voice, lang)
+        pcm, marks = engine.speak(text, rate, pitch)
+        return pcm, marks, engine.samplerate
+
+    pcm, marks, samplerate = _isolated(speak)
     samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
     return Synthesis(samples, samplerate, _word_timings(text, marks, len(samples), samplerate))
+
+
+def phonemes(text: str, *, lang: str = "en-us") -> str:
+    """espeak-ng's phonemes for ``text`` in ``lang``: ASCII mnemonics, ``_`` between phonemes.
+
+    Words are separated by spaces; stress marks (``'``, ``,``) precede stressed vowels.
+    Used to spell words a pronouncing dictionary lacks.
+
+    Raises
+    ------
+    TTSError
+        espeak-ng or a voice for ``lang`` is missing.
+    """
+
+    def convert(engine: _Engine) -> str:
+        engine.use_voice(None, lang)
+        return engine.phonemes(text)
+
+    return _isolated(convert)

@@ -96,6 +96,8 @@ class ScoreCard(Vertical):
         self.query_one("#bars", Static).update(bars)
         self._show_words()
         findings = Text("\n").join(Text(f"• {issue}") for issue in score.issues) if score.issues else Text("• no problems found", style="green")
+        if score.evidence:
+            findings.append(f"\nscored by {score.evidence}", style="dim")
         self.query_one("#findings", Static).update(findings)
         self.query_one(PitchPlot).set_contours(reference_pitch, attempt_pitch, score.path)
 

@@ -1,0 +1,141 @@
+"""Score an attempt while it is being recorded, so the score is ready soon after stop.
+
+:class:`LiveScorer` takes the recorder's blocks as they arrive (on the
+recorder's dispatcher thread): it resamples them to 16 kHz with a streaming
+resampler and feeds the English phone aligner, the slow part, block by block.
+``finish()`` then only analyses the whole take, aligns it to the reference and
+the cohort, and grades it.
+
+:func:`tui.scoring.compare` runs every attempt through this same class, fed in
+one block. Neither the resampler nor the aligner depends on how the audio was
+cut into blocks, so a take scored live and the same samples scored from a file
+give byte-identical scores.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from tui.errors import AudioFormatError
+from tui.scoring import signal
+from tui.scoring.cohort import content_evidence, pooled
+from tui.scoring.features import analyse
+from tui.scoring.grade import Evidence, grade
+from tui.scoring.measure import measure
+from tui.scoring.phones import AlignStream, PhoneEvidence
+from tui.scoring.prepared import SCORER_VERSION, PreparedReference, silent_score
+from tui.scoring.score import Score
+
+
+class LiveScorer:
+    """Incremental scorer of one attempt against ``reference``.
+
+    Parameters
+    ----------
+    reference : PreparedReference
+        From :func:`tui.scoring.prepare_reference`.
+
+    Notes
+    -----
+    ``feed`` never raises (it runs on the recorder's thread): a bad block is
+    remembered and ``finish`` raises its error. Call ``finish`` or ``close``
+    exactly once; both are safe from any thread.
+    """
+
+    def __init__(self, reference: PreparedReference) -> None:
+        self.reference = reference
+        self._lock = threading.Lock()
+        self._align = AlignStream([w.text for w in reference.words]) if reference.phones else None
+        self._resampler: Any = None
+        self._rate: int | None = None
+        self._frames = 0
+        self._blocks: list[np.ndarray] = []
+        self._error: AudioFormatError | None = None
+        self._closed = False
+
+    def feed(self, samples: np.ndarray, samplerate: int) -> None:
+        """Add one recorded block: float samples ``(n,)`` or ``(n, channels)`` at ``samplerate`` Hz."""
+        with self._lock:
+            if self._closed or self._error is not None:
+                return
+            try:
+                self._feed(samples, samplerate)
+            except AudioFormatError as exc:
+                self._error = exc
+                self._stop_aligning()
+
+    def _feed(self, samples: np.ndarray, samplerate: int) -> None:
+        rate = signal.samplerate_of(samplerate, what="attempt")
+        if self._rate is None:
+            import soxr
+
+            self._rate = rate
+            self._resampler = soxr.ResampleStream(rate, signal.ANALYSIS_SR, 1, dtype="float32", quality="HQ")
+        elif rate != self._rate:
+            raise AudioFormatError(
+                f"attempt changed sample rate from {self._rate} to {rate} Hz", hint="record the take again"
+            )
+        mono = signal.to_mono(samples, what="attempt") if np.size(samples) else np.zeros(0, np.float32)
+        self._frames += mono.size
+        signal.check_length(self._frames, rate, what="attempt")
+        self._push(self._resampler.resample_chunk(mono))
+
+    def _push(self, block: np.ndarray) -> None:
+        block = np.asarray(block, dtype=np.float32)
+        self._blocks.append(block)
+        if self._align is not None:
+            self._align.feed(block)
+
+    def finish(self) -> Score:
+        """The :class:`~tui.scoring.score.Score` of everything fed so far.
+
+        Raises
+        ------
+        AudioFormatError
+            A fed block was invalid, the take is empty, too long, or has under 0.2 s of speech.
+        ScoringError
+            If the calibration file is missing.
+        """
+        with self._lock:
+            if self._closed:
+                raise AudioFormatError("this take was already scored", hint="start a new take")
+            self._closed = True
+            if self._error is None and self._frames == 0:
+                self._error = AudioFormatError("attempt is empty (0 samples)", hint="record or choose a file with sound in it")
+            if self._error is not None:
+                self._stop_aligning()
+                raise self._error
+            self._push(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+            phones = self._align.finish() if self._align is not None else None
+            self._align = None
+            y = np.concatenate(self._blocks)
+            self._blocks = []
+        return score_samples(self.reference, y, phones)
+
+    def close(self) -> None:
+        """Drop the take without scoring it (e.g. the learner cancelled)."""
+        with self._lock:
+            self._closed = True
+            self._blocks = []
+            self._stop_aligning()
+
+    def _stop_aligning(self) -> None:
+        if self._align is not None:
+            self._align.close()
+            self._align = None
+
+
+def score_samples(reference: PreparedReference, y: np.ndarray, phones: PhoneEvidence | None) -> Score:
+    """Grade 16 kHz mono samples ``y`` given their phone evidence (None when there is none)."""
+    analysis = analyse(y, what="attempt")
+    if analysis is None:
+        return silent_score(reference)
+    found = measure(reference.analysis, analysis, reference.spans())
+    content = None
+    if reference.cohort is not None:
+        content = content_evidence(reference.pooled, pooled(analysis.feats), reference.cohort)
+    evidence = Evidence(found, content, phones, alignable_text=reference.alignable)
+    return grade(reference.words, reference.analysis, analysis, evidence, SCORER_VERSION)
