@@ -7,16 +7,17 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList
 
-from tests.ui.conftest import reference_ready, save_attempts, until
+from tests.ui.conftest import notes, reference_ready, save_attempts, until
 from tui.app import PronounceApp
 from tui.audio import recorder
 from tui.audio.soundserver import SoundServer
 from tui.config import config_path, load_config
 from tui.screens.author import AuthorScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.devices import DevicesScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.level import LevelMeter
-from tui.widgets.plots import ScoreChart
+from tui.widgets.plots import PitchPlot, ScoreChart
 from tui.widgets.scorecard import ScoreCard
 
 
@@ -44,7 +45,7 @@ async def test_author_creates_a_pack_and_adds_a_synthesized_phrase(app: Pronounc
 async def test_author_refuses_a_phrase_without_a_pack(app: PronounceApp) -> None:
     async with app.run_test(size=(120, 45)) as pilot:
         await reference_ready(pilot)
-        await pilot.app.push_screen(AuthorScreen(None))
+        await pilot.app.push_screen(AuthorScreen(app.session, None))
         await pilot.click("#tts")
         await pilot.pause()
         assert any("Open a pack" in n.message for n in pilot.app._notifications)
@@ -65,7 +66,7 @@ async def test_command_palette_offers_the_screen_actions(app: PronounceApp) -> N
     async with app.run_test(size=(120, 45)) as pilot:
         screen = await reference_ready(pilot)
         titles = [command.title for command in pilot.app.get_system_commands(screen)]
-        for wanted in ("Record/stop", "Play", "Slow 0.75×", "My attempt", "A/B", "Review", "Author", "Devices", "Help"):
+        for wanted in ("Play the reference", "Play my attempt", "Previous word: hear it", "Review my attempts (and recovered takes)"):
             assert wanted in titles
 
 
@@ -95,14 +96,19 @@ async def test_author_records_a_reference(pack_dir: Path, tmp_path: Path) -> Non
     app = PronounceApp(pack_dir, data_dir=tmp_path / "data", input_file=pack_dir / "numbers.wav")
     async with app.run_test(size=(120, 45)) as pilot:
         await reference_ready(pilot)
-        await pilot.app.push_screen(AuthorScreen(None))
+        await pilot.app.push_screen(AuthorScreen(app.session, None))
         screen = pilot.app.screen
         screen.query_one("#folder", Input).value = str(folder)
+        await pilot.click("#open")
+        await until(pilot, lambda: any("language" in n for n in notes(pilot)))
+        assert not folder.exists(), "a new pack needs a language"
+        screen.query_one("#lang", Input).value = "en-US"
         await pilot.click("#open")
         await until(pilot, lambda: (folder / "pack.toml").exists())
         screen.query_one("#text", Input).value = "Seven hundred and twelve"
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: "REC" in str(screen.query_one("StatusBar").render()))
+        await until(pilot, lambda: "REC" in str(screen.query_one("#rec-state").render()))
+        await until(pilot, lambda: screen.query_one(LevelMeter).updates >= 5)
         await asyncio.sleep(2.2)
         await pilot.press("ctrl+r")
         await until(pilot, lambda: screen.query_one("#pack-phrases", OptionList).option_count == 1, timeout=30)
@@ -124,7 +130,13 @@ async def test_review_shows_attempts_their_result_and_the_chart_and_deletes(app:
         assert len(screen.query_one(ScoreChart).points) == 3
         await pilot.press("down")
         assert card.score.overall == 67.0
+        pitch = card.query_one(PitchPlot)
+        await until(pilot, lambda: pitch.reference is not None and pitch.attempt is not None)  # from the stored audio
         await pilot.press("delete")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert table.row_count == 3, "answering no keeps the attempt"
+        await pilot.press("delete", "y")
         await until(pilot, lambda: table.row_count == 2)
         screen.query_one("#filter", Input).value = "numbers"
         await until(pilot, lambda: table.row_count == 0)
