@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,8 @@ from tui.packs.model import Pack
 from tui.screens.base import error_text
 from tui.session import Session
 from tui.widgets.wording import plural
+
+log = logging.getLogger(__name__)
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 """Signals that end the app the orderly way: recordings finalised (the recorder's handlers), terminal restored."""
@@ -77,10 +81,18 @@ class PronounceApp(App[None]):
         self.call_from_thread(self._install_signal_handlers, recorder.install_signal_handlers)
         recovered = self.session.start_up()
         if recovered:
+            them = "it" if len(recovered) == 1 else "them"
             self.call_from_thread(
-                self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists it under recovered takes."
+                self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists {them} under recovered takes."
             )
-        self.session.warm_up_playback()
+        # A daemon thread: quitting must not wait for the time-stretcher to compile (seconds of CPU).
+        threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            self.session.warm_up_playback()
+        except Exception as exc:  # the first slow playback reports it again, where it matters
+            log.warning("warming up slow playback failed: %s", exc)
 
     def _install_signal_handlers(self, install_recorder_handlers: Any) -> None:
         """On SIGTERM, SIGHUP or SIGINT: the recorder finalises its files, then the app exits in order.
@@ -132,9 +144,9 @@ class PronounceApp(App[None]):
     def on_unmount(self) -> None:
         """However the app ends: stop playback, finalise a take still recording, close the store."""
         self.outcome.kept = self.session.close()
-        recorder = sys.modules.get("tui.audio.recorder")
-        if recorder is not None:
-            recorder.stop_all()
+        stop_all = getattr(sys.modules.get("tui.audio.recorder"), "stop_all", None)
+        if stop_all is not None:  # else no recorder ever ran (its module is not even loaded yet)
+            stop_all()
 
 
 def run_app(pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> Outcome:

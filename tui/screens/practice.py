@@ -62,6 +62,8 @@ class PracticeScreen(PlaybackActions):
         self.reference: Reference | None = None
         self.shown: Result | None = None
         self._shown_phrase: str | None = None
+        self._recording_shown: bool | None = None
+        self._rec_line = Text()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,7 +123,7 @@ class PracticeScreen(PlaybackActions):
         phrases.focus()
         self.query_one(StatusBar).refresh()
         self._phrase_changed()
-        self.refresh_badges(pack)
+        self.call_after_refresh(self.refresh_badges, pack)  # the first frame first
 
     def _pack_failed(self, path: Path, error: PronounceError) -> None:
         self.query_one("#phrase-text", Static).update(Text(f"Cannot open the lesson pack {printable(str(path))}", style="bold red"))
@@ -173,7 +175,11 @@ class PracticeScreen(PlaybackActions):
         self.query_one(ScoreCard).show_result(None, title="result")
         if self.reference is not None:
             self._show_reference(self.reference)
-        self.load_phrase(phrase)
+        self.call_after_refresh(self._load_if_current, phrase)
+
+    def _load_if_current(self, phrase: Phrase) -> None:
+        if self.phrase is not None and self.phrase.id == phrase.id:
+            self.load_phrase(phrase)
 
     def _refuse_phrase_change(self, take: Take) -> None:
         phrases = self.query_one(PhraseList)
@@ -315,14 +321,19 @@ class PracticeScreen(PlaybackActions):
         self._show_marker()
 
     def _show_rec_state(self) -> None:
+        """The REC line, and the live meter and waveform while recording (widgets change only when the state does)."""
         take = self.session.take
         recording = take is not None and take.state.running
-        self.query_one(LiveWaveform).display = recording
-        self.query_one(LevelMeter).display = recording
-        self.query_one("#attempt", Waveform).display = not recording
+        if recording != self._recording_shown:
+            self._recording_shown = recording
+            self.query_one(LiveWaveform).display = recording
+            self.query_one(LevelMeter).display = recording
+            self.query_one("#attempt", Waveform).display = not recording
         elapsed = take.capture.elapsed() if take is not None else 0.0
         line = rec_line(take, self.session.playback.now(), self.session.config, elapsed=elapsed)
-        self.query_one("#rec-state", Static).update(line)
+        if line != self._rec_line:
+            self._rec_line = line
+            self.query_one("#rec-state", Static).update(line)
 
     def action_shadowing(self) -> None:
         """Play the reference while recording (use headphones), or not."""

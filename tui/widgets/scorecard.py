@@ -146,7 +146,9 @@ class ScoreCard(Vertical):
         yield Static("", id="findings")
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(self.content_size.width >= WIDE_CARD, "-wide")
+        wide = self.content_size.width >= WIDE_CARD
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
 
     def set_hint(self, hint: str) -> None:
         """What the empty card says."""
@@ -170,8 +172,10 @@ class ScoreCard(Vertical):
         """Show ``score`` (None: the hint) and, if given, both pitch contours."""
         self.score = score
         self.selected_word = None
-        self.set_class(score is None, "-empty")
-        self.remove_class("-rejected")
+        if (score is None) != self.has_class("-empty"):
+            self.set_class(score is None, "-empty")
+        if self.has_class("-rejected"):
+            self.remove_class("-rejected")
         if score is None:
             self.query_one("#hint", Static).update(Text(self.hint))
             return
