@@ -36,6 +36,7 @@ def first_phrase(data: Path, needle: str, *, pack: Path | None = None, timeout: 
     and the CPU seconds it used by then."""
     session = f"start-{time.monotonic_ns()}"
     out = data.with_suffix(".out")
+    out.parent.mkdir(parents=True, exist_ok=True)
     command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data}" + (f" practice {pack}" if pack else "")
     subprocess.run([*TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"read go; exec {command}"], check=True)
     try:
