@@ -83,12 +83,6 @@ class Captures:
         if capture.name and capture.name in recorder.active():
             self.close(capture).path.unlink(missing_ok=True)
 
-    def is_running(self, capture: Capture) -> bool:
-        """Whether the capture's recorder still runs."""
-        from tui.audio import recorder
-
-        return bool(capture.name) and capture.name in recorder.active()
-
     def shut(self) -> None:
         """Stop listening to the recorder's events."""
         with self._lock:

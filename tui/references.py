@@ -39,6 +39,11 @@ def prepare(reference: Reference, pack: Pack, phrase: Phrase) -> Reference:
     return replace(reference, prepared=prepared, pitch=pitch_track(*audio))
 
 
+def ready(pack: Pack, phrase: Phrase) -> Reference:
+    """``phrase``'s reference, loaded and prepared (for a pack other than the session's)."""
+    return prepare(load_reference(pack, phrase), pack, phrase)
+
+
 def score(reference: Reference, samples: np.ndarray, samplerate: int) -> Result:
     """Compare an attempt with a prepared ``reference``.
 

@@ -14,9 +14,7 @@ preparation and scoring sit behind :meth:`Session.prepare_reference` and
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,24 +22,31 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tui import references
+from tui.announce import Announcer
 from tui.captures import Captures
 from tui.config import AppConfig, ConfigError, config_path, load_config, save_config
 from tui.errors import PronounceError, RecorderError
 from tui.history import PhraseBadge, attempt_result, phrase_badges
 from tui.packs.model import Pack, Phrase
 from tui.playback import PlaybackQueue
-from tui.takes import Capture, CaptureListener, RecoveredTake, Reference, Result, Take, TakeState, write_sidecar
+from tui.takes import (
+    Capture,
+    CaptureListener,
+    RecoveredTake,
+    Reference,
+    Result,
+    Take,
+    TakeState,
+    sidecar_path,
+    write_sidecar,
+)
 
 if TYPE_CHECKING:
     from tui.audio.player import Player
     from tui.store import Attempt, AttemptStore
 
-log = logging.getLogger(__name__)
 
-Listener = Callable[[], None]
-
-
-class Session:
+class Session(Announcer):
     """Everything the screens share, created once per app run.
 
     Parameters
@@ -56,6 +61,7 @@ class Session:
     """
 
     def __init__(self, data_dir: Path, *, input_file: Path | None = None, config_file: Path | None = None) -> None:
+        super().__init__()
         self.data_dir = data_dir
         self.input_file = input_file
         self.config_file = config_file or config_path(data_dir)
@@ -69,15 +75,11 @@ class Session:
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
         self.slow_playback_ready = threading.Event()
-        self.status = ""
         self._references: dict[str, Reference] = {}
         self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
         self._store: AttemptStore | None = None
         self._player: Player | None = None
-        self._saved: list[Callable[[Attempt], None]] = []
-        self._status_listeners: list[Listener] = []
-        self._error_listeners: list[Callable[[BaseException], None]] = []
 
     # ---- what the session owns ---------------------------------------------
 
@@ -123,30 +125,6 @@ class Session:
         """
         self.config = self.config.with_changes(**changes)
         save_config(self.config, self.config_file)
-
-    # ---- announcements: errors, saved attempts, the status line --------------
-
-    def add_error_listener(self, listener: Callable[[BaseException], None]) -> Listener:
-        """Call ``listener`` (on any thread) with errors of background work (playback); returns an unsubscribe."""
-        return _subscribe(self._error_listeners, listener)
-
-    def add_saved_listener(self, listener: Callable[[Attempt], None]) -> Listener:
-        """Call ``listener`` (on a worker thread) with every attempt saved; returns an unsubscribe."""
-        return _subscribe(self._saved, listener)
-
-    def add_status_listener(self, listener: Listener) -> Listener:
-        """Call ``listener`` (on any thread) when :attr:`status` changes; returns an unsubscribe."""
-        return _subscribe(self._status_listeners, listener)
-
-    def set_status(self, text: str) -> None:
-        """Show ``text`` (e.g. "↑ 3 waiting") in the status bar of every screen; "" clears it."""
-        self.status = text
-        for listener in list(self._status_listeners):
-            listener()
-
-    def _report(self, error: BaseException) -> None:
-        for listener in list(self._error_listeners):
-            listener(error)
 
     # ---- the pack, its references, scoring -------------------------------------
 
@@ -248,8 +226,7 @@ class Session:
         try:
             take.recording = recording = self.captures.close(take.capture)
             reference = self.prepare_reference(take.phrase) if take.pack is self.pack else take.reference
-            if reference.prepared is None:
-                reference = references.prepare(reference, take.pack, take.phrase)
+            reference = reference if reference.prepared is not None else references.prepare(reference, take.pack, take.phrase)
             result = self.score(reference, recording.samples, recording.samplerate)
         except BaseException:
             take.state = TakeState.FAILED
@@ -291,16 +268,12 @@ class Session:
             recorder=recorder, duration=duration, score=result.score, reference_audio=phrase.audio,
             words=reference.words, **when,
         )
-        for listener in list(self._saved):
-            try:
-                listener(attempt)
-            except Exception:
-                log.exception("saved-attempt listener %r failed", listener)
+        self._announce_saved(attempt)
         return attempt
 
     def _forget_sidecar(self, capture: Capture) -> None:
         if capture.stem:
-            (self.incoming_dir / f"{capture.stem}.take.json").unlink(missing_ok=True)
+            sidecar_path(self.incoming_dir, capture.stem).unlink(missing_ok=True)
 
     # ---- history and recovered takes -------------------------------------------
 
@@ -344,11 +317,10 @@ class Session:
             raise PronounceError(
                 f"which phrase {take.path.name} was for is unknown", hint=f"listen to it (a) or delete it; it is at {take.path}"
             )
-        phrase = pack.phrase(take.phrase_id)
-        reference = self.prepare_reference(phrase) if pack is self.pack else None
-        reference = reference or references.prepare(references.load_reference(pack, phrase), pack, phrase)
         from tui.audio.files import load_audio
 
+        phrase = pack.phrase(take.phrase_id)
+        reference = self.prepare_reference(phrase) if pack is self.pack else references.ready(pack, phrase)
         samples, samplerate = load_audio(take.path)
         result = self.score(reference, samples, samplerate)
         if result.score is None:
@@ -377,7 +349,7 @@ class Session:
         """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
         from tui.audio.player import prepare
 
-        assert self.player is not None
+        assert self.player is not None  # created here, off the event loop
         prepare(np.zeros(4096, dtype=np.float32), 16000, speed=0.75)
         self.slow_playback_ready.set()
 
@@ -391,28 +363,12 @@ class Session:
         kept: list[Path] = []
         take = self.take
         if take is not None and take.state.running and take.capture.name:
-            if self.captures.is_running(take.capture):
-                try:
-                    kept.append(self.captures.close(take.capture).path)
-                except PronounceError:
-                    kept.extend(self.captures.files.files_of(take.capture.stem))
-            else:  # stopped already (a signal's handler finalised it)
+            try:
+                kept.append(self.captures.close(take.capture).path)
+            except PronounceError:  # stopped already (a signal's handler finalised it), or its file is unfinished
                 kept.extend(self.captures.files.files_of(take.capture.stem))
             take.state = TakeState.FAILED
         self.captures.shut()
         if self._store is not None:
             self._store.close()
         return kept
-
-
-def _subscribe(listeners: list[Any], listener: Any) -> Listener:
-    listeners.append(listener)
-
-    def unsubscribe() -> None:
-        if listener in listeners:
-            listeners.remove(listener)
-
-    return unsubscribe
-
-
-__all__ = ["PhraseBadge", "Session"]
