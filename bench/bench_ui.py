@@ -81,6 +81,54 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
     return figures
 
 
+def marker_lag(data: Path) -> float:
+    """Median ms by which the play marker reaches a click after the click is recorded back from the sound server.
+
+    Plays six clicks half a second apart through the session's playback queue
+    while a capture records the sink's monitor; positive means the marker is
+    late. The recording path adds its own latency, so the true lag to what is
+    heard is this figure plus the capture latency (tens of ms).
+    """
+    import numpy as np
+
+    from tui.playback import Play
+    from tui.session import Session
+    from tui.takes import Chunk
+
+    rate = 48000
+    clicks = np.zeros(3 * rate, np.float32)
+    for k in range(6):
+        start = int(k * 0.5 * rate)
+        clicks[start : start + rate // 20] = 0.5 * np.sin(np.arange(rate // 20) * 2 * np.pi * 1000 / rate)
+    session = Session(data)
+    heard: list[tuple[float, float]] = []
+    capture = session.captures.open(lambda event: heard.append((event.captured_at, event.level.rms_dbfs)) if isinstance(event, Chunk) else None)
+    time.sleep(1.0)
+    marks: list[tuple[float, float]] = []
+    session.playback.play([Play("reference", clicks, rate)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = session.playback.now()
+        if now is None and marks:
+            break
+        if now is not None and now.position is not None:
+            marks.append((time.monotonic(), now.position))
+        time.sleep(0.005)
+    time.sleep(0.5)
+    session.captures.discard(capture)
+    session.close()
+    onsets: list[float] = []
+    for at, rms in heard:
+        if rms > -30 and (not onsets or at - onsets[-1] > 0.3):
+            onsets.append(at)
+    lags = []
+    for k, onset in enumerate(onsets[-5:], start=1):  # the first click can fall in the stream's start-up
+        reached = next((t for t, position in marks if position >= k * 0.5), None)
+        if reached is not None:
+            lags.append((reached - onset) * 1000)
+    return statistics.median(lags) if lags else float("nan")
+
+
 def main() -> None:
     from bench.bench_startup import first_phrase, start_server, stop_server
     from tests.ui.packs import make_pack
@@ -104,6 +152,7 @@ def main() -> None:
         try:
             for name, value in asyncio.run(live(pack, data)).items():
                 print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
+            print(f"play marker vs the click recorded back (median ms, + = marker late): {marker_lag(data / 'marker'):.0f}")
         finally:
             server.stop()
     load = os.getloadavg()

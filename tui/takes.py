@@ -91,11 +91,15 @@ class TakeState(Enum):
 
 @dataclass(frozen=True)
 class Chunk:
-    """One recorded block of a capture, metered: for the level meter and the live waveform."""
+    """One recorded block of a capture, metered: for the level meter and the live waveform.
+
+    ``captured_at`` is the ``time.monotonic()`` at which the block left the audio callback.
+    """
 
     capture: Capture
     samples: np.ndarray
     level: Level
+    captured_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ class Capture:
         level = self.meter.feed(peak_dbfs, rms_dbfs, clipped, seconds)
         if rms_dbfs > SPEECH_DBFS:
             self.heard_at = captured_at
-        return Chunk(self, samples, level)
+        return Chunk(self, samples, level, captured_at)
 
     def silent_for(self, now: float | None = None) -> float | None:
         """Seconds since speech was last heard (None: nothing heard yet)."""

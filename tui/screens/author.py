@@ -91,7 +91,7 @@ class AuthorScreen(AppScreen):
                 yield Input(placeholder="audio file to import (optional)", id="audio", compact=True)
                 with Horizontal(classes="row", id="add-buttons"):
                     yield Button("Synthesize", id="tts", variant="primary", compact=True)
-                    yield Button("Import file", id="file", compact=True)
+                    yield Button("Import", id="file", compact=True)
                     yield Button("Record", id="record", variant="error", compact=True)
                 with Horizontal(classes="row", id="edit-buttons"):
                     yield Button("Save changes", id="save", variant="primary", compact=True)

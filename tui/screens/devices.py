@@ -60,6 +60,7 @@ class DevicesScreen(AppScreen):
     def on_mount(self) -> None:
         self.sub_title = "devices"
         self.query_one(LevelMeter).display = False
+        self.query_one(LiveWaveform).display = False
         self.action_rescan()
 
     def on_unmount(self) -> None:
@@ -123,6 +124,7 @@ class DevicesScreen(AppScreen):
             return
         self.query_one(LevelMeter).display = True
         self.query_one(LevelMeter).show(None)
+        self.query_one(LiveWaveform).display = True
         self.query_one(LiveWaveform).reset()
         self.query_one(StatusBar).recorder = f"{self.capture.name} (test, t stops)"
 
@@ -141,4 +143,5 @@ class DevicesScreen(AppScreen):
             self.session.captures.discard(capture)
         self.query_one(LevelMeter).show(None)
         self.query_one(LevelMeter).display = False
+        self.query_one(LiveWaveform).display = False
         self.query_one(StatusBar).recorder = ""

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
 
 from tui.errors import PronounceError
 from tui.messages import (
@@ -30,7 +29,7 @@ from tui.speech.types import WordTiming
 from tui.takes import CaptureEvent, Reference, Result, Take, TakeState
 from tui.text import printable
 from tui.widgets.level import LevelMeter
-from tui.widgets.phrases import PhraseList, PhraseRow, row_prompt
+from tui.widgets.phrases import PhraseList, PhraseRow
 from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
@@ -68,7 +67,7 @@ class PracticeScreen(PlaybackActions):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield PhraseList(*self._rows(), id="phrases")
+            yield PhraseList([PhraseRow(p.id, p.text) for p in (self.pack.phrases if self.pack else ())], id="phrases")
             with VerticalScroll(id="main"):
                 yield Static("", id="phrase-text")
                 yield Static("", id="phrase-notes")
@@ -80,9 +79,6 @@ class PracticeScreen(PlaybackActions):
                 yield ScoreCard(id="card")
         yield StatusBar(self.session, id="status")
         yield Footer(compact=True)
-
-    def _rows(self) -> list[Option]:
-        return [Option(row_prompt(PhraseRow(p.id, p.text)), id=p.id) for p in (self.pack.phrases if self.pack else ())]
 
     def on_mount(self) -> None:
         self._show_rec_state()
@@ -116,7 +112,7 @@ class PracticeScreen(PlaybackActions):
         self.pack = pack
         self.sub_title = printable(pack.title, single_line=True)
         phrases = self.query_one(PhraseList)
-        if phrases.option_count == 0:
+        if not phrases.rows:
             phrases.set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
         if phrases.highlighted is None and phrases.option_count:
             phrases.highlighted = 0

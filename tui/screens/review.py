@@ -62,7 +62,7 @@ class ReviewScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "review"
-        self.query_one("#attempts", DataTable).add_columns("#", "when", "phrase", "score")
+        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase")
         self.query_one("#recovered", DataTable).add_columns("recorded", "phrase", "file")
         self._show_recovered([])
         self.load()
@@ -95,7 +95,7 @@ class ReviewScreen(AppScreen):
         for attempt in self.attempts:
             table.add_row(
                 Text(str(attempt.id)), Text(f"{attempt.created_at.astimezone():%m-%d %H:%M}"),
-                Text(printable(attempt.phrase_id, single_line=True)), Text(figure(finite(attempt.score.overall)), justify="right"),
+                Text(figure(finite(attempt.score.overall)), justify="right"), Text(printable(attempt.phrase_id, single_line=True)),
                 key=str(attempt.id),
             )
         self.query_one(StatusBar).extra = plural(len(self.attempts), "attempt")

@@ -22,8 +22,8 @@ class PhraseRow:
     due: bool = False
 
 
-def row_prompt(row: PhraseRow) -> Text:
-    """Two lines: ``● Hello there  83`` (due marker, text, badge) over the dim phrase id."""
+def row_prompt(row: PhraseRow, width: int = 0) -> Text:
+    """``● Hello there  83`` (due marker, text, badge) over the dim phrase id, cut to ``width`` columns with "…"."""
     text = Text()
     text.append("● " if row.due else "  ", style="bold yellow")
     text.append(printable(row.text, single_line=True), style="bold")
@@ -32,7 +32,10 @@ def row_prompt(row: PhraseRow) -> Text:
     else:
         best = finite(row.best)
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
-    text.append(f"\n  {printable(row.id, single_line=True)}", style="dim")
+    phrase_id = printable(row.id, single_line=True)
+    if width > 4 and len(phrase_id) > width - 2:
+        phrase_id = phrase_id[: width - 3] + "…"
+    text.append(f"\n  {phrase_id}", style="dim")
     return text
 
 
@@ -43,13 +46,32 @@ class PhraseList(OptionList):
     PhraseList { width: 30%; min-width: 24; max-width: 48; height: 1fr; }
     """
 
+    def __init__(self, rows: list[PhraseRow] | None = None, *, id: str | None = None) -> None:
+        self.rows = list(rows or ())
+        self._width = 0
+        super().__init__(*self._row_options(), id=id)
+        if self.rows:
+            self.highlighted = 0
+
+    def _row_options(self) -> list[Option]:
+        return [Option(row_prompt(row, self._width), id=row.id) for row in self.rows]
+
     def set_rows(self, rows: list[PhraseRow]) -> None:
         """Show ``rows``, keeping the highlighted phrase when it still exists."""
+        self.rows = list(rows)
         current = self.highlighted_option.id if self.highlighted_option is not None else None
-        self.set_options([Option(row_prompt(row), id=row.id) for row in rows])
+        self.set_options(self._row_options())
         ids = [row.id for row in rows]
         if ids:
             self.highlighted = ids.index(current) if current in ids else 0
+
+    def on_resize(self) -> None:
+        """Cut the phrase ids to the new width."""
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            if self.rows:
+                self.set_rows(self.rows)
 
     def index_of(self, phrase_id: str) -> int | None:
         """The row of ``phrase_id`` (None when it is not listed)."""

@@ -71,6 +71,7 @@ class Waveform(Widget):
 
     DEFAULT_CSS = """
     Waveform { height: 4; }
+    Waveform.-empty { height: 1; }
     """
 
     position: reactive[float | None] = reactive(None)
@@ -86,6 +87,7 @@ class Waveform(Widget):
 
     def __init__(self, title: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.add_class("-empty")
         self.title = title
         self._samples = np.zeros(0, dtype=np.float32)
         self._samplerate = 16000
@@ -103,6 +105,8 @@ class Waveform(Widget):
         self.words = tuple(words)
         self.position = None
         self.selected = None
+        if (self._samples.size == 0) != self.has_class("-empty"):
+            self.set_class(self._samples.size == 0, "-empty")
         self.refresh()
 
     def clear(self) -> None:
