@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import sys
 import time
 from pathlib import Path
@@ -220,3 +221,21 @@ def test_a_playback_queue_plays_in_order_and_stops(sound_server: SoundServer, tm
     session.playback.stop()
     assert session.playback.now() is None
     session.close()
+
+
+def test_closing_while_a_take_is_scored_waits_until_it_is_saved(pack_dir: Path, tmp_path: Path) -> None:
+    session = session_on(tmp_path, pack_dir, PACK_DATA / "hello.wav")
+    phrase = session.pack.phrases[0]  # type: ignore[union-attr]
+    session.prepare_reference(phrase)
+    take = session.new_take(phrase)
+    session.start_take(take)
+    time.sleep(3.0)
+    scored = threading.Event()
+    finisher = threading.Thread(target=session.finish_take, args=(take, lambda result: scored.set()))
+    finisher.start()
+    while take.state is TakeState.RECORDING:
+        time.sleep(0.001)
+    assert session.close() == [], "nothing was left unfinished"
+    finisher.join()
+    assert scored.is_set() and take.state is TakeState.SAVED
+    assert [a.phrase_id for a in Session(tmp_path).store.attempts()] == ["hello"]

@@ -15,6 +15,7 @@ preparation and scoring sit behind :meth:`Session.prepare_reference` and
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,9 @@ from tui.takes import (
 if TYPE_CHECKING:
     from tui.audio.player import Player
     from tui.store import Attempt, AttemptStore
+
+CLOSE_WAIT_S = 15.0
+"""How long closing waits for a take being scored and saved."""
 
 
 class Session(Announcer):
@@ -78,6 +82,7 @@ class Session(Announcer):
         self._references: dict[str, Reference] = {}
         self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
+        self._finishing = threading.Lock()  # held while a take is scored and saved
         self._store: AttemptStore | None = None
         self._player: Player | None = None
 
@@ -214,6 +219,17 @@ class Session(Announcer):
         return (
             self.config.auto_stop and take.state is TakeState.RECORDING and quiet is not None and quiet > self.config.auto_stop_seconds
         )
+
+    def finish_take(self, take: Take, on_scored: Callable[[Result], object] | None = None) -> Attempt | None:
+        """Stop, score and (unless rejected) save ``take``; ``on_scored`` sees the result before it is saved (blocking).
+
+        :meth:`close` waits for this to end, so quitting while a take is scored still keeps it.
+        """
+        with self._finishing:
+            result = self.stop_and_score(take)
+            if on_scored is not None:
+                on_scored(result)
+            return self.save(take) if result.score is not None else None
 
     def stop_and_score(self, take: Take) -> Result:
         """Stop ``take``'s recorder and score it against its own phrase's reference (blocking).
@@ -360,6 +376,7 @@ class Session(Announcer):
         recovered takes next time (with its phrase), where it can be scored.
         """
         self.playback.stop()
+        finishing = self._finishing.acquire(timeout=CLOSE_WAIT_S)  # a take being scored gets saved first
         kept: list[Path] = []
         take = self.take
         if take is not None and take.state.running and take.capture.name:
@@ -371,4 +388,6 @@ class Session(Announcer):
         self.captures.shut()
         if self._store is not None:
             self._store.close()
+        if finishing:
+            self._finishing.release()
         return kept

@@ -273,10 +273,8 @@ class PracticeScreen(PlaybackActions):
     def score_take(self, take: Take) -> None:
         """Stop the recorder, score the take against its own phrase, show it, then keep it."""
         try:
-            result = self.session.stop_and_score(take)
-            self.post_message(TakeScored(take, result))
-            if result.score is not None:
-                attempt = self.session.save(take)
+            attempt = self.session.finish_take(take, lambda result: self.post_message(TakeScored(take, result)))
+            if attempt is not None:
                 self.post_message(AttemptSaved(take.phrase.id, attempt.id))
                 self.refresh_badges(take.pack)
         except PronounceError as exc:
