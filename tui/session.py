@@ -78,7 +78,6 @@ class Session(Announcer):
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
-        self.slow_playback_ready = threading.Event()
         self._references: dict[str, Reference] = {}
         self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
@@ -367,7 +366,6 @@ class Session(Announcer):
 
         assert self.player is not None  # created here, off the event loop
         prepare(np.zeros(4096, dtype=np.float32), 16000, speed=0.75)
-        self.slow_playback_ready.set()
 
     def close(self) -> list[Path]:
         """End the session: stop playback and a running take; return where an unfinished take was kept.

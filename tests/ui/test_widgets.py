@@ -15,6 +15,7 @@ from tui.speech.types import WordTiming
 from tui.widgets.braille import BrailleCanvas, styled
 from tui.widgets.level import LevelMeter
 from tui.widgets.plots import PitchPlot, ScoreChart, warp_to_reference
+from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard, level_style, words_line
 from tui.widgets.waveform import LiveWaveform, Waveform, envelope
 
@@ -154,3 +155,16 @@ def test_polyline_joins_distant_points() -> None:
     canvas = BrailleCanvas(5, 1)
     canvas.polyline(np.array([0.0, 9.0]), np.array([0.0, 3.0]))
     assert all(char != chr(0x2800) for char in canvas.rows()[0])
+
+
+def test_the_status_line_says_what_happens_now() -> None:
+    import numpy as np
+
+    from tui.config import AppConfig
+    from tui.playback import NowPlaying, Play
+
+    config = AppConfig(auto_stop=True, shadowing=False)
+    slow = Play("reference", np.zeros(16000, np.float32), 16000, speed=0.75)
+    assert "preparing slow playback" in rec_line(None, NowPlaying(slow, None), config).plain
+    assert "playing the reference at 0.75×" in rec_line(None, NowPlaying(slow, 0.3), config).plain
+    assert rec_line(None, None, config).plain.startswith("○ ready") and "auto-stop on (t)" in rec_line(None, None, config).plain
