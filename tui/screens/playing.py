@@ -101,9 +101,9 @@ class PlaybackActions(AppScreen):
         plays = [Play("reference", self.reference.samples, self.reference.samplerate, 1.0, word.start, word.end)]
         score = self.shown.score if self.shown is not None else None
         if score is not None and index < len(score.words):
-            scored = score.words[index]
-            attempt = self._attempt_play(scored.att_start, scored.att_end) if scored.att_start is not None else None
-            if attempt is not None and scored.att_end is not None and scored.att_end > scored.att_start:  # type: ignore[operator]
+            start, end = score.words[index].att_start, score.words[index].att_end
+            attempt = self._attempt_play(start, end) if start is not None and end is not None and end > start else None
+            if attempt is not None:
                 plays.append(attempt)
         self._play(plays)
 

@@ -83,11 +83,11 @@ class PracticeScreen(PlaybackActions):
     def on_mount(self) -> None:
         self._show_rec_state()
         self.set_interval(TICK_S, self._tick)
-        if self.pack is not None:
-            self.session.use_pack(self.pack)
-            self._pack_loaded(self.pack)
+        if isinstance(self.pack_source, Pack):
+            self.session.use_pack(self.pack_source)
+            self._pack_loaded(self.pack_source)
         else:
-            self.load_pack(Path(self.pack_source))  # type: ignore[arg-type]
+            self.load_pack(self.pack_source)
 
     # ---- pack and phrases -------------------------------------------------
 
@@ -298,8 +298,9 @@ class PracticeScreen(PlaybackActions):
         if result.samples is None:
             attempt.clear()
             return
-        words = [w for w in (result.score.words if result.score else ()) if w.att_start is not None and w.att_end is not None]
-        attempt.set_audio(result.samples, result.samplerate, [WordTiming(w.text, w.att_start, w.att_end) for w in words])  # type: ignore[arg-type]
+        spans = [(w.text, w.att_start, w.att_end) for w in (result.score.words if result.score else ())]
+        words = [WordTiming(text, start, end) for text, start, end in spans if start is not None and end is not None]
+        attempt.set_audio(result.samples, result.samplerate, words)
 
     def on_attempt_saved(self, message: AttemptSaved) -> None:
         status = self.query_one(StatusBar)
