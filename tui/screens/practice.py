@@ -249,6 +249,7 @@ class PracticeScreen(PlaybackActions):
             self.query_one(StatusBar).recorder = message.take.recorder
             if self.session.config.shadowing:
                 self.action_play_reference()
+        self.query_one(StatusBar).refresh()  # the dropped-audio count
         self._show_rec_state()
 
     def on_chunk_recorded(self, message: ChunkRecorded) -> None:
