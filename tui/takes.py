@@ -48,6 +48,9 @@ class Reference:
         """Length in seconds."""
         return self.samples.size / self.samplerate
 
+    def __repr__(self) -> str:  # short: workers describe themselves with their arguments' reprs
+        return f"Reference({self.phrase_id!r}, {self.duration:.2f} s, {len(self.words)} words, prepared={self.prepared is not None})"
+
 
 @dataclass(frozen=True, eq=False)
 class Result:
@@ -65,6 +68,10 @@ class Result:
     reference_pitch: Contour | None = None
     attempt_id: int | None = None
     created_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        overall = None if self.score is None else self.score.overall
+        return f"Result(overall={overall}, rejected={self.rejected!r}, attempt_id={self.attempt_id})"
 
 
 class TakeState(Enum):
@@ -130,6 +137,9 @@ class Capture:
     meter: LevelMeter = field(default_factory=lambda: LevelMeter(48000))
     _last_block_at: float | None = None
 
+    def __repr__(self) -> str:
+        return f"Capture({self.name!r}, stem={self.stem!r})"
+
     def elapsed(self, now: float | None = None) -> float:
         """Seconds since the recorder started."""
         return ((time.monotonic() if now is None else now) - self.started_at) if self.started_at else 0.0
@@ -166,6 +176,9 @@ class Take:
     def recorder(self) -> str:
         """The name of the recorder taking it ("" until it started)."""
         return self.capture.name
+
+    def __repr__(self) -> str:
+        return f"Take({self.pack.id!r}/{self.phrase.id!r}, {self.state.name}, recorder={self.recorder!r})"
 
 
 @dataclass(frozen=True)

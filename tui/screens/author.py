@@ -302,7 +302,7 @@ class AuthorScreen(AppScreen):
         if phrase is not None:
             self.hear(phrase)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="author-play")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author-play", description="hear a phrase")
     def hear(self, phrase: Phrase) -> None:
         """Play the phrase's reference."""
         from tui.audio.files import load_audio
@@ -329,7 +329,7 @@ class AuthorScreen(AppScreen):
             return
         self.save_edit(self.folder, self.editing, self._value("text"), self._value("translation"))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="author")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author", description="save the edit")
     def save_edit(self, folder: Path, phrase: Phrase, text: str, translation: str) -> None:
         """Rewrite the phrase's table in pack.toml (atomic), then re-validate."""
         from tui.packs.editing import update_phrase

@@ -127,7 +127,7 @@ class PracticeScreen(PlaybackActions):
             Text(f"{printable(str(error))}\nOpen another with: pronounce practice PATH  ·  or create one with e (author).", style="yellow")
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="badges")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="badges", description="phrase badges")
     def refresh_badges(self, pack: Pack) -> None:
         """Read best scores and due flags."""
         badges = self.session.phrase_badges(pack)
@@ -184,7 +184,7 @@ class PracticeScreen(PlaybackActions):
             phrases.highlighted = index
         self.notify(f"Recording “{printable(take.phrase.text)}”: press space to stop it first.", severity="warning", markup=False)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="phrase")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="phrase", description="load the phrase")
     def load_phrase(self, phrase: Phrase) -> None:
         """Load the phrase's reference, prepare it for scoring, then fetch its latest attempt."""
         self.post_message(ReferenceLoaded(self.session.load_reference(phrase)))
@@ -227,8 +227,7 @@ class PracticeScreen(PlaybackActions):
         except PronounceError as exc:
             self.notify(printable(exc.message), severity="warning", markup=False)
             return
-        self._show_rec_state()
-        self.start_take(take)
+        self.start_take(take)  # the status line follows on the next tick: nothing competes with the recorder's start
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record")
     def start_take(self, take: Take) -> None:
@@ -319,7 +318,7 @@ class PracticeScreen(PlaybackActions):
     def _show_rec_state(self) -> None:
         """The REC line, and the live meter and waveform while recording (widgets change only when the state does)."""
         take = self.session.take
-        recording = take is not None and take.state.running
+        recording = take is not None and take.state is TakeState.RECORDING  # not while starting: the relayout would slow it
         if recording != self._recording_shown:
             self._recording_shown = recording
             self.query_one(LiveWaveform).display = recording

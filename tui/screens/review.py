@@ -138,7 +138,7 @@ class ReviewScreen(AppScreen):
         missing = " · recording missing" if attempt.missing else ""
         return f"attempt #{attempt.id} · {attempt.created_at.astimezone():%Y-%m-%d %H:%M} · {attempt.duration:.1f} s{missing}"
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-result")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-result", description="the attempt's audio and pitch")
     def load_result(self, attempt: Any) -> None:
         """Read the attempt's recording and both pitch contours, then show them."""
         result = self.session.attempt_result(attempt)
