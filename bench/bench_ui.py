@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
