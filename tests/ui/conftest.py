@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -53,6 +54,23 @@ def take_state(app: PronounceApp) -> TakeState | None:
     """The state of the session's current take (None before the first)."""
     take = app.session.take
     return take.state if take is not None else None
+
+
+def played(app: PronounceApp) -> list[str]:
+    """The targets of every sequence the app's playback queue is asked to play from now on (it still plays them).
+
+    Polling what plays now would miss a short sound while ``pilot.press`` waits for the app to be idle.
+    """
+    targets: list[str] = []
+    queue = app.session.playback
+    play = queue.play
+
+    def recording_play(plays: Any) -> None:
+        targets.extend(item.target for item in plays)
+        play(plays)
+
+    queue.play = recording_play  # type: ignore[method-assign]
+    return targets
 
 
 def notes(pilot: Pilot[None]) -> list[str]:

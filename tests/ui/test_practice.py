@@ -10,7 +10,7 @@ import sounddevice as sd
 import soundfile as sf
 from textual.pilot import Pilot
 
-from tests.ui.conftest import notes, reference_ready, take_state, until
+from tests.ui.conftest import notes, played, reference_ready, take_state, until
 from tui.app import PronounceApp
 from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
@@ -21,12 +21,6 @@ from tui.widgets.level import LevelMeter
 from tui.widgets.phrases import PhraseList
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.waveform import Waveform
-
-
-def playing(app: PronounceApp) -> str | None:
-    """What the session's playback queue plays or prepares now."""
-    now = app.session.playback.now()
-    return now.play.target if now is not None else None
 
 
 async def start_take(pilot: Pilot[None]) -> None:
@@ -99,7 +93,7 @@ async def test_changing_phrase_while_recording_is_refused_and_the_take_stays_wit
 async def test_recording_stops_the_reference_so_it_is_not_recorded(sound_server: SoundServer, app: PronounceApp, data_dir: Path) -> None:
     async with app.run_test(size=(120, 45)) as pilot:
         screen = await reference_ready(pilot)
-        await pilot.press("p")
+        await pilot.press("S")  # half speed: still playing when the next key arrives, however busy the machine
         await until(pilot, lambda: app.session.playback.now() is not None and app.session.playback.now().position is not None, timeout=30)  # type: ignore[union-attr]
         await start_take(pilot)
         assert app.session.playback.now() is None and not app.session.player.is_playing
@@ -119,8 +113,9 @@ async def test_shadowing_plays_the_reference_while_recording(sound_server: Sound
         screen = await reference_ready(pilot)
         await pilot.press("h")
         assert app.session.config.shadowing
+        targets = played(app)
         await start_take(pilot)
-        await until(pilot, lambda: playing(app) == "reference", timeout=30)  # "recording with shadowing on must start the reference"
+        await until(pilot, lambda: targets == ["reference"], timeout=30)  # recording with shadowing on starts the reference
         assert screen.reference is not None
         await asyncio.sleep(screen.reference.duration + 0.6)
         await stop_take(pilot)
@@ -157,8 +152,9 @@ async def test_a_take_too_short_to_score_clears_the_old_result_and_is_not_kept(
         await say(pilot, (blip, samplerate))
         assert card.score is None, "the previous result must not stay on screen"
         assert card.has_class("-rejected") and "Not scored" in str(card.query_one("#hint").render())
+        targets = played(app)
         await pilot.press("a")  # what was heard can still be played
-        await until(pilot, lambda: playing(app) == "attempt")
+        await until(pilot, lambda: targets == ["attempt"])
     assert len(AttemptStore(data_dir).attempts()) == 1, "only the scored take is kept"
     assert not list((data_dir / "recordings" / "incoming").glob("*.flac")), "a rejected take leaves no file behind"
 
@@ -177,15 +173,16 @@ async def test_the_latest_attempt_shows_after_a_restart(sound_server: SoundServe
         await until(pilot, lambda: card.score is not None)
         assert card.score == first and card.border_title.startswith("latest attempt")
         assert screen.query_one("#attempt", Waveform).duration > 1.0
+        targets = played(again)
         await pilot.press("a")
-        await until(pilot, lambda: playing(again) == "attempt")
+        await until(pilot, lambda: targets == ["attempt"])
 
 
 async def test_playing_the_reference_moves_the_marker_and_arrows_replay_a_word(sound_server: SoundServer, app: PronounceApp) -> None:
     async with app.run_test(size=(120, 45)) as pilot:
         screen = await reference_ready(pilot)
         waveform = screen.query_one("#reference", Waveform)
-        await pilot.press("s")
+        await pilot.press("S")  # half speed: long enough to watch the marker move on a busy machine
         await until(pilot, lambda: (waveform.position or 0.0) > 0.2, timeout=30)
         await until(pilot, lambda: waveform.position is None, timeout=30)
         await pilot.press("right", "right")

@@ -10,7 +10,7 @@ import numpy as np
 import soundfile as sf
 from textual.widgets import DataTable, Input, OptionList
 
-from tests.ui.conftest import notes, reference_ready, save_attempts, until
+from tests.ui.conftest import notes, played, reference_ready, save_attempts, until
 from tests.ui.packs import copy_pack
 from tui import paths
 from tui.app import PronounceApp
@@ -180,8 +180,9 @@ async def test_author_edits_hears_removes_and_practises_a_pack(sound_server: Sou
         await until(pilot, lambda: phrases.option_count == 3)
         phrases.focus()
         phrases.highlighted = 1
+        targets = played(app)
         await pilot.press("enter")  # hear it
-        await until(pilot, lambda: app.session.playback.now() is not None, timeout=20)
+        await until(pilot, lambda: targets == ["reference"], timeout=20)
         await pilot.press("f2")
         assert screen.query_one("#text", Input).value == "Seven hundred and twelve"
         screen.query_one("#translation", Input).value = "Setecientos doce (712)"
