@@ -1,44 +1,32 @@
 """UI figures: first frame, meter rate, key → recording, score on screen, event-loop stalls.
 
-Runs the real app headless against a private PulseAudio sound server and a
-three-phrase espeak-ng pack in a temporary folder. Prints one line per figure.
+The first frame is measured as a user sees it (``pronounce`` launched in tmux,
+see :mod:`bench.bench_startup`); the rest runs the real app headless against a
+private PulseAudio sound server and a three-phrase espeak-ng pack in a
+temporary folder. Prints one line per figure and the machine's load.
 """
 
 from __future__ import annotations
 
 import asyncio
-import subprocess
+import os
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-def first_frame(pack: Path, data: Path) -> float:
-    """Seconds from starting ``pronounce`` in a real terminal (tmux) to its footer on screen."""
-    session = f"bench-ui-{time.monotonic_ns()}"
-    command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data} practice {pack}"
-    t0 = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
-    try:
-        while time.perf_counter() - t0 < 30:
-            pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-            if "Record/stop" in pane:
-                return time.perf_counter() - t0
-            time.sleep(0.01)
-        raise RuntimeError("the app never painted its footer")
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-
-
 async def live(pack: Path, data: Path) -> dict[str, float | str]:
     import sounddevice as sd
 
-    from tests.ui.conftest import reference_ready, until
+    from tests.ui.conftest import reference_ready, take_state, until
     from tui.app import PronounceApp
     from tui.audio.files import load_audio
     from tui.config import AppConfig, config_path, save_config
+    from tui.takes import TakeState
     from tui.widgets.level import LevelMeter
     from tui.widgets.scorecard import ScoreCard
 
@@ -47,16 +35,16 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
     figures: dict[str, float | str] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await reference_ready(pilot)
-        import tui.scoring
-
-        scoring = hasattr(tui.scoring, "compare")
-        if scoring:
-            await until(pilot, lambda: screen.reference is not None and screen.reference.prepared is not None, timeout=60)
+        await until(pilot, lambda: screen.reference is not None and screen.reference.prepared is not None, timeout=60)
+        # Steady state: the slow-playback warm-up (seconds of CPU at start) is over.
+        await until(pilot, lambda: not any(t.name == "pronounce-warm-up" for t in threading.enumerate()), timeout=120)
         samples, rate = load_audio(pack / "hello.wav")
-        for round_ in range(2):  # the first round warms the scorer's caches
+        for _round in range(2):  # the first round warms the scorer's caches
             t_key = time.monotonic()
             await pilot.press("space")
-            await until(pilot, lambda: screen.state == "recording")
+            await until(pilot, lambda: take_state(app) is TakeState.RECORDING, timeout=30)
+            take = app.session.take
+            assert take is not None
             meter = screen.query_one(LevelMeter)
             updates0, t0 = meter.updates, time.perf_counter()
             sd.play(samples, rate)
@@ -82,37 +70,96 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
             t_stop = time.perf_counter()
             # press() waits for the app to be idle, which a 5 ms timer never is: time with the watcher.
             await pilot.press("space")
-            t_score = (await asyncio.wait_for(watcher, 30) if scoring else t_stop) - t_stop
+            t_score = await asyncio.wait_for(watcher, 30) - t_stop
             timer.stop()
-            await until(pilot, lambda: screen.state == "idle", timeout=30)
+            await until(pilot, lambda: not take.state.busy, timeout=30)
             await pilot.app.workers.wait_for_complete()
             figures = {
-                "key → recording started (ms)": (screen._recording_started - t_key) * 1000,
+                "key → recording started (ms)": (take.capture.started_at - t_key) * 1000,
                 "level meter updates/s while recording": rate_meter,
-                "stop → score on screen, warm (ms)": t_score * 1000 if scoring else "n/a (scoring not in this build)",
+                "stop → score on screen, warm (ms)": t_score * 1000,
                 "longest event-loop stall while stopping/scoring (ms, 5 ms timer)": max(gaps) * 1000 - 5,
                 "overall score of the round": card.score.overall if card.score else "none",
             }
     return figures
 
 
+def marker_lag(data: Path) -> float:
+    """Median ms by which the play marker reaches a click after the click is recorded back from the sound server.
+
+    Plays six clicks half a second apart through the session's playback queue
+    while a capture records the sink's monitor; positive means the marker is
+    late. The recording path adds its own latency, so the true lag to what is
+    heard is this figure plus the capture latency (tens of ms).
+    """
+    import numpy as np
+
+    from tui.playback import Play
+    from tui.session import Session
+    from tui.takes import Chunk
+
+    rate = 48000
+    clicks = np.zeros(3 * rate, np.float32)
+    for k in range(6):
+        start = int(k * 0.5 * rate)
+        clicks[start : start + rate // 20] = 0.5 * np.sin(np.arange(rate // 20) * 2 * np.pi * 1000 / rate)
+    session = Session(data)
+    heard: list[tuple[float, float]] = []
+    capture = session.captures.open(lambda event: heard.append((event.captured_at, event.level.rms_dbfs)) if isinstance(event, Chunk) else None)
+    time.sleep(1.0)
+    marks: list[tuple[float, float]] = []
+    session.playback.play([Play("reference", clicks, rate)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        now = session.playback.now()
+        if now is None and marks:
+            break
+        if now is not None and now.position is not None:
+            marks.append((time.monotonic(), now.position))
+        time.sleep(0.005)
+    time.sleep(0.5)
+    session.captures.discard(capture)
+    session.close()
+    onsets: list[float] = []
+    for at, rms in heard:
+        if rms > -30 and (not onsets or at - onsets[-1] > 0.3):
+            onsets.append(at)
+    lags = []
+    for k, onset in enumerate(onsets[-5:], start=1):  # the first click can fall in the stream's start-up
+        reached = next((t for t, position in marks if position >= k * 0.5), None)
+        if reached is not None:
+            lags.append((reached - onset) * 1000)
+    return statistics.median(lags) if lags else float("nan")
+
+
 def main() -> None:
+    from bench.bench_startup import first_phrase, start_server, stop_server
     from tests.ui.packs import make_pack
     from tui.audio.devices import rescan
     from tui.audio.soundserver import start_sound_server
 
     with tempfile.TemporaryDirectory() as tmp:
         pack, data = make_pack(Path(tmp) / "pack"), Path(tmp) / "data"
-        frames = sorted(first_frame(pack, data) for _ in range(3))
-        print(f"first frame after launch in tmux (median of 3, s): {frames[1]:.3f}")
+        start_server()
+        try:
+            first_phrase(data / "warm", "Record", pack=pack)
+            footer = [first_phrase(data / f"footer-{n}", "Record", pack=pack)[0] for n in range(5)]
+            phrase = [first_phrase(data / f"phrase-{n}", "Good morning, how are you today?", pack=pack)[0] for n in range(5)]
+        finally:
+            stop_server()
+        print(f"first frame (footer) after launch in tmux (median of 5, s): {statistics.median(footer):.3f}")
+        print(f"first phrase on screen after launch in tmux (median of 5, s): {statistics.median(phrase):.3f}")
         server = start_sound_server()
         server.activate()
         rescan()
         try:
             for name, value in asyncio.run(live(pack, data)).items():
                 print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
+            print(f"play marker vs the click recorded back (median ms, + = marker late): {marker_lag(data / 'marker'):.0f}")
         finally:
             server.stop()
+    load = os.getloadavg()
+    print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
-"""The Textual app: screens, app-wide keys, the command palette, error reporting."""
+"""The Textual app: creates the session, opens the practice screen, app-wide keys, the command palette."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
+import sys
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from textual import work
@@ -12,93 +19,103 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui.config import AppConfig, ConfigError, config_path, load_config, save_config
-from tui.errors import PronounceError
+from tui.packs.model import Pack
+from tui.screens.base import error_text
+from tui.session import Session
+from tui.widgets.wording import plural
+
+log = logging.getLogger(__name__)
+
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+"""Signals that end the app the orderly way: recordings finalised (the recorder's handlers), terminal restored."""
+
+
+@dataclass
+class Outcome:
+    """How the app ended: where an unfinished take was kept, and the signal that ended it (if any)."""
+
+    kept: list[Path] = field(default_factory=list)
+    signal: int | None = None
 
 
 class PronounceApp(App[None]):
-    """Practise pronunciation: hear, say, see the score, try again."""
+    """Practise pronunciation: hear, say, see the score, try again.
+
+    Parameters
+    ----------
+    pack : Pack or Path
+        The pack to practise, loaded already or a folder/zip loaded in a worker.
+    data_dir : Path
+        Where attempts and recordings live.
+    input_file : Path, optional
+        Record from this file instead of a microphone.
+    """
 
     TITLE = "pronounce"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit", tooltip="Quit (a take being recorded is kept)"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="These keys"),
     ]
 
-    def __init__(self, pack_path: Path, *, data_dir: Path, input_file: Path | None = None) -> None:
+    def __init__(self, pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> None:
         super().__init__()
-        self.pack_path = pack_path
-        self.data_dir = data_dir
-        self.input_file = input_file
-        self.config_file = config_path(data_dir)
-        self.dropped_audio = 0
-        self._player: Any = None
-        try:
-            self.config = load_config(self.config_file)
-        except ConfigError as exc:
-            self.config = AppConfig()
-            self._config_error: ConfigError | None = exc
-        else:
-            self._config_error = None
+        self.pack = pack
+        self.session = Session(data_dir, input_file=input_file)
+        self.outcome = Outcome()
 
     def on_mount(self) -> None:
         from tui.screens.practice import PracticeScreen
 
-        self.push_screen(PracticeScreen(self.pack_path))
-        if self._config_error is not None:
-            self.show_error(self._config_error, title="settings")
-        self.start_up()
+        self.push_screen(PracticeScreen(self.session, self.pack))
+        if self.session.config_error is not None:
+            self._show_error(self.session.config_error, "settings")
+        self.session.add_error_listener(lambda error: self.call_from_thread(self._show_error, error, "playback"))
+        self.call_after_refresh(self.start_up)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start-up")
     def start_up(self) -> None:
-        """Load the audio engine off the event loop, recover cut recordings, reconcile the store.
-
-        The recorder registers ``stop_all`` at exit; its signal handlers (SIGTERM,
-        SIGHUP) must be installed from the main thread.
-        """
+        """After the first frame: signal handlers, recovery of cut recordings, the store, slow playback."""
         from tui.audio import recorder
-        from tui.screens.session import start_up
 
-        self.call_from_thread(recorder.install_signal_handlers)
-        recovered = start_up(self.data_dir)
+        self.call_from_thread(self._install_signal_handlers, recorder.install_signal_handlers)
+        recovered = self.session.start_up()
         if recovered:
-            self.call_from_thread(self.notify, f"Recovered {len(recovered)} interrupted recording(s).")
+            them = "it" if len(recovered) == 1 else "them"
+            self.call_from_thread(
+                self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists {them} under recovered takes."
+            )
+        # A daemon thread: quitting must not wait for the time-stretcher to compile (seconds of CPU).
+        threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
 
-    @property
-    def incoming_dir(self) -> Path:
-        """Where recorders write until the store takes the file."""
-        return self.data_dir / "recordings" / "incoming"
-
-    @property
-    def player(self) -> Any:
-        """The one audio player of the app (created on first use)."""
-        if self._player is None:
-            from tui.audio.player import Player
-
-            self._player = Player()
-        return self._player
-
-    def update_config(self, **changes: Any) -> None:
-        """Apply ``changes`` to the settings and save them."""
-        self.config = self.config.with_changes(**changes)
+    def _warm_up(self) -> None:
         try:
-            save_config(self.config, self.config_file)
-        except ConfigError as exc:
-            self.show_error(exc, title="settings")
+            self.session.warm_up_playback()
+        except Exception as exc:  # the first slow playback reports it again, where it matters
+            log.warning("warming up slow playback failed: %s", exc)
 
-    def show_error(self, error: BaseException, *, title: str = "error") -> None:
-        """Tell the user what went wrong and, for our own errors, what to do."""
-        if isinstance(error, PronounceError):
-            message = error.message + (f"\n{error.hint}" if error.hint else "")
-        else:
-            message = f"{type(error).__name__}: {error}"
-        self.notify(message, title=title, severity="error", timeout=8)
+    def _install_signal_handlers(self, install_recorder_handlers: Any) -> None:
+        """On SIGTERM, SIGHUP or SIGINT: the recorder finalises its files, then the app exits in order.
+
+        Ours go in first; the recorder's chain to them after stopping every recorder.
+        """
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            self.outcome.signal = signum
+            loop.call_soon_threadsafe(self.exit)
+
+        for signum in EXIT_SIGNALS:
+            signal.signal(signum, on_signal)
+        install_recorder_handlers()
+
+    def _show_error(self, error: BaseException, title: str) -> None:
+        self.notify(error_text(error), title=title, severity="error", timeout=8, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The app's own workers' failures (screens have theirs, see :class:`~tui.screens.base.AppScreen`)."""
+        """The app's own workers' failures (screens report theirs, see :class:`~tui.screens.base.AppScreen`)."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.show_error(event.worker.error, title=event.worker.group)
+            self._show_error(event.worker.error, event.worker.group)
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -108,34 +125,32 @@ class PronounceApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every key binding of ``screen`` (and the app) is also a command."""
+        """Textual's own commands, then every key of ``screen`` and of the app by what it does."""
+        from tui.screens.help import own_bindings
+
         yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or binding.action in ("quit", "command_palette"):
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                f"key: {active.binding.key_display or binding.key}",
-                lambda node=active.node, action=binding.action: self.run_action(action, node),
-            )
+        seen: set[str] = {"quit", "command_palette"}
+        for node in (screen, self):
+            for binding in own_bindings(node):
+                if binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                yield SystemCommand(
+                    binding.tooltip or binding.description,
+                    f"key: {binding.key_display or binding.key}",
+                    lambda node=node, action=binding.action: self.run_action(action, node),
+                )
 
     def on_unmount(self) -> None:
-        """However the app ends: stop every recorder (files finalised) and close the player's stream."""
-        stop_audio(self._player)
+        """However the app ends: stop playback, finalise a take still recording, close the store."""
+        self.outcome.kept = self.session.close()
+        stop_all = getattr(sys.modules.get("tui.audio.recorder"), "stop_all", None)
+        if stop_all is not None:  # else no recorder ever ran (its module is not even loaded yet)
+            stop_all()
 
 
-def stop_audio(player: Any = None) -> None:
-    """Stop every running recorder, finalising its file, and ``player`` if given."""
-    from tui.audio import recorder
-
-    recorder.stop_all()
-    if player is not None:
-        player.stop()
-
-
-def run_app(pack_path: Path, *, data_dir: Path, input_file: Path | None = None) -> None:
-    """Open the app on ``pack_path`` and block until it exits."""
-    PronounceApp(pack_path, data_dir=data_dir, input_file=input_file).run()
+def run_app(pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> Outcome:
+    """Open the app on ``pack`` and block until it exits; say how it ended."""
+    app = PronounceApp(pack, data_dir=data_dir, input_file=input_file)
+    app.run()
+    return app.outcome

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tui.audio.meter import FLOOR_DBFS, LevelMeter, block_levels
+from tui.audio.meter import DISPLAY_FLOOR_DBFS, FLOOR_DBFS, LevelMeter, bar_fraction, block_levels
 
 RATE = 48000
 BLOCK = 4800  # 0.1 s
@@ -53,3 +53,18 @@ def test_silence_is_reported_after_the_silence_time_and_cleared_by_sound() -> No
     assert not meter.update(sine(0.2)).silent
     meter.reset()
     assert meter.update(sine(1e-4)).peak_hold_dbfs < -70
+
+
+def test_feeding_known_levels_matches_metering_the_samples() -> None:
+    by_samples, by_levels = LevelMeter(RATE), LevelMeter(RATE)
+    for amplitude in (0.5, 0.01, 1e-5, 0.9):
+        block = sine(amplitude)
+        peak, rms, clipped = block_levels(block)
+        assert by_samples.update(block) == by_levels.feed(peak, rms, clipped, block.size / RATE)
+
+
+def test_bar_fraction_maps_the_display_range() -> None:
+    assert bar_fraction(DISPLAY_FLOOR_DBFS - 20) == 0.0
+    assert bar_fraction(DISPLAY_FLOOR_DBFS / 2) == pytest.approx(0.5)
+    assert bar_fraction(6.0) == 1.0
+    assert bar_fraction(float("nan")) == 0.0

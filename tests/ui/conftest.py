@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -14,6 +15,7 @@ from tests.ui.packs import copy_pack
 from tui.app import PronounceApp
 from tui.config import AppConfig, config_path, save_config
 from tui.screens.practice import PracticeScreen
+from tui.takes import TakeState
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +50,34 @@ async def reference_ready(pilot: Pilot[None], timeout: float = 20.0) -> Practice
     raise AssertionError("the reference did not load")
 
 
+def take_state(app: PronounceApp) -> TakeState | None:
+    """The state of the session's current take (None before the first)."""
+    take = app.session.take
+    return take.state if take is not None else None
+
+
+def played(app: PronounceApp) -> list[str]:
+    """The targets of every sequence the app's playback queue is asked to play from now on (it still plays them).
+
+    Polling what plays now would miss a short sound while ``pilot.press`` waits for the app to be idle.
+    """
+    targets: list[str] = []
+    queue = app.session.playback
+    play = queue.play
+
+    def recording_play(plays: Any) -> None:
+        targets.extend(item.target for item in plays)
+        play(plays)
+
+    queue.play = recording_play  # type: ignore[method-assign]
+    return targets
+
+
+def notes(pilot: Pilot[None]) -> list[str]:
+    """The messages of the notifications shown so far."""
+    return [str(n.message) for n in pilot.app._notifications]
+
+
 async def until(pilot: Pilot[None], condition: object, timeout: float = 10.0) -> None:
     """Wait until ``condition()`` is true."""
     loop = asyncio.get_running_loop()
@@ -55,9 +85,14 @@ async def until(pilot: Pilot[None], condition: object, timeout: float = 10.0) ->
     while not condition():  # type: ignore[operator]
         if loop.time() > deadline:
             notes = [n.message for n in pilot.app._notifications]
-            raise AssertionError(f"condition not met in time; notifications: {notes}")
+            raise AssertionError(f"condition not met in {timeout} s; notifications: {notes}; {_playback(pilot.app)}")
         await asyncio.sleep(0.05)
     await pilot.pause()
+
+
+def _playback(app: object) -> str:
+    session = getattr(app, "session", None)
+    return f"playback: {session.playback.now()!r}, take: {session.take.state if session.take else None}" if session else ""
 
 
 def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (42.0, 67.0, 88.0)) -> None:
@@ -75,5 +110,6 @@ def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (4
         store.save_attempt(
             recording_path=take, pack_id="ui-test", pack_version="1", phrase_id="hello", text="Good morning",
             recorder="test-take", duration=2.0, score=score, created_at=datetime(2026, 3, 1 + day, 9, 30, tzinfo=UTC),
+            reference_audio=pack_dir / "hello.wav",
         )
     store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -49,11 +50,11 @@ def test_pronounce_runs_in_a_terminal(session: str, pack_dir: Path, data_dir: Pa
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     # The translation shows in the main pane once the first phrase is current.
     screen = wait_for(session, "Buenos días")
-    assert "Record/stop" in screen and "Good morning, how are you today?" in screen
+    assert "Record" in screen and "Good morning, how are you today?" in screen
     press(session, "j")
     wait_for(session, "Setecientos doce")
     press(session, "?")
-    assert "Record/stop" in wait_for(session, "keys")
+    assert "Start recording" in wait_for(session, "keys")
     press(session, "Escape")
     press(session, "d")
     wait_for(session, "Inputs (recorders)")
@@ -61,3 +62,58 @@ def test_pronounce_runs_in_a_terminal(session: str, pack_dir: Path, data_dir: Pa
     wait_for(session, "Setecientos doce")
     press(session, "q")
     assert "EXITED 0" in wait_for(session, "EXITED")
+
+
+def pane(session: str, fmt: str) -> str:
+    return subprocess.run(["tmux", "display", "-p", "-t", session, fmt], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def start(session: str, pack_dir: Path, data_dir: Path, *args: str) -> None:
+    command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data_dir} {' '.join(args)} practice {pack_dir}; echo EXITED $?; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True)
+
+
+def app_pid(session: str) -> int:
+    """The pid of ``pronounce`` (the child of the pane's shell)."""
+    shell = pane(session, "#{pane_pid}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+        if found:
+            return int(found[0])
+        time.sleep(0.1)
+    raise AssertionError("pronounce is not running")
+
+
+@pytest.mark.parametrize("how", ["q", "SIGTERM"])
+def test_ending_mid_take_restores_the_terminal_and_says_where_the_take_is(session: str, pack_dir: Path, data_dir: Path, how: str) -> None:
+    start(session, pack_dir, data_dir, "--input-file", str(pack_dir / "hello.wav"))
+    wait_for(session, "Buenos días")
+    assert pane(session, "#{alternate_on}") == "1"
+    press(session, "Space")
+    wait_for(session, "REC")
+    if how == "q":
+        press(session, "q")
+    else:
+        os.kill(app_pid(session), signal.SIGTERM)
+    screen = wait_for(session, "EXITED")
+    assert ("EXITED 0" if how == "q" else "EXITED 143") in screen
+    assert pane(session, "#{alternate_on}") == "0", "the app left the alternate screen"
+    assert pane(session, "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}") == "0000", "mouse reporting is off"
+    kept = list((data_dir / "recordings" / "incoming").glob("*.flac"))
+    assert len(kept) == 1 and kept[0].with_name(kept[0].name.replace(".flac", ".take.json")).is_file()
+    assert "kept, not scored" in screen and kept[0].name in screen.replace("\n", "")
+
+
+def test_practice_refuses_a_missing_or_broken_pack_before_the_app_starts(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pack.toml").write_text('[pack]\nid = "x"\n', encoding="utf-8")
+    for pack in (tmp_path / "nonexistent", broken):
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "pronounce"), "--data-dir", str(tmp_path / "data"), "practice", str(pack)],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+        )
+        assert result.returncode == 2, result
+        # One line and nothing else: the app (which draws on stderr) never started.
+        assert result.stderr.startswith("pronounce: error: ") and result.stderr.count("\n") == 1, result.stderr

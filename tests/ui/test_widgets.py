@@ -9,11 +9,13 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Digits, Static
 
+from tui.audio.meter import LevelMeter as EngineMeter
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 from tui.widgets.braille import BrailleCanvas, styled
-from tui.widgets.level import FLOOR_DBFS, LevelMeter, level_fraction
+from tui.widgets.level import LevelMeter
 from tui.widgets.plots import PitchPlot, ScoreChart, warp_to_reference
+from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard, level_style, words_line
 from tui.widgets.waveform import LiveWaveform, Waveform, envelope
 
@@ -50,13 +52,6 @@ def test_envelope_takes_peak_magnitude_per_slice() -> None:
     assert envelope(np.zeros(0, dtype=np.float32), 4).tolist() == [0.0] * 4
 
 
-def test_level_fraction_clamps_to_the_bar() -> None:
-    assert level_fraction(FLOOR_DBFS - 20) == 0.0
-    assert level_fraction(-30.0) == pytest.approx(0.5)
-    assert level_fraction(6.0) == 1.0
-    assert level_fraction(float("nan")) == 0.0
-
-
 def test_warp_maps_attempt_time_onto_reference_time() -> None:
     assert warp_to_reference(np.array([0.7, 1.2]), SCORE.path).tolist() == pytest.approx([0.5, 1.0])
     assert warp_to_reference(np.array([0.3]), ()).tolist() == [0.3]
@@ -69,21 +64,24 @@ def test_words_are_coloured_in_three_levels() -> None:
     assert any("red" in str(span.style) and "reverse" in str(span.style) for span in line.spans)
 
 
-async def test_meter_holds_the_peak_and_warns() -> None:
+async def test_meter_draws_the_engine_level_at_a_fixed_width_and_clears_when_stopped() -> None:
     meter = LevelMeter()
-    async with Harness(meter).run_test(size=(100, 3)):
-        meter.reset()
-        meter.update_level(-20.0, -6.0, False, now=100.0)
-        meter.update_level(-25.0, -30.0, False, now=100.5)
-        assert meter.held_dbfs == -6.0
-        meter.update_level(-25.0, -30.0, False, now=102.0)
-        assert meter.held_dbfs == pytest.approx(-6.0 - 20.0 * 1.0)
-        meter.update_level(-1.0, 0.0, True, now=102.1)
+    engine = EngineMeter(48000)
+    async with Harness(meter).run_test(size=(100, 3)) as pilot:
+        meter.show(engine.feed(-6.0, -20.0, False, 0.1))
+        await pilot.pause()
+        bar = str(meter.render()).splitlines()[0]
+        assert "peak   -6.0" in bar
+        for _ in range(40):  # 4 s of silence: the warning shows, the bar keeps its size, the peak falls away
+            level = engine.feed(-120.0, -120.0, False, 0.1)
+        meter.show(level)
+        lines = str(meter.render()).splitlines()
+        assert "can't hear you" in lines[1] and len(lines[0]) == len(bar)
+        assert "peak   <-60" in lines[0] and "│" not in lines[0], "the held peak fell below the bar with its figure"
+        meter.show(engine.feed(0.0, -1.0, True, 0.1))
         assert meter.warning.startswith("CLIP")
-        meter.update_level(-70.0, -65.0, False, now=104.0)
-        meter.update_level(-70.0, -65.0, False, now=104.2)
-        assert "can't hear you" in meter.warning
-        assert "can't hear you" in str(meter.render())
+        meter.show(None)
+        assert meter.warning == "" and "can't hear you" not in str(meter.render())
 
 
 async def test_waveform_marks_words_and_selects_on_click() -> None:
@@ -116,10 +114,26 @@ async def test_score_card_shows_overall_bars_words_and_findings() -> None:
         await pilot.pause()
         assert not card.has_class("-empty")
         assert card.query_one("#overall", Digits).value == "84"
-        bars = str(card.query_one("#bars", Static).render())
+        bars = str(card.query_one("#bars").render())
         assert "intonation" in bars and " 55" in bars
         assert "morning" in str(card.query_one("#findings", Static).render())
         assert card.query_one(PitchPlot).attempt is not None
+
+
+async def test_score_card_survives_odd_scores() -> None:
+    odd = Score(float("nan"), float("inf"), -40.0, 250.0, float("-inf"),
+                words=(WordScore("[bold]x\x1b[2J", float("nan"), 0.0, 0.1, None, None),),
+                issues=("[red]not markup[/red]",), path=((float("nan"), 0.0), (1.0, float("inf"))), scorer_version="odd")
+    card = ScoreCard()
+    async with Harness(card).run_test(size=(90, 24)) as pilot:
+        card.show(odd, reference_pitch=(np.array([0.0, np.nan]), np.array([np.inf, 100.0])), attempt_pitch=(np.zeros(0), np.zeros(0)))
+        await pilot.pause()
+        assert card.query_one("#overall", Digits).value == "--"
+        bars = str(card.query_one("#bars").render())
+        assert " —" in bars and "100" in bars and "  0" in bars  # inf → —, 250 → 100, -40 → 0
+        words = str(card.query_one("#words", Static).render())
+        assert "[bold]x\\x1b[2J" in words, "phrase text is shown literally, escapes escaped"
+        assert "[red]not markup[/red]" in str(card.query_one("#findings", Static).render())
 
 
 async def test_score_chart_plots_points() -> None:
@@ -141,3 +155,16 @@ def test_polyline_joins_distant_points() -> None:
     canvas = BrailleCanvas(5, 1)
     canvas.polyline(np.array([0.0, 9.0]), np.array([0.0, 3.0]))
     assert all(char != chr(0x2800) for char in canvas.rows()[0])
+
+
+def test_the_status_line_says_what_happens_now() -> None:
+    import numpy as np
+
+    from tui.config import AppConfig
+    from tui.playback import NowPlaying, Play
+
+    config = AppConfig(auto_stop=True, shadowing=False)
+    slow = Play("reference", np.zeros(16000, np.float32), 16000, speed=0.75)
+    assert "preparing slow playback" in rec_line(None, NowPlaying(slow, None), config).plain
+    assert "playing the reference at 0.75×" in rec_line(None, NowPlaying(slow, 0.3), config).plain
+    assert rec_line(None, None, config).plain.startswith("○ ready") and "auto-stop on (t)" in rec_line(None, None, config).plain

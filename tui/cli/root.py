@@ -109,9 +109,22 @@ def cli(ctx: click.Context, data_dir: Path | None, input_file: Path | None) -> N
 @pass_settings
 def practice(settings: Settings, pack: Path | None) -> None:
     """Open the app on PACK (a pack folder or .zip; default: the demo pack)."""
-    from tui.app import run_app
+    from concurrent.futures import ThreadPoolExecutor
 
-    run_app(pack or paths.DEMO_PACK, data_dir=settings.data_dir, input_file=settings.input_file)
+    from tui.packs.loader import load_pack
+
+    if settings.input_file is not None and not settings.input_file.is_file():
+        raise PronounceError(f"--input-file {settings.input_file} is not a file", hint="give an audio file to record from")
+    with ThreadPoolExecutor(1) as pool:  # the pack is read and checked while the UI toolkit loads
+        loading = pool.submit(load_pack, pack or paths.DEMO_PACK)
+        from tui.app import run_app
+
+        loaded = loading.result()
+    outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file)
+    for path in outcome.kept:
+        click.echo(f"pronounce: the take being recorded was kept, not scored: {path} — Review (r) lists it under recovered takes", err=True)
+    if outcome.signal is not None:
+        click.get_current_context().exit(128 + outcome.signal)
 
 
 @cli.command()

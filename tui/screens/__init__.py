@@ -1,1 +1,1 @@
-"""Screens of the app: practice, review, author, devices."""
+"""Screens of the app: practice, review, author, devices, and the help and confirm modals."""

@@ -1,92 +1,150 @@
-"""Author: create or open a pack, add phrases (record, import or synthesize), live validation."""
+"""Author: create or open a pack; add, hear, edit and remove phrases; live validation; practise it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui import paths
+from tui.messages import AudioFailed, ChunkRecorded, capture_message
+from tui.packs.model import Pack, Phrase
+from tui.playback import Play
 from tui.screens.base import AppScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.session import Session
+from tui.takes import Capture, CaptureEvent
+from tui.text import printable
+from tui.widgets.level import LevelMeter
 from tui.widgets.status import StatusBar
 
-if TYPE_CHECKING:
-    from tui.app import PronounceApp
+BUNDLED_NOTE = "The bundled lessons are read-only here: type a folder for your own pack (e.g. ~/pronounce-packs/my-pack)."
 
 
 def problem_prompt(problem: Any) -> Text:
-    """One validation problem: severity, where, what, and the fix."""
+    """One validation problem: severity, where, what, and the fix (shown literally)."""
     style = "bold red" if problem.severity == "error" else "bold yellow"
-    where = f"{problem.file}:{problem.line}" if problem.line else problem.file
-    text = Text.assemble((f"{problem.severity} ", style), (f"{where} ", "dim"), problem.message)
+    where = f"{problem.file}:{problem.line}" if problem.line else str(problem.file)
+    text = Text.assemble((f"{problem.severity} ", style), (f"{printable(where)} ", "dim"), printable(problem.message))
     if problem.hint:
-        text.append(f"\n  → {problem.hint}", style="italic")
+        text.append(f"\n  → {printable(problem.hint)}", style="italic")
     return text
 
 
-class AuthorScreen(AppScreen):
-    """Edit a lesson pack folder; every change is saved atomically and re-validated."""
+def editable(folder: Path | None) -> Path | None:
+    """``folder`` when the author may write there: not the bundled lessons, and writable."""
+    if folder is None or folder.resolve().is_relative_to(paths.LESSONS_DIR.resolve()) or not os.access(folder, os.W_OK):
+        return None
+    return folder
 
-    app: PronounceApp
+
+class AuthorScreen(AppScreen):
+    """Edit a lesson pack folder; every change is saved atomically and re-validated.
+
+    Dismissed with the pack when the author chooses to practise it (ctrl+g).
+    """
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("ctrl+o", "open", "Open/create pack"),
-        Binding("ctrl+t", "add('tts')", "Add (synthesize)"),
-        Binding("ctrl+f", "add('file')", "Add (import file)"),
-        Binding("ctrl+r", "add('record')", "Add (record)"),
+        Binding("escape", "back", "Back", tooltip="Back to practice"),
+        Binding("ctrl+o", "open", "Open", tooltip="Open the pack folder, or create a pack there"),
+        Binding("ctrl+t", "add('tts')", "Synthesize", tooltip="Add the phrase with a synthesized reference (espeak-ng)"),
+        Binding("ctrl+f", "add('file')", "Import", tooltip="Add the phrase with the audio file typed below it", show=False),
+        Binding("ctrl+r", "add('record')", "Record", tooltip="Record the reference; again: stop, trim silence and add"),
+        Binding("f2", "edit", "Edit", tooltip="Edit the highlighted phrase's text and translation", show=False),
+        Binding("ctrl+s", "save_edit", "Save edit", tooltip="Save the edited phrase", show=False),
+        Binding("delete", "remove", "Remove", tooltip="Remove the highlighted phrase (asks first)", show=False),
+        Binding("ctrl+g", "practise", "Practise", tooltip="Practise this pack now"),
     ]
 
-    def __init__(self, pack_path: Path | None) -> None:
-        super().__init__()
-        self.pack_path = pack_path
-        self._recording = ""
+    def __init__(self, session: Session, folder: Path | None) -> None:
+        super().__init__(session)
+        self.folder = editable(folder)
+        self.bundled = folder is not None and self.folder is None
+        self.pack: Pack | None = None
+        self.editing: Phrase | None = None
+        self.capture: Capture | None = None
+        self._starting = False
+        self._recording_text = ("", "")
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            with Vertical(id="author-left"):
-                yield Label("Pack folder")
-                yield Input(str(self.pack_path or ""), placeholder="path/to/my-pack", id="folder")
+            with VerticalScroll(id="author-left"):
+                yield Label(Text("Pack folder", style="bold"))
+                yield Input(str(self.folder or ""), placeholder="~/pronounce-packs/my-pack", id="folder", compact=True)
                 with Horizontal(classes="row"):
-                    yield Input(placeholder="title (new pack)", id="title")
-                    yield Input(placeholder="language, e.g. es-ES", id="lang")
-                yield Button("Open / create", id="open")
-                yield Label("New phrase")
-                yield Input(placeholder="text to say", id="text")
-                yield Input(placeholder="translation (optional)", id="translation")
-                yield Input(placeholder="audio file to import (optional)", id="audio")
-                with Horizontal(classes="row"):
-                    yield Button("Synthesize", id="tts", variant="primary")
-                    yield Button("Import file", id="file")
-                    yield Button("Record", id="record", variant="error")
-            with Vertical():
+                    yield Input(placeholder="title (new pack)", id="title", compact=True)
+                    yield Input(placeholder="language, e.g. es-ES", id="lang", compact=True)
+                yield Button("Open / create", id="open", compact=True)
+                yield Static(Text(BUNDLED_NOTE if self.bundled else "", style="dim"), id="note")
+                yield Label(Text("New phrase", style="bold"), id="phrase-label")
+                yield Input(placeholder="text to say", id="text", compact=True)
+                yield Input(placeholder="translation (optional)", id="translation", compact=True)
+                yield Input(placeholder="audio file to import (optional)", id="audio", compact=True)
+                with Horizontal(classes="row", id="add-buttons"):
+                    yield Button("Synthesize", id="tts", variant="primary", compact=True)
+                    yield Button("Import", id="file", compact=True)
+                    yield Button("Record", id="record", variant="error", compact=True)
+                with Horizontal(classes="row", id="edit-buttons"):
+                    yield Button("Save changes", id="save", variant="primary", compact=True)
+                    yield Button("Cancel", id="cancel", compact=True)
+                yield Static("", id="rec-state")
+                yield LevelMeter(id="meter")
+            with Vertical(id="author-right"):
                 yield Static(Text("Phrases", style="bold"))
                 yield OptionList(id="pack-phrases")
+                yield Static(Text("enter hear · F2 edit · delete remove", style="dim"))
                 yield Static(Text("Problems", style="bold"))
                 yield OptionList(id="problems")
-        yield StatusBar()
-        yield Footer()
+        yield StatusBar(self.session)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.app.sub_title = "author"
-        if self.pack_path is not None:
-            self.refresh_pack()
+        self.sub_title = "author"
+        self._show_mode()
+        self.set_interval(0.1, self._show_recording)
+        if self.folder is not None:
+            self.validate_pack(self.folder)
+
+    def on_unmount(self) -> None:
+        if self.capture is not None:
+            self.session.captures.discard(self.capture)
+
+    def action_back(self) -> None:
+        """Back to practice."""
+        self.dismiss(None)
+
+    def _value(self, box: str) -> str:
+        return self.query_one(f"#{box}", Input).value.strip()
+
+    # ---- the pack ---------------------------------------------------------
 
     @on(Button.Pressed, "#open")
     def action_open(self) -> None:
         """Open the folder typed above, creating a pack there when it has none."""
-        folder = Path(self.query_one("#folder", Input).value.strip()).expanduser()
-        if not str(folder) or str(folder) == ".":
+        typed = self._value("folder")
+        if not typed or typed == ".":
             self.notify("Type a pack folder first.", severity="warning")
             return
-        self.open_pack(folder, self.query_one("#title", Input).value.strip(), self.query_one("#lang", Input).value.strip())
+        folder = Path(typed).expanduser()
+        if editable(folder if folder.exists() else folder.parent) is None and folder.exists():
+            self.notify(BUNDLED_NOTE if folder.resolve().is_relative_to(paths.LESSONS_DIR.resolve()) else f"{typed} is not writable.",
+                        severity="warning", markup=False)
+            return
+        lang = self._value("lang")
+        if not (folder / "pack.toml").exists() and not lang:
+            self.notify("Type the new pack's language first (e.g. es-ES, fr-FR, en-US).", severity="warning")
+            self.query_one("#lang", Input).focus()
+            return
+        self.open_pack(folder, self._value("title"), lang)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
     def open_pack(self, folder: Path, title: str, lang: str) -> None:
@@ -94,10 +152,45 @@ class AuthorScreen(AppScreen):
         from tui.packs import authoring
 
         if not (folder / "pack.toml").exists():
-            authoring.new_pack(folder, lang=lang or "en-US", title=title or folder.name)  # atomic pack.toml
-            self.app.call_from_thread(self.notify, f"Created pack {folder}.")
-        self.pack_path = folder
+            authoring.new_pack(folder, lang=lang, title=title or folder.name)
+            self.app.call_from_thread(self.notify, f"Created pack {printable(str(folder))}.", markup=False)
+        self.folder = folder
         self._refresh(folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author-validate")
+    def validate_pack(self, folder: Path) -> None:
+        """Re-read and re-validate the pack."""
+        self._refresh(folder)
+
+    def _refresh(self, folder: Path) -> None:
+        from tui.packs.loader import read_pack
+
+        pack, problems = read_pack(folder)
+        self.app.call_from_thread(self._show, folder, pack, problems)
+
+    def _show(self, folder: Path, pack: Pack | None, problems: list[Any]) -> None:
+        self.pack = pack
+        self.query_one("#folder", Input).value = str(folder)
+        self.query_one("#note", Static).update("")
+        phrases = self.query_one("#pack-phrases", OptionList)
+        phrases.set_options(
+            [Option(Text.assemble((printable(p.text), "bold"), (f"  {printable(p.id)}", "dim")), id=p.id) for p in (pack.phrases if pack else ())]
+        )
+        listing = self.query_one("#problems", OptionList)
+        listing.set_options([Option(problem_prompt(p)) for p in problems] or [Option(Text("✓ no problems", style="green"))])
+        status = self.query_one(StatusBar)
+        status.pack = pack.id if pack else str(folder)
+
+    def action_practise(self) -> None:
+        """Practise this pack now."""
+        if self.pack is None:
+            self.notify("Open a pack without errors first.", severity="warning")
+        elif not self.pack.phrases:
+            self.notify("Add a phrase first.", severity="warning")
+        else:
+            self.dismiss(self.pack)
+
+    # ---- adding phrases ---------------------------------------------------
 
     @on(Button.Pressed, "#tts")
     @on(Button.Pressed, "#file")
@@ -107,83 +200,183 @@ class AuthorScreen(AppScreen):
 
     def action_add(self, how: str) -> None:
         """Add the typed phrase with a synthesized, imported or recorded reference."""
-        text = self.query_one("#text", Input).value.strip()
-        if self.pack_path is None or not text:
+        if how == "record" and (self.capture is not None or self._starting):
+            if self.capture is not None:
+                self.stop_recording(self.capture)
+            return
+        text = self._value("text")
+        if self.folder is None or not text:
             self.notify("Open a pack and type the phrase first.", severity="warning")
             return
-        translation = self.query_one("#translation", Input).value.strip()
-        if how == "record":
-            self.toggle_record(text, translation)
+        if self.editing is not None:
+            self.notify("Save or cancel the edit first.", severity="warning")
             return
-        audio = Path(self.query_one("#audio", Input).value.strip()).expanduser() if how == "file" else None
+        translation = self._value("translation")
+        if how == "record":
+            self._recording_text = (text, translation)
+            self._starting = True
+            self.start_recording()
+            return
+        audio = Path(self._value("audio")).expanduser() if how == "file" else None
         if how == "file" and (audio is None or not audio.is_file()):
             self.notify("Type the path of an audio file to import.", severity="warning")
             return
-        self.add_phrase(self.pack_path, text, translation, audio, how == "tts")
+        self.add_phrase(self.folder, text, translation, audio)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
-    def add_phrase(self, folder: Path, text: str, translation: str, audio: Path | None, tts: bool) -> None:
+    def add_phrase(self, folder: Path, text: str, translation: str, audio: Path | None) -> None:
         """Add one phrase to the pack (synthesized, or from ``audio``; atomic save), then re-validate."""
         from tui.packs import authoring
 
-        if tts:
+        if audio is None:
             authoring.add_tts_phrase(folder, text, translation=translation)
-        elif audio is not None:
+        else:
             authoring.add_audio_phrase(folder, text, audio, translation=translation)
         self.app.call_from_thread(self._added, text)
         self._refresh(folder)
 
     def _added(self, text: str) -> None:
-        self.notify(f"Added “{text}”.")
-        for selector in ("#text", "#translation", "#audio"):
-            self.query_one(selector, Input).value = ""
+        self.notify(f"Added “{printable(text)}”.", markup=False)
+        for box in ("text", "translation", "audio"):
+            self.query_one(f"#{box}", Input).value = ""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author-record")
-    def toggle_record(self, text: str, translation: str) -> None:
-        """First press: start recording the reference; second press: stop and add it."""
-        from tui.audio import recorder
-        from tui.packs import authoring
-
-        if not self._recording:
-            handle = recorder.start(
-                device=self.app.config.input_device or None, directory=self.app.incoming_dir, input_file=self.app.input_file
-            )
-            self._recording = handle.name
-            self.app.call_from_thread(self._show_recording, handle.name)
-            return
-        name, self._recording = self._recording, ""
-        recording = recorder.stop(name)
-        self.app.call_from_thread(self._show_recording, "")
-        assert self.pack_path is not None
+    def start_recording(self) -> None:
+        """Start recording the reference (ctrl+r again stops it and adds the phrase)."""
         try:
-            authoring.add_recorded_phrase(self.pack_path, text, recording.samples, recording.samplerate, translation=translation)
+            self.capture = self.session.captures.open(self._on_capture_event)
+        finally:
+            self._starting = False
+
+    def _on_capture_event(self, event: CaptureEvent) -> None:
+        self.post_message(capture_message(event))
+
+    def on_chunk_recorded(self, message: ChunkRecorded) -> None:
+        if self.capture is not None and message.name == self.capture.name:
+            self.query_one(LevelMeter).show(message.level)
+
+    def on_audio_failed(self, message: AudioFailed) -> None:
+        self.show_error(message.error, title="recording")
+        if self.capture is not None:
+            self.stop_recording(self.capture)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author-record")
+    def stop_recording(self, capture: Capture) -> None:
+        """Stop, trim leading and trailing silence, and add the phrase with that reference."""
+        from tui.packs import authoring
+        from tui.packs.editing import trim_silence
+
+        self.capture = None
+        recording = self.session.captures.close(capture)
+        try:
+            samples = trim_silence(recording.samples, recording.samplerate)
+            assert self.folder is not None
+            text, translation = self._recording_text
+            authoring.add_recorded_phrase(self.folder, text, samples, recording.samplerate, translation=translation)
         finally:
             recording.path.unlink(missing_ok=True)
         self.app.call_from_thread(self._added, text)
-        self._refresh(self.pack_path)
+        self._refresh(self.folder)
 
-    def _show_recording(self, name: str) -> None:
-        self.query_one(StatusBar).recorder = f"● REC {name} (ctrl+r stops)" if name else ""
+    def _show_recording(self) -> None:
+        capture = self.capture
+        self.query_one(LevelMeter).display = capture is not None
+        line = self.query_one("#rec-state", Static)
+        if capture is None:
+            line.update("")
+            return
+        line.update(Text.assemble(("● REC ", "bold white on red"), f" {capture.name}  ", (f"{capture.elapsed():4.1f} s", "bold"),
+                                  "   ctrl+r stops and adds the phrase"))
 
-    def refresh_pack(self) -> None:
-        """Re-read and re-validate the pack in a worker."""
-        if self.pack_path is not None:
-            self._validate(self.pack_path)
+    # ---- the phrases of the pack ------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="author-validate")
-    def _validate(self, folder: Path) -> None:
+    def _highlighted(self) -> Phrase | None:
+        option = self.query_one("#pack-phrases", OptionList).highlighted_option
+        if self.pack is None or option is None or option.id is None:
+            return None
+        return self.pack.phrase(option.id)
+
+    @on(OptionList.OptionSelected, "#pack-phrases")
+    def _hear(self) -> None:
+        phrase = self._highlighted()
+        if phrase is not None:
+            self.hear(phrase)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author-play", description="hear a phrase")
+    def hear(self, phrase: Phrase) -> None:
+        """Play the phrase's reference."""
+        from tui.audio.files import load_audio
+
+        samples, samplerate = load_audio(phrase.audio)
+        self.session.playback.play([Play("reference", samples, samplerate)])
+
+    def action_edit(self) -> None:
+        """Load the highlighted phrase into the boxes to change its text or translation."""
+        phrase = self._highlighted()
+        if phrase is None:
+            self.notify("Highlight a phrase in the list first.", severity="warning")
+            return
+        self.editing = phrase
+        self.query_one("#text", Input).value = phrase.text
+        self.query_one("#translation", Input).value = phrase.translation
+        self._show_mode()
+        self.query_one("#text", Input).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save_edit(self) -> None:
+        """Save the edited text and translation (a new text gets new word timings)."""
+        if self.editing is None or self.folder is None:
+            return
+        self.save_edit(self.folder, self.editing, self._value("text"), self._value("translation"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author", description="save the edit")
+    def save_edit(self, folder: Path, phrase: Phrase, text: str, translation: str) -> None:
+        """Rewrite the phrase's table in pack.toml (atomic), then re-validate."""
+        from tui.packs.editing import update_phrase
+
+        update_phrase(folder, phrase, text=text, translation=translation)
+        self.app.call_from_thread(self._edited, f"Saved “{printable(text)}”.")
         self._refresh(folder)
 
-    def _refresh(self, folder: Path) -> None:
-        from tui.packs.loader import read_pack
+    @on(Button.Pressed, "#cancel")
+    def _cancel_edit(self) -> None:
+        self._edited("")
 
-        pack, problems = read_pack(folder)
-        self.app.call_from_thread(self._show, folder, pack, problems)
+    def _edited(self, note: str) -> None:
+        self.editing = None
+        for box in ("text", "translation", "audio"):
+            self.query_one(f"#{box}", Input).value = ""
+        self._show_mode()
+        if note:
+            self.notify(note, markup=False)
 
-    def _show(self, folder: Path, pack: Any, problems: list[Any]) -> None:
-        self.query_one("#folder", Input).value = str(folder)
-        phrases = self.query_one("#pack-phrases", OptionList)
-        phrases.set_options([Option(Text.assemble((p.text, "bold"), (f"  {p.id}", "dim"))) for p in (pack.phrases if pack else ())])
-        listing = self.query_one("#problems", OptionList)
-        listing.set_options([Option(problem_prompt(p)) for p in problems] or [Option(Text("✓ no problems", style="green"))])
-        self.query_one(StatusBar).pack = pack.id if pack else str(folder)
+    def _show_mode(self) -> None:
+        editing = self.editing is not None
+        self.query_one("#add-buttons").display = not editing
+        self.query_one("#edit-buttons").display = editing
+        self.query_one("#audio").display = not editing
+        label = f"Edit “{printable(self.editing.text)}”" if self.editing else "New phrase"
+        self.query_one("#phrase-label", Label).update(Text(label))
+
+    def action_remove(self) -> None:
+        """Remove the highlighted phrase (and its reference audio), once confirmed."""
+        phrase = self._highlighted()
+        if phrase is None or self.folder is None or self.focused is not self.query_one("#pack-phrases"):
+            return
+        folder = self.folder
+        question = f"Remove “{printable(phrase.text)}” and its reference audio from the pack?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.drop_phrase(folder, phrase.id)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="author")
+    def drop_phrase(self, folder: Path, phrase_id: str) -> None:
+        """Remove one phrase from pack.toml (atomic), then re-validate."""
+        from tui.packs.editing import remove_phrase
+
+        remove_phrase(folder, phrase_id)
+        self.app.call_from_thread(self.notify, f"Removed {printable(phrase_id)}.", markup=False)
+        self._refresh(folder)

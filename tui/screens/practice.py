@@ -2,92 +2,72 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.worker import get_current_worker
 
 from tui.errors import PronounceError
 from tui.messages import (
     AttemptSaved,
     AudioFailed,
     ChunkRecorded,
-    PlaybackProgress,
-    RecordingStarted,
-    RecordingStopped,
-    ScoreReady,
-    recorder_message,
+    LatestLoaded,
+    ReferenceLoaded,
+    TakeChanged,
+    TakeScored,
+    capture_message,
 )
 from tui.packs.model import Pack, Phrase
-from tui.screens.base import AppScreen
-from tui.screens.session import Reference, load_reference, phrase_infos, prepare, save_attempt, score_attempt
+from tui.screens.playing import PLAYBACK_BINDINGS, PlaybackActions
+from tui.session import Session
 from tui.speech.types import WordTiming
-from tui.widgets.level import SILENCE_DBFS, LevelMeter
+from tui.takes import CaptureEvent, Reference, Result, Take, TakeState
+from tui.text import printable
+from tui.widgets.level import LevelMeter
 from tui.widgets.phrases import PhraseList, PhraseRow
+from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform, Waveform
 
-if TYPE_CHECKING:
-    from tui.app import PronounceApp
-
-Play = tuple[str, np.ndarray, int, float, float | None, float | None]
+TICK_S = 0.05
+"""How often the elapsed time, auto-stop and the play marker are updated."""
 
 
-class PracticeScreen(AppScreen):
+class PracticeScreen(PlaybackActions):
     """What ``pronounce`` opens: the phrase list and everything to practise the current phrase."""
 
-    app: PronounceApp
-
     BINDINGS = [
-        Binding("space", "record", "Record/stop"),
-        Binding("p", "play_reference", "Play"),
-        Binding("s", "slow(0.75)", "Slow 0.75×"),
-        Binding("S", "slow(0.5)", "Slow 0.5×", show=False),
-        Binding("a", "play_attempt", "My attempt"),
-        Binding("b", "ab", "A/B"),
-        Binding("w", "replay_word", "Word"),
-        Binding("left", "word(-1)", "Previous word", show=False),
-        Binding("right", "word(1)", "Next word", show=False),
-        Binding("escape", "stop_playback", "Stop", show=False),
-        Binding("j", "phrase(1)", "Next phrase", show=False),
-        Binding("k", "phrase(-1)", "Previous phrase", show=False),
-        Binding("h", "shadowing", "Shadowing", show=False),
-        Binding("t", "auto_stop", "Auto-stop", show=False),
-        Binding("r", "review", "Review"),
-        Binding("e", "author", "Author"),
-        Binding("d", "devices", "Devices"),
+        Binding("space", "record", "Record", tooltip="Start recording; press again to stop and score"),
+        *PLAYBACK_BINDINGS,
+        Binding("j", "phrase(1)", "Next phrase", key_display="j ↓", show=False),
+        Binding("k", "phrase(-1)", "Previous phrase", key_display="k ↑", show=False),
+        Binding("t", "auto_stop", "Auto-stop on/off", show=False),
+        Binding("h", "shadowing", "Shadowing on/off", show=False),
+        Binding("r", "review", "Review", tooltip="Review my attempts (and recovered takes)"),
+        Binding("e", "author", "Author", tooltip="Write lesson packs", show=False),
+        Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
     ]
 
-    def __init__(self, pack_path: Path) -> None:
-        super().__init__()
-        self.pack_path = pack_path
-        self.pack: Pack | None = None
+    def __init__(self, session: Session, pack: Pack | Path) -> None:
+        super().__init__(session)
+        self.pack_source = pack
+        self.pack: Pack | None = pack if isinstance(pack, Pack) else None
         self.reference: Reference | None = None
-        self.state = "idle"  # idle · starting · recording · scoring
-        self.recorder_name = ""
-        self._recording_started = 0.0
-        self._heard_at: float | None = None
-        self._attempt: tuple[np.ndarray, int] | None = None
-        self._play_queue: list[Play] = []
-        self._playing: str | None = None
-        self._play_seq = 0
+        self.shown: Result | None = None
         self._shown_phrase: str | None = None
-        self._unsubscribe: Callable[[], None] | None = None
+        self._recording_shown: bool | None = None
+        self._rec_line = Text()
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield PhraseList(id="phrases")
+            yield PhraseList([PhraseRow(p.id, p.text) for p in (self.pack.phrases if self.pack else ())], id="phrases")
             with VerticalScroll(id="main"):
                 yield Static("", id="phrase-text")
                 yield Static("", id="phrase-notes")
@@ -97,53 +77,66 @@ class PracticeScreen(AppScreen):
                 yield LiveWaveform(id="live")
                 yield Waveform("you", id="attempt")
                 yield ScoreCard(id="card")
-        yield StatusBar(id="status")
-        yield Footer()
+        yield StatusBar(self.session, id="status")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        status = self.query_one(StatusBar)
-        status.source = f"file {self.app.input_file.name}" if self.app.input_file else (self.app.config.input_device or "default input")
         self._show_rec_state()
-        self.set_interval(0.1, self._tick)
-        self.load_pack()
-
-    def on_unmount(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        self.set_interval(TICK_S, self._tick)
+        if isinstance(self.pack_source, Pack):
+            self.session.use_pack(self.pack_source)
+            self._pack_loaded(self.pack_source)
+        else:
+            self.load_pack(self.pack_source)
 
     # ---- pack and phrases -------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="pack")
-    def load_pack(self) -> None:
-        """Load the pack and the phrase badges off the event loop."""
-        from tui.packs.loader import load_pack
-
+    def load_pack(self, path: Path) -> None:
+        """Load the pack off the event loop."""
         try:
-            pack = load_pack(self.pack_path)
+            pack = self.session.open_pack(path)
         except PronounceError as exc:
-            self.app.call_from_thread(self._pack_failed, exc)
+            self.app.call_from_thread(self._pack_failed, path, exc)
             raise
         self.app.call_from_thread(self._pack_loaded, pack)
-        self.refresh_badges(pack)
+
+    def use_pack(self, pack: Pack) -> None:
+        """Practise ``pack`` now (from the author screen)."""
+        self.session.use_pack(pack)
+        self._shown_phrase = None
+        self.query_one(PhraseList).set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
+        self._pack_loaded(pack)
 
     def _pack_loaded(self, pack: Pack) -> None:
         self.pack = pack
-        self.app.sub_title = pack.title
-        self.query_one(StatusBar).pack = pack.id
-        self.query_one(PhraseList).set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
-        self.query_one(PhraseList).focus()
+        self.sub_title = printable(pack.title, single_line=True)
+        phrases = self.query_one(PhraseList)
+        if not phrases.rows:
+            phrases.set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
+        if phrases.highlighted is None and phrases.option_count:
+            phrases.highlighted = 0
+        phrases.focus()
+        self.query_one(StatusBar).refresh()
+        self._phrase_changed()
+        self.call_after_refresh(self.refresh_badges, pack)  # the first frame first
 
-    def _pack_failed(self, error: PronounceError) -> None:
-        self.query_one("#phrase-text", Static).update(Text(f"Cannot open the lesson pack {self.pack_path}", style="bold red"))
+    def _pack_failed(self, path: Path, error: PronounceError) -> None:
+        self.query_one("#phrase-text", Static).update(Text(f"Cannot open the lesson pack {printable(str(path))}", style="bold red"))
         self.query_one("#phrase-notes", Static).update(
-            Text(f"{error}\nOpen another with: pronounce practice PATH  ·  or create one with e (author).", style="yellow")
+            Text(f"{printable(str(error))}\nOpen another with: pronounce practice PATH  ·  or create one with e (author).", style="yellow")
         )
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="badges", description="phrase badges")
     def refresh_badges(self, pack: Pack) -> None:
-        """Read best scores and due flags (call from a worker thread)."""
-        infos = phrase_infos(self.app.data_dir, pack)
-        rows = [PhraseRow(p.id, p.text, info.best, info.due) for p, info in zip(pack.phrases, infos)]
-        self.app.call_from_thread(self.query_one(PhraseList).set_rows, rows)
+        """Read best scores and due flags."""
+        badges = self.session.phrase_badges(pack)
+        rows = [PhraseRow(p.id, p.text, badge.best, badge.due) for p, badge in zip(pack.phrases, badges)]
+        self.app.call_from_thread(self._show_badges, pack, rows)
+
+    def _show_badges(self, pack: Pack, rows: list[PhraseRow]) -> None:
+        if pack is self.pack:
+            self.query_one(PhraseList).set_rows(rows)
 
     @property
     def phrase(self) -> Phrase | None:
@@ -158,39 +151,61 @@ class PracticeScreen(AppScreen):
         phrase = self.phrase
         if phrase is None or phrase.id == self._shown_phrase:
             return  # refreshing the badges re-highlights the same phrase: keep its result
+        take = self.session.take
+        if take is not None and take.state.running:
+            self._refuse_phrase_change(take)
+            return
         self._shown_phrase = phrase.id
         self.action_stop_playback()
-        self.reference = None
-        self._attempt = None
-        self.query_one("#phrase-text", Static).update(Text(phrase.text, style="bold"))
+        self.reference = self.session.reference(phrase)
+        self.shown = None
+        self.query_one("#phrase-text", Static).update(Text(printable(phrase.text), style="bold"))
         notes = Text()
         if phrase.translation:
-            notes.append(phrase.translation, style="italic")
+            notes.append(printable(phrase.translation), style="italic")
         if phrase.notes:
-            notes.append(("\n" if phrase.translation else "") + phrase.notes, style="dim")
+            notes.append(("\n" if phrase.translation else "") + printable(phrase.notes), style="dim")
         self.query_one("#phrase-notes", Static).update(notes)
         self.query_one("#reference", Waveform).clear()
         self.query_one("#attempt", Waveform).clear()
-        self.query_one(ScoreCard).show(None)
-        self.load_reference(phrase)
+        self.query_one(ScoreCard).show_result(None, title="result")
+        if self.reference is not None:
+            self._show_reference(self.reference)
+        self.call_after_refresh(self._load_if_current, phrase)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reference")
-    def load_reference(self, phrase: Phrase) -> None:
-        """Load and prepare the reference of ``phrase``."""
-        assert self.pack is not None
-        reference = load_reference(self.pack, phrase)
-        self.app.call_from_thread(self._reference_loaded, reference)
-        prepared = prepare(reference, self.pack, phrase)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._reference_loaded, prepared)
+    def _load_if_current(self, phrase: Phrase) -> None:
+        if self.phrase is not None and self.phrase.id == phrase.id:
+            self.load_phrase(phrase)
 
-    def _reference_loaded(self, reference: Reference) -> None:
-        if self.phrase is None or reference.phrase_id != self.phrase.id:
+    def _refuse_phrase_change(self, take: Take) -> None:
+        phrases = self.query_one(PhraseList)
+        index = phrases.index_of(take.phrase.id)
+        if index is not None and phrases.highlighted != index:
+            phrases.highlighted = index
+        self.notify(f"Recording “{printable(take.phrase.text)}”: press space to stop it first.", severity="warning", markup=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="phrase", description="load the phrase")
+    def load_phrase(self, phrase: Phrase) -> None:
+        """Load the phrase's reference, prepare it for scoring, then fetch its latest attempt."""
+        self.post_message(ReferenceLoaded(self.session.load_reference(phrase)))
+        self.post_message(ReferenceLoaded(self.session.prepare_reference(phrase)))
+        self.post_message(LatestLoaded(phrase.id, self.session.latest_result(phrase)))
+
+    def on_reference_loaded(self, message: ReferenceLoaded) -> None:
+        if self.phrase is not None and message.reference.phrase_id == self.phrase.id:
+            first = self.reference is None
+            self.reference = message.reference
+            if first:
+                self._show_reference(message.reference)
+
+    def _show_reference(self, reference: Reference) -> None:
+        self.query_one("#reference", Waveform).set_audio(reference.samples, reference.samplerate, reference.words)
+
+    def on_latest_loaded(self, message: LatestLoaded) -> None:
+        if self.phrase is None or message.phrase_id != self.phrase.id or message.result is None or self.shown is not None:
             return
-        first = self.reference is None
-        self.reference = reference
-        if first:
-            self.query_one("#reference", Waveform).set_audio(reference.samples, reference.samplerate, reference.words)
+        when = f"{message.result.created_at:%d %b %H:%M}" if message.result.created_at else ""
+        self.show_result(message.result, title=f"latest attempt · {when}" if when else "latest attempt")
 
     def action_phrase(self, step: int) -> None:
         """Move to the next (1) or previous (-1) phrase."""
@@ -200,254 +215,135 @@ class PracticeScreen(AppScreen):
     # ---- recording --------------------------------------------------------
 
     def action_record(self) -> None:
-        """Start a named recorder, or stop it and score the attempt."""
-        if self.state == "idle":
-            if self.reference is None:
-                self.notify("The reference is still loading.", severity="warning")
-                return
-            self.state = "starting"
-            self.start_recording()
-        elif self.state == "recording":
-            self.state = "scoring"
-            self._show_rec_state()
-            self._stop()
+        """Start a take of the current phrase, or stop it and score it."""
+        take = self.session.take
+        if take is not None and take.state is TakeState.RECORDING:
+            self._stop(take)
+            return
+        if (take is not None and take.state.busy) or self.phrase is None:
+            return
+        try:
+            take = self.session.new_take(self.phrase)
+        except PronounceError as exc:
+            self.notify(printable(exc.message), severity="warning", markup=False)
+            return
+        self.start_take(take)  # the status line follows on the next tick: nothing competes with the recorder's start
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record")
-    def start_recording(self) -> None:
-        """Subscribe to chunk events and start a recorder (opening a stream can take a while)."""
-        from tui.audio import recorder
-
-        if self._unsubscribe is None:
-            self._unsubscribe = recorder.subscribe(self._on_recorder_event)
-        device = self.app.config.input_device or None
+    def start_take(self, take: Take) -> None:
+        """Start the recorder (opening a stream can take a while)."""
         try:
-            handle = recorder.start(device=device, directory=self.app.incoming_dir, input_file=self.app.input_file)
-        except BaseException:
-            self.app.call_from_thread(self._set_state, "idle")
-            raise
-        self.post_message(RecordingStarted(handle.name))
+            self.session.start_take(take, self._on_capture_event)
+        finally:
+            self.post_message(TakeChanged(take))
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
+    def _on_capture_event(self, event: CaptureEvent) -> None:
+        """On the recorder's event thread: forward to the UI."""
+        self.post_message(capture_message(event))
+
+    def on_take_changed(self, message: TakeChanged) -> None:
+        if message.take.state is TakeState.RECORDING:
+            self.query_one(LevelMeter).show(None)
+            self.query_one(LiveWaveform).reset()
+            self.query_one(StatusBar).recorder = message.take.recorder
+            if self.session.config.shadowing:
+                self.action_play_reference()
+        self.query_one(StatusBar).refresh()  # the dropped-audio count
         self._show_rec_state()
-
-    def _on_recorder_event(self, event: Any) -> None:
-        """Runs on the recorder's thread: forward to the UI as messages."""
-        message = recorder_message(event, self.recorder_name)
-        if message is not None:
-            self.post_message(message)
-
-    def on_recording_started(self, message: RecordingStarted) -> None:
-        self.recorder_name = message.name
-        self._recording_started = time.monotonic()
-        self._heard_at = None
-        self.state = "recording"
-        self.query_one(LevelMeter).reset()
-        self.query_one(LiveWaveform).reset()
-        self.query_one(StatusBar).recorder = message.name
-        self._show_rec_state()
-        if self.app.config.shadowing and self.reference is not None:
-            self._start_plays([("reference", self.reference.samples, self.reference.samplerate, 1.0, None, None)])
 
     def on_chunk_recorded(self, message: ChunkRecorded) -> None:
-        if message.name != self.recorder_name or self.state != "recording":
+        take = self.session.take
+        if take is None or take.state is not TakeState.RECORDING or message.name != take.recorder:
             return
-        self.query_one(LevelMeter).update_level(message.rms_dbfs, message.peak_dbfs, message.clipped)
+        self.query_one(LevelMeter).show(message.level)
         self.query_one(LiveWaveform).add_chunk(message.samples)
-        if message.rms_dbfs > SILENCE_DBFS + 10:
-            self._heard_at = time.monotonic()
 
     def on_audio_failed(self, message: AudioFailed) -> None:
-        self.app.show_error(message.error, title="audio")
-        if self.state == "recording":
-            self.state = "scoring"
-            self._stop()
+        self.show_error(message.error, title="audio")
+        take = self.session.take
+        if take is not None and take.state is TakeState.RECORDING:
+            self._stop(take)
 
-    def _stop(self) -> None:
-        assert self.reference is not None and self.phrase is not None and self.pack is not None
-        self.stop_recording(self.recorder_name, self.pack, self.phrase, self.reference)
+    def _stop(self, take: Take) -> None:
+        take.state = TakeState.SCORING
+        self._show_rec_state()
+        self.score_take(take)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="score")
-    def stop_recording(self, name: str, pack: Pack, phrase: Phrase, reference: Reference) -> None:
-        """Stop the recorder, score the attempt, show it, then keep it in the store."""
-        from tui.audio import recorder
-
+    def score_take(self, take: Take) -> None:
+        """Stop the recorder, score the take against its own phrase, show it, then keep it."""
         try:
-            recording = recorder.stop(name)
-            self.post_message(RecordingStopped(name, recording.path, recording.duration, recording.overflows))
-            if reference.prepared is None:
-                reference = prepare(reference, pack, phrase)
-            samples = recording.samples
-            score, attempt_pitch = score_attempt(reference, samples, recording.samplerate)
-            self.post_message(
-                ScoreReady(phrase.id, score, (samples, recording.samplerate), reference.pitch, attempt_pitch)
-            )
-            attempt_id = save_attempt(self.app.data_dir, pack, phrase, recording, name, score)
-            self.post_message(AttemptSaved(phrase.id, attempt_id))
-            self.refresh_badges(pack)
+            attempt = self.session.finish_take(take, lambda result: self.post_message(TakeScored(take, result)))
+            if attempt is not None:
+                self.post_message(AttemptSaved(take.phrase.id, attempt.id))
+                self.refresh_badges(take.pack)
+        except PronounceError as exc:
+            if take.state is TakeState.FAILED:
+                exc.hint = (exc.hint + "; " if exc.hint else "") + "the take is kept: Review (r) lists it under recovered takes"
+            raise
         finally:
-            self.app.call_from_thread(self._set_state, "idle")
+            self.post_message(TakeChanged(take))
 
-    def on_recording_stopped(self, message: RecordingStopped) -> None:
-        self.app.dropped_audio += message.overflows
-        self.query_one(StatusBar).dropped = self.app.dropped_audio
+    def on_take_scored(self, message: TakeScored) -> None:
+        self.query_one(LevelMeter).show(None)
+        if self.phrase is not None and message.take.phrase.id == self.phrase.id:
+            self.show_result(message.result, title="result")
+            self.query_one(ScoreCard).scroll_visible()
 
-    def on_score_ready(self, message: ScoreReady) -> None:
-        if self.phrase is None or message.phrase_id != self.phrase.id:
+    def show_result(self, result: Result, *, title: str) -> None:
+        """Show ``result`` in the card and its audio as the attempt waveform (``a`` plays it)."""
+        self.shown = result
+        self.query_one(ScoreCard).show_result(result, title=title)
+        attempt = self.query_one("#attempt", Waveform)
+        if result.samples is None:
+            attempt.clear()
             return
-        card = self.query_one(ScoreCard)
-        card.show(message.score, reference_pitch=message.reference_pitch, attempt_pitch=message.attempt_pitch)
-        self._attempt = message.attempt
-        words = [WordTiming(w.text, w.att_start, w.att_end) for w in message.score.words if w.att_start is not None and w.att_end is not None]
-        self.query_one("#attempt", Waveform).set_audio(*message.attempt, words)
-        card.scroll_visible()
+        spans = [(w.text, w.att_start, w.att_end) for w in (result.score.words if result.score else ())]
+        words = [WordTiming(text, start, end) for text, start, end in spans if start is not None and end is not None]
+        attempt.set_audio(result.samples, result.samplerate, words)
 
     def on_attempt_saved(self, message: AttemptSaved) -> None:
-        self.query_one(StatusBar).extra = f"saved attempt #{message.attempt_id}"
+        status = self.query_one(StatusBar)
+        status.extra = f"saved attempt #{message.attempt_id}"
+        status.refresh()
 
     def _tick(self) -> None:
-        """10 Hz: elapsed time, auto-stop and the playback position marker."""
-        if self.state == "recording":
-            self._show_rec_state()
-            config = self.app.config
-            if config.auto_stop and self._heard_at is not None and time.monotonic() - self._heard_at > config.auto_stop_seconds:
-                self.action_record()
-        if self._playing is not None:
-            position = self.app.player.position
-            widget = self.query_one("#reference" if self._playing == "reference" else "#attempt", Waveform)
-            widget.position = position
+        """Elapsed time, auto-stop and the play marker."""
+        take = self.session.take
+        if take is not None and take.state is TakeState.RECORDING and self.session.auto_stop_due(take):
+            self._stop(take)
+        self._show_rec_state()
+        self._show_marker()
 
     def _show_rec_state(self) -> None:
-        recording = self.state == "recording"
-        self.query_one(LiveWaveform).display = recording
-        self.query_one("#attempt", Waveform).display = not recording
-        config = self.app.config
-        flags = f"auto-stop {'on' if config.auto_stop else 'off'} (t) · shadowing {'on' if config.shadowing else 'off'} (h)"
-        if self.state == "recording":
-            elapsed = time.monotonic() - self._recording_started
-            text = Text.assemble(("● REC ", "bold white on red"), f"  {self.recorder_name}  ", (f"{elapsed:5.1f} s", "bold"), "   space stops")
-        elif self.state == "starting":
-            text = Text("◌ starting the recorder…", style="yellow")
-        elif self.state == "scoring":
-            text = Text("◌ scoring…", style="yellow")
-        else:
-            text = Text.assemble(("○ ready", "green"), "   space records   ", (flags, "dim"))
-        self.query_one("#rec-state", Static).update(text)
+        """The REC line, and the live meter and waveform while recording (widgets change only when the state does)."""
+        take = self.session.take
+        recording = take is not None and take.state is TakeState.RECORDING  # not while starting: the relayout would slow it
+        if recording != self._recording_shown:
+            self._recording_shown = recording
+            self.query_one(LiveWaveform).display = recording
+            self.query_one(LevelMeter).display = recording
+            self.query_one("#attempt", Waveform).display = not recording
+        elapsed = take.capture.elapsed() if take is not None else 0.0
+        line = rec_line(take, self.session.playback.now(), self.session.config, elapsed=elapsed)
+        if line != self._rec_line:
+            self._rec_line = line
+            self.query_one("#rec-state", Static).update(line)
 
     def action_shadowing(self) -> None:
-        """Toggle playing the reference while recording (use headphones)."""
-        self.app.update_config(shadowing=not self.app.config.shadowing)
-        self._show_rec_state()
+        """Play the reference while recording (use headphones), or not."""
+        self._change_setting(shadowing=not self.session.config.shadowing)
 
     def action_auto_stop(self) -> None:
-        """Toggle stopping the recording after trailing silence."""
-        self.app.update_config(auto_stop=not self.app.config.auto_stop)
-        self._show_rec_state()
+        """Stop the recording after trailing silence, or not."""
+        self._change_setting(auto_stop=not self.session.config.auto_stop)
 
-    # ---- playback ---------------------------------------------------------
-
-    def action_play_reference(self) -> None:
-        """Play the reference at normal speed."""
-        self.action_slow(1.0)
-
-    def action_slow(self, speed: float) -> None:
-        """Play the reference at ``speed`` (same pitch)."""
-        if self.reference is not None:
-            self._start_plays([("reference", self.reference.samples, self.reference.samplerate, speed, None, None)])
-
-    def action_play_attempt(self) -> None:
-        """Play my last attempt."""
-        if self._attempt is None:
-            self.notify("No attempt yet: press space to record one.")
-            return
-        self._start_plays([("attempt", *self._attempt, 1.0, None, None)])
-
-    def action_ab(self) -> None:
-        """Play the reference, then my attempt."""
-        if self.reference is None or self._attempt is None:
-            self.notify("A/B needs an attempt: press space to record one.")
-            return
-        self._start_plays(
-            [("reference", self.reference.samples, self.reference.samplerate, 1.0, None, None), ("attempt", *self._attempt, 1.0, None, None)]
-        )
-
-    def action_word(self, step: int) -> None:
-        """Select the previous (-1) or next (1) word."""
-        if self.reference is None or not self.reference.words:
-            return
-        waveform = self.query_one("#reference", Waveform)
-        current = waveform.selected
-        index = 0 if current is None else (current + step) % len(self.reference.words)
-        self._select_word(index)
-
-    @on(Waveform.WordSelected)
-    def _word_clicked(self, message: Waveform.WordSelected) -> None:
-        self._select_word(message.index)
-        self.action_replay_word()
-
-    def _select_word(self, index: int) -> None:
-        self.query_one("#reference", Waveform).selected = index
-        self.query_one("#attempt", Waveform).selected = index
-        self.query_one(ScoreCard).select_word(index)
-
-    def action_replay_word(self) -> None:
-        """Replay the selected word in the reference, then in my attempt."""
-        index = self.query_one("#reference", Waveform).selected
-        if self.reference is None or index is None:
-            self.notify("Select a word first: ← → or click it.")
-            return
-        word = self.reference.words[index]
-        plays: list[Play] = [("reference", self.reference.samples, self.reference.samplerate, 1.0, word.start, word.end)]
-        card = self.query_one(ScoreCard)
-        if self._attempt is not None and card.score is not None and index < len(card.score.words):
-            scored = card.score.words[index]
-            if scored.att_start is not None and scored.att_end is not None:
-                plays.append(("attempt", *self._attempt, 1.0, scored.att_start, scored.att_end))
-        self._start_plays(plays)
-
-    def action_stop_playback(self) -> None:
-        """Stop whatever plays."""
-        self._play_queue.clear()
-        if self._playing is not None:
-            self._play_seq += 1
-            self._finish_play()
-            self.app.player.stop()
-
-    def _start_plays(self, plays: list[Play]) -> None:
-        self.action_stop_playback()
-        self._play_queue = list(plays)
-        self._play_next()
-
-    def _play_next(self) -> None:
-        if not self._play_queue:
-            return
-        self._play_seq += 1
-        target, samples, samplerate, speed, start, end = self._play_queue.pop(0)
-        self._playing = target
-        self.play_audio(f"{self._play_seq}:{target}", samples, samplerate, speed, start, end)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="play")
-    def play_audio(self, tag: str, samples: np.ndarray, samplerate: int, speed: float, start: float | None, end: float | None) -> None:
-        """Start the player (time-stretching for slow play happens here, off the event loop)."""
+    def _change_setting(self, **change: bool) -> None:
         try:
-            self.app.player.play(
-                samples, samplerate, speed=speed, start=start, end=end,
-                device=self.app.config.output_device or None,
-                on_done=lambda: self.post_message(PlaybackProgress(tag, None)),
-            )
-        except BaseException:
-            self.post_message(PlaybackProgress(tag, None))
-            raise
-
-    def on_playback_progress(self, message: PlaybackProgress) -> None:
-        if message.position is None and message.target == f"{self._play_seq}:{self._playing}":
-            self._finish_play()
-            self._play_next()
-
-    def _finish_play(self) -> None:
-        for selector in ("#reference", "#attempt"):
-            self.query_one(selector, Waveform).position = None
-        self._playing = None
+            self.session.update_config(**change)
+        except PronounceError as exc:
+            self.show_error(exc, title="settings")
+        self._show_rec_state()
 
     # ---- other screens ----------------------------------------------------
 
@@ -455,16 +351,22 @@ class PracticeScreen(AppScreen):
         """Open the attempts review."""
         from tui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.pack, self.phrase.id if self.phrase else None))
+        self.app.push_screen(ReviewScreen(self.session, self.pack, self.phrase.id if self.phrase else None))
 
     def action_author(self) -> None:
         """Open the pack author."""
         from tui.screens.author import AuthorScreen
 
-        self.app.push_screen(AuthorScreen(self.pack_path if self.pack else None))
+        self.app.push_screen(AuthorScreen(self.session, self.pack.root if self.pack else None), self._authored)
+
+    def _authored(self, pack: Pack | None) -> None:
+        """The author chose to practise ``pack`` now."""
+        if pack is not None:
+            self.use_pack(pack)
 
     def action_devices(self) -> None:
         """Choose input and output devices."""
         from tui.screens.devices import DevicesScreen
 
-        self.app.push_screen(DevicesScreen())
+        self.app.push_screen(DevicesScreen(self.session))
+

@@ -1,62 +1,72 @@
-"""Review: past attempts filtered by pack and phrase, one attempt's result, scores over time."""
+"""Review: past attempts filtered by pack and phrase, one attempt's result, scores over time, recovered takes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tui.packs.model import Pack
+from tui.playback import Play
 from tui.screens.base import AppScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.session import Session
+from tui.takes import RecoveredTake, Result
+from tui.text import printable
 from tui.widgets.plots import ScoreChart
-from tui.widgets.scorecard import ScoreCard
+from tui.widgets.scorecard import ScoreCard, figure, finite
 from tui.widgets.status import StatusBar
+from tui.widgets.wording import plural
 
-if TYPE_CHECKING:
-    from tui.app import PronounceApp
+NO_MATCH = "No attempts match the filter: change it (/), or go back (escape) and practise the phrase."
+NO_ATTEMPTS = "No attempts yet: go back (escape), press space and say the phrase."
 
 
 class ReviewScreen(AppScreen):
-    """Attempts table (newest first); the highlighted row's result card and its phrase's chart."""
-
-    app: PronounceApp
+    """Attempts table (newest first); the highlighted attempt's result and its phrase's chart; recovered takes."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("a", "play_attempt", "Play attempt"),
-        Binding("slash", "filter", "Filter"),
-        Binding("delete", "delete", "Delete attempt"),
+        Binding("a", "play_attempt", "Play"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("delete", "delete", "Delete"),
+        Binding("n", "score_recovered", "Score recovered take", show=False),
     ]
 
-    def __init__(self, pack: Pack | None, phrase_id: str | None) -> None:
-        super().__init__()
+    def __init__(self, session: Session, pack: Pack | None, phrase_id: str | None) -> None:
+        super().__init__(session)
         self.pack = pack
         self.attempts: list[Any] = []
+        self.recovered: list[RecoveredTake] = []
         self._initial_filter = phrase_id or ""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
             with Vertical(id="left"):
-                yield Input(self._initial_filter, placeholder="filter: phrase id (pack: prefix with pack id and /)", id="filter")
+                yield Input(self._initial_filter, placeholder="filter: phrase id, or pack-id/phrase-id", id="filter")
                 yield DataTable(id="attempts", cursor_type="row", zebra_stripes=True)
+                yield Static(Text("recovered takes (n: score now · delete)", style="bold yellow"), id="recovered-title")
+                yield DataTable(id="recovered", cursor_type="row")
             with VerticalScroll(id="details"):
-                yield ScoreCard(id="card")
+                yield ScoreCard(hint=NO_ATTEMPTS, id="card")
                 yield ScoreChart(id="chart")
-        yield StatusBar()
-        yield Footer()
+        yield StatusBar(self.session)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.app.sub_title = "review"
-        table = self.query_one(DataTable)
-        table.add_columns("#", "when", "phrase", "score", "s")
-        self.query_one(StatusBar).pack = self.pack.id if self.pack else ""
+        self.sub_title = "review"
+        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase")
+        self.query_one("#recovered", DataTable).add_columns("recorded", "phrase", "file")
+        self._show_recovered([])
         self.load()
-        table.focus()
+        self.query_one("#attempts", DataTable).focus()
 
     def _filters(self) -> tuple[str | None, str | None]:
         text = self.query_one("#filter", Input).value.strip()
@@ -71,48 +81,84 @@ class ReviewScreen(AppScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def load(self) -> None:
-        """Read the filtered attempts from the store."""
-        from tui.store import AttemptStore
-
+        """Read the filtered attempts and the recovered takes."""
         pack, phrase = self._filters()
-        attempts = AttemptStore(self.app.data_dir).attempts(pack=pack, phrase=phrase)
-        self.app.call_from_thread(self._show, attempts)
+        attempts = self.session.store.attempts(pack=pack, phrase=phrase)
+        recovered = self.session.recovered_takes()
+        self.app.call_from_thread(self._show, attempts, bool(pack or phrase))
+        self.app.call_from_thread(self._show_recovered, recovered)
 
-    def _show(self, attempts: list[Any]) -> None:
+    def _show(self, attempts: list[Any], filtered: bool) -> None:
         self.attempts = sorted(attempts, key=lambda a: a.id, reverse=True)
-        table = self.query_one(DataTable)
+        table = self.query_one("#attempts", DataTable)
         table.clear()
         for attempt in self.attempts:
             table.add_row(
-                str(attempt.id), f"{attempt.created_at:%Y-%m-%d %H:%M}", attempt.phrase_id,
-                f"{attempt.score.overall:.0f}", f"{attempt.duration:.1f}", key=str(attempt.id),
+                Text(str(attempt.id)), Text(f"{attempt.created_at.astimezone():%m-%d %H:%M}"),
+                Text(figure(finite(attempt.score.overall)), justify="right"), Text(printable(attempt.phrase_id, single_line=True)),
+                key=str(attempt.id),
             )
-        self.query_one(StatusBar).extra = f"{len(self.attempts)} attempts"
+        self.query_one(StatusBar).extra = plural(len(self.attempts), "attempt")
+        card = self.query_one(ScoreCard)
+        card.set_hint(NO_MATCH if filtered and not self.attempts else NO_ATTEMPTS)
         if not self.attempts:
-            self.query_one(ScoreCard).show(None)
+            card.show_result(None)
             self.query_one(ScoreChart).set_points([])
+
+    def _show_recovered(self, recovered: list[RecoveredTake]) -> None:
+        self.recovered = recovered
+        table = self.query_one("#recovered", DataTable)
+        table.clear()
+        for take in recovered:
+            phrase = take.phrase_id or "(unknown phrase)"
+            table.add_row(Text(f"{take.recorded_at.astimezone():%m-%d %H:%M}"), Text(printable(phrase, single_line=True)),
+                          Text(printable(take.path.name, single_line=True)))
+        for widget in (table, self.query_one("#recovered-title")):
+            widget.display = bool(recovered)
 
     @property
     def current(self) -> Any:
         """The highlighted attempt, or None."""
-        row = self.query_one(DataTable).cursor_row
+        row = self.query_one("#attempts", DataTable).cursor_row
         return self.attempts[row] if 0 <= row < len(self.attempts) else None
 
-    @on(DataTable.RowHighlighted)
+    @on(DataTable.RowHighlighted, "#attempts")
     def _row_changed(self) -> None:
         attempt = self.current
         if attempt is None:
             return
-        self.query_one(ScoreCard).show(attempt.score)
+        self.query_one(ScoreCard).show_result(Result(None, 16000, attempt.score), title=self._title(attempt))
         same = [a for a in self.attempts if a.phrase_id == attempt.phrase_id and a.pack_id == attempt.pack_id]
-        self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], f"— {attempt.phrase_id}")
+        title = f"— {printable(attempt.phrase_id, single_line=True)}"
+        self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], title)
+        self.load_result(attempt)
+
+    @staticmethod
+    def _title(attempt: Any) -> str:
+        missing = " · recording missing" if attempt.missing else ""
+        return f"attempt #{attempt.id} · {attempt.created_at.astimezone():%Y-%m-%d %H:%M} · {attempt.duration:.1f} s{missing}"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-result", description="the attempt's audio and pitch")
+    def load_result(self, attempt: Any) -> None:
+        """Read the attempt's recording and both pitch contours, then show them."""
+        result = self.session.attempt_result(attempt)
+        self.app.call_from_thread(self._result_loaded, attempt.id, result)
+
+    def _result_loaded(self, attempt_id: int, result: Result) -> None:
+        if self.current is not None and self.current.id == attempt_id:
+            self.query_one(ScoreCard).show_result(result, title=self._title(self.current))
 
     def action_filter(self) -> None:
         """Focus the filter box."""
         self.query_one("#filter", Input).focus()
 
     def action_play_attempt(self) -> None:
-        """Play the highlighted attempt's recording."""
+        """Play the highlighted attempt's (or recovered take's) recording."""
+        if self.focused is self.query_one("#recovered", DataTable):
+            take = self._recovered_take()
+            if take is not None:
+                self.play(take.path)
+            return
         attempt = self.current
         if attempt is None:
             return
@@ -127,19 +173,58 @@ class ReviewScreen(AppScreen):
         from tui.audio.files import load_audio
 
         samples, samplerate = load_audio(path)
-        self.app.player.play(samples, samplerate, device=self.app.config.output_device or None)
+        self.session.playback.play([Play("attempt", samples, samplerate)])
 
     def action_delete(self) -> None:
-        """Delete the highlighted attempt and its recording."""
+        """Delete the highlighted attempt (or recovered take) and its recording, once confirmed."""
+        if self.focused is self.query_one("#recovered", DataTable):
+            take = self._recovered_take()
+            if take is not None:
+                self._confirm(f"Delete the recovered take {take.path.name}?", lambda: self._delete_recovered(take))
+            return
         attempt = self.current
         if attempt is not None:
-            self.delete(attempt.id)
+            what = f"“{printable(attempt.text, single_line=True)}”, {figure(finite(attempt.score.overall))}"
+            self._confirm(f"Delete attempt #{attempt.id} ({what}) and its recording?", lambda: self.delete(attempt.id))
+
+    def _confirm(self, question: str, then: Callable[[], object]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def delete(self, attempt_id: int) -> None:
         """Delete one attempt, then reload."""
-        from tui.store import AttemptStore
+        self.session.store.delete(attempt_id)
+        self.app.call_from_thread(self.notify, f"Deleted attempt #{attempt_id} and its recording.")
+        self.load()
 
-        AttemptStore(self.app.data_dir).delete(attempt_id)
-        self.app.call_from_thread(self.notify, f"Deleted attempt #{attempt_id}.")
+    def _recovered_take(self) -> RecoveredTake | None:
+        row = self.query_one("#recovered", DataTable).cursor_row
+        return self.recovered[row] if 0 <= row < len(self.recovered) else None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
+    def _delete_recovered(self, take: RecoveredTake) -> None:
+        self.session.delete_recovered(take)
+        self.app.call_from_thread(self.notify, f"Deleted {take.path.name}.", markup=False)
+        self.load()
+
+    def action_score_recovered(self) -> None:
+        """Score the highlighted recovered take against its phrase now, and keep it."""
+        take = self._recovered_take()
+        if take is None:
+            self.notify("No recovered take to score.")
+            return
+        self.score_recovered(take)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-score")
+    def score_recovered(self, take: RecoveredTake) -> None:
+        """Score a recovered take (it becomes an attempt unless it has no speech)."""
+        result, attempt = self.session.score_recovered(take)
+        if attempt is None:
+            self.app.call_from_thread(self.notify, f"Not scored: {printable(result.rejected)}", severity="warning", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Scored the recovered take: attempt #{attempt.id}, {figure(finite(attempt.score.overall))}.")
         self.load()

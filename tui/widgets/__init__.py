@@ -1,1 +1,1 @@
-"""Widgets: level meter, playback panel, score card, waveform and pitch views."""
+"""Widgets: phrase list, waveforms, level meter, score card, pitch and score plots, status bar."""

@@ -1,4 +1,4 @@
-"""The phrase list: id, text, best-score badge and a due marker."""
+"""The phrase list: text, best-score badge (or "new"), a due marker, and the phrase id."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.scorecard import level_style
+from tui.text import printable
+from tui.widgets.scorecard import figure, finite, level_style
 
 
 @dataclass(frozen=True)
 class PhraseRow:
-    """What the list shows for one phrase."""
+    """What the list shows for one phrase: ``best`` None means never tried; ``due`` means practise it again now."""
 
     id: str
     text: str
@@ -21,16 +22,20 @@ class PhraseRow:
     due: bool = False
 
 
-def row_prompt(row: PhraseRow) -> Text:
-    """Two lines: ``● Hello there  83`` (due marker, text, badge) over the dim phrase id."""
+def row_prompt(row: PhraseRow, width: int = 0) -> Text:
+    """``● Hello there  83`` (due marker, text, badge) over the dim phrase id, cut to ``width`` columns with "…"."""
     text = Text()
     text.append("● " if row.due else "  ", style="bold yellow")
-    text.append(row.text, style="bold")
+    text.append(printable(row.text, single_line=True), style="bold")
     if row.best is None:
         text.append("  new", style="italic dim")
     else:
-        text.append(f"  {row.best:.0f}", style=f"bold {level_style(row.best)}")
-    text.append(f"\n  {row.id}", style="dim")
+        best = finite(row.best)
+        text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
+    phrase_id = printable(row.id, single_line=True)
+    if width > 4 and len(phrase_id) > width - 2:
+        phrase_id = phrase_id[: width - 3] + "…"
+    text.append(f"\n  {phrase_id}", style="dim")
     return text
 
 
@@ -38,13 +43,39 @@ class PhraseList(OptionList):
     """The pack's phrases; highlighting one makes it the current phrase."""
 
     DEFAULT_CSS = """
-    PhraseList { width: 40; height: 1fr; }
+    PhraseList { width: 30%; min-width: 24; max-width: 48; height: 1fr; }
     """
+
+    def __init__(self, rows: list[PhraseRow] | None = None, *, id: str | None = None) -> None:
+        self.rows = list(rows or ())
+        self._width = 0
+        super().__init__(*self._row_options(), id=id)
+        if self.rows:
+            self.highlighted = 0
+
+    def _row_options(self) -> list[Option]:
+        return [Option(row_prompt(row, self._width), id=row.id) for row in self.rows]
 
     def set_rows(self, rows: list[PhraseRow]) -> None:
         """Show ``rows``, keeping the highlighted phrase when it still exists."""
+        self.rows = list(rows)
         current = self.highlighted_option.id if self.highlighted_option is not None else None
-        self.set_options([Option(row_prompt(row), id=row.id) for row in rows])
+        self.set_options(self._row_options())
         ids = [row.id for row in rows]
         if ids:
             self.highlighted = ids.index(current) if current in ids else 0
+
+    def on_resize(self) -> None:
+        """Cut the phrase ids to the new width."""
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            if self.rows:
+                self.set_rows(self.rows)
+
+    def index_of(self, phrase_id: str) -> int | None:
+        """The row of ``phrase_id`` (None when it is not listed)."""
+        for index in range(self.option_count):
+            if self.get_option_at_index(index).id == phrase_id:
+                return index
+        return None

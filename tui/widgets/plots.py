@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.widgets.braille import BrailleCanvas, styled
+from tui.widgets.wording import plural
 
 REFERENCE_STYLE = "cyan"
 ATTEMPT_STYLE = "yellow"
@@ -34,6 +35,15 @@ def warp_to_reference(times: np.ndarray, path: Sequence[tuple[float, float]]) ->
     return np.interp(times, pairs[order, 1], pairs[order, 0])
 
 
+def _voiced(contour: Contour) -> Contour:
+    """The voiced, finite points of a contour (times ≥ 0, f0 > 0)."""
+    times, f0 = (np.asarray(a, dtype=float).reshape(-1) for a in contour)
+    n = min(times.size, f0.size)
+    times, f0 = times[:n], f0[:n]
+    keep = np.isfinite(times) & np.isfinite(f0) & (f0 > 0) & (times >= 0)
+    return times[keep], f0[keep]
+
+
 def _layers_to_text(canvas: BrailleCanvas, styles: dict[int, str]) -> Text:
     layers = canvas.layers()
     rows = [styled(row, [styles.get(layer, "") for layer in layers[y].tolist()]) for y, row in enumerate(canvas.rows())]
@@ -44,7 +54,7 @@ class PitchPlot(Widget):
     """Pitch of the reference and of the attempt, on the reference's time axis, in semitones."""
 
     DEFAULT_CSS = """
-    PitchPlot { height: 6; }
+    PitchPlot { height: 5; }
     """
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -60,7 +70,8 @@ class PitchPlot(Widget):
 
     def render(self) -> Text:
         legend = Text.assemble(("pitch ", "bold"), ("━ reference ", REFERENCE_STYLE), ("━ you", ATTEMPT_STYLE))
-        contours = [c for c in (self.reference, self.attempt) if c is not None and np.isfinite(c[1]).any()]
+        contours = [_voiced(c) for c in (self.reference, self.attempt) if c is not None]
+        contours = [c for c in contours if c[0].size]
         if not contours or self.size.width <= 0:
             return legend + Text("  (no pitch to show)", style="dim")
         canvas = BrailleCanvas(self.size.width, max(self.size.height - 1, 1))
@@ -71,10 +82,9 @@ class PitchPlot(Widget):
         for layer, contour in ((1, self.reference), (2, self.attempt)):
             if contour is None:
                 continue
-            times, f0 = contour
-            voiced = np.isfinite(f0) & (f0 > 0)
-            x = times[voiced] / t_end * (canvas.dots_x - 1)
-            y = (high - 12 * np.log2(f0[voiced] / 55.0)) / (high - low) * (canvas.dots_y - 1)
+            times, f0 = _voiced(contour)
+            x = times / t_end * (canvas.dots_x - 1)
+            y = (high - 12 * np.log2(f0 / 55.0)) / (high - low) * (canvas.dots_y - 1)
             canvas.points(np.round(x), np.round(y), layer=layer)
         return legend + Text("\n") + _layers_to_text(canvas, {1: REFERENCE_STYLE, 2: ATTEMPT_STYLE})
 
@@ -92,8 +102,8 @@ class ScoreChart(Widget):
         self.title = ""
 
     def set_points(self, points: Sequence[tuple[datetime, float]], title: str = "") -> None:
-        """Plot ``(when, overall score)`` pairs."""
-        self.points = sorted(points)
+        """Plot ``(when, overall score)`` pairs (scores that are not finite numbers are left out)."""
+        self.points = sorted((when, float(score)) for when, score in points if isinstance(score, int | float) and np.isfinite(score))
         self.title = title
         self.refresh()
 
@@ -115,5 +125,5 @@ class ScoreChart(Widget):
             if row_index < canvas.height - 1:
                 body.append("\n")
         first, last = self.points[0][0], self.points[-1][0]
-        header.append(f"  {len(scores)} attempts, {first:%d %b} → {last:%d %b}", style="dim")
+        header.append(f"  {plural(len(scores), 'attempt')}, {first:%d %b} → {last:%d %b}", style="dim")
         return header + Text("\n") + body

@@ -13,10 +13,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.text import printable
 from tui.widgets.braille import BrailleCanvas, styled
 
 WORD_STYLES = ("cyan", "dodger_blue2")
 SELECTED_STYLE = "bold yellow"
+GUTTER = 10
+"""Columns left of the waveform for its title ("reference", "you"): both waveforms share a time axis."""
 
 
 class Timed(Protocol):
@@ -61,11 +64,14 @@ def draw_envelope(canvas: BrailleCanvas, peaks: np.ndarray) -> None:
 class Waveform(Widget):
     """A whole recording, its words underneath, and where playback is now.
 
-    Click a word to select it (posts :class:`Waveform.WordSelected`).
+    The title sits in a gutter left of the waveform, so the words underneath
+    line up with the sound above them. Click a word to select it (posts
+    :class:`Waveform.WordSelected`).
     """
 
     DEFAULT_CSS = """
-    Waveform { height: 5; }
+    Waveform { height: 4; }
+    Waveform.-empty { height: 1; }
     """
 
     position: reactive[float | None] = reactive(None)
@@ -81,6 +87,7 @@ class Waveform(Widget):
 
     def __init__(self, title: str = "", *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.add_class("-empty")
         self.title = title
         self._samples = np.zeros(0, dtype=np.float32)
         self._samplerate = 16000
@@ -98,6 +105,8 @@ class Waveform(Widget):
         self.words = tuple(words)
         self.position = None
         self.selected = None
+        if (self._samples.size == 0) != self.has_class("-empty"):
+            self.set_class(self._samples.size == 0, "-empty")
         self.refresh()
 
     def clear(self) -> None:
@@ -111,29 +120,34 @@ class Waveform(Widget):
                 return index
         return None
 
-    def _column_time(self, column: int, width: int) -> float:
-        return (column + 0.5) / width * self.duration
+    @property
+    def wave_width(self) -> int:
+        """Columns of the waveform itself (right of the title gutter)."""
+        return max(self.size.width - GUTTER, 1)
 
     def on_click(self, event: events.Click) -> None:
-        if self.duration <= 0 or self.size.width <= 0:
+        if self.duration <= 0 or event.x < GUTTER:
             return
-        index = self.word_at(self._column_time(event.x, self.size.width))
+        index = self.word_at((event.x - GUTTER + 0.5) / self.wave_width * self.duration)
         if index is not None:
             self.selected = index
             self.post_message(self.WordSelected(self, index))
 
     def render(self) -> Text:
-        width, height = self.size.width, max(self.size.height - 1, 1)
-        if self._samples.size == 0 or width <= 0:
-            return Text(f"{self.title} —", style="dim")
+        width, height = self.wave_width, max(self.size.height - 1, 1)
+        gutter = Text(f"{self.title[: GUTTER - 1]:<{GUTTER}}", style="bold")
+        if self._samples.size == 0 or self.size.width <= GUTTER:
+            return gutter + Text("—", style="dim")
         canvas = BrailleCanvas(width, height)
         peaks = envelope(self._samples, canvas.dots_x)
         draw_envelope(canvas, peaks / max(float(peaks.max()), 1e-6))
         column_styles = self._column_styles(width)
         text = Text()
-        for row in canvas.rows():
+        for index, row in enumerate(canvas.rows()):
+            text.append_text(gutter if index == 0 else Text(" " * GUTTER))
             text.append_text(styled(row, column_styles))
             text.append("\n")
+        text.append(" " * GUTTER)
         text.append_text(self._labels(width))
         return text
 
@@ -151,21 +165,23 @@ class Waveform(Widget):
         return styles
 
     def _labels(self, width: int) -> Text:
+        """Each word's text under its start, cut short so that a space always separates two labels."""
         line = [" "] * width
         styles = ["dim"] * width
+        starts = [min(int(word.start / self.duration * width), width - 1) for word in self.words]
+        taken = 0
         for index, word in enumerate(self.words):
-            start = min(int(word.start / self.duration * width), width - 1)
-            end = min(int(np.ceil(word.end / self.duration * width)), width)
-            label = word.text[: max(end - start, 1)]
-            for offset, char in enumerate(label):
-                if start + offset < width:
-                    line[start + offset] = char
-                    styles[start + offset] = SELECTED_STYLE if index == self.selected else WORD_STYLES[index % 2]
-        text = styled("".join(line), styles)
-        if self.title:
-            text = Text(self.title + " ", style="bold") + text
-            text.truncate(width)
-        return text
+            start = max(starts[index], taken)
+            limit = min(starts[index + 1] - 1 if index + 1 < len(starts) else width, width)
+            label = printable(word.text, single_line=True)[: max(limit - start, 1)]
+            if start >= width:
+                break
+            style = SELECTED_STYLE if index == self.selected else WORD_STYLES[index % 2]
+            for offset, char in enumerate(label[: width - start]):
+                line[start + offset] = char
+                styles[start + offset] = style
+            taken = start + len(label) + 1
+        return styled("".join(line), styles)
 
 
 class LiveWaveform(Widget):

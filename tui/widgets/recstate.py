@@ -1,0 +1,32 @@
+"""The one line under the reference that says what happens now: ready, recording, scoring, playing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui.config import AppConfig
+from tui.playback import NowPlaying
+from tui.takes import Take, TakeState
+
+
+def rec_line(take: Take | None, playing: NowPlaying | None, config: AppConfig, *, elapsed: float = 0.0) -> Text:
+    """What the recorder (or else the player) is doing, with the keys that matter now."""
+    state = take.state if take is not None else None
+    if state is TakeState.STARTING:
+        return Text("◌ starting the recorder…", style="yellow")
+    if state is TakeState.RECORDING and take is not None:
+        text = Text.assemble(("● REC ", "bold white on red"), f"  {take.recorder}  ", (f"{elapsed:5.1f} s", "bold"), "   space stops")
+        if config.auto_stop:
+            text.append(f" · auto-stop after {config.auto_stop_seconds:g} s of quiet", style="dim")
+        return text
+    if state is TakeState.SCORING:
+        return Text("◌ scoring…", style="yellow")
+    if playing is not None:
+        speed = f" at {playing.play.speed:g}×" if playing.play.speed != 1.0 else ""
+        if playing.position is None:
+            slow = playing.play.speed != 1.0
+            return Text(f"◌ preparing {'slow ' if slow else ''}playback…", style="yellow")
+        what = "my attempt" if playing.play.target == "attempt" else "the reference"
+        return Text.assemble(("▶ playing ", "green"), f"{what}{speed}", ("   escape stops", "dim"))
+    flags = f"auto-stop {'on' if config.auto_stop else 'off'} (t) · shadowing {'on' if config.shadowing else 'off'} (h)"
+    return Text.assemble(("○ ready", "green"), "   ", (flags, "dim"))
