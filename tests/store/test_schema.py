@@ -48,7 +48,7 @@ def _pragma(path: Path, name: str) -> object:
 
 
 def test_new_database_is_wal_at_the_latest_version(store: AttemptStore) -> None:
-    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 3
+    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 4
     assert _pragma(store.db_path, "journal_mode") == "wal"
 
 
@@ -71,6 +71,7 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path: Path) -> None:
     with AttemptStore(data) as store:
         [old] = store.attempts()
         assert (old.id, old.score, old.reference_audio, old.words, old.missing) == (7, score, None, (), False)
+        assert old.lang == ""  # saved before the language was kept: unknown
         assert old.audio == recording
         new = save(store, write_take(store.incoming_dir), reference=recording)
         assert new.id == 8 and new.reference_audio == recording

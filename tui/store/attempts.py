@@ -125,6 +125,7 @@ class AttemptStore:
         reference_audio: str | os.PathLike[str] | None = None,
         words: Sequence[WordTiming] = (),
         created_at: datetime | None = None,
+        lang: str = "",
     ) -> Attempt:
         """Keep a take: move its recording into ``recordings/<pack>/``, then commit its row.
 
@@ -151,6 +152,9 @@ class AttemptStore:
             The phrase's word boundaries in that reference.
         created_at : datetime, optional
             When the take happened (default: now); naive means UTC.
+        lang : str, optional
+            BCP 47 language of the phrase (the pack's), so ``review --rescore``
+            can score it with text and language again ("" = unknown).
 
         Returns
         -------
@@ -185,7 +189,7 @@ class AttemptStore:
             cursor = conn.execute(
                 "INSERT INTO attempts (created_at, pack_id, pack_version, phrase_id, text, recorder, audio,"
                 " duration, overall, accuracy, fluency, intonation, completeness, score_json, scorer_version,"
-                " reference_audio, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reference_audio, words_json, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     when.isoformat(),
                     pack_id,
@@ -200,6 +204,7 @@ class AttemptStore:
                     score.scorer_version,
                     reference,
                     words_json,
+                    str(lang),
                 ),
             )
             conn.execute("COMMIT")

@@ -16,7 +16,7 @@ from tui.speech.types import WordTiming
 COLUMNS = (
     "id, created_at, pack_id, pack_version, phrase_id, text, recorder, audio, duration,"
     " score_json, reference_audio, words_json, missing,"
-    " overall, accuracy, fluency, intonation, completeness, scorer_version"
+    " overall, accuracy, fluency, intonation, completeness, scorer_version, lang"
 )
 ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
 """What parsing a hand-edited or damaged row can raise (bad JSON, bad date, wrong types)."""
@@ -50,6 +50,8 @@ class Attempt:
         The phrase's word boundaries in the reference.
     missing : bool
         The recording file was gone at the last :meth:`AttemptStore.reconcile`.
+    lang : str
+        BCP 47 language of the phrase ("" when unknown: attempts saved before it was kept).
     damaged : str
         Why the row could not be read in full ("" when it could): its score
         then holds only the stored sub-scores, its date may be :data:`UNKNOWN_DATE`.
@@ -68,6 +70,7 @@ class Attempt:
     reference_audio: Path | None = None
     words: tuple[WordTiming, ...] = ()
     missing: bool = False
+    lang: str = ""
     damaged: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,6 +168,7 @@ def attempt_from_row(data_dir: Path, row: tuple[Any, ...]) -> Attempt:
         duration=_number(duration),
         score=_stored_scores(row[13:19]),
         missing=bool(missing),
+        lang=row[19] if isinstance(row[19], str) else "",
     )
     reasons: list[str] = []
     found: dict[str, Any] = {}

@@ -1,18 +1,34 @@
 """Re-score stored attempts when the scorer changed, without needing their pack.
 
-Each attempt keeps the path of the reference it was scored against and the
-phrase's word boundaries, which is all :func:`tui.scoring.compare` needs. The
-scoring engine (librosa, numba) is imported only when re-scoring, so listing
-attempts stays quick.
+Each attempt keeps the path of the reference it was scored against, the
+phrase's text, word boundaries and language, which is all scoring needs: an
+English phrase gets phone evidence again and every phrase the content check
+against its language's built-in sentences. When the pack is still where the
+reference lies (a ``pack.toml`` above it, with the attempt's pack id), its
+language wins and its other phrases join the cohort, as in the app. An attempt
+saved before its language was kept (``lang`` "") is scored by template match
+against the reference, as it was then. The scoring engine is imported only when
+re-scoring, so listing attempts stays quick.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.errors import PronounceError
+from tui.packs.loader import load_pack
+from tui.packs.model import Pack
 from tui.store.attempts import Attempt, AttemptStore
+
+if TYPE_CHECKING:
+    from tui.scoring import Cohort
+
+PACK_FILE = "pack.toml"
+PACK_LEVELS = 3
+"""How many folders above a reference are searched for its pack's ``pack.toml``."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +83,9 @@ def rescore(
         is gone or the scorer rejects the audio.
     """
     rescored, skipped = [], []
+    packs = _Packs()
     for attempt in attempts:
-        reason = _rescore_one(store, attempt)
+        reason = _rescore_one(store, attempt, packs)
         if reason is None:
             rescored.append(attempt.id)
         else:
@@ -78,9 +95,9 @@ def rescore(
     return RescoreReport(tuple(rescored), tuple(skipped))
 
 
-def _rescore_one(store: AttemptStore, attempt: Attempt) -> str | None:
+def _rescore_one(store: AttemptStore, attempt: Attempt, packs: _Packs) -> str | None:
     """Score one attempt again and save it; the reason when it cannot be."""
-    from tui.scoring import compare
+    from tui.scoring import compare, prepare_reference
 
     reference = attempt.reference_audio
     if not attempt.audio.is_file():
@@ -90,8 +107,45 @@ def _rescore_one(store: AttemptStore, attempt: Attempt) -> str | None:
     if not reference.is_file():
         return f"its reference {reference} is missing"
     try:
-        score = compare(reference, attempt.audio, words=attempt.words or None)
+        pack = packs.holding(reference, attempt.pack_id)
+        lang = pack.language.lower() if pack is not None else attempt.lang
+        cohort = packs.cohort(pack) if pack is not None else None
+        prepared = prepare_reference(
+            reference, words=attempt.words or None, text=attempt.text if lang else None, lang=lang or None, cohort=cohort
+        )
+        score = compare(prepared, attempt.audio)
     except PronounceError as exc:
         return str(exc)
     store.update_score(attempt.id, score)
     return None
+
+
+class _Packs:
+    """The packs found beside references during one re-scoring run, and their cohorts (each built once)."""
+
+    def __init__(self) -> None:
+        self._packs: dict[Path, Pack | None] = {}
+        self._cohorts: dict[Path, Cohort] = {}
+
+    def holding(self, reference: Path, pack_id: str) -> Pack | None:
+        """The pack ``pack_id`` whose folder holds ``reference`` (None when it is gone, moved or broken)."""
+        for folder in list(reference.absolute().parents)[:PACK_LEVELS]:
+            if not (folder / PACK_FILE).is_file():
+                continue
+            if folder not in self._packs:
+                try:
+                    self._packs[folder] = load_pack(folder)
+                except PronounceError:
+                    self._packs[folder] = None
+            pack = self._packs[folder]
+            return pack if pack is not None and pack.id == pack_id else None
+        return None
+
+    def cohort(self, pack: Pack) -> Cohort:
+        """The pack's cohort: its phrases' references that still exist, plus the built-in sentences."""
+        from tui.scoring import pack_cohort
+
+        if pack.root not in self._cohorts:
+            audio = [phrase.audio for phrase in pack.phrases if phrase.audio.is_file()]
+            self._cohorts[pack.root] = pack_cohort(audio, lang=pack.language.lower())
+        return self._cohorts[pack.root]

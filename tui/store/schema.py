@@ -70,6 +70,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_by_state ON outbox (state, next_try_at)",
         "CREATE TABLE outbox_since (id INTEGER PRIMARY KEY CHECK (id = 1), after_attempt_id INTEGER NOT NULL)",
     ),
+    # 3 -> 4: the phrase's language, so re-scoring keeps phone evidence and the cohort ('' = unknown: older rows).
+    ("ALTER TABLE attempts ADD COLUMN lang TEXT NOT NULL DEFAULT ''",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
