@@ -25,11 +25,11 @@ class Announcer:
 
     def __init__(self) -> None:
         self.status = ""
-        self._saved: list[Callable[[Attempt], None]] = []
+        self._saved: list[Callable[[Attempt], object]] = []
         self._status_listeners: list[Listener] = []
         self._error_listeners: list[Callable[[BaseException], None]] = []
 
-    def add_saved_listener(self, listener: Callable[[Attempt], None]) -> Listener:
+    def add_saved_listener(self, listener: Callable[[Attempt], object]) -> Listener:
         """Call ``listener`` (on a worker thread) with every attempt saved; returns an unsubscribe."""
         return _subscribe(self._saved, listener)
 

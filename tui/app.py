@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,12 +19,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.errors import PronounceError
 from tui.packs.model import Pack
 from tui.screens.base import error_text
 from tui.session import Session
 from tui.widgets.wording import plural
 
+if TYPE_CHECKING:
+    from tui.client.uploader import Uploader
+
 log = logging.getLogger(__name__)
+
+UPLOAD_STOP_WAIT = 1.0
+"""How long quitting waits for an upload in progress (a cut upload is simply sent again next time)."""
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 """Signals that end the app the orderly way: recordings finalised (the recorder's handlers), terminal restored."""
@@ -32,10 +39,11 @@ EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 @dataclass
 class Outcome:
-    """How the app ended: where an unfinished take was kept, and the signal that ended it (if any)."""
+    """How the app ended: where an unfinished take was kept, the signal that ended it, what failed on the way out."""
 
     kept: list[Path] = field(default_factory=list)
     signal: int | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 class PronounceApp(App[None]):
@@ -63,6 +71,7 @@ class PronounceApp(App[None]):
         self.pack = pack
         self.session = Session(data_dir, input_file=input_file)
         self.outcome = Outcome()
+        self.uploader: Uploader | None = None
 
     def on_mount(self) -> None:
         from tui.screens.practice import PracticeScreen
@@ -75,11 +84,16 @@ class PronounceApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start-up")
     def start_up(self) -> None:
-        """After the first frame: signal handlers, recovery of cut recordings, the store, slow playback."""
+        """After the first frame: signal handlers, recovery of cut recordings, the store, uploads, slow playback."""
         from tui.audio import recorder
 
         self.call_from_thread(self._install_signal_handlers, recorder.install_signal_handlers)
-        recovered = self.session.start_up()
+        try:
+            recovered = self.session.start_up()
+        except PronounceError as exc:  # a cut recording could not be rebuilt yet (its journal is kept)
+            self.call_from_thread(self._show_error, exc, "recovery")
+            recovered = []
+        self._start_uploads()
         if recovered:
             them = "it" if len(recovered) == 1 else "them"
             self.call_from_thread(
@@ -87,6 +101,22 @@ class PronounceApp(App[None]):
             )
         # A daemon thread: quitting must not wait for the time-stretcher to compile (seconds of CPU).
         threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
+
+    def _start_uploads(self) -> None:
+        """When logged in to a class server (``pronounce login``), upload every saved take in the background."""
+        from tui.client.uploader import Uploader
+
+        try:
+            uploader = Uploader.for_data_dir(self.session.data_dir, on_status=lambda status: self.session.set_status(status.label()))
+        except PronounceError as exc:  # a damaged login file or database: practice goes on without uploads
+            self.call_from_thread(self._show_error, exc, "uploads")
+            return
+        if uploader is None:
+            return
+        self.uploader = uploader
+        self.session.add_saved_listener(lambda attempt: uploader.enqueue(attempt.id))
+        self.session.set_status(uploader.status().label())
+        uploader.start()
 
     def _warm_up(self) -> None:
         try:
@@ -142,11 +172,15 @@ class PronounceApp(App[None]):
                 )
 
     def on_unmount(self) -> None:
-        """However the app ends: stop playback, finalise a take still recording, close the store."""
+        """However the app ends: stop playback and uploads, finalise a take still recording, close the store."""
+        if self.uploader is not None:
+            self.uploader.stop(UPLOAD_STOP_WAIT)
         self.outcome.kept = self.session.close()
         stop_all = getattr(sys.modules.get("tui.audio.recorder"), "stop_all", None)
         if stop_all is not None:  # else no recorder ever ran (its module is not even loaded yet)
-            stop_all()
+            errors: list[Any] = []
+            stop_all(errors=errors)
+            self.outcome.errors.extend(str(error) for error in errors)
 
 
 def run_app(pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> Outcome:

@@ -60,6 +60,7 @@ class Captures:
         device, input_file = self._settings()
         handle = recorder.start(device=device or None, directory=self.incoming, input_file=input_file)
         capture.started_at = time.monotonic()
+        capture.samplerate = handle.samplerate
         capture.stem = self.files.stem_of(handle.name)
         with self._lock:
             capture.name = handle.name
@@ -94,9 +95,13 @@ class Captures:
         """On the recorder's event thread: meter the block and hand it to its capture's listener."""
         with self._lock:
             capture = self._running.get(event.name)
-        if capture is None or capture.listener is None:
+        if capture is None:
             return
         error = getattr(event, "error", None)
+        if error is None and capture.tap is not None:
+            capture.tap(event.samples, capture.samplerate)
+        if capture.listener is None:
+            return
         if error is not None:
             capture.listener(CaptureFailed(capture, error))
             return

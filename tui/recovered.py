@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
+from tui.errors import PronounceError
+from tui.packs.model import Pack
 from tui.takes import SIDECAR_SUFFIX, RecoveredTake, read_recovered, sidecar_path
 
 JOURNAL_SUFFIX = ".journal"
@@ -79,3 +81,22 @@ def _names(stem: str, recorder_name: str) -> bool:
 
 
 __all__ = ["SIDECAR_SUFFIX", "RecoveredTakes"]
+
+
+def pack_of(take: RecoveredTake, current: Pack | None) -> Pack:
+    """The pack ``take`` was for: ``current`` when it is that pack, else loaded from where the take says (blocking).
+
+    Raises
+    ------
+    PronounceError
+        Which phrase the take was for is unknown, or its pack cannot be opened.
+    """
+    if current is not None and current.id == take.pack_id and take.phrase_id:
+        return current
+    if take.pack_root is None or not take.pack_id or not take.phrase_id:
+        raise PronounceError(
+            f"which phrase {take.path.name} was for is unknown", hint=f"listen to it (a) or delete it; it is at {take.path}"
+        )
+    from tui.packs.loader import load_pack
+
+    return load_pack(take.pack_root)

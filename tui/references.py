@@ -1,18 +1,27 @@
 """Reference audio and scoring for the session: the one place the app calls the scorer.
 
-Plain Python (no Textual); every function is blocking (file I/O, DSP). When the
-scorer gains a pack cohort or an incremental mode, this is the module to change.
+Plain Python (no Textual); every function is blocking (file I/O, DSP) except
+:meth:`LiveScore.feed`. A reference is prepared with its pack's cohort (the
+pack's references plus the language's built-in sentences), as ``review
+--rescore`` does, and a take is scored while it is recorded (:class:`LiveScore`),
+so that little work is left when the learner stops.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tui.errors import AudioFormatError
 from tui.packs.model import Pack, Phrase
 from tui.takes import Reference, Result, is_silent
+
+if TYPE_CHECKING:
+    from tui.scoring import Cohort
+    from tui.scoring.score import Score
 
 SILENT_TAKE = "no speech heard — check the microphone (d: devices) and try again"
 
@@ -30,12 +39,24 @@ def load_reference(pack: Pack, phrase: Phrase) -> Reference:
     return Reference(phrase.id, samples, samplerate, tuple(words))
 
 
+def pack_cohort(pack: Pack) -> Cohort:
+    """The content check's cohort for ``pack``: its references that exist, plus its language's built-in sentences.
+
+    Each reference is analysed once per process (cached by path and mtime), so calling this per phrase is cheap.
+    """
+    from tui.scoring import pack_cohort as cohort_of
+
+    return cohort_of([phrase.audio for phrase in pack.phrases if phrase.audio.is_file()], lang=pack.language.lower())
+
+
 def prepare(reference: Reference, pack: Pack, phrase: Phrase) -> Reference:
-    """``reference`` with its analysis for scoring and its pitch contour."""
+    """``reference`` with its analysis for scoring (against the pack's cohort) and its pitch contour."""
     from tui.scoring import pitch_track, prepare_reference
 
     audio = (reference.samples, reference.samplerate)
-    prepared = prepare_reference(audio, words=reference.words, text=phrase.text, lang=pack.language.lower())
+    prepared = prepare_reference(
+        audio, words=reference.words, text=phrase.text, lang=pack.language.lower(), cohort=pack_cohort(pack)
+    )
     return replace(reference, prepared=prepared, pitch=pitch_track(*audio))
 
 
@@ -44,8 +65,57 @@ def ready(pack: Pack, phrase: Phrase) -> Reference:
     return prepare(load_reference(pack, phrase), pack, phrase)
 
 
-def score(reference: Reference, samples: np.ndarray, samplerate: int) -> Result:
-    """Compare an attempt with a prepared ``reference``.
+def on_file_grid(samples: np.ndarray) -> np.ndarray:
+    """``samples`` as they read back from the recorder's 16-bit FLAC, so a take scored live equals the file scored."""
+    return (np.clip(np.rint(samples * 32768.0), -32768, 32767) / 32768.0).astype(np.float32)
+
+
+class LiveScore:
+    """A take scored while it is recorded: the recorder's blocks feed a :class:`~tui.scoring.LiveScorer`.
+
+    :meth:`feed` runs on the recorder's event thread and never raises. If a
+    block was missed (the event queue dropped it) the file is scored instead,
+    so the score is always that of the recording kept.
+    """
+
+    def __init__(self, reference: Reference) -> None:
+        from tui.scoring import LiveScorer
+
+        self._scorer = LiveScorer(reference.prepared)
+        self._lock = threading.Lock()
+        self.frames = 0
+
+    def feed(self, samples: np.ndarray, samplerate: int) -> None:
+        """Add one recorded block (float32 frames × 1)."""
+        with self._lock:
+            self.frames += len(samples)
+            self._scorer.feed(on_file_grid(samples), samplerate)
+
+    def finish(self, frames: int, *, whole: bool = True) -> Score | None:
+        """The live score if all the recording's ``frames`` were fed, else None (then score the file).
+
+        ``whole`` False says the recorder lost blocks on the way to the scorer.
+
+        Raises
+        ------
+        AudioFormatError
+            The take is empty, too long, or has too little speech.
+        """
+        with self._lock:
+            if not whole or self.frames != frames:
+                self._scorer.close()
+                return None
+            return self._scorer.finish()
+
+    def close(self) -> None:
+        """Drop the take unscored."""
+        self._scorer.close()
+
+
+def score(
+    reference: Reference, samples: np.ndarray, samplerate: int, live: LiveScore | None = None, *, whole: bool = True
+) -> Result:
+    """Compare an attempt with a prepared ``reference``, or take the score ``live`` found while it was recorded.
 
     A take with no speech, or too little to score, is not scored: the result's
     ``rejected`` says why in words, and its ``score`` is None.
@@ -53,7 +123,9 @@ def score(reference: Reference, samples: np.ndarray, samplerate: int) -> Result:
     from tui.scoring import compare, pitch_track
 
     try:
-        found = compare(reference.prepared, (samples, samplerate))
+        found = live.finish(samples.shape[0], whole=whole) if live is not None else None
+        if found is None:
+            found = compare(reference.prepared, (samples, samplerate))
     except AudioFormatError as exc:
         return Result(samples, samplerate, None, rejected=str(exc))
     if is_silent(found):

@@ -5,11 +5,9 @@ each screen. Methods marked *blocking* do file I/O, DSP or SQLite and belong in
 a worker thread; the others are cheap. Engine modules are imported when first
 used, so the app's first frame does not wait for them.
 
-Seams for what comes later: :meth:`Session.add_saved_listener` announces every
-saved attempt (an upload outbox enqueues it there) and :meth:`Session.set_status`
-puts a short line ("↑ 3 waiting") in the status bar of every screen; reference
-preparation and scoring sit behind :meth:`Session.prepare_reference` and
-:meth:`Session.score` (see :mod:`tui.references`).
+:meth:`Session.add_saved_listener` announces every saved attempt (the app's
+uploader queues it there) and :meth:`Session.set_status` puts a short line
+("↑ 3 waiting") in every screen's status bar. Scoring is in :mod:`tui.references`.
 """
 
 from __future__ import annotations
@@ -25,11 +23,12 @@ import numpy as np
 from tui import references
 from tui.announce import Announcer
 from tui.captures import Captures
-from tui.config import AppConfig, ConfigError, config_path, load_config, save_config
+from tui.config import ConfigError, config_path, load_config, save_config
 from tui.errors import PronounceError, RecorderError
 from tui.history import PhraseBadge, attempt_result, phrase_badges
 from tui.packs.model import Pack, Phrase
 from tui.playback import PlaybackQueue
+from tui.recovered import pack_of
 from tui.takes import (
     Capture,
     CaptureListener,
@@ -72,8 +71,8 @@ class Session(Announcer):
         self.config_error: ConfigError | None = None
         try:
             self.config = load_config(self.config_file)
-        except ConfigError as exc:
-            self.config, self.config_error = AppConfig(), exc
+        except ConfigError as exc:  # the file's valid settings still apply
+            self.config, self.config_error = exc.usable, exc
         self.pack: Pack | None = None
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
@@ -163,10 +162,6 @@ class Session(Announcer):
             return reference
         return self._keep(self.pack, references.prepare(reference, self.pack, phrase))
 
-    def score(self, reference: Reference, samples: np.ndarray, samplerate: int) -> Result:
-        """Compare an attempt with a prepared ``reference`` (blocking); a take with too little speech is rejected."""
-        return references.score(reference, samples, samplerate)
-
     def _keep(self, pack: Pack, reference: Reference) -> Reference:
         with self._lock:
             if pack is self.pack:
@@ -202,10 +197,15 @@ class Session(Announcer):
         """
         if not self.config.shadowing:
             self.playback.stop()
+        if take.reference.prepared is not None:  # scored while spoken; else from the file after stop
+            take.live = references.LiveScore(take.reference)
+            take.capture.tap = take.live.feed
         try:
             self.captures.open(listener, capture=take.capture)
         except BaseException:
             take.state = TakeState.FAILED
+            if take.live is not None:
+                take.live.close()
             raise
         if take.capture.stem:
             write_sidecar(self.incoming_dir, take.capture.stem, take)
@@ -240,11 +240,16 @@ class Session(Announcer):
         take.state = TakeState.SCORING
         try:
             take.recording = recording = self.captures.close(take.capture)
-            reference = self.prepare_reference(take.phrase) if take.pack is self.pack else take.reference
-            reference = reference if reference.prepared is not None else references.prepare(reference, take.pack, take.phrase)
-            result = self.score(reference, recording.samples, recording.samplerate)
+            reference = take.reference
+            if reference.prepared is None:
+                own = take.pack is self.pack
+                reference = self.prepare_reference(take.phrase) if own else references.ready(take.pack, take.phrase)
+            whole = not (recording.failed or recording.dropped_events)  # else the live scorer missed blocks
+            result = references.score(reference, recording.samples, recording.samplerate, take.live, whole=whole)
         except BaseException:
             take.state = TakeState.FAILED
+            if take.live is not None:
+                take.live.close()
             raise
         take.result = result
         if result.score is None:
@@ -281,7 +286,7 @@ class Session(Announcer):
         attempt = self.store.save_attempt(
             recording_path=path, pack_id=pack.id, pack_version=pack.version, phrase_id=phrase.id, text=phrase.text,
             recorder=recorder, duration=duration, score=result.score, reference_audio=phrase.audio,
-            words=reference.words, **when,
+            words=reference.words, lang=pack.language, **when,
         )
         self._announce_saved(attempt)
         return attempt
@@ -323,21 +328,13 @@ class Session(Announcer):
         PronounceError
             Which phrase the take was for is unknown, or its pack cannot be opened.
         """
-        pack = self.pack if self.pack is not None and self.pack.id == take.pack_id else None
-        if pack is None and take.pack_root is not None and take.pack_id:
-            from tui.packs.loader import load_pack
-
-            pack = load_pack(take.pack_root)
-        if pack is None or not take.phrase_id:
-            raise PronounceError(
-                f"which phrase {take.path.name} was for is unknown", hint=f"listen to it (a) or delete it; it is at {take.path}"
-            )
         from tui.audio.files import load_audio
 
+        pack = pack_of(take, self.pack)
         phrase = pack.phrase(take.phrase_id)
         reference = self.prepare_reference(phrase) if pack is self.pack else references.ready(pack, phrase)
         samples, samplerate = load_audio(take.path)
-        result = self.score(reference, samples, samplerate)
+        result = references.score(reference, samples, samplerate)
         if result.score is None:
             return result, None
         name = take.path.name.removesuffix(".flac").split("-", 1)[-1]
@@ -353,12 +350,19 @@ class Session(Announcer):
     # ---- start-up, background preparation, shutdown ----------------------------
 
     def start_up(self) -> list[Path]:
-        """Recover recordings cut by a kill and reconcile the store with the recordings folder (blocking)."""
+        """Recover recordings cut by a kill and reconcile the store with the recordings folder (blocking).
+
+        Raises
+        ------
+        AudioError
+            A cut recording could not be rebuilt (full disk): its journal is kept; the store is reconciled anyway.
+        """
         from tui.audio import recorder
 
-        recovered = recorder.recover(self.incoming_dir)
-        self.store.reconcile()
-        return recovered
+        try:
+            return recorder.recover(self.incoming_dir)
+        finally:
+            self.store.reconcile()
 
     def warm_up_playback(self) -> None:
         """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
@@ -383,6 +387,8 @@ class Session(Announcer):
             except PronounceError:  # stopped already (a signal's handler finalised it), or its file is unfinished
                 kept.extend(self.captures.files.files_of(take.capture.stem))
             take.state = TakeState.FAILED
+        if take is not None and take.live is not None:
+            take.live.close()
         self.captures.shut()
         if self._store is not None:
             self._store.close()

@@ -123,7 +123,9 @@ CaptureListener = Callable[[CaptureEvent], None]
 
 @dataclass(eq=False)
 class Capture:
-    """One running recorder as the session sees it: name, clock, meter, and who listens.
+    """One running recorder as the session sees it: name, rate, clock, meter, and who listens.
+
+    ``tap`` gets every block with the rate before the listener (a live scorer).
 
     ``heard_at`` is the monotonic time of the last block louder than
     :data:`~tui.audio.meter.SPEECH_DBFS` (None until something was said).
@@ -132,6 +134,8 @@ class Capture:
     listener: CaptureListener | None = None
     name: str = ""
     stem: str = ""
+    samplerate: int = 0
+    tap: Callable[[np.ndarray, int], None] | None = None
     started_at: float = 0.0
     heard_at: float | None = None
     meter: LevelMeter = field(default_factory=lambda: LevelMeter(48000))
@@ -171,6 +175,8 @@ class Take:
     state: TakeState = TakeState.STARTING
     recording: Recording | None = None
     result: Result | None = None
+    live: Any = None
+    """The :class:`tui.references.LiveScore` fed while recording (None: the file is scored)."""
 
     @property
     def recorder(self) -> str:

@@ -27,7 +27,7 @@ def test_phrase_played_during_named_recording_correlates_with_source(
 ) -> None:
     samples, rate = phrase
     handle = recorder.start("phrase", samplerate=RATE, directory=tmp_path)
-    assert handle == recorder.RecorderHandle("phrase", 0)
+    assert handle == recorder.RecorderHandle("phrase", 0, RATE)
     assert recorder.active() == ["phrase"]
     events.wait_for_audio("phrase")
     sd.play(samples, rate, blocking=True)
@@ -177,7 +177,7 @@ def test_a_registry_of_its_own_keeps_its_recorders_and_listeners_apart(
     handle = own.start("own", None, RATE, directory=tmp_path, input_file=None)
     try:
         seen.wait_for_audio("own")
-        assert handle == recorder.RecorderHandle("own", 0)
+        assert handle == recorder.RecorderHandle("own", 0, RATE)
         assert own.active() == ["own"] and recorder.active() == []
         assert events.of("own") == []
     finally:

@@ -15,10 +15,11 @@ from tui.errors import AudioError
 
 @dataclass(frozen=True)
 class RecorderHandle:
-    """A running recorder: its name and its channel index (lowest free, from 0)."""
+    """A running recorder: its name, its channel index (lowest free, from 0) and its rate in Hz."""
 
     name: str
     channel: int
+    samplerate: int
 
 
 @dataclass(frozen=True)

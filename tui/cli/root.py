@@ -123,6 +123,8 @@ def practice(settings: Settings, pack: Path | None) -> None:
     outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file)
     for path in outcome.kept:
         click.echo(f"pronounce: the take being recorded was kept, not scored: {path} — Review (r) lists it under recovered takes", err=True)
+    for error in outcome.errors:  # a recorder that could not be finalised on the way out says where its audio is
+        click.echo(f"pronounce: {error}", err=True)
     if outcome.signal is not None:
         click.get_current_context().exit(128 + outcome.signal)
 
