@@ -84,6 +84,8 @@ class LiveScore:
         self._scorer = LiveScorer(reference.prepared)
         self._lock = threading.Lock()
         self.frames = 0
+        self.scored = False
+        """Whether :meth:`finish` gave the live score (False: the file was scored)."""
 
     def feed(self, samples: np.ndarray, samplerate: int) -> None:
         """Add one recorded block (float32 frames × 1)."""
@@ -105,7 +107,9 @@ class LiveScore:
             if not whole or self.frames != frames:
                 self._scorer.close()
                 return None
-            return self._scorer.finish()
+            found = self._scorer.finish()
+            self.scored = True
+            return found
 
     def close(self) -> None:
         """Drop the take unscored."""

@@ -64,6 +64,32 @@ def _assert_consistent(data_dir: Path) -> AttemptStore:
     return store
 
 
+OPENER = """
+import sys, time
+from pathlib import Path
+from tui.store.schema import connect
+go = Path(sys.argv[1])
+while not go.exists():
+    time.sleep(0.001)
+for path in sys.argv[2:]:
+    connect(Path(path)).close()
+"""
+
+
+def test_processes_creating_the_database_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    """Before the fix some of these opens failed at once with "database is locked" (2 of 180 measured)."""
+    go, paths = tmp_path / "go", [str(tmp_path / f"{n}.sqlite3") for n in range(60)]
+    children = [
+        subprocess.Popen([sys.executable, "-c", OPENER, str(go), *paths], cwd=REPO, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    time.sleep(1.0)  # all three have imported and wait
+    go.touch()
+    for child in children:
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+
+
 def test_two_processes_saving_200_each_make_400_rows(tmp_path: Path) -> None:
     data = tmp_path / "data"
     children = [_saver(data, 200, phrase) for phrase in ("left", "right")]

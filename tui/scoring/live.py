@@ -106,9 +106,11 @@ class LiveScorer:
             if self._error is None and self._frames == 0:
                 self._error = AudioFormatError("attempt is empty (0 samples)", hint="record or choose a file with sound in it")
             if self._error is not None:
+                self._resampler = None
                 self._stop_aligning()
                 raise self._error
             self._push(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
+            self._resampler = None  # a native object: not kept alive until exit
             phones = self._align.finish() if self._align is not None else None
             self._align = None
             y = np.concatenate(self._blocks)
@@ -120,6 +122,7 @@ class LiveScorer:
         with self._lock:
             self._closed = True
             self._blocks = []
+            self._resampler = None
             self._stop_aligning()
 
     def _stop_aligning(self) -> None:

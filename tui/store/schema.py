@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -140,10 +141,23 @@ def connect(path: Path) -> sqlite3.Connection:
         The file is not an attempts database, is damaged, comes from a newer
         pronounce, or cannot be opened or written. The file is never replaced.
     """
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise translate(exc, path) from exc
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _open(path)
+        except sqlite3.OperationalError as exc:
+            # Two processes creating the database at once: switching to WAL can
+            # report "locked" at once, without waiting (SQLite's busy handler is
+            # not used there). Try again until the usual timeout.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise translate(exc, path) from exc
+            time.sleep(0.05)
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from exc
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_version(_version(conn), path)
@@ -155,10 +169,7 @@ def connect(path: Path) -> sqlite3.Connection:
             )
         conn.execute("PRAGMA synchronous = FULL")
         _migrate(conn, path)
-    except sqlite3.Error as exc:
-        conn.close()
-        raise translate(exc, path) from exc
-    except StoreError:
+    except BaseException:
         conn.close()
         raise
     return conn
