@@ -183,7 +183,7 @@ class ScoreCard(Vertical):
         digits = self.query_one("#overall", Digits)
         digits.update("--" if overall is None else f"{overall:.0f}")
         digits.styles.color = level_style(overall)
-        verdict = "?" if overall is None else "great" if overall >= GOOD else "close" if overall >= FAIR else "try again"
+        verdict = "?" if overall is None else "great" if overall >= GOOD else "close" if overall >= FAIR else "retry"
         self.query_one("#verdict", Static).update(Text(f"overall · {verdict}", style=level_style(overall)))
         self.query_one(ScoreBars).show(score)
         self._show_words()
