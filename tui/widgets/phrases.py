@@ -33,11 +33,12 @@ def row_prompt(row: PhraseRow, width: int = 0) -> Text:
     best = None if row.best is None else finite(row.best)
     badge = "new" if row.best is None else figure(best)
     phrase_id = printable(row.id, single_line=True)
-    room = width - 2 - len(badge) - 2  # "  " before the id, at least two spaces before the badge
+    line = width - 1  # a full-width line would make the list scroll sideways, resize, and redraw again
+    room = line - 2 - len(badge) - 2  # "  " before the id, at least two spaces before the badge
     if width and room > 1 and len(phrase_id) > room:
         phrase_id = phrase_id[: room - 1] + "…"
     text.append(f"\n  {phrase_id}", style="dim")
-    text.append(" " * max(2, width - 2 - len(phrase_id) - len(badge)) if width else "  ")
+    text.append(" " * max(2, line - 2 - len(phrase_id) - len(badge)) if width else "  ")
     text.append(badge, style="italic dim" if row.best is None else f"bold {level_style(best)}")
     return text
 
