@@ -80,6 +80,7 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
                 "stop → score on screen, warm (ms)": t_score * 1000,
                 "longest event-loop stall while stopping/scoring (ms, 5 ms timer)": max(gaps) * 1000 - 5,
                 "overall score of the round": card.score.overall if card.score else "none",
+                "scored live from the recorder's blocks": take.live is not None and take.live.scored,
             }
     return figures
 

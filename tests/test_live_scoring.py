@@ -1,7 +1,7 @@
 """The app's scoring path: pack cohort, a take scored live from the recorder's blocks, content check, rescore.
 
 Takes come from an input file fed in real time through the recorder (the same
-machinery as a microphone), so these run without a sound server.
+machinery as a microphone), or from the private sound server's microphone.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
+import sounddevice as sd
 import soundfile as sf
 from click.testing import CliRunner
 
 from tests.ui.packs import copy_pack
+from tui.audio.files import load_audio
+from tui.audio.soundserver import SoundServer
 from tui.cli import cli
 from tui.paths import LESSONS_DIR
-from tui.scoring import SCORER_VERSION
+from tui.scoring import SCORER_VERSION, compare
 from tui.scoring.issues import DIFFERENT_PHRASE
 from tui.session import Session
 from tui.speech.tts import synthesize
@@ -74,6 +77,27 @@ def test_a_take_scored_live_equals_review_rescore_byte_for_byte(pack_dir: Path, 
     with sqlite3.connect(db) as conn:
         [(again,)] = conn.execute("SELECT score_json FROM attempts WHERE id = ?", (attempt.id,)).fetchall()
     assert again == live.to_json(), "the app (live, pack cohort) and the CLI (file, pack cohort) agree to the byte"
+
+
+def test_a_microphone_take_is_scored_live_and_equals_its_file_scored(sound_server: SoundServer, pack_dir: Path, tmp_path: Path) -> None:
+    """Every block reaches the scorer, the first (before the recorder's name is known) and the last (queued at stop)."""
+    session = Session(tmp_path / "data")
+    session.open_pack(pack_dir)
+    assert session.pack is not None
+    phrase = session.pack.phrase("hello")
+    reference = session.prepare_reference(phrase)
+    samples, rate = load_audio(pack_dir / "hello.wav")
+    take = session.new_take(phrase)
+    session.start_take(take)
+    time.sleep(0.3)
+    sd.play(samples, rate, blocking=True)
+    time.sleep(0.3)
+    result = session.stop_and_score(take)
+    session.close()
+    assert take.live is not None and take.live.scored, "the live scorer saw every block"
+    assert take.recording is not None and take.live.frames == take.recording.samples.shape[0]
+    assert result.score is not None and result.score.overall >= 70
+    assert result.score.to_json() == compare(reference.prepared, take.recording.path).to_json()
 
 
 @pytest.mark.parametrize(

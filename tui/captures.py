@@ -54,26 +54,32 @@ class Captures:
         capture = capture or Capture(listener)
         if listener is not None:
             capture.listener = listener
+        name = recorder.fresh_name()
         with self._lock:
             if self._unsubscribe is None:
                 self._unsubscribe = recorder.subscribe(self._on_event)
+            self._running[name] = capture  # before the start: the first block already has its capture
         device, input_file = self._settings()
-        handle = recorder.start(device=device or None, directory=self.incoming, input_file=input_file)
+        try:
+            handle = recorder.start(name, device=device or None, directory=self.incoming, input_file=input_file)
+        except BaseException:
+            with self._lock:
+                self._running.pop(name, None)
+            raise
         capture.started_at = time.monotonic()
-        capture.samplerate = handle.samplerate
         capture.stem = self.files.stem_of(handle.name)
-        with self._lock:
-            capture.name = handle.name
-            self._running[handle.name] = capture
+        capture.name = handle.name
         return capture
 
     def close(self, capture: Capture) -> Recording:
         """Stop the capture's recorder and return its finished recording (blocking)."""
         from tui.audio import recorder
 
-        with self._lock:
-            self._running.pop(capture.name, None)
-        recording = recorder.stop(capture.name)
+        try:
+            recording = recorder.stop(capture.name)
+        finally:
+            with self._lock:
+                self._running.pop(capture.name, None)
         self.dropped_audio += recording.overflows
         return recording
 
@@ -99,7 +105,7 @@ class Captures:
             return
         error = getattr(event, "error", None)
         if error is None and capture.tap is not None:
-            capture.tap(event.samples, capture.samplerate)
+            capture.tap(event.samples, event.samplerate)
         if capture.listener is None:
             return
         if error is not None:

@@ -73,9 +73,10 @@ def on_file_grid(samples: np.ndarray) -> np.ndarray:
 class LiveScore:
     """A take scored while it is recorded: the recorder's blocks feed a :class:`~tui.scoring.LiveScorer`.
 
-    :meth:`feed` runs on the recorder's event thread and never raises. If a
-    block was missed (the event queue dropped it) the file is scored instead,
-    so the score is always that of the recording kept.
+    :meth:`feed` runs on the recorder's event thread and never raises. The
+    blocks still queued when the recorder stops are taken from the finished
+    file; if a block was lost on the way (the event queue dropped it) the file
+    is scored instead, so the score is always that of the recording kept.
     """
 
     def __init__(self, reference: Reference) -> None:
@@ -93,10 +94,11 @@ class LiveScore:
             self.frames += len(samples)
             self._scorer.feed(on_file_grid(samples), samplerate)
 
-    def finish(self, frames: int, *, whole: bool = True) -> Score | None:
-        """The live score if all the recording's ``frames`` were fed, else None (then score the file).
+    def finish(self, samples: np.ndarray, samplerate: int, *, whole: bool = True) -> Score | None:
+        """The live score of the recording ``samples``, else None (then score the file).
 
-        ``whole`` False says the recorder lost blocks on the way to the scorer.
+        The blocks fed are the start of the recording; the rest is fed from
+        ``samples``. ``whole`` False says the recorder lost blocks on the way.
 
         Raises
         ------
@@ -104,9 +106,12 @@ class LiveScore:
             The take is empty, too long, or has too little speech.
         """
         with self._lock:
-            if not whole or self.frames != frames:
+            if not whole or self.frames > samples.shape[0]:
                 self._scorer.close()
                 return None
+            if self.frames < samples.shape[0]:
+                self._scorer.feed(samples[self.frames :], samplerate)
+                self.frames = samples.shape[0]
             found = self._scorer.finish()
             self.scored = True
             return found
@@ -127,7 +132,7 @@ def score(
     from tui.scoring import compare, pitch_track
 
     try:
-        found = live.finish(samples.shape[0], whole=whole) if live is not None else None
+        found = live.finish(samples, samplerate, whole=whole) if live is not None else None
         if found is None:
             found = compare(reference.prepared, (samples, samplerate))
     except AudioFormatError as exc:

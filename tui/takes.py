@@ -123,7 +123,7 @@ CaptureListener = Callable[[CaptureEvent], None]
 
 @dataclass(eq=False)
 class Capture:
-    """One running recorder as the session sees it: name, rate, clock, meter, and who listens.
+    """One running recorder as the session sees it: name, clock, meter, and who listens.
 
     ``tap`` gets every block with the rate before the listener (a live scorer).
 
@@ -134,7 +134,6 @@ class Capture:
     listener: CaptureListener | None = None
     name: str = ""
     stem: str = ""
-    samplerate: int = 0
     tap: Callable[[np.ndarray, int], None] | None = None
     started_at: float = 0.0
     heard_at: float | None = None

@@ -62,6 +62,8 @@ async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServ
         card = screen.query_one(ScoreCard)
         assert card.score is not None, notes(pilot)
         assert card.score.overall >= 70
+        take = app.session.take
+        assert take is not None and take.live is not None and take.live.scored, "scored from the microphone's blocks"
         assert screen.query_one(LevelMeter).updates >= 20
         assert "REC" not in str(screen.query_one("#rec-state").render())
         phrases = screen.query_one(PhraseList)

@@ -27,7 +27,8 @@ class ChunkEvent:
     """One block recorded by a recorder, as delivered to listeners.
 
     ``samples`` is a float32 copy the listener may keep; ``captured_at`` is the
-    ``time.monotonic()`` at which the block left the audio callback.
+    ``time.monotonic()`` at which the block left the audio callback;
+    ``samplerate`` is the recorder's rate in Hz.
     """
 
     channel: int
@@ -38,6 +39,7 @@ class ChunkEvent:
     rms_dbfs: float
     clipped: bool
     captured_at: float = 0.0
+    samplerate: int = 0
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,15 @@ def active() -> list[str]:
     return RECORDERS.active()
 
 
+def fresh_name() -> str:
+    """A readable random name ("amber-otter") that no running recorder has.
+
+    For listeners that must know a recorder's name before its first block
+    arrives: pass it to :func:`start`.
+    """
+    return RECORDERS.fresh_name()
+
+
 def subscribe(listener: Listener) -> Callable[[], None]:
     """Call ``listener`` with every :class:`ChunkEvent` and :class:`RecorderFailed`.
 

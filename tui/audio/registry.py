@@ -65,7 +65,7 @@ class Recorders:
         with self._lock:
             if name is not None and name in self._running:
                 raise RecorderError(f"a recorder named {name!r} is already recording", hint="stop it or choose another name")
-            chosen = name if name is not None else self._random_name()
+            chosen = name if name is not None else self._unused_name()
             used = {recorder.channel for recorder in self._running.values()}
             recorder = Recorder(chosen, min(set(range(len(used) + 1)) - used), directory, self._events)
             source: Source
@@ -133,7 +133,12 @@ class Recorders:
 
         return unsubscribe
 
-    def _random_name(self) -> str:
+    def fresh_name(self) -> str:
+        """A readable name ("amber-otter") no running recorder has; see :func:`tui.audio.recorder.fresh_name`."""
+        with self._lock:
+            return self._unused_name()
+
+    def _unused_name(self) -> str:
         while True:
             name = f"{random.choice(_ADJECTIVES)}-{random.choice(_ANIMALS)}"
             if name not in self._running:
@@ -152,7 +157,9 @@ class Recorders:
                 event: Event = RecorderFailed(recorder.channel, recorder.name, recorder.failure)
             else:
                 peak, rms, clipped = block_levels(block)
-                event = ChunkEvent(recorder.channel, recorder.name, block.copy(), block.size, peak, rms, clipped, captured_at)
+                event = ChunkEvent(
+                    recorder.channel, recorder.name, block.copy(), block.size, peak, rms, clipped, captured_at, recorder.source.samplerate
+                )
             for listener in list(self._listeners):
                 try:
                     listener(event)
