@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tui.cli.root import Settings, cli, pass_settings
 from tui.errors import ClassroomError
-from tui.server.db import Database, server_root
 from tui.text import printable
+
+if TYPE_CHECKING:  # the server's modules load when a server command runs, not with every command
+    from tui.server.db import Database
 
 
 def _database(settings: Settings, *, create: bool = False) -> Database:
+    from tui.server.db import Database, server_root
+
     return Database(server_root(settings.data_dir), create=create)
 
 
@@ -130,6 +135,7 @@ def server_run(settings: Settings, host: str, port: int, max_upload_mb: int, wor
                tls_cert: str | None, tls_key: str | None) -> None:
     """Serve the upload API and the teacher's page until Ctrl+C or SIGTERM (uploads in progress finish first)."""
     from tui.server.app import bind, serve
+    from tui.server.db import server_root
     from tui.server.service import ServerConfig, default_workers
 
     if bool(tls_cert) != bool(tls_key):

@@ -1,9 +1,31 @@
-"""Scoring engine: features, DTW alignment, phone evidence, content check, calibration. No Textual here."""
+"""Scoring engine: features, DTW alignment, phone evidence, content check, calibration. No Textual here.
 
-from tui.scoring.cohort import Cohort, build_cohort, pack_cohort
-from tui.scoring.compare import compare, pitch_track
-from tui.scoring.live import LiveScorer
-from tui.scoring.prepared import SCORER_VERSION, PreparedReference, prepare_reference
+The names below load on first use (PEP 562), so importing a light module such as
+:mod:`tui.scoring.score` does not load numpy, librosa and pocketsphinx with it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.scoring.cohort import Cohort, build_cohort, pack_cohort
+    from tui.scoring.compare import compare, pitch_track
+    from tui.scoring.live import LiveScorer
+    from tui.scoring.prepared import SCORER_VERSION, PreparedReference, prepare_reference
+
+_HOMES = {
+    "Cohort": "cohort",
+    "build_cohort": "cohort",
+    "pack_cohort": "cohort",
+    "compare": "compare",
+    "pitch_track": "compare",
+    "LiveScorer": "live",
+    "SCORER_VERSION": "prepared",
+    "PreparedReference": "prepared",
+    "prepare_reference": "prepared",
+}
 
 __all__ = [
     "SCORER_VERSION",
@@ -16,3 +38,9 @@ __all__ = [
     "pitch_track",
     "prepare_reference",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
