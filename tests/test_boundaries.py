@@ -20,3 +20,16 @@ def test_engine_packages_do_not_load_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "", f"engine imported: {result.stdout.strip()}"
+
+
+def test_the_cli_starts_without_the_numeric_stack() -> None:
+    """Every command pays for what the CLI imports; the scorer, numpy and the server load when a command needs them."""
+    code = "import sys, tui.cli; print(','.join(m for m in ('numpy', 'librosa', 'pocketsphinx', 'starlette') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_scoring_package_gives_its_functions_whatever_was_imported_first() -> None:
+    code = "import tui.scoring.comparison, tui.scoring.live; from tui.scoring import compare, LiveScorer; print(callable(compare))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"

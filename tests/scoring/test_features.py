@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tui.scoring.align import cost_matrix, dtw
-from tui.scoring.compare import pitch_track
+from tui.scoring.comparison import pitch_track
 from tui.scoring.features import FRAME_S, analyse, yin
 
 

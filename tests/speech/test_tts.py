@@ -136,7 +136,7 @@ def test_a_voice_error_in_the_child_reaches_the_caller() -> None:
 
 
 def test_pitch_moves_the_voice_up() -> None:
-    from tui.scoring.compare import pitch_track
+    from tui.scoring.comparison import pitch_track
 
     low = synthesize("hello there", pitch=20)
     high = synthesize("hello there", pitch=80)

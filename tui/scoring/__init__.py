@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.scoring.cohort import Cohort, build_cohort, pack_cohort
-    from tui.scoring.compare import compare, pitch_track
+    from tui.scoring.comparison import compare, pitch_track
     from tui.scoring.live import LiveScorer
     from tui.scoring.prepared import SCORER_VERSION, PreparedReference, prepare_reference
 
@@ -19,8 +19,8 @@ _HOMES = {
     "Cohort": "cohort",
     "build_cohort": "cohort",
     "pack_cohort": "cohort",
-    "compare": "compare",
-    "pitch_track": "compare",
+    "compare": "comparison",
+    "pitch_track": "comparison",
     "LiveScorer": "live",
     "SCORER_VERSION": "prepared",
     "PreparedReference": "prepared",

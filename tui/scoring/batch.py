@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tui.errors import PronounceError, ScoringError
 from tui.scoring.cohort import build_cohort
-from tui.scoring.compare import compare
+from tui.scoring.comparison import compare
 from tui.scoring.prepared import PreparedReference, prepare_reference
 from tui.scoring.score import Score
 
