@@ -9,6 +9,7 @@ so that little work is left when the learner stops.
 
 from __future__ import annotations
 
+import queue
 import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -73,26 +74,46 @@ def on_file_grid(samples: np.ndarray) -> np.ndarray:
 class LiveScore:
     """A take scored while it is recorded: the recorder's blocks feed a :class:`~tui.scoring.LiveScorer`.
 
-    :meth:`feed` runs on the recorder's event thread and never raises. The
-    blocks still queued when the recorder stops are taken from the finished
-    file; if a block was lost on the way (the event queue dropped it) the file
-    is scored instead, so the score is always that of the recording kept.
+    :meth:`feed` runs on the recorder's event thread, so it only queues the
+    block: a thread of its own does the scoring work (the phone aligner), and
+    the level meter and the waveform, fed by the same event thread, never wait
+    for it. The blocks still queued in the recorder when it stops are taken from
+    the finished file; if a block was lost on the way (the event queue dropped
+    it) the file is scored instead, so the score is always that of the
+    recording kept.
     """
 
     def __init__(self, reference: Reference) -> None:
         from tui.scoring import LiveScorer
 
         self._scorer = LiveScorer(reference.prepared)
-        self._lock = threading.Lock()
+        self._blocks: queue.SimpleQueue[tuple[np.ndarray, int] | None] = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._work, name="pronounce-live-score", daemon=True)
+        self._worker.start()
+        self._lock = threading.Lock()  # a block is counted in ``frames`` if and only if it is queued
+        self._ended = False
         self.frames = 0
+        """Frames handed to :meth:`feed` (the start of the recording)."""
         self.scored = False
         """Whether :meth:`finish` gave the live score (False: the file was scored)."""
 
     def feed(self, samples: np.ndarray, samplerate: int) -> None:
-        """Add one recorded block (float32 frames × 1)."""
+        """Queue one recorded block (float32 frames × 1); never raises."""
         with self._lock:
-            self.frames += len(samples)
-            self._scorer.feed(on_file_grid(samples), samplerate)
+            if not self._ended:
+                self.frames += len(samples)
+                self._blocks.put((on_file_grid(samples), samplerate))
+
+    def _work(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            self._scorer.feed(*block)
+
+    def _end(self) -> None:
+        """Stop taking blocks and wait until the queued ones are scored."""
+        with self._lock:
+            self._ended = True
+            self._blocks.put(None)
+        self._worker.join()
 
     def finish(self, samples: np.ndarray, samplerate: int, *, whole: bool = True) -> Score | None:
         """The live score of the recording ``samples``, else None (then score the file).
@@ -105,19 +126,19 @@ class LiveScore:
         AudioFormatError
             The take is empty, too long, or has too little speech.
         """
-        with self._lock:
-            if not whole or self.frames > samples.shape[0]:
-                self._scorer.close()
-                return None
-            if self.frames < samples.shape[0]:
-                self._scorer.feed(samples[self.frames :], samplerate)
-                self.frames = samples.shape[0]
-            found = self._scorer.finish()
-            self.scored = True
-            return found
+        self._end()
+        if not whole or self.frames > samples.shape[0]:
+            self._scorer.close()
+            return None
+        if self.frames < samples.shape[0]:
+            self._scorer.feed(samples[self.frames :], samplerate)
+        found = self._scorer.finish()
+        self.scored = True
+        return found
 
     def close(self) -> None:
-        """Drop the take unscored."""
+        """Drop the take unscored (safe after :meth:`finish`)."""
+        self._end()
         self._scorer.close()
 
 
