@@ -29,22 +29,8 @@ from typing import TypeVar
 import numpy as np
 
 from tui.errors import TTSError
+from tui.speech import espeak_abi as abi
 from tui.speech.types import WordTiming
-
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_INITIALIZE_PHONEME_EVENTS = 0x0001
-_INITIALIZE_DONT_EXIT = 0x8000
-_CHARS_UTF8 = 1
-_ENDPAUSE = 0x1000
-_POS_CHARACTER = 1
-_PARAM_RATE = 1
-_PARAM_PITCH = 3
-_EVENT_LIST_TERMINATED = 0
-_EVENT_WORD = 1
-_EVENT_END = 5
-_EVENT_PHONEME = 7
-_EE_OK = 0
-_PHONEME_SEPARATOR = ord("_") << 8
 
 T = TypeVar("T")
 
@@ -54,40 +40,6 @@ RATE_RANGE = (80, 450)
 """Rates espeak-ng accepts, in words per minute."""
 DEFAULT_PITCH = 50
 """espeak-ng's base pitch, on its 0–100 scale."""
-
-
-class _EventId(ctypes.Union):
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_void_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", _EventId),
-    ]
-
-
-class _Voice(ctypes.Structure):
-    _fields_ = [
-        ("name", ctypes.c_char_p),
-        ("languages", ctypes.c_void_p),
-        ("identifier", ctypes.c_char_p),
-        ("gender", ctypes.c_ubyte),
-        ("age", ctypes.c_ubyte),
-        ("variant", ctypes.c_ubyte),
-        ("xx1", ctypes.c_ubyte),
-        ("score", ctypes.c_int),
-        ("spare", ctypes.c_void_p),
-    ]
-
-
-_Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
 
 
 @dataclass(frozen=True)
@@ -136,24 +88,24 @@ class _Engine:
         except OSError as exc:
             raise TTSError(f"cannot load {name}: {exc}", hint="reinstall espeak-ng") from exc
         self.lib.espeak_Initialize.restype = ctypes.c_int
-        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(abi.Voice))
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        options = _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_DONT_EXIT
-        self.samplerate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
+        options = abi.INITIALIZE_PHONEME_EVENTS | abi.INITIALIZE_DONT_EXIT
+        self.samplerate = self.lib.espeak_Initialize(abi.AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
         if self.samplerate <= 0:
             raise TTSError("espeak-ng failed to start (its data folder is missing?)", hint="reinstall espeak-ng")
         self.chunks: list[np.ndarray] = []
         self.marks: list[_Mark] = []
-        self._callback = _Callback(self._collect)
+        self._callback = abi.Callback(self._collect)
         self.lib.espeak_SetSynthCallback(self._callback)
 
     def _collect(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
         if count > 0 and wav:
             self.chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
         i = 0
-        while events[i].type != _EVENT_LIST_TERMINATED:
+        while events[i].type != abi.EVENT_LIST_TERMINATED:
             event = events[i]
-            phoneme = event.id.string if event.type == _EVENT_PHONEME else b""
+            phoneme = event.id.string if event.type == abi.EVENT_PHONEME else b""
             self.marks.append(_Mark(event.type, event.sample, event.text_position, event.length, phoneme))
             i += 1
         return 0
@@ -177,23 +129,23 @@ class _Engine:
 
     def use_voice(self, voice: str | None, lang: str) -> None:
         """Select ``voice`` (a name or language espeak-ng knows), else the best voice for ``lang``."""
-        if voice and self.lib.espeak_SetVoiceByName(voice.encode()) == _EE_OK:
+        if voice and self.lib.espeak_SetVoiceByName(voice.encode()) == abi.EE_OK:
             return
         name = _best_voice(self, voice or lang)
-        if self.lib.espeak_SetVoiceByName(name.encode()) != _EE_OK:
+        if self.lib.espeak_SetVoiceByName(name.encode()) != abi.EE_OK:
             raise TTSError(f"espeak-ng has no voice {name!r}", hint="list the voices with `espeak-ng --voices`")
 
     def speak(self, text: str, rate: int, pitch: int) -> tuple[np.ndarray, list[_Mark]]:
         """Synthesize ``text`` with the selected voice at ``rate`` and base ``pitch``."""
-        self.lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
-        self.lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
+        self.lib.espeak_SetParameter(abi.PARAM_RATE, rate, 0)
+        self.lib.espeak_SetParameter(abi.PARAM_PITCH, pitch, 0)
         self.chunks, self.marks = [], []
         data = text.encode("utf-8")
         status = self.lib.espeak_Synth(
-            data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE, None, None
+            data, len(data) + 1, 0, abi.POS_CHARACTER, 0, abi.CHARS_UTF8 | abi.ENDPAUSE, None, None
         )
         self.lib.espeak_Synchronize()
-        if status != _EE_OK or not self.chunks:
+        if status != abi.EE_OK or not self.chunks:
             raise TTSError(f"espeak-ng produced no audio for {text!r}", hint="check the text and the voice")
         return np.concatenate(self.chunks), self.marks
 
@@ -205,7 +157,7 @@ class _Engine:
         pointer = ctypes.c_void_p(ctypes.addressof(buffer))
         parts = []
         while pointer.value:
-            out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _PHONEME_SEPARATOR)
+            out = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), abi.CHARS_UTF8, abi.PHONEME_SEPARATOR)
             parts.append((out or b"").decode("utf-8", "replace"))
         return " ".join(part.strip() for part in parts if part.strip())
 
@@ -320,7 +272,7 @@ def _word_timings(text: str, marks: list[_Mark], n_samples: int, samplerate: int
     spans = split_words(text)
     found: dict[int, list[int]] = {}
     for i, mark in enumerate(marks):
-        if mark.kind != _EVENT_WORD:
+        if mark.kind != abi.EVENT_WORD:
             continue
         position = mark.text_position - 1
         owner = next((k for k, (a, b, _) in enumerate(spans) if a <= position < b), None)
@@ -330,7 +282,7 @@ def _word_timings(text: str, marks: list[_Mark], n_samples: int, samplerate: int
             m.sample
             for m in marks[i + 1 :]
             if m.sample > mark.sample
-            and (m.kind in (_EVENT_WORD, _EVENT_END) or (m.kind == _EVENT_PHONEME and m.phoneme.startswith(b"_")))
+            and (m.kind in (abi.EVENT_WORD, abi.EVENT_END) or (m.kind == abi.EVENT_PHONEME and m.phoneme.startswith(b"_")))
         )
         end = next(following, n_samples)
         span = found.setdefault(owner, [mark.sample, end])

@@ -25,10 +25,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from tui.errors import StoreError
-from tui.fsio import fsync_path
 from tui.packs.ids import ID_HINT, is_safe_id
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
@@ -351,43 +349,16 @@ class AttemptStore:
             referenced = set()
             for id, audio, was_missing in conn.execute("SELECT id, audio, missing FROM attempts").fetchall():
                 referenced.add(audio)
-                exists = _is_file(self.data_dir, audio)
+                exists = files.names_a_file(self.data_dir, audio)
                 if was_missing and exists:
                     restored.append(id)
                 elif not was_missing and not exists:
                     missing.append(id)
             conn.executemany("UPDATE attempts SET missing = 1 WHERE id = ?", [(i,) for i in missing])
             conn.executemany("UPDATE attempts SET missing = 0 WHERE id = ?", [(i,) for i in restored])
-            for path in self._unreferenced(referenced):
-                orphans.append(self._set_aside(path))
+            for path in files.unreferenced(self.data_dir, self.recordings_dir, referenced, skip=(INCOMING, ORPHANS)):
+                orphans.append(files.set_aside(path, self.recordings_dir, self.orphans_dir))
         return ReconcileReport(tuple(missing), tuple(restored), tuple(orphans))
-
-    def _unreferenced(self, referenced: set[str]) -> Iterator[Path]:
-        if not self.recordings_dir.is_dir():
-            return
-        for entry in sorted(self.recordings_dir.iterdir()):
-            if entry.is_file():
-                candidates = [entry]
-            elif entry.is_dir() and entry.name not in (INCOMING, ORPHANS):
-                candidates = sorted(path for path in entry.rglob("*") if path.is_file())
-            else:
-                continue
-            for path in candidates:
-                if path.relative_to(self.data_dir).as_posix() not in referenced:
-                    yield path
-
-    def _set_aside(self, path: Path) -> Path:
-        target = files.unique_path(self.orphans_dir / path.relative_to(self.recordings_dir))
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(path, target)
-            fsync_path(target.parent)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot move the unsaved recording {path} to {target.parent}: {exc.strerror}",
-                hint=f"make {self.recordings_dir} writable, or move the file away by hand",
-            ) from exc
-        return target
 
     def _conn(self) -> sqlite3.Connection:
         held = getattr(self._local, "held", None)
@@ -419,10 +390,3 @@ class _Held:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-
-def _is_file(data_dir: Path, audio: Any) -> bool:
-    """True when the row's ``audio`` path names a file (False for paths the OS refuses)."""
-    try:
-        return (data_dir / str(audio)).is_file()
-    except (OSError, ValueError):
-        return False

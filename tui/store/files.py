@@ -1,4 +1,4 @@
-"""Durable file moves for the recordings folder: place, fsync, undo.
+"""Durable file moves for the recordings folder: place, fsync, undo; files no row holds, set aside.
 
 A recording is placed before its row commits, so every committed row points at
 a file that is already on disk (fsynced, and so is its folder entry).
@@ -10,9 +10,11 @@ import errno
 import os
 import re
 import shutil
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.errors import StoreError
 from tui.fsio import fsync_path
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -152,3 +154,48 @@ def unique_path(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
+
+
+def names_a_file(data_dir: Path, audio: object) -> bool:
+    """True when a row's ``audio`` path names a file in ``data_dir`` (False for paths the OS refuses)."""
+    try:
+        return (data_dir / str(audio)).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def unreferenced(data_dir: Path, recordings: Path, referenced: set[str], *, skip: Collection[str]) -> Iterator[Path]:
+    """Files under ``recordings`` (outside its ``skip`` folders) whose data-dir-relative path no row holds."""
+    if not recordings.is_dir():
+        return
+    for entry in sorted(recordings.iterdir()):
+        if entry.is_file():
+            candidates = [entry]
+        elif entry.is_dir() and entry.name not in skip:
+            candidates = sorted(path for path in entry.rglob("*") if path.is_file())
+        else:
+            continue
+        for path in candidates:
+            if path.relative_to(data_dir).as_posix() not in referenced:
+                yield path
+
+
+def set_aside(path: Path, recordings: Path, orphans: Path) -> Path:
+    """Move ``path`` from under ``recordings`` to the same place under ``orphans``; return where it went.
+
+    Raises
+    ------
+    StoreError
+        The file could not be moved.
+    """
+    target = unique_path(orphans / path.relative_to(recordings))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(path, target)
+        fsync_path(target.parent)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot move the unsaved recording {path} to {target.parent}: {exc.strerror}",
+            hint=f"make {recordings} writable, or move the file away by hand",
+        ) from exc
+    return target
