@@ -97,7 +97,7 @@ def test_a_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 99")
     conn.close()
     before = (data / DB_NAME).read_bytes()
-    with pytest.raises(StoreError, match=r"written by a newer pronounce \(schema 99, this one knows 3\)"):
+    with pytest.raises(StoreError, match=rf"written by a newer pronounce \(schema 99, this one knows {SCHEMA_VERSION}\)"):
         AttemptStore(data)
     assert (data / DB_NAME).read_bytes() == before
 
