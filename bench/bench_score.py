@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/bench_score.py [--pairs 400] [--skip-batch]
 
-1. stop → score: a 5 s take fed to a LiveScorer at real-time pace in 1024-sample
+1. stop → score: a take of at least 5 s (6–7 s) fed to a LiveScorer at real-time pace in 1024-sample
    blocks at 48 kHz (as the recorder delivers them), then the time ``finish()``
-   takes (median of 15), English (phone evidence) and Spanish (template +
-   cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
+   takes (median of 15), English (phone evidence; the right phrase, and another
+   one whose failed alignment is tried again) and Spanish (template + cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
 2. first score in a fresh process: imports, pocketsphinx model load, prepare the
    reference with its cohort, score one take — with ``compare()`` (the CLI) and
    the app's way (LiveScorer fed block by block, then ``finish()``).
@@ -34,13 +34,15 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out" / "bench_score"
 DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
 SENTENCE = "my grandmother planted tomatoes, beans and sunflowers behind the old red barn"
+OTHER = "could you tell me the way to the railway station before it gets dark"
+"""Said instead of SENTENCE: its alignment fails, and is tried a second time after stop."""
 SPANISH = "mi abuela plantó tomates, judías y girasoles detrás del viejo granero rojo"
 SR = 48000
 BLOCK = 1024
 
 
 def _take(text: str, lang: str, voice: str | None, rate: int | None, seconds: float = 5.0) -> np.ndarray:
-    """``text`` spoken by espeak-ng, at 48 kHz, padded or cut to ``seconds``."""
+    """``text`` spoken by espeak-ng, at 48 kHz, padded to ``seconds`` (never cut: a cut take is not the phrase)."""
     import soxr
 
     from tui.speech.tts import synthesize
@@ -48,7 +50,7 @@ def _take(text: str, lang: str, voice: str | None, rate: int | None, seconds: fl
     speech = synthesize(text, lang=lang, voice=voice, rate=rate)
     y = soxr.resample(speech.samples, speech.samplerate, SR)
     n = int(seconds * SR)
-    return np.pad(y, (0, max(0, n - y.size)))[:n].astype(np.float32)
+    return np.pad(y, (0, max(0, n - y.size))).astype(np.float32)
 
 
 def _load() -> str:
@@ -58,11 +60,16 @@ def _load() -> str:
 def stop_to_score() -> None:
     from tui.scoring import LiveScorer, build_cohort, compare, prepare_reference
 
-    print("1. stop → score, 5 s take fed at real-time pace (median of 15 finish() calls)")
-    cases = (("English", SENTENCE, "en-us", "en-gb"), ("Spanish", SPANISH, "es", "es-419"))
-    for label, text, lang, voice in cases:
+    print("1. stop → score, a take of at least 5 s fed at real-time pace (median of 15 finish() calls)")
+    cases = (  # label, phrase, what is said, language, voice, level (the loud English take fails its first alignment)
+        ("English", SENTENCE, SENTENCE, "en-us", "en-gb", 1.0),
+        ("English, half as loud", SENTENCE, SENTENCE, "en-us", "en-gb", 0.5),
+        ("English, another phrase", SENTENCE, OTHER, "en-us", "en-gb", 1.0),
+        ("Spanish", SPANISH, SPANISH, "es", "es-419", 1.0),
+    )
+    for label, text, said, lang, voice, level in cases:
         ref = _take(text, lang, None, 125)
-        take = _take(text, lang, voice, 135)
+        take = _take(said, lang, voice, 135) * level
         prepared = prepare_reference((ref, SR), text=text, lang=lang, cohort=build_cohort(lang=lang))
         compare(prepared, (take, SR))
         times, whole = [], []
@@ -80,7 +87,7 @@ def stop_to_score() -> None:
             begin = time.perf_counter()
             compare(prepared, (take, SR))
             whole.append(time.perf_counter() - begin)
-        print(f"   {label:<8} ({score.evidence}): stop → score {1000 * statistics.median(times):6.1f} ms"
+        print(f"   {label:<8} ({take.size / SR:.1f} s, {score.evidence}, overall {score.overall:.0f}): stop → score {1000 * statistics.median(times):6.1f} ms"
               f"   (compare() of the whole take: {1000 * statistics.median(whole):6.1f} ms; {_load()})")
     naive_core()
 
@@ -149,7 +156,7 @@ def first_score() -> None:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
         imp, prep, fed, finish, total = out.stdout.split()
         print(f"   run {run + 1}: import {imp} s + model load, reference and cohort {prep} s + finish {finish} s = {total} s"
-              f" (feeding, spread over the 5 s take: {fed} s; {_load()})")
+              f" (feeding, spread over the take: {fed} s; {_load()})")
 
 
 MEMORY = """

@@ -9,7 +9,7 @@ import pytest
 
 from tui.errors import ScoringError
 from tui.scoring import SCORER_VERSION
-from tui.scoring.calibration import load_calibration
+from tui.scoring.calibration import DOUBTED_SCALE, load_calibration
 from tui.scoring.grade import content_features, phone_features
 from tui.scoring.measure import SENTENCE_FEATURES, WORD_FEATURES
 from tui.scoring.phones import PhoneEvidence
@@ -30,6 +30,15 @@ def test_shipped_calibration_matches_the_measurements() -> None:
         assert 0.0 <= models.gate[0] < models.gate[1] <= 1.0
     assert calibration.phones.spoken_gop is not None
     assert "gop" in calibration.phones.word.features and "gop" not in calibration.template.word.features
+
+
+def test_a_doubted_take_is_scaled_into_0_to_40_and_a_sure_one_is_left_alone() -> None:
+    models = load_calibration().phones
+    low, high = models.gate
+    scales = [models.content_scale(p) for p in (0.0, low, (low + high) / 2, high, 1.0)]
+    assert scales[0] == scales[1] == DOUBTED_SCALE == 0.4
+    assert scales[1] < scales[2] < scales[3]
+    assert scales[3] == scales[4] == 1.0
 
 
 def test_damaged_calibration_is_a_scoring_error(tmp_path: Path) -> None:

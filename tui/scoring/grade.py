@@ -120,17 +120,17 @@ def measurement_values(
 
 
 def sentence_scores(models: ModelSet, values: dict[str, float], *, phones: bool) -> tuple[dict[str, float], float, float]:
-    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content cap.
+    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content scale.
 
     Completeness is the share of the phrase's words spoken (phone evidence),
     else (no phone evidence, or no alignment found) the share of the reference
-    covered by speech. Every score is at most
-    the cap the content check allows (100 when it is surely this phrase).
+    covered by speech. Every score is multiplied by the content scale (1 when
+    it is surely this phrase, 0.4 when it is surely not).
     """
     p_right = float(models.content(_row(values, models.content.features))[0])
-    cap = models.cap(p_right)
+    scale = models.content_scale(p_right)
     subs = {
-        name: min(float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)), cap)
+        name: float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)) * scale
         for name, model in models.sentence.items()
     }
     if phones and not values["align_failed"]:
@@ -138,7 +138,7 @@ def sentence_scores(models: ModelSet, values: dict[str, float], *, phones: bool)
     else:
         completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
     subs["overall"] *= min(1.0, completeness / COMPLETE_FOR_FULL_OVERALL)
-    return subs, completeness, cap
+    return subs, completeness, scale
 
 
 def _row(values: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
@@ -163,7 +163,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
     models: ModelSet = calibration.phones if phones is not None else calibration.template
     found = evidence.measurements
     values = measurement_values(found, evidence.content, phones, models, att.speech_seconds)
-    subs, completeness, cap = sentence_scores(models, values, phones=phones is not None)
+    subs, completeness, scale = sentence_scores(models, values, phones=phones is not None)
     overall = subs["overall"]
     scored: list[WordScore] = []
     if words:
@@ -171,7 +171,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         rows, names = word_rows(found, phones, float(overall_model.raw(_row(values, overall_model.features))[0]))
         table = {name: rows[:, i] for i, name in enumerate(names)}
         x = np.stack([table[name] for name in models.word.features], axis=1)
-        word_scores = np.minimum(np.clip(models.word(x), 0.0, 100.0), cap)
+        word_scores = np.clip(models.word(x), 0.0, 100.0) * scale
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             start, end = _word_span(i, found, phones, att)
             scored.append(WordScore(timing.text, _score(float(value)), timing.start, timing.end, start, end))
@@ -186,7 +186,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         intonation=_score(subs["intonation"]),
         completeness=_score(completeness),
         words=tuple(scored),
-        issues=find_issues(found, scored, content_cap=cap, completeness=completeness),
+        issues=find_issues(found, scored, content_cap=100.0 * scale, completeness=completeness),
         path=tuple((float(r), float(a)) for r, a in seconds),
         scorer_version=version,
         evidence=kind,

@@ -16,7 +16,7 @@ INCOMPLETE = 70.0
 """Completeness (%) below which the card says part of the phrase is missing."""
 DIFFERENT_PHRASE = "this sounds like a different phrase"
 DIFFERENT_CAP = 50.0
-"""Below this content cap the card says the take sounds like another phrase."""
+"""Below this content cap the card says the take sounds like another phrase (and nothing else)."""
 
 
 def find_issues(
@@ -24,15 +24,14 @@ def find_issues(
 ) -> tuple[str, ...]:
     """At most :data:`MAX_ISSUES` findings, most important first.
 
-    ``content_cap`` is the highest score the content check allows (low: not the
-    same phrase); ``completeness`` the share (%) of the phrase that was said.
+    ``content_cap`` is the highest score the content check allows (below
+    :data:`DIFFERENT_CAP`: likely not the same phrase); ``completeness`` the
+    share (%) of the phrase that was said.
     """
     s = found.sentence
     issues: list[str] = []
     if content_cap < DIFFERENT_CAP:
-        issues.append(DIFFERENT_PHRASE)
-        if content_cap == 0.0:
-            return tuple(issues)
+        return (DIFFERENT_PHRASE,)  # the other findings would compare another phrase with this one
     if completeness < INCOMPLETE:
         issues.append("part of the phrase seems to be missing")
     if s["log_speech_ratio"] > SLOW:

@@ -15,7 +15,7 @@ from tui.scoring.measure import WordSpan
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
-SCORER_VERSION = "mfcc-dtw-gop-2"
+SCORER_VERSION = "mfcc-dtw-gop-3"
 DEFAULT_COHORT_LANG = "en-us"
 """Built-in cohort of a reference whose language is unknown: other sentences, whatever the language, still tell."""
 
