@@ -14,20 +14,22 @@ from pathlib import Path
 import pytest
 
 TMUX = shutil.which("tmux")
+TMUX_SERVER = ("tmux", "-L", f"pronounce-test-{os.getpid()}")
+"""A tmux server of this test run's own: nothing another run or a user's tmux does reaches its windows."""
 pytestmark = pytest.mark.skipif(TMUX is None and os.environ.get("CI", "").lower() != "true", reason="tmux is not installed")
 
 
 def capture(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True).stdout
+    return subprocess.run([*TMUX_SERVER, "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True).stdout
 
 
 def press(session: str, key: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, key], check=True)
+    subprocess.run([*TMUX_SERVER, "send-keys", "-t", session, key], check=True)
     # A lone Escape followed at once by a key reads as alt+key: leave a gap like a person.
     time.sleep(0.3)
 
 
-def wait_for(session: str, needle: str, timeout: float = 20.0) -> str:
+def wait_for(session: str, needle: str, timeout: float = 40.0) -> str:
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
@@ -42,12 +44,12 @@ def wait_for(session: str, needle: str, timeout: float = 20.0) -> str:
 def session(tmp_path: Path) -> Iterator[str]:
     name = f"pronounce-test-{os.getpid()}"
     yield name
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    subprocess.run([*TMUX_SERVER, "kill-server"], capture_output=True)
 
 
 def test_pronounce_runs_in_a_terminal(session: str, pack_dir: Path, data_dir: Path) -> None:
     command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data_dir} practice {pack_dir}; echo EXITED $?; sleep 30"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+    subprocess.run([*TMUX_SERVER, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     # The translation shows in the main pane once the first phrase is current.
     screen = wait_for(session, "Buenos días")
     assert "Record" in screen and "Good morning, how are you today?" in screen
@@ -65,12 +67,12 @@ def test_pronounce_runs_in_a_terminal(session: str, pack_dir: Path, data_dir: Pa
 
 
 def pane(session: str, fmt: str) -> str:
-    return subprocess.run(["tmux", "display", "-p", "-t", session, fmt], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run([*TMUX_SERVER, "display", "-p", "-t", session, fmt], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def start(session: str, pack_dir: Path, data_dir: Path, *args: str) -> None:
     command = f"{Path(sys.executable).parent / 'pronounce'} --data-dir {data_dir} {' '.join(args)} practice {pack_dir}; echo EXITED $?; sleep 30"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True)
+    subprocess.run([*TMUX_SERVER, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command], check=True)
 
 
 def app_pid(session: str) -> int:
