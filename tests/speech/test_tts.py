@@ -145,3 +145,47 @@ def test_pitch_moves_the_voice_up() -> None:
     assert f0_high > 1.2 * f0_low
     with pytest.raises(TTSError, match="pitch 120 is out of range"):
         synthesize("hello", pitch=120)
+
+
+HELD_IMPORT = """
+import importlib.abc, importlib.machinery, importlib.util, sys, threading
+held, release = threading.Event(), threading.Event()
+
+class Slow(importlib.abc.Loader):  # runs with the module's own import lock held (the global one is free)
+    def __init__(self, real):
+        self.real = real
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):
+        held.set()
+        release.wait()
+        self.real.loader.exec_module(module)
+
+class Hold(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "numpy.ctypeslib":
+            return None
+        real = importlib.machinery.PathFinder.find_spec(name, path)
+        return importlib.util.spec_from_loader(name, Slow(real), origin=real.origin)
+
+sys.meta_path.insert(0, Hold())
+import numpy
+threading.Thread(target=lambda: __import__("numpy.ctypeslib"), daemon=True).start()
+held.wait()
+from tui.speech.tts import synthesize
+print(synthesize("Good morning").samples.size > 0)
+release.set()
+"""
+
+
+def test_speaking_while_another_thread_is_importing_does_not_hang() -> None:
+    """The app prepares references in workers while others import: the forked child must not need an import lock.
+
+    Before the fix the child imported ``numpy.ctypeslib`` and waited forever for the lock a parent thread held.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", HELD_IMPORT], capture_output=True, text=True, timeout=25)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

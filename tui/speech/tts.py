@@ -21,7 +21,10 @@ import ctypes.util
 import os
 import pickle
 import re
+import select
+import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -33,6 +36,9 @@ from tui.speech import espeak_abi as abi
 from tui.speech.types import WordTiming
 
 T = TypeVar("T")
+
+CHILD_TIMEOUT_S = 30.0
+"""How long a synthesis child may take (a long phrase takes well under a second)."""
 
 DEFAULT_RATE = 175
 """espeak-ng's default speaking rate, in words per minute."""
@@ -101,7 +107,9 @@ class _Engine:
 
     def _collect(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
         if count > 0 and wav:
-            self.chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+            # No numpy.ctypeslib here: it loads lazily, and an import in the forked child can
+            # wait forever on a module lock another thread of the parent held at the fork.
+            self.chunks.append(np.frombuffer(ctypes.string_at(wav, count * 2), dtype=np.int16))
         i = 0
         while events[i].type != abi.EVENT_LIST_TERMINATED:
             event = events[i]
@@ -177,8 +185,20 @@ def _isolated(work: Callable[[_Engine], T]) -> T:
     """``work(engine)`` in a forked child whose espeak-ng has never spoken (see the module doc).
 
     The parent only initialises espeak-ng and lists voices; the child runs
-    ``work``, sends back its pickled result or error, and exits at once.
+    ``work``, sends back its pickled result or error, and exits at once. The
+    child of a process with threads must not take any lock another thread could
+    have held at the fork (no imports there); should it hang all the same, it is
+    killed after :data:`CHILD_TIMEOUT_S` and the work is tried once more.
     """
+    for _try in range(2):
+        done = _in_child(work)
+        if done is not None:
+            return done[0]
+    raise TTSError("espeak-ng did not answer", hint="try again; reinstall espeak-ng if it keeps happening")
+
+
+def _in_child(work: Callable[[_Engine], T]) -> tuple[T] | None:
+    """``(work(engine),)`` from a forked child, or None when it did not answer in time (it is killed)."""
     with _lock:
         engine = _get_engine()
         read_end, write_end = os.pipe()
@@ -198,16 +218,26 @@ def _isolated(work: Callable[[_Engine], T]) -> T:
         finally:
             os._exit(status)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
+    chunks, deadline = [], time.monotonic() + CHILD_TIMEOUT_S
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while (left := deadline - time.monotonic()) > 0 and select.select([pipe], [], [], left)[0]:
+            chunk = pipe.read(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
     os.waitpid(pid, 0)
+    data = b"".join(chunks)
     if not data:
         raise TTSError("espeak-ng crashed while speaking", hint="try another text or voice; reinstall espeak-ng")
     kind, payload = pickle.loads(data)
     if kind == "error":
         message_text, hint = payload
         raise TTSError(message_text, hint=hint)
-    return payload
+    return (payload,)
 
 
 def _best_voice(engine: _Engine, lang: str) -> str:
