@@ -1,4 +1,4 @@
-"""The phrase list: a due marker and the text, over the phrase id and the best-score badge (or "new")."""
+"""The phrase list: text, best-score badge (or "new"), a due marker, and the phrase id."""
 
 from __future__ import annotations
 
@@ -23,23 +23,19 @@ class PhraseRow:
 
 
 def row_prompt(row: PhraseRow, width: int = 0) -> Text:
-    """``● Hello there`` (due marker, text) over the dim phrase id and the badge at the right edge of ``width``.
-
-    The id is cut with "…" so that id and badge fit on one line; the text wraps.
-    """
+    """``● Hello there  83`` (due marker, text, badge) over the dim phrase id, cut to ``width`` columns with "…"."""
     text = Text()
     text.append("● " if row.due else "  ", style="bold yellow")
     text.append(printable(row.text, single_line=True), style="bold")
-    best = None if row.best is None else finite(row.best)
-    badge = "new" if row.best is None else figure(best)
+    if row.best is None:
+        text.append("  new", style="italic dim")
+    else:
+        best = finite(row.best)
+        text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
     phrase_id = printable(row.id, single_line=True)
-    line = width - 1  # a full-width line would make the list scroll sideways, resize, and redraw again
-    room = line - 2 - len(badge) - 2  # "  " before the id, at least two spaces before the badge
-    if width and room > 1 and len(phrase_id) > room:
-        phrase_id = phrase_id[: room - 1] + "…"
+    if width > 4 and len(phrase_id) > width - 2:
+        phrase_id = phrase_id[: width - 3] + "…"
     text.append(f"\n  {phrase_id}", style="dim")
-    text.append(" " * max(2, line - 2 - len(phrase_id) - len(badge)) if width else "  ")
-    text.append(badge, style="italic dim" if row.best is None else f"bold {level_style(best)}")
     return text
 
 
