@@ -89,7 +89,7 @@ class Recorders:
                 self._running.pop(chosen, None)
             recorder.stop().path.unlink(missing_ok=True)
             raise
-        return RecorderHandle(chosen, recorder.channel, source.samplerate)
+        return RecorderHandle(chosen, recorder.channel, source.samplerate, recorder.path)
 
     def stop(self, name: str) -> Recording:
         """Stop recorder ``name`` and return its recording; see :func:`tui.audio.recorder.stop`."""
