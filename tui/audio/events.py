@@ -27,7 +27,7 @@ class RecorderHandle:
     path: Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChunkEvent:
     """One block recorded by a recorder, as delivered to listeners.
 
@@ -60,7 +60,7 @@ Event = ChunkEvent | RecorderFailed
 Listener = Callable[[Event], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Recording:
     """A finished recording.
 

@@ -158,7 +158,8 @@ class Recorders:
             else:
                 peak, rms, clipped = block_levels(block)
                 event = ChunkEvent(
-                    recorder.channel, recorder.name, block.copy(), block.size, peak, rms, clipped, captured_at, recorder.source.samplerate
+                    channel=recorder.channel, name=recorder.name, samples=block.copy(), data_len=block.size, peak_dbfs=peak,
+                    rms_dbfs=rms, clipped=clipped, captured_at=captured_at, samplerate=recorder.source.samplerate,
                 )
             for listener in list(self._listeners):
                 try:
