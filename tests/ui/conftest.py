@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 from tests.ui.packs import copy_pack
 from tui.app import PronounceApp
 from tui.config import AppConfig, config_path, save_config
+from tui.practice.takes import TakeState
 from tui.screens.practice import PracticeScreen
-from tui.takes import TakeState
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ from textual.widgets import Input
 
 from tests.ui.conftest import reference_ready, save_attempts, until
 from tui.app import PronounceApp
+from tui.practice.results import Result
 from tui.scoring.score import Score, WordScore
 from tui.screens.author import AuthorScreen
 from tui.screens.practice import PracticeScreen
-from tui.takes import Result
 from tui.widgets.plots import PitchPlot
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -34,7 +34,8 @@ def fixed_result(screen: PracticeScreen) -> Result:
     times = np.linspace(0.1, 1.8, 80)
     reference_pitch = (times, 120 + 30 * np.sin(times * 3))
     attempt_pitch = (times * 1.1, 125 + 25 * np.sin(times * 3 + 0.3))
-    return Result(screen.reference.samples, screen.reference.samplerate, score, "", attempt_pitch, reference_pitch)
+    return Result(samples=screen.reference.samples, samplerate=screen.reference.samplerate, score=score,
+                  attempt_pitch=attempt_pitch, reference_pitch=reference_pitch)
 
 
 async def _settled(pilot: Pilot[None]) -> None:

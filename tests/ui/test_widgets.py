@@ -164,7 +164,7 @@ def test_the_status_line_says_what_happens_now() -> None:
     import numpy as np
 
     from tui.config import AppConfig
-    from tui.playback import NowPlaying, Play
+    from tui.practice.playback import NowPlaying, Play
 
     config = AppConfig(auto_stop=True, shadowing=False)
     slow = Play("reference", np.zeros(16000, np.float32), 16000, speed=0.75)

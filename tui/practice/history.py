@@ -12,7 +12,7 @@ import numpy as np
 
 from tui.errors import PronounceError
 from tui.packs.model import Pack
-from tui.takes import Contour, Result
+from tui.practice.results import Contour, Result
 
 if TYPE_CHECKING:
     from tui.store import Attempt, AttemptStore
@@ -62,4 +62,5 @@ def attempt_result(attempt: Attempt, *, reference_pitch: Contour | None = None) 
             reference_pitch = pitch_track(*load_audio(attempt.reference_audio))
         except PronounceError:
             reference_pitch = None
-    return Result(samples, samplerate, attempt.score, "", pitch, reference_pitch, attempt.id, attempt.created_at)
+    return Result(samples=samples, samplerate=samplerate, score=attempt.score, attempt_pitch=pitch, reference_pitch=reference_pitch,
+                  attempt_id=attempt.id, created_at=attempt.created_at)

@@ -1,7 +1,7 @@
-"""Reference audio and scoring for the session: the one place the app calls the scorer.
+"""The phrase → scoring adapter: a pack's phrase becomes a reference to score against, a take becomes a Result.
 
-Plain Python (no Textual); every function is blocking (file I/O, DSP) except
-:meth:`LiveScore.feed`. A reference is prepared with its pack's cohort (the
+The one place the app calls the scorer. Plain Python (no Textual); every
+function is blocking (file I/O, DSP) except :meth:`LiveScore.feed`. A reference is prepared with its pack's cohort (the
 pack's references plus the language's built-in sentences), as ``review
 --rescore`` does, and a take is scored while it is recorded (:class:`LiveScore`),
 so that little work is left when the learner stops.
@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tui.audio.pcm import on_int16_grid
 from tui.errors import AudioFormatError
 from tui.packs.model import Pack, Phrase
-from tui.takes import Reference, Result, is_silent
+from tui.practice.results import Reference, Result, is_silent
 
 if TYPE_CHECKING:
     from tui.scoring import Cohort
@@ -66,11 +67,6 @@ def ready(pack: Pack, phrase: Phrase) -> Reference:
     return prepare(load_reference(pack, phrase), pack, phrase)
 
 
-def on_file_grid(samples: np.ndarray) -> np.ndarray:
-    """``samples`` as they read back from the recorder's 16-bit FLAC, so a take scored live equals the file scored."""
-    return (np.clip(np.rint(samples * 32768.0), -32768, 32767) / 32768.0).astype(np.float32)
-
-
 class LiveScore:
     """A take scored while it is recorded: the recorder's blocks feed a :class:`~tui.scoring.LiveScorer`.
 
@@ -102,7 +98,7 @@ class LiveScore:
         with self._lock:
             if not self._ended:
                 self.frames += len(samples)
-                self._blocks.put((on_file_grid(samples), samplerate))
+                self._blocks.put((on_int16_grid(samples), samplerate))  # as the FLAC holds it: live = file scored
 
     def _work(self) -> None:
         while (block := self._blocks.get()) is not None:
@@ -157,7 +153,8 @@ def score(
         if found is None:
             found = compare(reference.prepared, (samples, samplerate))
     except AudioFormatError as exc:
-        return Result(samples, samplerate, None, rejected=str(exc))
+        return Result(samples=samples, samplerate=samplerate, score=None, rejected=str(exc))
     if is_silent(found):
-        return Result(samples, samplerate, None, rejected=SILENT_TAKE)
-    return Result(samples, samplerate, found, "", pitch_track(samples, samplerate), reference.pitch)
+        return Result(samples=samples, samplerate=samplerate, score=None, rejected=SILENT_TAKE)
+    return Result(samples=samples, samplerate=samplerate, score=found,
+                  attempt_pitch=pitch_track(samples, samplerate), reference_pitch=reference.pitch)

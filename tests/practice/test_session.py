@@ -16,9 +16,10 @@ from tests.ui.packs import PACK_DATA, copy_pack
 from tui.audio.soundserver import SoundServer
 from tui.config import ConfigError, config_path
 from tui.errors import RecorderError
-from tui.playback import Play
-from tui.session import Session
-from tui.takes import Chunk, Take, TakeState
+from tui.practice.captures import Chunk
+from tui.practice.playback import Play
+from tui.practice.session import Session
+from tui.practice.takes import Take, TakeState
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def record(session: Session, take: Take, seconds: float | None = None) -> list[C
 
 
 def test_the_session_module_does_not_load_textual() -> None:
-    code = "import sys, tui.session; print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'click')))"
+    code = "import sys, tui.practice.session; print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'click')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -105,8 +106,7 @@ def test_auto_stop_waits_for_speech_then_for_quiet(pack_dir: Path, tmp_path: Pat
     session.load_reference(phrase)
     take = session.new_take(phrase)
     assert not session.auto_stop_due(take), "not before it starts"
-    take.capture.heard_at = None
-    take.state = TakeState.RECORDING
+    take.started()
     assert not session.auto_stop_due(take, now=100.0), "nothing heard yet: keep recording"
     take.capture.heard_at = 99.5
     assert not session.auto_stop_due(take, now=100.0)
@@ -197,8 +197,8 @@ def test_starting_a_take_stops_playback_unless_shadowing(sound_server: SoundServ
         take = session.new_take(phrase)
         session.start_take(take)
         assert (session.playback.now() is not None) == shadowing
-        session.captures.discard(take.capture)
-        take.state = TakeState.FAILED
+        session.recording.discard(take.capture)
+        take.failed()
         session.playback.stop()
     session.close()
 

@@ -21,11 +21,11 @@ from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
 from tui.cli import cli
 from tui.paths import LESSONS_DIR
+from tui.practice.session import Session
+from tui.practice.takes import Take, TakeState
 from tui.scoring import SCORER_VERSION, compare
 from tui.scoring.issues import DIFFERENT_PHRASE
-from tui.session import Session
 from tui.speech.tts import synthesize
-from tui.takes import Take, TakeState
 
 
 @pytest.fixture(scope="module")

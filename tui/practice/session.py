@@ -1,13 +1,14 @@
-"""The practice session the screens share: settings, store, player, the pack, and takes.
+"""The practice session the screens share: settings, store, player, the pack, the one recording, takes, uploads.
 
 Plain Python (no Textual): the app creates one :class:`Session` and hands it to
 each screen. Methods marked *blocking* do file I/O, DSP or SQLite and belong in
 a worker thread; the others are cheap. Engine modules are imported when first
 used, so the app's first frame does not wait for them.
 
-:meth:`Session.add_saved_listener` announces every saved attempt (the app's
-uploader queues it there) and :meth:`Session.set_status` puts a short line
-("↑ 3 waiting") in every screen's status bar. Scoring is in :mod:`tui.references`.
+:meth:`Session.add_saved_listener` announces every saved attempt (the uploader
+queues it there) and :meth:`Session.set_status` puts a short line ("↑ 3
+waiting") in every screen's status bar. Scoring is in
+:mod:`tui.practice.phrase_scoring`.
 """
 
 from __future__ import annotations
@@ -20,33 +21,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tui import references
-from tui.announce import Announcer
-from tui.captures import Captures
 from tui.config import ConfigError, config_path, load_config, save_config
-from tui.errors import PronounceError, RecorderError
-from tui.history import PhraseBadge, attempt_result, phrase_badges
+from tui.errors import PackError, PronounceError, RecorderError
 from tui.packs.model import Pack, Phrase
-from tui.playback import PlaybackQueue
-from tui.recovered import pack_of
-from tui.takes import (
-    Capture,
-    CaptureListener,
-    RecoveredTake,
-    Reference,
-    Result,
-    Take,
-    TakeState,
-    sidecar_path,
-    write_sidecar,
-)
+from tui.practice import phrase_scoring
+from tui.practice.announce import Announcer
+from tui.practice.captures import CaptureListener, CaptureRun, Captures
+from tui.practice.history import PhraseBadge, attempt_result, phrase_badges
+from tui.practice.playback import PlaybackQueue
+from tui.practice.recovered import RecoveredTake, RecoveredTakes, pack_of, write_sidecar
+from tui.practice.results import Reference, Result
+from tui.practice.takes import Take, TakeState
 
 if TYPE_CHECKING:
     from tui.audio.player import Player
+    from tui.client.uploader import Uploader
+    from tui.scoring.score import Score
     from tui.store import Attempt, AttemptStore
 
 CLOSE_WAIT_S = 15.0
 """How long closing waits for a take being scored and saved."""
+UPLOAD_STOP_WAIT = 1.0
+"""How long closing waits for an upload in progress (a cut upload is simply sent again next time)."""
 
 
 class Session(Announcer):
@@ -76,7 +72,11 @@ class Session(Announcer):
         self.pack: Pack | None = None
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
+        self.recording = CaptureRun(self.captures)
+        """The one recording at a time: a take here, a reference on Author, an input test on Devices."""
+        self.recovered = RecoveredTakes(self.incoming_dir)
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
+        self.uploader: Uploader | None = None
         self._references: dict[str, Reference] = {}
         self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
@@ -129,7 +129,7 @@ class Session(Announcer):
         self.config = self.config.with_changes(**changes)
         save_config(self.config, self.config_file)
 
-    # ---- the pack, its references, scoring -------------------------------------
+    # ---- the pack, its references ----------------------------------------------
 
     def open_pack(self, path: Path) -> Pack:
         """Load and use the pack at ``path`` (blocking; :class:`~tui.errors.PackError` when invalid)."""
@@ -152,15 +152,17 @@ class Session(Announcer):
 
     def load_reference(self, phrase: Phrase) -> Reference:
         """Read the current pack's ``phrase`` reference audio and word timings (blocking)."""
-        assert self.pack is not None, "open a pack first"
-        return self.reference(phrase) or self._keep(self.pack, references.load_reference(self.pack, phrase))
+        pack = self.pack
+        if pack is None:
+            raise PackError("no lesson pack is open", hint="open one first")
+        return self.reference(phrase) or self._keep(pack, phrase_scoring.load_reference(pack, phrase))
 
     def prepare_reference(self, phrase: Phrase) -> Reference:
         """``phrase``'s reference, analysed for scoring and with its pitch contour (blocking, once per phrase)."""
         reference = self.load_reference(phrase)
         if reference.prepared is not None or self.pack is None:
             return reference
-        return self._keep(self.pack, references.prepare(reference, self.pack, phrase))
+        return self._keep(self.pack, phrase_scoring.prepare(reference, self.pack, phrase))
 
     def _keep(self, pack: Pack, reference: Reference) -> Reference:
         with self._lock:
@@ -171,12 +173,12 @@ class Session(Announcer):
     # ---- takes -----------------------------------------------------------------
 
     def new_take(self, phrase: Phrase) -> Take:
-        """A take of ``phrase`` against its loaded reference, not started yet (cheap).
+        """A take of ``phrase`` against its loaded reference, holding the one recording, not started yet (cheap).
 
         Raises
         ------
         RecorderError
-            Another take is not finished, or the reference is not loaded yet.
+            Another take is not finished, something else records, or the reference is not loaded yet.
         """
         with self._lock:
             if self.take is not None and self.take.state.busy:
@@ -184,8 +186,10 @@ class Session(Announcer):
             reference = self._references.get(phrase.id)
             if self.pack is None or reference is None:
                 raise RecorderError("the reference is still loading", hint="try again in a moment")
-            self.take = Take(self.pack, phrase, reference)
-            return self.take
+            take = Take(self.pack, phrase, reference)
+            self.recording.claim(f"a take of “{phrase.text}”", take.capture)
+            self.take = take
+            return take
 
     def start_take(self, take: Take, listener: CaptureListener | None = None) -> Take:
         """Start recording ``take`` (blocking). Playback stops first, unless shadowing is on.
@@ -198,18 +202,21 @@ class Session(Announcer):
         if not self.config.shadowing:
             self.playback.stop()
         if take.reference.prepared is not None:  # scored while spoken; else from the file after stop
-            take.live = references.LiveScore(take.reference)
+            take.live = phrase_scoring.LiveScore(take.reference)
             take.capture.tap = take.live.feed
         try:
-            self.captures.open(listener, capture=take.capture)
+            if not self.recording.start(take.capture, listener):
+                raise RecorderError("the take was given up while its recorder opened", hint="press space to record again")
+            if take.capture.path is not None:
+                write_sidecar(take.capture.path, pack=take.pack, phrase=take.phrase, recorder=take.recorder)
+            take.started()
         except BaseException:
-            take.state = TakeState.FAILED
+            if take.state is TakeState.STARTING:
+                take.failed()
             if take.live is not None:
                 take.live.close()
+            self.recording.discard(take.capture)
             raise
-        if take.capture.stem:
-            write_sidecar(self.incoming_dir, take.capture.stem, take)
-        take.state = TakeState.RECORDING
         return take
 
     def auto_stop_due(self, take: Take, now: float | None = None) -> bool:
@@ -233,31 +240,30 @@ class Session(Announcer):
     def stop_and_score(self, take: Take) -> Result:
         """Stop ``take``'s recorder and score it against its own phrase's reference (blocking).
 
-        A rejected take (no or too little speech) is not kept: its recording is
+        The take may be stopped already (:meth:`Take.stop`, from a key). A
+        rejected take (no or too little speech) is not kept: its recording is
         deleted and the result says why. When scoring fails unexpectedly the
         take is ``FAILED`` and its recording stays among the recovered takes.
         """
-        take.state = TakeState.SCORING
+        if take.state is not TakeState.SCORING:
+            take.stop()
         try:
-            take.recording = recording = self.captures.close(take.capture)
+            recording = self.recording.stop(take.capture)
             reference = take.reference
             if reference.prepared is None:
                 own = take.pack is self.pack
-                reference = self.prepare_reference(take.phrase) if own else references.ready(take.pack, take.phrase)
+                reference = self.prepare_reference(take.phrase) if own else phrase_scoring.ready(take.pack, take.phrase)
             whole = not (recording.failed or recording.dropped_events)  # else the live scorer missed blocks
-            result = references.score(reference, recording.samples, recording.samplerate, take.live, whole=whole)
+            result = phrase_scoring.score(reference, recording.samples, recording.samplerate, take.live, whole=whole)
         except BaseException:
-            take.state = TakeState.FAILED
+            take.failed()
             if take.live is not None:
                 take.live.close()
             raise
-        take.result = result
+        take.scored(recording, result)
         if result.score is None:
-            take.state = TakeState.REJECTED
             recording.path.unlink(missing_ok=True)
-            self._forget_sidecar(take.capture)
-        else:
-            take.state = TakeState.SCORED
+            self.recovered.forget(recording.path)
         return result
 
     def save(self, take: Take) -> Attempt:
@@ -265,35 +271,31 @@ class Session(Announcer):
 
         Raises
         ------
+        TakeStateError
+            The take is not scored (rejected, failed, saved already).
         StoreError
             The disk is full or not writable; the recording stays among the recovered takes.
         """
-        assert take.recording is not None and take.result is not None and take.result.score is not None
+        recording, result = take.scored_parts()
+        assert result.score is not None  # narrows the type: a SCORED take has a score
         try:
-            attempt = self._save(take.pack, take.phrase, take.reference, take.recording.path, take.recorder,
-                                 take.recording.duration, take.result)
+            attempt = self._save(take.pack, take.phrase, take.reference, recording.path, take.recorder, recording.duration, result.score)
         except BaseException:
-            take.state = TakeState.FAILED
+            take.failed()
             raise
-        self._forget_sidecar(take.capture)
-        take.result = replace(take.result, attempt_id=attempt.id, created_at=attempt.created_at)
-        take.state = TakeState.SAVED
+        self.recovered.forget(recording.path)
+        take.saved(attempt.id, attempt.created_at)
         return attempt
 
     def _save(self, pack: Pack, phrase: Phrase, reference: Reference, path: Path, recorder: str, duration: float,
-              result: Result, **when: Any) -> Attempt:
-        assert result.score is not None
+              score: Score, **when: Any) -> Attempt:
         attempt = self.store.save_attempt(
             recording_path=path, pack_id=pack.id, pack_version=pack.version, phrase_id=phrase.id, text=phrase.text,
-            recorder=recorder, duration=duration, score=result.score, reference_audio=phrase.audio,
+            recorder=recorder, duration=duration, score=score, reference_audio=phrase.audio,
             words=reference.words, lang=pack.language, **when,
         )
         self._announce_saved(attempt)
         return attempt
-
-    def _forget_sidecar(self, capture: Capture) -> None:
-        if capture.stem:
-            sidecar_path(self.incoming_dir, capture.stem).unlink(missing_ok=True)
 
     # ---- history and recovered takes -------------------------------------------
 
@@ -310,15 +312,11 @@ class Session(Announcer):
             return None
         return attempt_result(attempts[-1], reference_pitch=self.prepare_reference(phrase).pitch)
 
-    def attempt_result(self, attempt: Attempt) -> Result:
-        """A saved attempt with its audio and both pitch contours, ready to show (blocking)."""
-        return attempt_result(attempt)
-
     def recovered_takes(self) -> list[RecoveredTake]:
         """Finished recordings no attempt holds (cut by a kill or a quit, or not saved), newest first."""
         take = self.take
-        busy = {take.capture.stem} if take is not None and (take.state.busy or take.state is TakeState.SCORED) else set()
-        return self.captures.files.list(exclude=busy)
+        busy = take.capture.path if take is not None and (take.state.busy or take.state is TakeState.SCORED) else None
+        return self.recovered.list(exclude={busy} if busy is not None else set())
 
     def score_recovered(self, take: RecoveredTake) -> tuple[Result, Attempt | None]:
         """Score a recovered take against its phrase and, unless rejected, save it (blocking).
@@ -332,22 +330,21 @@ class Session(Announcer):
 
         pack = pack_of(take, self.pack)
         phrase = pack.phrase(take.phrase_id)
-        reference = self.prepare_reference(phrase) if pack is self.pack else references.ready(pack, phrase)
+        reference = self.prepare_reference(phrase) if pack is self.pack else phrase_scoring.ready(pack, phrase)
         samples, samplerate = load_audio(take.path)
-        result = references.score(reference, samples, samplerate)
+        result = phrase_scoring.score(reference, samples, samplerate)
         if result.score is None:
             return result, None
-        name = take.path.name.removesuffix(".flac").split("-", 1)[-1]
-        attempt = self._save(pack, phrase, reference, take.path, name, samples.size / samplerate, result,
+        attempt = self._save(pack, phrase, reference, take.path, take.recorder, samples.size / samplerate, result.score,
                              created_at=take.recorded_at)
-        self.captures.files.forget(take)
+        self.recovered.forget(take.path)
         return replace(result, attempt_id=attempt.id, created_at=attempt.created_at), attempt
 
     def delete_recovered(self, take: RecoveredTake) -> None:
         """Delete a recovered take's recording (blocking)."""
-        self.captures.files.delete(take)
+        self.recovered.delete(take)
 
-    # ---- start-up, background preparation, shutdown ----------------------------
+    # ---- start-up, uploads, background preparation, shutdown -------------------
 
     def start_up(self) -> list[Path]:
         """Recover recordings cut by a kill and reconcile the store with the recordings folder (blocking).
@@ -364,31 +361,53 @@ class Session(Announcer):
         finally:
             self.store.reconcile()
 
+    def start_uploads(self) -> None:
+        """When logged in to a class server (``pronounce login``), upload every saved take in the background (blocking).
+
+        Raises
+        ------
+        PronounceError
+            The login file or the outbox is damaged: practice goes on without uploads.
+        """
+        from tui.client.uploader import Uploader
+
+        uploader = Uploader.for_data_dir(self.data_dir, on_status=lambda status: self.set_status(status.label()))
+        if uploader is None:
+            return
+        self.uploader = uploader
+        self.add_saved_listener(lambda attempt: uploader.enqueue(attempt.id))
+        self.set_status(uploader.status().label())
+        uploader.start()
+
     def warm_up_playback(self) -> None:
         """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
         from tui.audio.player import prepare
 
-        assert self.player is not None  # created here, off the event loop
+        _ = self.player  # creates the player here, off the event loop
         prepare(np.zeros(4096, dtype=np.float32), 16000, speed=0.75)
 
     def close(self) -> list[Path]:
-        """End the session: stop playback and a running take; return where an unfinished take was kept.
+        """End the session: stop uploads, playback and a running take; return where an unfinished take was kept.
 
         A take still recording is finalised, not scored: it is listed among the
         recovered takes next time (with its phrase), where it can be scored.
         """
+        if self.uploader is not None:
+            self.uploader.stop(UPLOAD_STOP_WAIT)
         self.playback.stop()
         finishing = self._finishing.acquire(timeout=CLOSE_WAIT_S)  # a take being scored gets saved first
         kept: list[Path] = []
         take = self.take
-        if take is not None and take.state.running and take.capture.name:
-            try:
-                kept.append(self.captures.close(take.capture).path)
-            except PronounceError:  # stopped already (a signal's handler finalised it), or its file is unfinished
-                kept.extend(self.captures.files.files_of(take.capture.stem))
-            take.state = TakeState.FAILED
+        if take is not None and take.state.running:
+            take.failed()
+            if self.recording.owns(take.capture) and take.capture.path is not None:
+                try:
+                    kept.append(self.recording.stop(take.capture).path)
+                except PronounceError:  # stopped already (a signal's handler finalised it), or its file is unfinished
+                    kept.extend(self.recovered.files_of(take.capture.path))
         if take is not None and take.live is not None:
             take.live.close()
+        self.recording.discard(self.recording.capture)  # an author's reference or an input test still running
         self.captures.shut()
         if self._store is not None:
             self._store.close()

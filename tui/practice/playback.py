@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -59,6 +60,20 @@ class Play:
     speed: float = 1.0
     start: float | None = None
     end: float | None = None
+
+    @classmethod
+    def of_file(cls, target: str, path: Path) -> Play:
+        """The whole recording at ``path`` (blocking: reads and decodes it).
+
+        Raises
+        ------
+        AudioFormatError
+            The file is missing or unreadable.
+        """
+        from tui.audio.files import load_audio
+
+        samples, samplerate = load_audio(path)
+        return cls(target, samples, samplerate)
 
     @property
     def first(self) -> float:
