@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -70,7 +70,7 @@ class AuthorScreen(AppScreen):
         Binding("ctrl+g", "practise", "Practise", tooltip="Practise this pack now"),
     ]
 
-    recording: reactive[Literal["idle", "starting", "recording", "stopping"]] = reactive("idle")
+    recording: var[Literal["idle", "starting", "recording", "stopping"]] = var("idle")
     """This screen's reference recording (the session's one recording, when it is ours)."""
 
     def __init__(self, session: Session, folder: Path | None) -> None:

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -42,7 +42,7 @@ class DevicesScreen(AppScreen):
         Binding("f5", "rescan", "Rescan"),
     ]
 
-    testing: reactive[Literal["idle", "starting", "recording", "stopping"]] = reactive("idle")
+    testing: var[Literal["idle", "starting", "recording", "stopping"]] = var("idle")
     """The input test (the session's one recording, when it is ours)."""
 
     def __init__(self, session: Session) -> None:

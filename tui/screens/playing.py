@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 
 from tui.practice.playback import Play
 from tui.practice.results import Reference, Result
@@ -36,8 +36,8 @@ class PlaybackActions(AppScreen):
 
     reference: Reference | None
     shown: Result | None
-    word: reactive[int | None] = reactive(None)
-    marker: reactive[tuple[str, float] | None] = reactive(None)
+    word: var[int | None] = var(None)
+    marker: var[tuple[str, float] | None] = var(None)
 
     def _play(self, plays: list[Play]) -> None:
         self.session.playback.play(plays)

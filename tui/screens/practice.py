@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
@@ -61,8 +61,8 @@ class PracticeScreen(PlaybackActions):
         Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
     ]
 
-    rec_state: reactive[RecState] = reactive("ready")
-    rec_text: reactive[Text] = reactive(Text, layout=False)
+    rec_state: var[RecState] = var("ready")
+    rec_text: var[Text] = var(Text)
     """The line under the reference (:func:`~tui.widgets.recstate.rec_line`): redrawn only when it changes."""
 
     def __init__(self, session: Session, pack: Pack | Path) -> None:
