@@ -47,10 +47,17 @@ def record(session: Session, take: Take, seconds: float | None = None) -> list[C
     return chunks
 
 
-def test_the_session_module_does_not_load_textual() -> None:
-    code = "import sys, tui.practice.session; print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'click')))"
+def test_the_practice_layer_does_not_load_textual() -> None:
+    code = (
+        "import importlib, pkgutil, sys, tui.practice\n"
+        "names = [info.name for info in pkgutil.walk_packages(tui.practice.__path__, 'tui.practice.')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "print(len(names), sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'click')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    count, loaded = result.stdout.strip().split(" ", 1)
+    assert int(count) >= 10 and loaded == "[]", "every module of tui.practice imports without Textual, rich or click"
 
 
 def test_a_take_is_scored_and_filed_under_the_phrase_it_started_on(pack_dir: Path, tmp_path: Path) -> None:
