@@ -112,15 +112,22 @@ def practice(settings: Settings, pack: Path | None) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from tui.packs.loader import load_pack
+    from tui.packs.model import Pack
+    from tui.practice.progress import Progress, progress_before_start
 
     if settings.input_file is not None and not settings.input_file.is_file():
         raise PronounceError(f"--input-file {settings.input_file} is not a file", hint="give an audio file to record from")
-    with ThreadPoolExecutor(1) as pool:  # the pack is read and checked while the UI toolkit loads
-        loading = pool.submit(load_pack, pack or paths.DEMO_PACK)
+
+    def load() -> tuple[Pack, Progress | None]:
+        loaded = load_pack(pack or paths.DEMO_PACK)
+        return loaded, progress_before_start(loaded, settings.data_dir)
+
+    with ThreadPoolExecutor(1) as pool:  # the pack and its progress are read while the UI toolkit loads
+        loading = pool.submit(load)
         from tui.app import run_app
 
-        loaded = loading.result()
-    outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file)
+        loaded, progress = loading.result()
+    outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file, progress=progress)
     for path in outcome.kept:
         click.echo(f"pronounce: the take being recorded was kept, not scored: {path} — Review (r) lists it under recovered takes", err=True)
     for error in outcome.errors:  # a recorder that could not be finalised on the way out says where its audio is

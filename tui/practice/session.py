@@ -16,25 +16,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from tui.config import ConfigError, config_path, load_config, save_config
-from tui.errors import PackError, PronounceError, RecorderError
+from tui.errors import PackError, PronounceError, RecorderError, StoreError
 from tui.packs.model import Pack, Phrase
+from tui.paths import cache_dir
 from tui.practice import phrase_scoring
 from tui.practice.announce import Announcer
 from tui.practice.captures import CaptureListener, CaptureRun, Captures
-from tui.practice.history import PhraseBadge, attempt_result, phrase_badges
+from tui.practice.history import attempt_result
 from tui.practice.playback import PlaybackQueue
+from tui.practice.progress import Progress, read_progress
 from tui.practice.recovered import RecoveredTake, RecoveredTakes, pack_of, write_sidecar
 from tui.practice.results import Reference, Result
 from tui.practice.takes import Take, TakeState
 
 if TYPE_CHECKING:
     from tui.audio.player import Player
+    from tui.audio.slowed import SlowedCache
     from tui.client.uploader import Uploader
     from tui.scoring.score import Score
     from tui.store import Attempt, AttemptStore
@@ -69,7 +71,11 @@ class Session(Announcer):
             self.config = load_config(self.config_file)
         except ConfigError as exc:  # the file's valid settings still apply
             self.config, self.config_error = exc.usable, exc
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """What "now" is for due dates, today's goal and the streak."""
         self.pack: Pack | None = None
+        self.progress: Progress | None = None
+        """The current pack's progress as last read (:meth:`read_progress`); None until then."""
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
         self.recording = CaptureRun(self.captures)
@@ -83,6 +89,7 @@ class Session(Announcer):
         self._finishing = threading.Lock()  # held while a take is scored and saved
         self._store: AttemptStore | None = None
         self._player: Player | None = None
+        self._slowed: SlowedCache | None = None
 
     # ---- what the session owns ---------------------------------------------
 
@@ -108,14 +115,23 @@ class Session(Announcer):
         return self._store
 
     @property
+    def slowed(self) -> SlowedCache:
+        """Slowed references (``s``, ``S``), made ahead by :meth:`warm_up` and kept across runs in the user cache."""
+        if self._slowed is None:
+            from tui.audio.slowed import SlowedCache
+
+            self._slowed = SlowedCache(cache_dir() / "slowed")
+        return self._slowed
+
+    @property
     def player(self) -> Player:
-        """The one audio player (created on first use; blocking then: it loads the time-stretcher)."""
+        """The one audio player (created on first use; blocking then: it loads PortAudio)."""
         if self._player is None:
             with self._making:
                 if self._player is None:
                     from tui.audio.player import Player
 
-                    self._player = Player()
+                    self._player = Player(self.slowed.slowed)
         return self._player
 
     def update_config(self, **changes: Any) -> None:
@@ -142,6 +158,8 @@ class Session(Announcer):
     def use_pack(self, pack: Pack) -> None:
         """Practise ``pack`` from now on."""
         with self._lock:
+            if pack is not self.pack:
+                self.progress = None
             self.pack = pack
             self._references.clear()
 
@@ -299,9 +317,24 @@ class Session(Announcer):
 
     # ---- history and recovered takes -------------------------------------------
 
-    def phrase_badges(self, pack: Pack) -> list[PhraseBadge]:
-        """Best score and due flag of every phrase of ``pack``, in pack order (blocking)."""
-        return phrase_badges(self.store, pack)
+    def read_progress(self, pack: Pack) -> Progress:
+        """Read ``pack``'s progress (best and latest scores, due phrases, today's goal); kept when it is the current pack (blocking)."""
+        return self.keep_progress(pack, read_progress(self.store, pack, goal=self.config.daily_goal, now=self.clock()))
+
+    def keep_progress(self, pack: Pack, progress: Progress) -> Progress:
+        """Remember ``progress`` as the current pack's (ignored for another pack); returns it."""
+        with self._lock:
+            if pack is self.pack:
+                self.progress = progress
+        return progress
+
+    def attempt_exists(self, attempt_id: int) -> bool:
+        """Whether attempt ``attempt_id`` is still in the store (blocking)."""
+        try:
+            self.store.get(attempt_id)
+        except StoreError:
+            return False
+        return True
 
     def latest_result(self, phrase: Phrase) -> Result | None:
         """The latest saved attempt at ``phrase`` of the current pack, ready to show (blocking)."""
@@ -379,12 +412,25 @@ class Session(Announcer):
         self.set_status(uploader.status().label())
         uploader.start()
 
-    def warm_up_playback(self) -> None:
-        """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
-        from tui.audio.player import prepare
+    def warm_up(self, pack: Pack) -> int:
+        """After the first frame, make ahead what ``pack`` will need; how many slowed references were made (blocking).
 
-        _ = self.player  # creates the player here, off the event loop
-        prepare(np.zeros(4096, dtype=np.float32), 16000, speed=0.75)
+        The place for work that must not delay the first frame: the slowed
+        references of every phrase (kept in the user cache, so only a new or
+        changed reference costs anything), and the scoring models once the
+        scorer has any to load.
+        """
+        from tui.audio.files import load_audio
+
+        made = 0
+        for phrase in pack.phrases:
+            if pack is not self.pack:
+                break  # another pack opened meanwhile: its own warm-up follows
+            try:
+                made += self.slowed.prepare([load_audio(phrase.audio)])
+            except PronounceError:
+                continue  # an unreadable reference says so when it is played
+        return made
 
     def close(self) -> list[Path]:
         """End the session: stop uploads, playback and a running take; return where an unfinished take was kept.

@@ -1,46 +1,78 @@
-"""The phrase list: text, best-score badge (or "new"), a due marker, and the phrase id."""
+"""The phrase list: a due marker, the text with its best-score badge (or "new"), and the phrase id under it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.packs.model import Pack
+from tui.practice.progress import Progress
 from tui.text import printable
 from tui.widgets.scorecard import figure, finite, level_style
+
+DUE_MARK = "●"
 
 
 @dataclass(frozen=True)
 class PhraseRow:
-    """What the list shows for one phrase: ``best`` None means never tried; ``due`` means practise it again now."""
+    """What the list shows for one phrase.
+
+    ``best`` None means never tried; ``due`` means practise it again now;
+    ``known`` False means the attempts are not read yet (no badge at all, rather than a wrong "new").
+    """
 
     id: str
     text: str
     best: float | None = None
     due: bool = False
+    known: bool = True
 
 
-def row_prompt(row: PhraseRow, width: int = 0) -> Text:
-    """``● Hello there  83`` (due marker, text, badge) over the dim phrase id, cut to ``width`` columns with "…"."""
-    text = Text()
-    text.append("● " if row.due else "  ", style="bold yellow")
-    text.append(printable(row.text, single_line=True), style="bold")
-    if row.best is None:
+def phrase_rows(pack: Pack | None, progress: Progress | None, order: str = "pack") -> list[PhraseRow]:
+    """The rows of ``pack``'s phrases with their progress (no badges while it is unknown).
+
+    ``order`` "due" lists them as the practice queue does, most urgent first; "pack" as the pack does.
+    """
+    if pack is None:
+        return []
+    phrases = list(pack.phrases)
+    if progress is not None and order == "due":
+        rank = {phrase_id: index for index, phrase_id in enumerate(progress.queue)}
+        phrases.sort(key=lambda phrase: rank.get(phrase.id, len(rank)))
+    if progress is None:
+        return [PhraseRow(phrase.id, phrase.text, known=False) for phrase in phrases]
+    rows = []
+    for phrase in phrases:
+        item = progress.of(phrase.id)
+        rows.append(PhraseRow(phrase.id, phrase.text, item.best, item.due))
+    return rows
+
+
+def row_prompt(row: PhraseRow) -> Table:
+    """``● Hello there  83`` over the dim phrase id; wrapped lines keep the indent after the marker."""
+    text = Text(printable(row.text, single_line=True), style="bold")
+    if row.known and row.best is None:
         text.append("  new", style="italic dim")
-    else:
+    elif row.known:
         best = finite(row.best)
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
-    phrase_id = printable(row.id, single_line=True)
-    if width > 4 and len(phrase_id) > width - 2:
-        phrase_id = phrase_id[: width - 3] + "…"
-    text.append(f"\n  {phrase_id}", style="dim")
-    return text
+    lines = Table.grid()
+    lines.add_column(ratio=1)
+    lines.add_row(text)
+    lines.add_row(Text(printable(row.id, single_line=True), style="dim", no_wrap=True, overflow="ellipsis"))
+    grid = Table.grid()
+    grid.add_column(width=2, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(f"{DUE_MARK} " if row.due else "  ", style="bold yellow"), lines)
+    return grid
 
 
 class PhraseList(OptionList):
-    """The pack's phrases; highlighting one makes it the current phrase."""
+    """The pack's phrases, in the order given; highlighting one makes it the current phrase."""
 
     DEFAULT_CSS = """
     PhraseList { width: 30%; min-width: 24; max-width: 48; height: 1fr; }
@@ -48,13 +80,12 @@ class PhraseList(OptionList):
 
     def __init__(self, rows: list[PhraseRow] | None = None, *, id: str | None = None) -> None:
         self.rows = list(rows or ())
-        self._width = 0
         super().__init__(*self._row_options(), id=id)
         if self.rows:
             self.highlighted = 0
 
     def _row_options(self) -> list[Option]:
-        return [Option(row_prompt(row, self._width), id=row.id) for row in self.rows]
+        return [Option(row_prompt(row), id=row.id) for row in self.rows]
 
     def set_rows(self, rows: list[PhraseRow]) -> None:
         """Show ``rows``, keeping the highlighted phrase when it still exists."""
@@ -64,14 +95,6 @@ class PhraseList(OptionList):
         ids = [row.id for row in rows]
         if ids:
             self.highlighted = ids.index(current) if current in ids else 0
-
-    def on_resize(self) -> None:
-        """Cut the phrase ids to the new width."""
-        width = self.scrollable_content_region.width
-        if width != self._width:
-            self._width = width
-            if self.rows:
-                self.set_rows(self.rows)
 
     def index_of(self, phrase_id: str) -> int | None:
         """The row of ``phrase_id`` (None when it is not listed)."""
