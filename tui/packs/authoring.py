@@ -126,7 +126,8 @@ def pack_language(directory: Path) -> str:
     return language if isinstance(language, str) and language else "en-US"
 
 
-def _fit(samples: np.ndarray, samplerate: int) -> tuple[np.ndarray, int]:
+def fit_reference(samples: np.ndarray, samplerate: int) -> tuple[np.ndarray, int]:
+    """``samples`` as a reference is stored: mono float32 in [-1, 1], at most at :data:`PACK_SAMPLERATE`."""
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim != 1 or not samples.size or not np.all(np.isfinite(samples)):
         raise PackError("the reference audio is empty or invalid", hint="record or choose the audio again")
@@ -166,7 +167,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     number = 2
     while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
         phrase_id, number = f"{base}-{number}", number + 1
-    samples, samplerate = _fit(samples, samplerate)
+    samples, samplerate = fit_reference(samples, samplerate)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
@@ -205,15 +206,15 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
         raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
     source, data = _pack_source(directory)
     for table in data.get("phrase", []):
-        if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
+        if isinstance(table, dict) and isinstance(table.get("text"), str) and same_text_key(table["text"]) == same_text_key(text):
             raise PackError(f"the pack already has the phrase {table['text']!r} (id {table.get('id')!r})",
                             hint="each phrase is in a pack once; edit pack.toml to change it")
     return source, data
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Equal phrases up to case, spacing and Unicode form: "Hola  mundo" is "hola mundo"."""
-    return " ".join(normalize_id(a).casefold().split()) == " ".join(normalize_id(b).casefold().split())
+def same_text_key(text: str) -> str:
+    """What equal phrases share, up to case, spacing and Unicode form: "Hola  mundo" and "hola mundo"."""
+    return " ".join(normalize_id(text).casefold().split())
 
 
 def _unwritable(path: Path, exc: Exception) -> PackError:
@@ -248,7 +249,7 @@ def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: st
 def add_recorded_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int, *, translation: str = "",
                         notes: str = "", tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with recorded ``samples``; word timings are derived from the audio."""
-    samples, samplerate = _fit(samples, samplerate)
+    samples, samplerate = fit_reference(samples, samplerate)
     words = derive_words(samples, samplerate, text, pack_language(directory))
     return add_phrase(directory, text, samples, samplerate, words=words, translation=translation, notes=notes, tags=tags)
 
@@ -281,7 +282,8 @@ def export_pack(directory: Path, out: Path) -> Path:
     return out
 
 
-def _staging(parent: Path) -> Path:
+def staging_folder(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` to build an import in (beside its target, so it moves there atomically)."""
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
@@ -289,7 +291,7 @@ def _staging(parent: Path) -> Path:
         raise _unwritable(parent, exc) from exc
 
 
-def _place(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
+def place_pack(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
     """Move the finished pack to ``target``, or to ``default_parent/name`` — which must stay in that folder."""
     if target is None:
         target = default_parent / name
@@ -311,7 +313,7 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
     Refuses unsafe archives and invalid packs, leaving nothing behind.
     """
     parent = Path(target).parent if target else Path(source).parent
-    staging = _staging(parent)
+    staging = staging_folder(parent)
     try:
         extracted = staging / "pack"
         extract_zip(Path(source), extracted)
@@ -320,7 +322,7 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
         if pack is None:
             raise PackError(f"{source} holds an invalid pack: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
                             hint="fix the pack and export it again")
-        return _place(root, target, Path(source).parent, pack.id)
+        return place_pack(root, target, Path(source).parent, pack.id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -378,7 +380,7 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
     source = Path(source)
     rows = _csv_rows(source)
     parent = Path(target).parent if target else source.parent
-    staging = _staging(parent)
+    staging = staging_folder(parent)
     try:
         built = staging / "pack"
         title = title or source.stem.replace("_", " ").replace("-", " ").strip() or "Imported"
@@ -394,6 +396,6 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
                     add_tts_phrase(built, text, voice=voice, translation=translation)
             except PronounceError as exc:
                 raise PackError(f"{source}:{line}: {exc.message}", hint=exc.hint) from exc
-        return _place(built, target, source.parent, slugify(source.stem) or "imported")
+        return place_pack(built, target, source.parent, slugify(source.stem) or "imported")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
