@@ -97,9 +97,9 @@ class FieldChoice:
     notes: int | None = None
     audio: int | None = None
 
-    def role(self, index: int) -> str:
-        """The role of field ``index`` ("" when it has none)."""
-        return next((role for role in ROLES if getattr(self, role) == index), "")
+    def roles(self, index: int) -> list[str]:
+        """The roles of field ``index`` (the phrase's field may hold its audio too)."""
+        return [role for role in ROLES if getattr(self, role) == index]
 
 
 def choose_fields(notetype: NoteType, notes: Sequence[Note], wanted: dict[str, str | None]) -> FieldChoice:

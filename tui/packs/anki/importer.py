@@ -84,7 +84,7 @@ def describe_apkg(source: Path, *, deck: str | None = None, fields: dict[str, st
         with AnkiPackage(source) as package:
             package.copy_collection(work / "collection.sqlite")
             with Collection(work / "collection.sqlite", source=source) as collection:
-                name, notes, decks = _deck_notes(collection, deck, source)
+                name, notes, decks = _deck_notes(collection, deck, source, listing_only=True)
                 uses = _uses(collection, notes, fields or {}, source)
                 version = f"{package.collection_entry} (package version {package.version})"
                 return DeckContents(version, decks, name, tuple(uses.values()))
@@ -93,7 +93,7 @@ def describe_apkg(source: Path, *, deck: str | None = None, fields: dict[str, st
 
 
 def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = None, deck: str | None = None,
-                fields: dict[str, str | None] | None = None, voice: str | None = None,
+                fields: dict[str, str | None] | None = None, title: str | None = None,
                 progress: Progress | None = None) -> AnkiImport:
     """Import one deck of the Anki package ``source`` into the new pack folder ``target``.
 
@@ -110,8 +110,8 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
     fields : dict, optional
         Field names for the roles ``text``, ``translation``, ``notes`` and ``audio``;
         the others are guessed per note type.
-    voice : str, optional
-        espeak-ng voice for notes without audio [default: from ``lang``].
+    title : str, optional
+        The pack's title [default: the deck's name].
 
     Raises
     ------
@@ -129,12 +129,12 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
                 name, notes, _ = _deck_notes(collection, deck, source)
                 uses = _uses(collection, notes, fields or {}, source)
                 language, pack_id = _identity(collection, uses, lang, name, source)
-                voice_for(voice or language)  # an unknown language fails here, before any work
-                builder = PackBuilder(staging / "pack", pack_id=pack_id, title=name, language=language,
+                voice_for(language)  # a language espeak-ng cannot speak fails here, before any work
+                builder = PackBuilder(staging / "pack", pack_id=pack_id, title=title or name, language=language,
                                       description=f"Imported from the Anki deck {name!r}.")
                 report = AnkiImport(path=staging / "pack", deck=name)
                 for done, note in enumerate(notes, 1):
-                    _add_note(builder, package, note, uses[note.notetype].choice, staging, language, voice, report)
+                    _add_note(builder, package, note, uses[note.notetype].choice, staging, language, report)
                     if progress:
                         progress(done, len(notes))
         if not len(builder):
@@ -148,24 +148,29 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _deck_notes(collection: Collection, wanted: str | None, source: Path
+def _deck_notes(collection: Collection, wanted: str | None, source: Path, *, listing_only: bool = False
                 ) -> tuple[str, list[Note], tuple[tuple[str, int], ...]]:
-    """The chosen deck's name, its notes (sub-decks included) and every deck with notes."""
+    """The chosen deck's name, its notes (sub-decks included) and every deck with notes.
+
+    With ``listing_only``, a package of several decks and no ``wanted`` gives
+    the name "" and no notes instead of an error.
+    """
     counts = collection.deck_notes()
     names = {deck: collection.decks.get(deck, f"#{deck}") for deck in counts}
     listing = tuple(sorted(((names[deck], count) for deck, count in counts.items()), key=lambda item: item[0].casefold()))
     if not counts:
         raise PackError(f"{source} holds no cards", hint="export a deck that has notes from Anki")
     if wanted:
-        name = next((n for n in collection.decks.values() if n.casefold() == wanted.strip().casefold()), None)
+        name = next((n for n in {**collection.decks, **names}.values() if n.casefold() == wanted.strip().casefold()), None)
         if name is None:
             raise PackError(f"{source} has no deck {wanted!r}; it has {_decks_text(listing)}", hint="choose one of them with --deck")
     else:
-        common = _common_path([names[deck].split("::") for deck in counts])
-        if not common:
+        name = "::".join(_common_path([names[deck].split("::") for deck in counts]))
+        if not name and listing_only:
+            return "", [], listing
+        if not name:
             raise PackError(f"{source} holds {len(listing)} decks: {_decks_text(listing)}",
                             hint="choose one with --deck NAME (one pack per deck)")
-        name = "::".join(common)
     inside = {deck for deck, deck_name in {**collection.decks, **names}.items()
               if deck_name.casefold() == name.casefold() or deck_name.casefold().startswith(name.casefold() + "::")}
     return name, collection.notes(inside), listing
@@ -218,7 +223,7 @@ def _identity(collection: Collection, uses: dict[int, NoteTypeUse], lang: str | 
 
 
 def _add_note(builder: PackBuilder, package: AnkiPackage, note: Note, choice: FieldChoice, staging: Path,
-              language: str, voice: str | None, report: AnkiImport) -> None:
+              language: str, report: AnkiImport) -> None:
     text = plain_text(note.fields[choice.text])
     if not text:
         report.empty += 1
@@ -245,7 +250,7 @@ def _add_note(builder: PackBuilder, package: AnkiPackage, note: Note, choice: Fi
             report.with_audio += 1
             return
     try:
-        speech = synthesize(text, lang=language, voice=voice)
+        speech = synthesize(text, lang=language)
     except TTSError as exc:
         report.problems.append(f"{text[:60]!r} was skipped: {exc.message}")
         return
