@@ -68,6 +68,7 @@ def make_deck(out: Path, notetype: str, notes: Sequence[dict[str, str]], *, deck
 
 def anki_import(package: Path, collection: Path) -> Collection:
     """A new Anki collection at ``collection`` with ``package`` imported by Anki; close it when done."""
+    collection.parent.mkdir(parents=True, exist_ok=True)
     col = Collection(str(collection))
     col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
                                                      options=ImportAnkiPackageOptions(with_scheduling=False)))

@@ -32,8 +32,10 @@ MAX_NOTETYPES = 5_000
 MAX_DECKS = 50_000
 MAX_FIELDS = 100
 """Fields of one note type (Anki's own are 2–5)."""
+STEP = 10_000
+"""SQLite instructions between two calls of the progress handler."""
 STEP_BUDGET = 200_000
-"""Progress-handler calls (every 10,000 SQLite instructions) allowed for the whole read: ~2·10⁹ instructions."""
+"""Progress-handler calls allowed for the whole read: ~2·10⁹ instructions, seconds of work."""
 CLOZE_KIND = 1
 """``type`` (schema 11) or ``kind`` (field 1 of the note type's config, schema 15+) of a cloze note type."""
 _COLUMNS = {
@@ -85,7 +87,7 @@ class Collection:
             raise self._error("cannot open the collection", exc) from exc
         try:
             self._db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-            self._db.set_progress_handler(self._step, 10_000)
+            self._db.set_progress_handler(self._step, STEP)
             self._db.create_collation("unicase", _unicase)
             self._db.execute("PRAGMA query_only = ON")
             self._db.execute("PRAGMA trusted_schema = OFF")
@@ -127,7 +129,7 @@ class Collection:
                 what = "has no" if table not in kinds else f"has a {kinds[table]} instead of the"
                 raise PackError(f"{self.source}: the collection {what} {table!r} table; it is not an Anki collection",
                                 hint=EXPORT_HINT)
-            present = {row[1] for row in self._query(f"PRAGMA table_info({table})")}
+            present = {row[1] for row in self._query(f"PRAGMA table_xinfo({table})")}  # generated columns too
             if missing := sorted(columns - present):
                 raise PackError(f"{self.source}: the collection's {table!r} table lacks {', '.join(missing)}",
                                 hint=EXPORT_HINT)
