@@ -93,7 +93,7 @@ def test_list_fields_shows_the_roles_it_would_give(decks: dict[str, Path]) -> No
     result = CliRunner().invoke(cli, ["pack", "import", str(decks["cloze"]), "--list-fields"])
     assert result.exit_code == 0
     assert "    Back Extra  translation       Thank you very much\n" in result.stdout
-    assert "    Audio       audio              [sound:gracias.mp3]\n" in result.stdout
+    assert "    Audio       audio             [sound:gracias.mp3]\n" in result.stdout
 
 
 def test_fields_named_on_the_command_line_win(decks: dict[str, Path], tmp_path: Path) -> None:

@@ -198,7 +198,7 @@ def _uses(collection: Collection, notes: list[Note], wanted: dict[str, str | Non
     for ntid, members in by_type.items():
         notetype = collection.notetypes.get(ntid) or NoteType(ntid, f"#{ntid}", tuple(f"Field {i + 1}" for i in range(len(members[0].fields))))
         choice = choose_fields(notetype, members, wanted)
-        example = tuple(plain_text(value)[:60] + (f" [sound:{sounds(value)[0]}]" if sounds(value) else "") for value in members[0].fields)
+        example = tuple(_example(value) for value in members[0].fields)
         uses[ntid] = NoteTypeUse(notetype, len(members), choice, example)
     for role, name in wanted.items():
         known = {f.casefold() for use in uses.values() for f in use.notetype.fields}
@@ -207,6 +207,12 @@ def _uses(collection: Collection, notes: list[Note], wanted: dict[str, str | Non
             raise PackError(f"{source}: no note type of the deck has a field {name!r} (its fields: {', '.join(fields)})",
                             hint=f"name one of them with --field-{role}, or see --list-fields")
     return uses
+
+
+def _example(html: str) -> str:
+    """A field as ``--list-fields`` shows it: its text, cut short, and its first sound."""
+    found = sounds(html)
+    return " ".join(part for part in (plain_text(html)[:60], f"[sound:{found[0]}]" if found else "") if part)
 
 
 def _identity(collection: Collection, uses: dict[int, NoteTypeUse], lang: str | None, deck: str, source: Path
