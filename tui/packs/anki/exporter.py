@@ -8,7 +8,7 @@ gives the same pack id. Ids are derived from the pack and phrase ids: exporting
 again and importing into Anki updates the notes instead of duplicating them.
 Reference audio goes in as it is in the pack (FLAC, which Anki plays), named
 ``<pack id>-<phrase id>.flac`` because Anki's media folder is shared by every
-deck. Text is escaped: Anki shows fields as HTML.
+deck. Text is escaped: Anki shows fields as HTML. New cards come in the pack's order.
 """
 
 from __future__ import annotations
@@ -77,11 +77,11 @@ def export_apkg(directory: Path, out: Path) -> Path:
     media = Path(tempfile.mkdtemp(prefix="pronounce-anki."))
     try:
         files = []
-        for phrase in pack.phrases:
+        for position, phrase in enumerate(pack.phrases):
             sound = media / f"{pack.id}-{phrase.id}{phrase.audio.suffix.lower()}"
             shutil.copyfile(phrase.audio, sound)
             files.append(str(sound))
-            deck.add_note(_note(model, pack.id, phrase, sound.name))
+            deck.add_note(_note(model, pack.id, phrase, sound.name, position))
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             with atomic_output(out) as staged:
@@ -94,7 +94,8 @@ def export_apkg(directory: Path, out: Path) -> Path:
     return out
 
 
-def _note(model: genanki.Model, pack_id: str, phrase: Phrase, sound: str) -> genanki.Note:
+def _note(model: genanki.Model, pack_id: str, phrase: Phrase, sound: str, position: int) -> genanki.Note:
+    """The phrase's note; ``position`` orders the new cards as the pack orders its phrases."""
     tags = ["_".join(tag.split()) for tag in phrase.tags if tag.strip()]
     fields = [_html(phrase.text), _html(phrase.translation), _html(phrase.notes), f"[sound:{sound}]"]
-    return genanki.Note(model=model, fields=fields, tags=tags, guid=genanki.guid_for(pack_id, phrase.id))
+    return genanki.Note(model=model, fields=fields, tags=tags, guid=genanki.guid_for(pack_id, phrase.id), due=position)
