@@ -138,7 +138,8 @@ ANKI_ONLY = ("deck", "field_text", "field_translation", "field_notes", "field_au
 @click.option("--list-fields", is_flag=True, help="List the .apkg's decks and note fields, and the fields the import would use.")
 def pack_import(source: Path, target: Path | None, lang: str | None, title: str | None, **anki: Any) -> None:
     """Import a pack from a .zip, a .csv (text[,translation][,audio]; TTS for rows without audio) or an Anki .apkg."""
-    from tui.packs.authoring import import_csv, import_zip
+    from tui.packs.authoring import import_zip
+    from tui.packs.csv_import import import_csv
 
     kind = source.suffix.lower()
     if kind != ".apkg" and (given := [name for name in ANKI_ONLY if anki[name]]):

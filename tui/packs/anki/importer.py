@@ -28,7 +28,6 @@ from tui.packs.anki.fields import FieldChoice, choose_fields, plain_text, sounds
 from tui.packs.anki.package import AnkiPackage
 from tui.packs.authoring import derive_words, place_pack, slugify, staging_folder
 from tui.packs.builder import PackBuilder
-from tui.packs.loader import LANGUAGE_TAG
 from tui.packs.references import MAX_AUDIO_SECONDS
 from tui.speech.tts import synthesize, voice_for
 
@@ -128,10 +127,10 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
             with Collection(staging / "collection.sqlite", source=source) as collection:
                 name, notes, _ = _deck_notes(collection, deck, source)
                 uses = _uses(collection, notes, fields or {}, source)
-                language, pack_id = _identity(collection, uses, lang, name, source)
-                voice_for(language)  # a language espeak-ng cannot speak fails here, before any work
+                language, pack_id = _identity(uses, lang, name, source)
                 builder = PackBuilder(staging / "pack", pack_id=pack_id, title=title or name, language=language,
                                       description=f"Imported from the Anki deck {name!r}.")
+                voice_for(language)  # a language espeak-ng cannot speak fails here, before any work
                 report = AnkiImport(path=staging / "pack", deck=name)
                 for done, note in enumerate(notes, 1):
                     _add_note(builder, package, note, uses[note.notetype].choice, staging, language, report)
@@ -215,16 +214,13 @@ def _example(html: str) -> str:
     return " ".join(part for part in (plain_text(html)[:60], f"[sound:{found[0]}]" if found else "") if part)
 
 
-def _identity(collection: Collection, uses: dict[int, NoteTypeUse], lang: str | None, deck: str, source: Path
-              ) -> tuple[str, str]:
+def _identity(uses: dict[int, NoteTypeUse], lang: str | None, deck: str, source: Path) -> tuple[str, str]:
     """The pack's language and id: ``lang`` and the deck name, else what pronounce's note type carries."""
     ours = next((m for use in uses.values() if (m := _NOTETYPE.match(use.notetype.name))), None)
     language = lang or (ours["language"] if ours else None)
     if not language:
         raise PackError(f"{source}: say which language the deck's phrases are in",
                         hint="add --lang with a BCP 47 tag, e.g. --lang es-ES (it picks the voice and the scoring)")
-    if not LANGUAGE_TAG.match(language):
-        raise PackError(f"{language!r} is not a BCP 47 language tag", hint='use a tag such as "en-US", "es-ES" or "pt-BR"')
     return language, ours["pack_id"] if ours else slugify(deck.replace("::", " ")) or "anki-deck"
 
 
