@@ -33,8 +33,10 @@ def sound(path: Path, seconds: float = 0.8, *, pitch: float = 220.0, fmt: str = 
 
 def make_deck(out: Path, notetype: str, notes: Sequence[dict[str, str]], *, deck: str = "Spanish",
               media: Sequence[Path] = (), legacy: bool = False, extra_field: str | None = None,
-              tags: Sequence[str] = ()) -> Path:
+              tags: Sequence[str] = (), note_decks: Sequence[str] = ()) -> Path:
     """Export an ``.apkg`` made by Anki: ``notes`` (field name → HTML) of ``notetype`` in ``deck``.
+
+    ``note_decks`` puts each note in a deck of its own choosing instead.
 
     ``extra_field`` adds a field to a copy of the note type (a Cloze with an
     Audio field, as shared decks often have).
@@ -50,15 +52,14 @@ def make_deck(out: Path, notetype: str, notes: Sequence[dict[str, str]], *, deck
             col.models.add_field(model, col.models.new_field(extra_field))
             col.models.add(model)
             model = col.models.by_name(model["name"])
-        deck_id = col.decks.id(deck)
         for path in media:
             col.media.add_file(str(path))
-        for fields in notes:
+        for index, fields in enumerate(notes):
             note = col.new_note(model)
             for name, value in fields.items():
                 note[name] = value
             note.tags = list(tags)
-            col.add_note(note, deck_id)
+            col.add_note(note, col.decks.id(note_decks[index] if note_decks else deck))
         options = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy)
         col.export_anki_package(out_path=str(out), options=options, limit=None)
     finally:

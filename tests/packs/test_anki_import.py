@@ -122,6 +122,7 @@ def test_the_cli_reports_what_it_skipped_and_which_sounds_it_could_not_use(decks
         (["--lang", "es_ES"], "'es_ES' is not a BCP 47 language tag"),
         (["--lang", "es-ES", "--field-text", "Nope"], "no note type of the deck has a field 'Nope' (its fields: Back, Front)"),
         (["--lang", "es-ES", "--deck", "French"], "has no deck 'French'; it has 'Spanish::Greetings' (2 notes)"),
+        (["--lang", "es-ES", "--deck", "default"], "the deck 'Default' has no notes; decks with notes: 'Spanish::Greetings'"),
     ],
 )
 def test_bad_options_are_one_line_and_write_nothing(decks: dict[str, Path], tmp_path: Path, args: list[str], match: str) -> None:
@@ -168,3 +169,14 @@ def test_a_deck_without_any_text_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="no note of the deck 'Spanish' has text"):
         import_apkg(deck, tmp_path / "out", lang="es-ES")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".empty-collection", "empty.apkg"]
+
+
+def test_one_pack_per_deck_and_a_deck_brings_its_sub_decks(tmp_path: Path) -> None:
+    deck = make_deck(tmp_path / "two.apkg", "Basic", [{"Front": "Bonjour", "Back": "Hello"}, {"Front": "Hola", "Back": "Hello"},
+                                                     {"Front": "Adiós", "Back": "Bye"}],
+                     note_decks=["French", "Spanish", "Spanish::Farewells"])
+    with pytest.raises(PackError, match="holds 3 decks: 'French' \\(1 note\\), 'Spanish' \\(1 note\\), 'Spanish::Farewells'"):
+        import_apkg(deck, tmp_path / "p", lang="es-ES")
+    assert describe_apkg(deck).deck == ""
+    pack = load_pack(import_apkg(deck, tmp_path / "es", lang="es-ES", deck="spanish").path)
+    assert (pack.title, [p.text for p in pack.phrases]) == ("Spanish", ["Hola", "Adiós"])

@@ -172,7 +172,11 @@ def _deck_notes(collection: Collection, wanted: str | None, source: Path, *, lis
                             hint="choose one with --deck NAME (one pack per deck)")
     inside = {deck for deck, deck_name in {**collection.decks, **names}.items()
               if deck_name.casefold() == name.casefold() or deck_name.casefold().startswith(name.casefold() + "::")}
-    return name, collection.notes(inside), listing
+    notes = collection.notes(inside)
+    if not notes:
+        raise PackError(f"{source}: the deck {name!r} has no notes; decks with notes: {_decks_text(listing)}",
+                        hint="choose one of them with --deck")
+    return name, notes, listing
 
 
 def _common_path(paths: list[list[str]]) -> list[str]:
