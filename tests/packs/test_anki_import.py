@@ -131,6 +131,13 @@ def test_bad_options_are_one_line_and_write_nothing(decks: dict[str, Path], tmp_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_existing_target_is_refused_before_any_work(decks: dict[str, Path], tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(PackError, match="taken already exists"):
+        import_apkg(decks["reversed"], tmp_path / "taken", lang="es-ES", progress=lambda done, total: pytest.fail("worked"))
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"] and not any((tmp_path / "taken").iterdir())
+
+
 def test_anki_options_are_refused_for_other_imports(tmp_path: Path) -> None:
     (tmp_path / "list.csv").write_text("Hola,Hello\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["pack", "import", str(tmp_path / "list.csv"), "--deck", "x"])

@@ -149,7 +149,7 @@ def pack_import(source: Path, target: Path | None, lang: str | None, title: str 
         _import_anki(source, target, lang, title, anki)
         return
     if title is not None and kind != ".csv":
-        raise PackError("--title only applies to a CSV or Anki import", hint="a .zip pack keeps its own title")
+        raise PackError("--title only applies to a CSV import or an Anki deck", hint="a .zip pack keeps its own title")
     created = import_csv(source, target, lang=lang or "en-US", title=title) if kind == ".csv" else import_zip(source, target)
     click.echo(f"Imported {shown(source)} into {shown(created)}")
 

@@ -128,6 +128,9 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
                 name, notes, _ = _deck_notes(collection, deck, source)
                 uses = _uses(collection, notes, fields or {}, source)
                 language, pack_id = _identity(uses, lang, name, source)
+                final = target or source.parent / pack_id
+                if final.exists() or final.is_symlink():  # checked again when the pack moves there
+                    raise PackError(f"{final} already exists", hint="choose another folder with --to, or remove it")
                 builder = PackBuilder(staging / "pack", pack_id=pack_id, title=title or name, language=language,
                                       description=f"Imported from the Anki deck {name!r}.")
                 voice_for(language)  # a language espeak-ng cannot speak fails here, before any work
