@@ -132,3 +132,11 @@ def test_both_formats_import_the_same_deck(base: dict[str, Path], tmp_path: Path
     for kind in ("legacy", "latest"):
         result = CliRunner().invoke(cli, ["pack", "import", str(base[kind]), "--to", str(tmp_path / kind), "--lang", "es-ES"])
         assert result.exit_code == 0 and "2 phrases (1 with the deck's audio, 1 synthesized)" in result.stdout
+
+
+def test_a_collection_backup_is_refused_with_what_to_do(base: dict[str, Path], tmp_path: Path) -> None:
+    backup = tmp_path / "collection.colpkg"
+    backup.write_bytes(base["latest"].read_bytes())
+    result = CliRunner().invoke(cli, ["pack", "import", str(backup)])
+    assert result.exit_code == 2 and "is a whole Anki collection (.colpkg), not a deck — export one deck" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["collection.colpkg"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +141,9 @@ def pack_import(source: Path, target: Path | None, lang: str | None, title: str 
     from tui.packs.csv_import import import_csv
 
     kind = source.suffix.lower()
+    if kind == ".colpkg":
+        raise PackError(f"{source} is a whole Anki collection (.colpkg), not a deck",
+                        hint="export one deck from Anki as an Anki Deck Package (.apkg) and import that")
     if kind != ".apkg" and (given := [name for name in ANKI_ONLY if anki[name]]):
         option = "--" + given[0].replace("_", "-")
         raise PackError(f"{option} only applies to an Anki deck (.apkg)", hint="drop it for a .zip or .csv import")
@@ -162,16 +164,26 @@ def _import_anki(source: Path, target: Path | None, lang: str | None, title: str
     if options["list_fields"]:
         print_contents(source, describe_apkg(source, deck=options["deck"], fields=fields))
         return
-    print_import(source, import_apkg(source, target, lang=lang, deck=options["deck"], fields=fields, title=title,
-                                     progress=_progress()))
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        report = import_apkg(source, target, lang=lang, deck=options["deck"], fields=fields, title=title, progress=progress)
+    finally:
+        if progress is not None:
+            progress.end()
+    print_import(source, report)
 
 
-def _progress() -> Callable[[int, int], None] | None:
-    """A progress line on a terminal's stderr, redrawn in place; nothing when stderr is not a terminal."""
-    if not sys.stderr.isatty():
-        return None
+class _Progress:
+    """``Importing notes: done/total`` on a terminal's stderr, redrawn in place, ended by a newline."""
 
-    def show(done: int, total: int) -> None:
-        click.echo(f"\rImporting notes: {done}/{total}", nl=done == total, err=True)
+    def __init__(self) -> None:
+        self.open = False
 
-    return show
+    def __call__(self, done: int, total: int) -> None:
+        click.echo(f"\rImporting notes: {done}/{total}", nl=False, err=True)
+        self.open = True
+
+    def end(self) -> None:
+        if self.open:
+            click.echo("", err=True)
+            self.open = False
