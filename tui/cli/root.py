@@ -36,6 +36,17 @@ class PronounceGroup(click.Group):
     pointer to the command's ``--help``.
     """
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Every command with its whole first sentence of help, wrapped (click cuts each to one line with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
@@ -108,10 +119,11 @@ def cli(ctx: click.Context, data_dir: Path | None, input_file: Path | None) -> N
 @click.argument("pack", required=False, type=click.Path(path_type=Path))
 @pass_settings
 def practice(settings: Settings, pack: Path | None) -> None:
-    """Open the app on PACK (a pack folder or .zip; default: the demo pack)."""
+    """Open the app on PACK: a pack folder, a .zip, or a bundled pack's id (es-basics); default: the demo pack."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tui.packs.loader import load_pack
+    from tui.packs.locate import locate_pack
     from tui.packs.model import Pack
     from tui.practice.progress import Progress, progress_before_start
 
@@ -119,7 +131,7 @@ def practice(settings: Settings, pack: Path | None) -> None:
         raise PronounceError(f"--input-file {settings.input_file} is not a file", hint="give an audio file to record from")
 
     def load() -> tuple[Pack, Progress | None]:
-        loaded = load_pack(pack or paths.DEMO_PACK)
+        loaded = load_pack(locate_pack(pack) if pack is not None else paths.DEMO_PACK)
         return loaded, progress_before_start(loaded, settings.data_dir)
 
     with ThreadPoolExecutor(1) as pool:  # the pack and its progress are read while the UI toolkit loads

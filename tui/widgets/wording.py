@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tui.text import plural
+
+__all__ = ["GAP", "fit", "plural"]
+
 GAP = "   "
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """``1 attempt``, ``3 attempts`` (``many`` for irregular plurals)."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def fit(parts: list[tuple[int, Text]], width: int, gap: str = GAP) -> Text:
