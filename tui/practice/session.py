@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.config import ConfigError, config_path, load_config, save_config
-from tui.errors import PackError, PronounceError, RecorderError, StoreError
+from tui.errors import PronounceError, RecorderError, StoreError
 from tui.packs.model import Pack, Phrase
 from tui.paths import cache_dir
 from tui.practice import phrase_scoring
@@ -29,6 +29,7 @@ from tui.practice.announce import Announcer
 from tui.practice.captures import CaptureListener, CaptureRun, Captures
 from tui.practice.history import attempt_result
 from tui.practice.playback import PlaybackQueue
+from tui.practice.practiced import PracticedPack
 from tui.practice.progress import Progress, read_progress
 from tui.practice.recovered import RecoveredTake, RecoveredTakes, pack_of, write_sidecar
 from tui.practice.results import Reference, Result
@@ -47,7 +48,7 @@ UPLOAD_STOP_WAIT = 1.0
 """How long closing waits for an upload in progress (a cut upload is simply sent again next time)."""
 
 
-class Session(Announcer):
+class Session(Announcer, PracticedPack):
     """Everything the screens share, created once per app run.
 
     Parameters
@@ -62,7 +63,8 @@ class Session(Announcer):
     """
 
     def __init__(self, data_dir: Path, *, input_file: Path | None = None, config_file: Path | None = None) -> None:
-        super().__init__()
+        Announcer.__init__(self)
+        PracticedPack.__init__(self)
         self.data_dir = data_dir
         self.input_file = input_file
         self.config_file = config_file or config_path(data_dir)
@@ -73,9 +75,6 @@ class Session(Announcer):
             self.config, self.config_error = exc.usable, exc
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         """What "now" is for due dates, today's goal and the streak."""
-        self.pack: Pack | None = None
-        self.progress: Progress | None = None
-        """The current pack's progress as last read (:meth:`read_progress`); None until then."""
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
         self.recording = CaptureRun(self.captures)
@@ -83,8 +82,6 @@ class Session(Announcer):
         self.recovered = RecoveredTakes(self.incoming_dir)
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
         self.uploader: Uploader | None = None
-        self._references: dict[str, Reference] = {}
-        self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
         self._finishing = threading.Lock()  # held while a take is scored and saved
         self._store: AttemptStore | None = None
@@ -144,49 +141,6 @@ class Session(Announcer):
         """
         self.config = self.config.with_changes(**changes)
         save_config(self.config, self.config_file)
-
-    # ---- the pack, its references ----------------------------------------------
-
-    def open_pack(self, path: Path) -> Pack:
-        """Load and use the pack at ``path`` (blocking; :class:`~tui.errors.PackError` when invalid)."""
-        from tui.packs.loader import load_pack
-
-        pack = load_pack(path)
-        self.use_pack(pack)
-        return pack
-
-    def use_pack(self, pack: Pack) -> None:
-        """Practise ``pack`` from now on."""
-        with self._lock:
-            if pack is not self.pack:
-                self.progress = None
-            self.pack = pack
-            self._references.clear()
-
-    def reference(self, phrase: Phrase) -> Reference | None:
-        """The loaded reference of ``phrase`` (None until :meth:`load_reference` ran)."""
-        with self._lock:
-            return self._references.get(phrase.id)
-
-    def load_reference(self, phrase: Phrase) -> Reference:
-        """Read the current pack's ``phrase`` reference audio and word timings (blocking)."""
-        pack = self.pack
-        if pack is None:
-            raise PackError("no lesson pack is open", hint="open one first")
-        return self.reference(phrase) or self._keep(pack, phrase_scoring.load_reference(pack, phrase))
-
-    def prepare_reference(self, phrase: Phrase) -> Reference:
-        """``phrase``'s reference, analysed for scoring and with its pitch contour (blocking, once per phrase)."""
-        reference = self.load_reference(phrase)
-        if reference.prepared is not None or self.pack is None:
-            return reference
-        return self._keep(self.pack, phrase_scoring.prepare(reference, self.pack, phrase))
-
-    def _keep(self, pack: Pack, reference: Reference) -> Reference:
-        with self._lock:
-            if pack is self.pack:
-                self._references[reference.phrase_id] = reference
-        return reference
 
     # ---- takes -----------------------------------------------------------------
 
@@ -320,13 +274,6 @@ class Session(Announcer):
     def read_progress(self, pack: Pack) -> Progress:
         """Read ``pack``'s progress (best and latest scores, due phrases, today's goal); kept when it is the current pack (blocking)."""
         return self.keep_progress(pack, read_progress(self.store, pack, goal=self.config.daily_goal, now=self.clock()))
-
-    def keep_progress(self, pack: Pack, progress: Progress) -> Progress:
-        """Remember ``progress`` as the current pack's (ignored for another pack); returns it."""
-        with self._lock:
-            if pack is self.pack:
-                self.progress = progress
-        return progress
 
     def attempt_exists(self, attempt_id: int) -> bool:
         """Whether attempt ``attempt_id`` is still in the store (blocking)."""
