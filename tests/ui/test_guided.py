@@ -96,7 +96,7 @@ async def test_progress_lists_every_phrase_plots_the_days_and_enter_practises_on
         assert hello[:4] == ["Good morning, how are you today?", "3", "88", "88"]
         assert [str(cell) for cell in table.get_row("numbers")][1:] == ["0", "—", "—", "new"]
         summary = str(screen.query_one("#summary").render())
-        assert "practised 3 days of the last 28" in summary
+        assert "practised on 3 days of the last 28, 3 takes in all" in summary
         plot = str(screen.query_one("#progress-plot").render())
         assert "today" in plot and "mean score" in plot
         table.move_cursor(row=2)

@@ -23,7 +23,7 @@ from tui.practice.session import Session
 from tui.screens.base import AppScreen
 from tui.text import printable
 from tui.widgets.scorecard import figure, finite, level_style
-from tui.widgets.status import StatusBar, practice_summary
+from tui.widgets.status import StatusBar
 from tui.widgets.wording import plural
 
 
@@ -98,10 +98,14 @@ class ProgressScreen(AppScreen):
         if self.pack.phrases:
             table.move_cursor(row=min(max(highlighted, 0), len(self.pack.phrases) - 1))
         days = [day for _, day in progress.last_days() if day is not None]
-        summary = practice_summary(progress)
-        summary.append(f" · practised {plural(len(days), 'day')} of the last {PLOT_DAYS}", style="dim")
-        self.query_one("#summary", Static).update(summary)
+        takes = sum(day.takes for day in days)
+        summary = f"practised on {plural(len(days), 'day')} of the last {PLOT_DAYS}, {plural(takes, 'take')} in all"
+        self.query_one("#summary", Static).update(Text(summary, style="bold"))
         self._plot(progress)
+
+    def on_resize(self) -> None:
+        if self.session.progress is not None:
+            self._plot(self.session.progress)  # the ticks that fit the new height
 
     def _plot(self, progress: Progress) -> None:
         plot = self.query_one(PlotextPlot)
@@ -111,6 +115,7 @@ class ProgressScreen(AppScreen):
         days = progress.last_days()
         plt.title(f"mean score of the days practised, last {PLOT_DAYS} days")
         plt.ylim(0, 100)
+        plt.yticks([0, 50, 100] if plot.size.height < 14 else [0, 25, 50, 75, 100])
         plt.xlim(0, len(days) - 1)
         ticks = [float(i) for i in [*range(0, len(days) - 3, 7), len(days) - 1]]
         plt.xticks(ticks, [f"{days[int(i)][0]:%d %b}" if i < len(days) - 1 else "today" for i in ticks])
