@@ -36,7 +36,9 @@ def own_terminal(data_dir: Path) -> Iterator[TextIO | None]:
         yield None
         return
     stream = sys.__stderr__
-    terminal: TextIO = open(os.dup(2), "w", encoding=stream.encoding if stream else "utf-8", errors="replace")  # noqa: SIM115
+    terminal: TextIO = open(  # noqa: SIM115  (closed when the block ends)
+        os.dup(2), "w", buffering=1 << 16, encoding=stream.encoding if stream else "utf-8", errors="replace"
+    )  # Textual flushes each frame: no flush at every line
     log = _open_log(data_dir / LOG_NAME)
     saved = os.dup(2)
     sys.stderr.flush()

@@ -362,13 +362,14 @@ class Session(Announcer, PracticedPack):
     def warm_up(self, pack: Pack) -> int:
         """After the first frame, make ahead what ``pack`` will need; how many slowed references were made (blocking).
 
-        The place for work that must not delay the first frame: the slowed
-        references of every phrase (kept in the user cache, so only a new or
-        changed reference costs anything), and the scoring models once the
-        scorer has any to load.
+        The place for work that must not delay the first frame: the player
+        (PortAudio), the slowed references of every phrase (kept in the user
+        cache, so only a new or changed reference costs anything), and the
+        scoring models once the scorer has any to load.
         """
         from tui.audio.files import load_audio
 
+        _ = self.player  # PortAudio starts here, not on the first key that plays
         made = 0
         for phrase in pack.phrases:
             if pack is not self.pack:
