@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.server.conftest import BACKENDS
 from tests.server.helpers import (
     LiveServer,
     PartialUpload,
@@ -22,6 +23,8 @@ from tests.server.helpers import (
     classroom,
     learner_with_takes,
     meta,
+    open_store,
+    query,
     scoring_workers,
     spoken,
     upload,
@@ -30,20 +33,17 @@ from tests.server.helpers import (
 from tui.client.login import Login
 from tui.client.uploader import Uploader, sync_now
 from tui.paths import DEMO_PACK
-from tui.server.db import DB_NAME, Database, server_root
+from tui.server.db import DB_NAME, server_root
 from tui.server.packs import publish
 from tui.store.outbox import Outbox, OutboxState
 
 LEARNERS = 30
-UPLOADS_EACH = 10
+UPLOADS_EACH = {"sqlite": 10, "postgresql": 2}
+"""Takes each learner sends at once; fewer on PostgreSQL, where the same path is checked and scoring would double the cost."""
 
 
-def _rows(data_dir: Path) -> list[tuple[str, str, int]]:
-    conn = sqlite3.connect(server_root(data_dir) / DB_NAME, timeout=30)
-    try:
-        return conn.execute("SELECT client_attempt_id, audio, audio_bytes FROM attempts").fetchall()
-    finally:
-        conn.close()
+def _rows(data_dir: Path, database: str | None = None) -> list[tuple[str, str, int]]:
+    return [tuple(row) for row in query(data_dir, database, "SELECT client_attempt_id, audio, audio_bytes FROM attempts")]
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def take(tmp_path: Path) -> Path:
     return spoken(tmp_path / "take.wav", "Good morning")
 
 
-def _publish(data_dir: Path) -> None:
-    db = Database(server_root(data_dir))
+def _publish(data_dir: Path, database: str | None = None) -> None:
+    db = open_store(data_dir, database)
     publish(db, DEMO_PACK)
     db.close()
 
@@ -70,14 +70,16 @@ async def _upload_all(url: str, uploads: list[tuple[str, dict[str, object]]], au
         return await asyncio.gather(*(one(token, fields) for token, fields in uploads))
 
 
-def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_once(
-        tmp_path: Path, take: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("database", BACKENDS, indirect=True)
+def test_thirty_learners_uploading_at_once_are_each_stored_exactly_once(
+        tmp_path: Path, take: Path, database: str | None, capsys: pytest.CaptureFixture[str]) -> None:
+    each = UPLOADS_EACH["sqlite" if database is None else "postgresql"]
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, [f"learner-{n:02d}" for n in range(LEARNERS)])
-    _publish(data_dir)
-    server = LiveServer(data_dir, tmp_path / "server-tmp").start()
+    tokens = classroom(data_dir, [f"learner-{n:02d}" for n in range(LEARNERS)], database=database).learners
+    _publish(data_dir, database)
+    server = LiveServer(data_dir, tmp_path / "server-tmp", database=database).start()
     try:
-        uploads = [(token, meta("Good morning.")) for token in tokens.values() for _ in range(UPLOADS_EACH)]
+        uploads = [(token, meta("Good morning.")) for token in tokens.values() for _ in range(each)]
         first = asyncio.run(_upload_all(server.url, uploads, take.read_bytes()))
         again = asyncio.run(_upload_all(server.url, uploads, take.read_bytes()))  # every retry at once
     finally:
@@ -85,8 +87,8 @@ def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_onc
     assert [status for status, _, _ in first] == [201] * len(uploads)
     assert [status for status, _, _ in again] == [200] * len(uploads)
     assert [id for _, _, id in again] == [id for _, _, id in first]
-    rows = _rows(data_dir)
-    assert len(rows) == len({row[0] for row in rows}) == LEARNERS * UPLOADS_EACH
+    rows = _rows(data_dir, database)
+    assert len(rows) == len({row[0] for row in rows}) == LEARNERS * each
     assert {row[0] for row in rows} == {str(fields["client_attempt_id"]) for _, fields in uploads}
     for _, audio, size in rows:
         assert (server_root(data_dir) / audio).stat().st_size == size == take.stat().st_size
@@ -94,14 +96,14 @@ def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_onc
     assert "locked" not in log and "Traceback" not in log and " 500" not in log
     latencies = np.array([seconds for _, seconds, _ in first])
     with capsys.disabled():
-        print(f"\n  {len(uploads)} concurrent uploads ({LEARNERS} learners × {UPLOADS_EACH}): "
+        print(f"\n  {len(uploads)} concurrent uploads ({LEARNERS} learners × {each}, {(database and 'PostgreSQL') or 'SQLite'}): "
               f"p50 {np.percentile(latencies, 50):.2f} s, p95 {np.percentile(latencies, 95):.2f} s, "
               f"max {latencies.max():.2f} s (load {os.getloadavg()[0]:.1f})")
 
 
 def test_a_server_killed_mid_upload_restarts_and_the_client_retries_without_duplicates(tmp_path: Path, take: Path) -> None:
     data_dir, learner_dir = tmp_path / "teacher", tmp_path / "learner"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     ids = learner_with_takes(learner_dir, take, 12, url=server.url, token=tokens["Ana"])
     with Outbox(learner_dir) as outbox:
@@ -146,7 +148,7 @@ def test_a_server_killed_mid_upload_restarts_and_the_client_retries_without_dupl
 
 def test_sigterm_lets_an_upload_in_progress_finish(tmp_path: Path, take: Path) -> None:
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     fields = meta("Good morning.")
     partial = PartialUpload(server.port, tokens["Ana"], take, fields)
@@ -168,7 +170,7 @@ def test_sigterm_lets_an_upload_in_progress_finish(tmp_path: Path, take: Path) -
 
 def test_a_scoring_process_that_dies_is_replaced(tmp_path: Path, take: Path) -> None:
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     try:
         with server.client() as client:
