@@ -295,11 +295,13 @@ SCORE_JSON = ('{"overall":%(o).1f,"accuracy":%(o).1f,"fluency":70.0,"intonation"
 
 
 def seed_takes(db: Database, class_id: int, learners: int, phrases: list[tuple[str, str]], takes: int, *,
-               pack: str = "en-basics", first_learner: int = 0, seed: int = 1) -> int:
+               pack: str = "en-basics", first_learner: int = 0, seed: int = 1, score_json: str = SCORE_JSON) -> int:
     """Bulk-insert ``learners`` × ``phrases`` × ``takes`` scored takes into a class (no files), then rebuild the summaries.
 
     For tests and benches of reading at scale: rows as the server stores them,
-    scores drawn at random (seeded), recorded a minute apart. Returns the number of takes.
+    scores drawn at random (seeded), recorded a minute apart; ``score_json``
+    is the stored score with ``%(o).1f`` where the overall score goes.
+    Returns the number of takes.
     """
     import random
     from datetime import UTC, datetime, timedelta
@@ -329,7 +331,7 @@ def seed_takes(db: Database, class_id: int, learners: int, phrases: list[tuple[s
                         "recorded_at": when, "created_at": when, "status": "scored", "audio": f"recordings/{learner_id}/x.flac",
                         "audio_bytes": 30_000, "duration": 1.2, "reference": "references/x.wav", "overall": overall,
                         "accuracy": overall, "fluency": 70.0, "intonation": 65.0, "completeness": 100.0,
-                        "score_json": SCORE_JSON % {"o": overall}, "scorer_version": "seeded", "client_overall": None,
+                        "score_json": score_json % {"o": overall}, "scorer_version": "seeded", "client_overall": None,
                         "client_score_json": None, "scored_at": when,
                     })
                     if len(batch) >= 5000:
@@ -338,4 +340,6 @@ def seed_takes(db: Database, class_id: int, learners: int, phrases: list[tuple[s
         if batch:
             conn.execute(insert(attempts), batch)
         rebuild(conn)
+    with db.writing() as conn:  # fresh statistics for the planners, as autovacuum (PostgreSQL) would soon make
+        conn.exec_driver_sql("ANALYZE")
     return made

@@ -141,6 +141,9 @@ def test_meta_that_is_not_valid_json_is_422(room: Classroom, raw: bytes, words: 
 
 def test_bad_times_ids_and_scores_in_meta_are_422(room: Classroom) -> None:
     cases = [({"recorded_at": "last tuesday"}, "recorded_at"), ({"client_attempt_id": "123"}, "UUID"),
+             ({"recorded_at": "9999-12-31T23:59:59-14:00"}, "recorded_at"), ({"recorded_at": "0001-01-01T00:00:00+14:00"}, "recorded_at"),
+             ({"recorded_at": "1999-12-31T23:59:59Z"}, "not a time a take can have been recorded"),
+             ({"recorded_at": "2999-01-01T00:00:00Z"}, "not a time a take can have been recorded"),
              ({"score": {"overall": "high"}}, "score"), ({"text": ""}, "text"), ({"lang": "english please"}, "lang"),
              ({"text": "a\x1b[2Jb"}, "control")]
     with room.server.client() as client:

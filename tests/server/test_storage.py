@@ -103,16 +103,25 @@ def test_a_summary_follows_recording_time_best_count_and_trend(db: Database) -> 
     count, latest, best, latest_id, trend = _summary(db, 1) or ()
     assert (count, latest, best, latest_id) == (3, 60.0, 90.0, newest.id)
     assert trend == pytest.approx(-15.0)  # slope of 90, 50, 60 per take
-    _add(db, 2, 40.0)
-    assert _summary(db, 2) == (1, 40.0, 40.0, pytest.approx(newest.id + 1), None)
-    with db.writing() as conn:  # hiding a take (issue 21) takes it out of the summary once refreshed
-        conn.execute(update(attempts).where(attempts.c.id == early.id).values(hidden_at=T0))
+    other = _add(db, 2, 40.0)
+    _add(db, 2, 55.0, phrase="good-evening")
+    assert _summary(db, 2) == (1, 40.0, 40.0, other.id, None)
+    assert _class_phrases(db) == [("good-evening", 1), ("good-morning", 2)]  # the class page's columns
+    with db.writing() as conn:  # hiding a take (issue 21) takes it out of the summaries once refreshed
+        conn.execute(update(attempts).where(attempts.c.id.in_([early.id, other.id])).values(hidden_at=T0))
         summaries.refresh(conn, 1, "en-basics", "good-morning")
+        summaries.refresh(conn, 2, "en-basics", "good-morning")
     assert _summary(db, 1)[:3] == (2, 60.0, 60.0)  # type: ignore[index]
-    incremental = _all_summaries(db)
+    assert _summary(db, 2) is None and _class_phrases(db) == [("good-evening", 1), ("good-morning", 1)]
+    incremental = _all_summaries(db), _class_phrases(db)
     with db.writing() as conn:
         assert summaries.rebuild(conn) == 2
-    assert _all_summaries(db) == incremental  # a rebuild gives what the refreshes kept
+    assert (_all_summaries(db), _class_phrases(db)) == incremental  # a rebuild gives what the refreshes kept
+
+
+def _class_phrases(db: Database) -> list[tuple[object, ...]]:
+    with db.reading() as conn:
+        return [tuple(row) for row in conn.execute(text("SELECT phrase_id, learners FROM class_phrases ORDER BY phrase_id"))]
 
 
 def _all_summaries(db: Database) -> list[tuple[object, ...]]:
@@ -196,12 +205,12 @@ def test_exports_stream_every_take_of_the_classes_seen(db: Database) -> None:
     with db.writing() as conn:  # an old row with a learner score JSON cannot hold
         conn.execute(update(attempts).where(attempts.c.id == odd.id).values(client_score_json='{"overall": NaN}'))
     scope = Filters(class_ids=frozenset({1}))
-    chunks = list(exports.csv_chunks(records.rows(db, scope)))
-    assert len(chunks) > 2  # written as read, not built whole
+    chunks = list(exports.csv_chunks(db, scope, batch=500))
+    assert len(chunks) == 5  # written as read, 500 lines at a time, not built whole
     rows = list(csv.DictReader(io.StringIO("".join(chunks))))
     assert len(rows) == 3 * 700 + 1 and {r["class"] for r in rows} == {"Class 1"}
     assert rows[0]["text"].startswith("'=")  # never a spreadsheet formula
-    body = json.loads("".join(exports.json_chunks(records.rows(db, scope))))
+    body = json.loads("".join(exports.json_chunks(db, scope, batch=500)))
     assert [a["id"] for a in body["attempts"]] == [int(r["id"]) for r in rows]
     assert body["attempts"][-1]["client_score"] == {"overall": None}
     admin = list(records.rows(db, Filters(), batch=100))

@@ -144,15 +144,13 @@ async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, s
 async def list_attempts(request: Request) -> Response:
     """``GET /api/v1/attempts`` (admin, teacher): the takes of the classes the token sees, filtered; streamed."""
     who = await bearer(request, *STAFF)
-    rows = records.rows(service_of(request).db, _filters(request, who))
-    return await _streamed(exports.json_chunks(rows), "application/json")
+    return await _streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
 
 
 async def export_csv(request: Request) -> Response:
     """``GET /api/v1/attempts.csv`` (admin, teacher): the listing as CSV, streamed."""
     who = await bearer(request, *STAFF)
-    rows = records.rows(service_of(request).db, _filters(request, who))
-    return await _streamed(exports.csv_chunks(rows), "text/csv; charset=utf-8",
+    return await _streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
                            {"content-disposition": 'attachment; filename="attempts.csv"'})
 
 

@@ -1,9 +1,10 @@
 """The class page: one class's learners × phrases (latest, best, trend), paged and sorted, read from the summaries.
 
 A page costs a few indexed queries whatever the class's size: the columns
-(distinct phrases of the class's summaries, headed by the published pack's
-text in lesson order when the server has the pack), the learners of the page
-in the chosen order, and their summaries.
+(the class's phrases, headed by the published pack's text in lesson order when
+the server has the pack), the learners of the page in the chosen order, and
+their summaries. Sorting by a learner's mean, takes or last take aggregates the
+class's summaries (an index-only scan).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from tui.server.db import Database
-from tui.server.schema import classes, learners, pack_phrases, summaries
+from tui.server.schema import class_phrases, classes, learners, pack_phrases, summaries
 
 TREND_STEP = 1.0
 """Points per attempt (slope of the last five) beyond which a phrase counts as improving or slipping."""
@@ -113,47 +114,81 @@ def _in_class(class_id: int, pack: str | None) -> ColumnElement[bool]:
     return and_(scope, summaries.c.pack_id == pack) if pack is not None else scope
 
 
+def _phrases(conn: Connection, class_id: int) -> list[tuple[str, str]]:
+    """The (pack, phrase) pairs practised in a class."""
+    query = select(class_phrases.c.pack_id, class_phrases.c.phrase_id).where(class_phrases.c.class_id == class_id)
+    return [(pack_id, phrase_id) for pack_id, phrase_id in conn.execute(query)]
+
+
+def _columns(conn: Connection, class_id: int, pairs: list[tuple[str, str]]) -> tuple[Column, ...]:
+    """Columns for ``pairs``, by pack and lesson order, headed by the published text (else a take's own text)."""
+    published = {(pack_id, phrase_id): (position, text) for pack_id, phrase_id, position, text in conn.execute(
+        select(pack_phrases.c.pack_id, pack_phrases.c.phrase_id, pack_phrases.c.position, pack_phrases.c.text)
+        .where(pack_phrases.c.pack_id.in_(sorted({pack_id for pack_id, _ in pairs}))))}
+    found = []
+    for pack_id, phrase_id in pairs:
+        position, text = published.get((pack_id, phrase_id), (math.inf, None))
+        if text is None:  # not in a published pack: the text a take of it carried
+            text = conn.execute(select(summaries.c.text).where(
+                summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id
+            ).limit(1)).scalar_one()
+        found.append((pack_id, position, phrase_id, text))
+    return tuple(Column(pack_id, phrase_id, text) for pack_id, _, phrase_id, text in sorted(found))
+
+
 def columns(db: Database, class_id: int, pack: str | None = None) -> tuple[Column, ...]:
     """The phrases practised in a class (of ``pack``), by pack and lesson order, headed by the published text."""
-    pairs = (select(summaries.c.pack_id, summaries.c.phrase_id).where(_in_class(class_id, pack)).distinct().subquery())
-    query = (select(pairs.c.pack_id, pairs.c.phrase_id, pack_phrases.c.text, pack_phrases.c.position)
-             .outerjoin(pack_phrases, and_(pack_phrases.c.pack_id == pairs.c.pack_id, pack_phrases.c.phrase_id == pairs.c.phrase_id)))
     with db.reading() as conn:
-        found = conn.execute(query).all()
-        result = []
-        for pack_id, phrase_id, text, position in found:
-            if text is None:  # not in a published pack: the text a take of it carried
-                text = conn.execute(select(summaries.c.text).where(
-                    summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id
-                ).limit(1)).scalar_one()
-            result.append((pack_id, math.inf if position is None else position, phrase_id, text))
-    return tuple(Column(pack_id, phrase_id, text) for pack_id, _, phrase_id, text in sorted(result))
+        pairs = [pair for pair in _phrases(conn, class_id) if pack is None or pair[0] == pack]
+        return _columns(conn, class_id, pairs)
 
 
-def _order(sort: str, agg: Any, phrase: Any) -> list[Any]:
+def _aggregates(class_id: int, pack: str | None) -> Any:
+    """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
+    return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
+                   func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
+            .where(_in_class(class_id, pack)).group_by(summaries.c.learner_id))
+
+
+def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
+    """The learners a class's table lists: its active learners, and those who left when they have takes."""
+    tried = select(summaries.c.learner_id).where(summaries.c.learner_id == learners.c.id)
+    if pack is not None:
+        tried = tried.where(summaries.c.pack_id == pack)
+    return and_(learners.c.class_id == class_id, or_(learners.c.removed_at.is_(None), tried.exists()))
+
+
+def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, limit: int, offset: int) -> list[Any]:
+    """The page's learners, ``(id, name, removed_at, mean, takes, last)`` each, in ``sort`` order.
+
+    Sorting by name or by one phrase reads the page's learners first and
+    their aggregates after; sorting by an aggregate computes it for the class.
+    """
+    listed = _listed(class_id, pack)
     key, descending = sort.removeprefix("-"), sort.startswith("-")
-    column = {"name": learners.c.name, "mean": agg.c.mean, "takes": agg.c.takes, "last": agg.c.last}.get(key)
-    if column is None:
-        column = phrase.c.latest
-    ordered = column.desc() if descending else column.asc()
-    return [ordered.nulls_last(), learners.c.name, learners.c.id]
-
-
-def _learners(class_id: int, pack: str | None, sort: str) -> tuple[Select[Any], Any]:
-    agg = (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
-                  func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
-           .where(_in_class(class_id, pack)).group_by(summaries.c.learner_id).subquery())
-    query = (select(learners.c.id, learners.c.name, learners.c.removed_at, agg.c.mean, agg.c.takes, agg.c.last)
-             .outerjoin(agg, agg.c.learner_id == learners.c.id)
-             .where(learners.c.class_id == class_id, or_(learners.c.removed_at.is_(None), agg.c.takes.is_not(None))))
-    phrase = None
-    if sort.removeprefix("-").startswith(PHRASE_SORT):
-        pack_id, _, phrase_id = sort.removeprefix("-").removeprefix(PHRASE_SORT).partition("/")
+    query = select(learners.c.id, learners.c.name, learners.c.removed_at).where(listed)
+    if key in ("mean", "takes", "last"):
+        agg = _aggregates(class_id, pack).subquery()
+        column: Any = agg.c[key]
+        query = query.add_columns(agg.c.mean, agg.c.takes, agg.c.last).outerjoin(agg, agg.c.learner_id == learners.c.id)
+    elif key.startswith(PHRASE_SORT):
+        pack_id, _, phrase_id = key.removeprefix(PHRASE_SORT).partition("/")
         phrase = (select(summaries.c.learner_id, summaries.c.latest)
                   .where(summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id)
                   .subquery())
+        column = phrase.c.latest
         query = query.outerjoin(phrase, phrase.c.learner_id == learners.c.id)
-    return query.order_by(*_order(sort, agg, phrase)), agg
+    else:
+        column = learners.c.name
+    ordered = (column.desc() if descending else column.asc()).nulls_last()
+    found = list(conn.execute(query.order_by(ordered, learners.c.name, learners.c.id).limit(limit).offset(offset)))
+    if key in ("mean", "takes", "last"):
+        return found
+    ids = [row.id for row in found]
+    stats = {row.learner_id: row for row in conn.execute(_aggregates(class_id, pack).where(summaries.c.learner_id.in_(ids)))}
+    empty = (None, None, None)
+    return [(row.id, row.name, row.removed_at, *((stats[row.id].mean, stats[row.id].takes, stats[row.id].last)
+                                                 if row.id in stats else empty)) for row in found]
 
 
 def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: str = DEFAULT_SORT, page: int = 1,
@@ -164,24 +199,23 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
         name = conn.execute(select(classes.c.name).where(classes.c.id == class_id)).scalar()
         if name is None:
             return None
-        packs = tuple(conn.execute(select(summaries.c.pack_id).where(summaries.c.class_id == class_id)
-                                   .distinct().order_by(summaries.c.pack_id)).scalars())
+        pairs = _phrases(conn, class_id)
+        packs = tuple(sorted({pack_id for pack_id, _ in pairs}))
         if pack not in packs:
             pack = None
-        query, _ = _learners(class_id, pack, sort)
-        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        cols = _columns(conn, class_id, [pair for pair in pairs if pack is None or pair[0] == pack])
+        total = conn.execute(select(func.count()).select_from(learners).where(_listed(class_id, pack))).scalar_one()
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        found = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-        ids = [row.id for row in found]
+        found = _learner_page(conn, class_id, pack, sort, per_page, (page - 1) * per_page)
         cells: dict[tuple[int, str, str], Cell] = {}
-        if ids:
-            for s in conn.execute(select(summaries).where(summaries.c.learner_id.in_(ids), _in_class(class_id, pack))):
+        if found:
+            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(class_id, pack))
+            for s in conn.execute(query):
                 cells[(s.learner_id, s.pack_id, s.phrase_id)] = Cell(s.attempts, s.latest, s.best, trend_arrow(s.trend),
                                                                      s.latest_attempt_id)
-    cols = columns(db, class_id, pack)
-    rows = tuple(Row(learner=row.name, removed=row.removed_at is not None, mean=row.mean, takes=int(row.takes or 0),
-                     last=row.last, cells=tuple(cells.get((row.id, c.pack, c.phrase_id)) for c in cols))
-                 for row in found)
+    rows = tuple(Row(learner=name_, removed=removed is not None, mean=mean, takes=int(takes or 0), last=last,
+                     cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols))
+                 for id_, name_, removed, mean, takes, last in found)
     return ClassPage(class_id=class_id, class_name=name, columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,
                      page=page, pages=pages, learners=total, per_page=per_page)

@@ -14,7 +14,7 @@ learner's summary of that phrase in the same transaction) or ``failed``
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from tui.server.meta import AttemptMeta
 from tui.server.schema import attempts, classes, learners
 
 MAX_ID = 2**63 - 1
-BATCH = 1000
+BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,10 @@ class ServerAttempt:
     error: str | None
 
 
-def _select() -> Select[Any]:
-    return (select(attempts, learners.c.name.label("learner"), classes.c.name.label("class_name"))
+def _select(columns: Sequence[str] | None = None) -> Select[Any]:
+    """Takes with their learner's and class's names; only ``columns`` of ``attempts`` (and ``id``) when given."""
+    chosen = [attempts] if columns is None else [attempts.c.id, *(attempts.c[name] for name in columns if name != "id")]
+    return (select(*chosen, learners.c.name.label("learner"), classes.c.name.label("class_name"))
             .join(learners, learners.c.id == attempts.c.learner_id)
             .join(classes, classes.c.id == attempts.c.class_id))
 
@@ -174,17 +176,19 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     return query
 
 
-def rows(db: Database, filters: Filters, *, batch: int = BATCH) -> Iterator[Row[Any]]:
+def rows(db: Database, filters: Filters, *, columns: Sequence[str] | None = None, batch: int = BATCH) -> Iterator[Any]:
     """Matching takes, oldest first, read ``batch`` at a time, each batch in a short read of its own.
 
-    No transaction stays open between batches, so a slow reader holds no
-    database connection; memory stays flat whatever the number of takes.
+    Each row has the ``attempts`` columns (only ``columns`` and ``id`` when
+    given), ``learner`` and ``class_name``. No transaction stays open between
+    batches, so a slow reader holds no database connection; memory stays flat
+    whatever the number of takes.
     """
     after = 0
+    query = _filtered(_select(columns), filters).order_by(attempts.c.id).limit(batch)
     while True:
         with db.reading() as conn:
-            found = conn.execute(_filtered(_select(), filters).where(attempts.c.id > after)
-                                 .order_by(attempts.c.id).limit(batch)).all()
+            found = conn.execute(query.where(attempts.c.id > after)).all()
         yield from found
         if len(found) < batch:
             return

@@ -4,8 +4,9 @@ Who is who: the admin (tokens with role ``admin``) runs the server; each class
 has one or more teachers (``class_teachers``); each learner belongs to one
 class. A take (``attempts``) is ``pending`` until it is scored, then ``scored``
 with its score columns set, or ``failed`` with ``error`` set. ``summaries``
-holds one row per learner and phrase, kept current as takes are scored: the
-class page and its sorting read only that table.
+holds one row per learner and phrase, kept current as takes are scored, and
+``class_phrases`` the phrases each class practised: the class page reads only
+those two.
 
 The migrations in ``tui/server/migrations/versions`` build exactly these
 tables (a test compares them); change both together.
@@ -211,9 +212,18 @@ summaries = Table(
     Column("mean_last5", Float, nullable=False),
     Column("trend", Float),
     Column("updated_at", UtcDateTime, nullable=False),
-    Index("summaries_by_class_phrase", "class_id", "pack_id", "phrase_id"),
-    Index("summaries_by_class_learner", "class_id", "learner_id"),
+    Index("summaries_by_class_phrase", "class_id", "pack_id", "phrase_id", "latest", "learner_id"),
+    Index("summaries_by_class_learner", "class_id", "learner_id", "latest", "attempts", "latest_at"),
 )
+
+class_phrases = Table(
+    "class_phrases", metadata,
+    Column("class_id", Integer, ForeignKey("classes.id"), primary_key=True),
+    Column("pack_id", Text, primary_key=True),
+    Column("phrase_id", Text, primary_key=True),
+    Column("learners", Integer, nullable=False),
+)
+"""The phrases practised in each class (the class page's columns): how many of its learners have a summary of each."""
 
 packs = Table(
     "packs", metadata,

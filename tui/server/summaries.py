@@ -1,11 +1,12 @@
 """Per-learner, per-phrase summaries of scored takes: count, latest, best, mean of the last five, trend.
 
-The class page reads only this table, so it costs the same with 30 takes or
+The class page reads only this table and ``class_phrases`` (which phrases a
+class practised, counted in learners), so it costs the same with 30 takes or
 300,000. A summary is recomputed from its takes (scored, not hidden; latest by
-``recorded_at``) in the transaction that scores a take, hides one or moves
-one, so it is never behind. Summaries are derived data: when the way they are
-computed changes, :data:`VERSION` goes up and :func:`ensure_current` rebuilds
-them all once, at the next start.
+``recorded_at``) in the transaction that scores a take or hides one, so it is
+never behind. Summaries are derived data: when the way they are computed
+changes, :data:`VERSION` goes up and :func:`ensure_current` rebuilds them all
+once, at the next start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, select, upda
 
 from tui.server.accounts import now
 from tui.server.db import Database
-from tui.server.schema import attempts, learners, server_state, summaries
+from tui.server.schema import attempts, class_phrases, classes, learners, server_state, summaries
 from tui.store.records import PhraseStats
 
 VERSION = 1
@@ -53,18 +54,40 @@ def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> 
     cell = and_(attempts.c.learner_id == learner_id, attempts.c.pack_id == pack_id, attempts.c.phrase_id == phrase_id,
                 _counted())
     count, best = conn.execute(select(func.count(), func.max(attempts.c.overall)).where(cell)).one()
-    conn.execute(delete(summaries).where(summaries.c.learner_id == learner_id, summaries.c.pack_id == pack_id,
-                                         summaries.c.phrase_id == phrase_id))
-    if not count:
-        return
-    latest = conn.execute(select(attempts.c.id, attempts.c.class_id, attempts.c.text, attempts.c.overall,
-                                 attempts.c.recorded_at).where(cell)
-                          .order_by(attempts.c.recorded_at.desc(), attempts.c.id.desc()).limit(RECENT)).all()
-    conn.execute(insert(summaries).values(**_values(learner_id, pack_id, phrase_id, count, best, latest)))
+    before = conn.execute(delete(summaries).where(summaries.c.learner_id == learner_id, summaries.c.pack_id == pack_id,
+                                                  summaries.c.phrase_id == phrase_id).returning(summaries.c.class_id)).scalar()
+    after = None
+    if count:
+        latest = conn.execute(select(attempts.c.id, attempts.c.class_id, attempts.c.text, attempts.c.overall,
+                                     attempts.c.recorded_at).where(cell)
+                              .order_by(attempts.c.recorded_at.desc(), attempts.c.id.desc()).limit(RECENT)).all()
+        values = _values(learner_id, pack_id, phrase_id, count, best, latest)
+        conn.execute(insert(summaries).values(**values))
+        after = values["class_id"]
+    if before != after:
+        for class_id, change in ((before, -1), (after, 1)):
+            if class_id is not None:
+                _count_learners(conn, class_id, pack_id, phrase_id, change)
+
+
+def _count_learners(conn: Connection, class_id: int, pack_id: str, phrase_id: str, change: int) -> None:
+    """One learner more (or fewer) of a class has a summary of this phrase; a phrase nobody has leaves the class's columns.
+
+    The class's row is locked first, so two learners' first takes of a phrase count one after the other.
+    """
+    conn.execute(select(classes.c.id).where(classes.c.id == class_id).with_for_update())
+    phrase = and_(class_phrases.c.class_id == class_id, class_phrases.c.pack_id == pack_id, class_phrases.c.phrase_id == phrase_id)
+    if not conn.execute(update(class_phrases).where(phrase).values(learners=class_phrases.c.learners + change)).rowcount:
+        conn.execute(insert(class_phrases).values(class_id=class_id, pack_id=pack_id, phrase_id=phrase_id, learners=change))
+    conn.execute(delete(class_phrases).where(phrase, class_phrases.c.learners <= 0))
 
 
 def rebuild(conn: Connection) -> int:
-    """Recompute every summary from the takes (inside the caller's write transaction); the number of summaries."""
+    """Recompute every summary, and the classes' phrases, from the takes (inside the caller's write transaction).
+
+    Returns the number of summaries.
+    """
+    conn.execute(delete(class_phrases))
     conn.execute(delete(summaries))
     ordered = (select(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id, attempts.c.id, attempts.c.class_id,
                       attempts.c.text, attempts.c.overall, attempts.c.recorded_at)
@@ -80,6 +103,9 @@ def rebuild(conn: Connection) -> int:
             made, batch = made + len(batch), []
     if batch:
         conn.execute(insert(summaries), batch)
+    counted = (select(summaries.c.class_id, summaries.c.pack_id, summaries.c.phrase_id, func.count())
+               .group_by(summaries.c.class_id, summaries.c.pack_id, summaries.c.phrase_id))
+    conn.execute(insert(class_phrases).from_select(["class_id", "pack_id", "phrase_id", "learners"], counted))
     return made + len(batch)
 
 

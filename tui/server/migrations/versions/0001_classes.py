@@ -191,8 +191,17 @@ def _create() -> None:
         sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], name="fk_summaries_learner_id_learners"),
         sa.ForeignKeyConstraint(["class_id"], ["classes.id"], name="fk_summaries_class_id_classes"),
     )
-    op.create_index("summaries_by_class_phrase", "summaries", ["class_id", "pack_id", "phrase_id"])
-    op.create_index("summaries_by_class_learner", "summaries", ["class_id", "learner_id"])
+    op.create_index("summaries_by_class_phrase", "summaries", ["class_id", "pack_id", "phrase_id", "latest", "learner_id"])
+    op.create_index("summaries_by_class_learner", "summaries", ["class_id", "learner_id", "latest", "attempts", "latest_at"])
+    op.create_table(
+        "class_phrases",
+        sa.Column("class_id", sa.Integer, nullable=False),
+        sa.Column("pack_id", sa.Text, nullable=False),
+        sa.Column("phrase_id", sa.Text, nullable=False),
+        sa.Column("learners", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("class_id", "pack_id", "phrase_id", name="pk_class_phrases"),
+        sa.ForeignKeyConstraint(["class_id"], ["classes.id"], name="fk_class_phrases_class_id_classes"),
+    )
     op.create_table(
         "packs",
         sa.Column("id", sa.Text, nullable=False),
