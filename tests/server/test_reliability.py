@@ -38,7 +38,7 @@ from tui.server.packs import publish
 from tui.store.outbox import Outbox, OutboxState
 
 LEARNERS = 30
-UPLOADS_EACH = {"sqlite": 10, "postgresql": 2}
+UPLOADS_EACH = {"sqlite": 10, "postgresql": 1}
 """Takes each learner sends at once; fewer on PostgreSQL, where the same path is checked and scoring would double the cost."""
 
 

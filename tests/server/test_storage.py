@@ -158,6 +158,34 @@ def test_the_same_client_attempt_id_sent_at_once_is_stored_once(db: Database) ->
     assert _summary(db, 1)[0] == 1  # type: ignore[index]
 
 
+def test_many_learners_first_takes_of_one_phrase_stored_at_once_are_all_counted(db: Database) -> None:
+    ids = [1, 2, *(_new_learner(db, f"extra-{n}") for n in range(10))]
+    errors: list[BaseException] = []
+
+    def send(learner_id: int) -> None:
+        try:
+            for phrase in ("good-morning", "good-evening"):
+                records.add(db, learner_id=learner_id, meta=_meta(phrase), staged=_staged(db), suffix=".wav",
+                            scored=_scored(db, 50.0 + learner_id))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(learner_id,)) for learner_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []  # on PostgreSQL: no deadlock between the learners' and the class's row locks
+    assert _class_phrases(db) == [("good-evening", len(ids)), ("good-morning", len(ids))]
+    assert len(_all_summaries(db)) == 2 * len(ids)
+
+
+def _new_learner(db: Database, name: str) -> int:
+    classes.add_learner(db, name, "Class 1")
+    with db.reading() as conn:
+        return int(conn.execute(text("SELECT id FROM learners WHERE name = :n"), {"n": name}).scalar_one())
+
+
 def test_the_class_table_is_paged_and_sorted_from_the_summaries(db: Database) -> None:
     phrases = [("good-morning", "Good morning."), ("good-evening", "Good evening."), ("thank-you", "Thank you.")]
     seed_takes(db, 1, 120, phrases, 2)

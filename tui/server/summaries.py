@@ -46,11 +46,13 @@ def _values(learner_id: int, pack_id: str, phrase_id: str, count: int, best: flo
 def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> None:
     """Recompute one learner's summary of one phrase, inside the caller's write transaction.
 
-    The learner's row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite's
-    write transaction already excludes other writers), so two takes of one
-    learner scored at once on two web nodes refresh one after the other.
+    The learner's row is locked first (``FOR NO KEY UPDATE`` on PostgreSQL:
+    it waits for another refresh of the learner but not for inserts that
+    merely reference the row; SQLite's write transaction already excludes
+    other writers), so two takes of one learner scored at once on two web
+    nodes refresh one after the other.
     """
-    conn.execute(select(learners.c.id).where(learners.c.id == learner_id).with_for_update())
+    conn.execute(select(learners.c.id).where(learners.c.id == learner_id).with_for_update(key_share=True))
     cell = and_(attempts.c.learner_id == learner_id, attempts.c.pack_id == pack_id, attempts.c.phrase_id == phrase_id,
                 _counted())
     count, best = conn.execute(select(func.count(), func.max(attempts.c.overall)).where(cell)).one()
@@ -73,9 +75,11 @@ def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> 
 def _count_learners(conn: Connection, class_id: int, pack_id: str, phrase_id: str, change: int) -> None:
     """One learner more (or fewer) of a class has a summary of this phrase; a phrase nobody has leaves the class's columns.
 
-    The class's row is locked first, so two learners' first takes of a phrase count one after the other.
+    The class's row is locked first, so two learners' first takes of a phrase count one after the other. The lock
+    is ``FOR NO KEY UPDATE``: a plain ``FOR UPDATE`` would wait for every transaction that inserted a take of the
+    class (a foreign key's share lock) while they wait for it: a deadlock.
     """
-    conn.execute(select(classes.c.id).where(classes.c.id == class_id).with_for_update())
+    conn.execute(select(classes.c.id).where(classes.c.id == class_id).with_for_update(key_share=True))
     phrase = and_(class_phrases.c.class_id == class_id, class_phrases.c.pack_id == pack_id, class_phrases.c.phrase_id == phrase_id)
     if not conn.execute(update(class_phrases).where(phrase).values(learners=class_phrases.c.learners + change)).rowcount:
         conn.execute(insert(class_phrases).values(class_id=class_id, pack_id=pack_id, phrase_id=phrase_id, learners=change))
