@@ -11,6 +11,7 @@ from tui.messages import AttemptSaved, AudioFailed, ChunkRecorded, PlaybackChang
 from tui.packs.model import Phrase
 from tui.practice.captures import CaptureEvent
 from tui.practice.results import Result
+from tui.practice.session import Session
 from tui.practice.takes import Take, TakeState
 from tui.screens.playing import PlaybackActions
 from tui.text import printable
@@ -38,8 +39,8 @@ class RecordingActions(PlaybackActions):
     ``on_mount`` of every class of the screen, this one's too.)
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._ticker: Timer | None = None
         self._unsubscribe = lambda: None
 
