@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -52,7 +53,37 @@ def phrase_rows(pack: Pack | None, progress: Progress | None, order: str = "pack
     return rows
 
 
-def row_prompt(row: PhraseRow) -> Table:
+class Hanging:
+    """A marker, then lines whose wrapped parts start under the text, not under the marker (a hanging indent).
+
+    ``lines`` wrap at the width given, except those made with ``no_wrap``, which are cut with "…".
+    (A Rich renderable of its own: a table grid did the same at several times the cost, for every row.)
+    """
+
+    def __init__(self, marker: Text, lines: list[Text]) -> None:
+        self.marker = marker
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = self.marker.cell_len
+        width = max(options.max_width - indent, 1)
+        wrapped: list[Text] = []
+        for line in self.lines:
+            if line.no_wrap:
+                cut = line.copy()
+                cut.truncate(width, overflow="ellipsis")
+                wrapped.append(cut)
+            else:
+                wrapped.extend(line.wrap(console, width))
+        pad = Text(" " * indent)
+        yield Text("\n").join(Text.assemble(self.marker if number == 0 else pad, line) for number, line in enumerate(wrapped))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        indent = self.marker.cell_len
+        return Measurement(indent + 1, indent + max((line.cell_len for line in self.lines), default=0))
+
+
+def row_prompt(row: PhraseRow) -> Hanging:
     """``● Hello there  83`` over the dim phrase id; wrapped lines keep the indent after the marker."""
     text = Text(printable(row.text, single_line=True), style="bold")
     if row.known and row.best is None:
@@ -60,15 +91,8 @@ def row_prompt(row: PhraseRow) -> Table:
     elif row.known:
         best = finite(row.best)
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
-    lines = Table.grid()
-    lines.add_column(ratio=1)
-    lines.add_row(text)
-    lines.add_row(Text(printable(row.id, single_line=True), style="dim", no_wrap=True, overflow="ellipsis"))
-    grid = Table.grid()
-    grid.add_column(width=2, no_wrap=True)
-    grid.add_column(ratio=1)
-    grid.add_row(Text(f"{DUE_MARK} " if row.due else "  ", style="bold yellow"), lines)
-    return grid
+    phrase_id = Text(printable(row.id, single_line=True), style="dim", no_wrap=True)
+    return Hanging(Text(f"{DUE_MARK} " if row.due else "  ", style="bold yellow"), [text, phrase_id])
 
 
 class PhraseList(OptionList):
@@ -88,7 +112,9 @@ class PhraseList(OptionList):
         return [Option(row_prompt(row), id=row.id) for row in self.rows]
 
     def set_rows(self, rows: list[PhraseRow]) -> None:
-        """Show ``rows``, keeping the highlighted phrase when it still exists."""
+        """Show ``rows``, keeping the highlighted phrase when it still exists (the same rows again change nothing)."""
+        if list(rows) == self.rows and self.option_count == len(rows):
+            return
         self.rows = list(rows)
         current = self.highlighted_option.id if self.highlighted_option is not None else None
         self.set_options(self._row_options())
