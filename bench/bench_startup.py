@@ -123,6 +123,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             first_phrase(Path(tmp) / "warm", needle)  # fill the OS file cache, as on a second launch
             runs = [first_phrase(Path(tmp) / f"data-{n}", needle) for n in range(RUNS)]
+            idle: dict[str, float] = {}
+            first_phrase(Path(tmp) / "idle", needle, then=lambda pid: idle.update(idle_figures(pid)))
+            with_attempts(Path(tmp) / "restart")
+            # The due marker is drawn only with the badges: it is on screen once the scores are.
+            restarts = sorted(first_phrase(Path(tmp) / "restart", "●")[0] for _ in range(RUNS))
     finally:
         stop_server()
     load = os.getloadavg()
@@ -130,16 +135,6 @@ def main() -> None:
     print(f"first phrase on screen after launching `pronounce` in tmux (median of {RUNS}, s): {statistics.median(times):.3f}"
           f"  [min {times[0]:.3f}, max {times[-1]:.3f}]  load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"CPU time pronounce used by then (median, s): {statistics.median(cpu for _, cpu in runs):.3f}")
-    idle: dict[str, float] = {}
-    start_server()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            first_phrase(Path(tmp) / "idle", needle, then=lambda pid: idle.update(idle_figures(pid)))
-            with_attempts(Path(tmp) / "restart")
-            # The due marker is drawn only with the badges: it is on screen once the scores are.
-            restarts = sorted(first_phrase(Path(tmp) / "restart", "●")[0] for _ in range(RUNS))
-    finally:
-        stop_server()
     print(f"idle, {IDLE_SETTLE_S:.0f} s after launch, over {IDLE_S:.0f} s: resident {idle['rss']:.0f} MB, "
           f"CPU {idle['cpu']:.2f} % of a core, {idle['wakeups']:.1f} wake-ups/s")
     print(f"restart with attempts -> scores and due marker on screen (median of {RUNS}, s): {statistics.median(restarts):.3f}"
