@@ -6,6 +6,7 @@ stderr, so ``--json`` output stays machine-readable.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tui.cli.output import safe_json, shown
-from tui.cli.root import Settings, cli, pass_settings
+from tui.cli.root import Settings, WholeNumber, cli, pass_settings
 
 if TYPE_CHECKING:
     from tui.store.attempts import Attempt, AttemptStore
@@ -27,7 +28,7 @@ EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
 @click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version (reports only that).")
-@click.option("--delete", "delete_id", type=int, metavar="ID", help="Delete attempt ID and its recording.")
+@click.option("--delete", "delete_id", type=WholeNumber(), metavar="ID", help="Delete attempt ID and its recording.")
 @pass_settings
 def review(
     settings: Settings,
@@ -77,7 +78,7 @@ def run_review(
 
     if delete_id is not None and (rescore or export_path or as_json):
         raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
-    if delete_id is None and not (data_dir / DB_NAME).exists():
+    if delete_id is None and not os.path.lexists(data_dir / DB_NAME):
         click.echo(EMPTY, err=as_json)
         return
     with AttemptStore(data_dir) as store:

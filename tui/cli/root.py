@@ -6,6 +6,12 @@ stderr and an exit code; the other command groups live in sibling modules.
 
 from __future__ import annotations
 
+import re
+import signal
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +21,12 @@ import click
 from tui import __version__, paths
 from tui.cli.output import shown
 from tui.errors import PronounceError
+from tui.interrupts import Interrupted, signals_interrupt
 
 GLOBAL_OPTIONS = {"--data-dir": "DIR", "--input-file": "FILE"}
 """Options of ``pronounce`` itself, given before the command."""
+LOUD_COMMANDS = frozenset({None, "practice", "server"})
+"""Commands whose process draws a screen or logs on stderr from other threads: the audio libraries are not hushed there."""
 
 
 @dataclass(frozen=True)
@@ -45,16 +54,29 @@ class PronounceGroup(click.Group):
             raise _one_line(exc, info_name or "pronounce") from exc
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command under the one signal policy (see :mod:`tui.interrupts`), warnings kept off the terminal."""
         try:
-            return super().invoke(ctx)
+            with signals_interrupt(), _library_warnings_hidden():
+                return super().invoke(ctx)
         except PronounceError as exc:
             _error(str(exc))
             raise click.exceptions.Exit(exc.exit_code) from exc
         except click.ClickException as exc:
             raise _one_line(exc, ctx.command_path) from exc
         except (KeyboardInterrupt, click.Abort) as exc:
-            click.echo("pronounce: interrupted", err=True)
-            raise click.exceptions.Exit(130) from exc
+            stopped = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+            _error(f"stopped by {stopped.name} — what was finished is kept and nothing is left half-written; "
+                   "run the command again to do the rest")
+            raise click.exceptions.Exit(stopped.exit_code) from exc
+
+
+@contextmanager
+def _library_warnings_hidden() -> Iterator[None]:
+    """numpy's and other libraries' warnings (``divide by zero``) are not for the user, unless asked for with -W."""
+    with warnings.catch_warnings():
+        if not sys.warnoptions:
+            warnings.simplefilter("ignore")
+        yield
 
 
 def _error(message: str) -> None:
@@ -76,6 +98,22 @@ def _one_line(exc: click.ClickException, command_path: str) -> click.exceptions.
 
 pass_settings = click.make_pass_decorator(Settings)
 
+
+class WholeNumber(click.IntRange):
+    """An integer in ASCII digits with an optional leading ``-``, nothing else.
+
+    Python's ``int()`` also reads ``١`` (an Arabic-Indic one), ``1_0`` (ten),
+    ``+7`` and `` 7\n``; an id or a count typed that way is a mistake, never meant.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not _DIGITS.fullmatch(value):
+            self.fail(f"{value!r} is not a valid integer (use the digits 0-9)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_DIGITS = re.compile(r"-?[0-9]+")
+
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -83,7 +121,7 @@ existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.group(cls=PronounceGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),
     envvar=paths.DATA_DIR_ENV,
     help=f"Where attempts and recordings live [env {paths.DATA_DIR_ENV}; default: the user data dir].",
 )
@@ -94,12 +132,16 @@ existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.version_option(__version__, prog_name="pronounce")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, input_file: Path | None) -> None:
+def cli(ctx: click.Context, data_dir: str | None, input_file: Path | None) -> None:
     """Practise pronunciation in the terminal.
 
     With no command, opens the app on the bundled demo pack (same as `practice`).
     """
     ctx.obj = Settings(data_dir=paths.data_dir(data_dir), input_file=input_file)
+    if ctx.invoked_subcommand not in LOUD_COMMANDS:
+        from tui.audio.quiet import quiet_process
+
+        ctx.with_resource(quiet_process())
     if ctx.invoked_subcommand is None:
         ctx.invoke(practice)
 

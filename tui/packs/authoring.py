@@ -30,6 +30,7 @@ from tui.packs.archive import extract_zip, pack_root, write_zip
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Pack, Phrase
+from tui.packs.references import MAX_DECODE_SECONDS
 from tui.speech.tts import synthesize
 from tui.speech.types import WordTiming
 
@@ -241,7 +242,7 @@ def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: st
                      tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with the reference in the file ``audio`` (any format libsndfile reads), converted to FLAC."""
     check_new_phrase(directory, text)
-    samples, samplerate = load_audio(audio, mono=True)
+    samples, samplerate = load_audio(audio, mono=True, max_seconds=MAX_DECODE_SECONDS)
     return add_recorded_phrase(directory, text, samples, samplerate, translation=translation, notes=notes, tags=tags)
 
 

@@ -27,13 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.errors import StoreError
+from tui.fsio import kind_of, resolved
 from tui.packs.ids import ID_HINT, is_safe_id
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
-from tui.store import files
+from tui.store import files, stored
 from tui.store.records import (
     COLUMNS,
-    ROW_ERRORS,
     Attempt,
     PhraseStats,
     ReconcileReport,
@@ -49,6 +49,31 @@ ORPHANS = "orphans"
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 MAX_ID = 2**63 - 1
 """The largest SQLite integer: no attempt id is above it."""
+
+def open_data_dir(data_dir: str | os.PathLike[str]) -> Path:
+    """The data dir resolved (links and ``..``), created when missing.
+
+    It is resolved once, here: every path of the store is then checked against
+    the real folder, and nothing is followed out of it.
+
+    Raises
+    ------
+    StoreError
+        It is a file (or a pipe...), or cannot be created.
+    """
+    try:
+        folder = resolved(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise StoreError(f"the data dir {data_dir} is {kind_of(os.stat(data_dir).st_mode)}, not a folder",
+                         hint="pass a folder as --data-dir (or PRONOUNCE_DATA_DIR)") from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data dir {data_dir}: {exc.strerror or exc}",
+            hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
+        ) from exc
+    return folder
+
 
 class AttemptStore:
     """Attempts and their recordings in a data dir; safe across threads and processes.
@@ -67,16 +92,9 @@ class AttemptStore:
     """
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.data_dir = Path(data_dir).expanduser().absolute()
+        self.data_dir = open_data_dir(data_dir)
         self.db_path = self.data_dir / DB_NAME
         self.recordings_dir = self.data_dir / "recordings"
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the data dir {self.data_dir}: {exc.strerror}",
-                hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
-            ) from exc
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
@@ -179,6 +197,7 @@ class AttemptStore:
         keep_source = not source.resolve().is_relative_to(self.recordings_dir.resolve())
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
+        self._check_inside(dest.parent)
         conn = self._conn()
         placement = None
         try:
@@ -284,6 +303,16 @@ class AttemptStore:
             ) from exc
         return attempt
 
+    def _check_inside(self, folder: Path) -> None:
+        """Refuse to write into ``folder`` when a symbolic link leads it out of the recordings folder."""
+        try:
+            outside = folder.exists() and not resolved(folder).is_relative_to(resolved(self.recordings_dir))
+        except OSError:
+            outside = True
+        if outside:
+            raise StoreError(f"the recordings folder {folder} is a link out of {self.recordings_dir}; the take was not saved",
+                             hint="pronounce never writes through links out of its data dir: replace the link with a folder")
+
     def _is_recording(self, path: Path) -> bool:
         """True when ``path`` names an entry inside ``recordings/`` (its folders resolved, the entry itself not)."""
         try:
@@ -311,7 +340,7 @@ class AttemptStore:
             rows = conn.execute(
                 "SELECT overall FROM attempts WHERE pack_id = ? AND phrase_id = ? ORDER BY id", (pack_id, phrase_id)
             ).fetchall()
-        return PhraseStats.from_scores([row[0] for row in rows])
+        return PhraseStats.from_scores([row[0] for row in rows if _is_score(row[0])])
 
     def score_history(self, pack_id: str) -> dict[str, list[tuple[datetime, float]]]:
         """Per phrase id of a pack, ``(created_at, overall)`` of each attempt, oldest first.
@@ -325,8 +354,8 @@ class AttemptStore:
         history: dict[str, list[tuple[datetime, float]]] = {}
         for phrase_id, created, overall in rows:
             try:
-                entry = (utc(datetime.fromisoformat(created)), float(overall))
-            except ROW_ERRORS:
+                entry = (stored.date(created), stored.number(overall, low=0.0, high=100.0))
+            except stored.Damaged:
                 continue  # a damaged row: `pronounce review` shows it, scheduling skips it
             history.setdefault(phrase_id, []).append(entry)
         return history
@@ -380,6 +409,15 @@ class AttemptStore:
             yield self._conn()
         except sqlite3.Error as exc:
             raise translate(exc, self.db_path) from exc
+
+
+def _is_score(value: object) -> bool:
+    """A stored overall score that can be counted (a damaged one is skipped, as in scheduling)."""
+    try:
+        stored.number(value, low=0.0, high=100.0)
+    except stored.Damaged:
+        return False
+    return True
 
 
 class _Held:

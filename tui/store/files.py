@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,19 +166,35 @@ def names_a_file(data_dir: Path, audio: object) -> bool:
 
 
 def unreferenced(data_dir: Path, recordings: Path, referenced: set[str], *, skip: Collection[str]) -> Iterator[Path]:
-    """Files under ``recordings`` (outside its ``skip`` folders) whose data-dir-relative path no row holds."""
+    """Regular files under ``recordings`` (outside its ``skip`` folders) whose data-dir-relative path no row holds.
+
+    Symbolic links are never followed nor returned: pronounce makes none, and
+    one leading out of the data dir must not bring other files in.
+    """
     if not recordings.is_dir():
         return
     for entry in sorted(recordings.iterdir()):
-        if entry.is_file():
-            candidates = [entry]
-        elif entry.is_dir() and entry.name not in skip:
-            candidates = sorted(path for path in entry.rglob("*") if path.is_file())
-        else:
+        if entry.is_symlink() or (entry.is_dir() and entry.name in skip):
             continue
-        for path in candidates:
-            if path.relative_to(data_dir).as_posix() not in referenced:
+        for path in [entry] if not entry.is_dir() else _files_under(entry):
+            if _is_regular(path) and path.relative_to(data_dir).as_posix() not in referenced:
                 yield path
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Every entry below ``folder`` that is not a folder, in name order, never descending into a linked folder."""
+    for parent, subfolders, names in os.walk(folder):
+        subfolders.sort()
+        for name in sorted(names):
+            yield Path(parent) / name
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file itself, not a link to one (False when it vanished meanwhile)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def set_aside(path: Path, recordings: Path, orphans: Path) -> Path:
