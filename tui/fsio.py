@@ -95,6 +95,34 @@ def temporary_prefix(name: str) -> str:
 
 
 @contextmanager
+def folders_made(folder: Path) -> Iterator[None]:
+    """Create ``folder`` and its missing parents; when the block fails, remove those it created again.
+
+    So a refused or interrupted output leaves no empty folders behind either.
+
+    Raises
+    ------
+    OSError
+        A parent is a file, or the folder cannot be created.
+    """
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate):
+            break
+        missing.append(candidate)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for made in missing:  # deepest first
+            try:
+                made.rmdir()
+            except OSError:
+                break
+        raise
+
+
+@contextmanager
 def atomic_output(path: Path, *, mode: int = FILE_MODE) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block succeeds, it becomes ``path``.
 
@@ -151,8 +179,7 @@ def output(path: Path) -> Iterator[Path]:
     except FileNotFoundError:
         mode = None
     if mode is None or stat.S_ISREG(mode):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(target) as staged:
+        with folders_made(target.parent), atomic_output(target) as staged:
             yield staged
         return
     if stat.S_ISDIR(mode) or stat.S_ISSOCK(mode):

@@ -6,6 +6,7 @@ module stays as it is.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -17,6 +18,7 @@ import click
 from tui.cli.pack import pack
 from tui.cli.root import Settings, cli, pass_settings
 from tui.errors import ClassroomError, PackError
+from tui.fsio import resolved
 from tui.text import printable
 
 if TYPE_CHECKING:
@@ -149,8 +151,11 @@ def pack_pull(settings: Settings, pack_id: str, target: Path | None) -> None:
     from tui.store.files import safe_name
 
     chosen = _login(settings)
-    target = target or Path.cwd() / safe_name(pack_id)
-    if target.exists():
+    try:
+        target = resolved(target or Path.cwd() / safe_name(pack_id))
+    except OSError as exc:
+        raise PackError(f"cannot use {target}: {exc.strerror or exc}", hint="choose another folder with --to") from exc
+    if os.path.lexists(target):
         raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

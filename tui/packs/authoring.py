@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -24,13 +23,15 @@ import soxr
 
 from tui.audio.files import load_audio
 from tui.errors import PackError, PronounceError
-from tui.fsio import atomic_output, atomic_write
+from tui.fsio import NotAFileError, atomic_output, atomic_write, output_target, resolved
 from tui.packs import tomlfile
 from tui.packs.archive import extract_zip, pack_root, write_zip
+from tui.packs.checks import check_inside, check_language, check_text
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Pack, Phrase
 from tui.packs.references import MAX_DECODE_SECONDS
+from tui.packs.staging import import_folder, place, unwritable
 from tui.speech.tts import synthesize
 from tui.speech.types import WordTiming
 
@@ -82,15 +83,26 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
              description: str = "") -> Pack:
     """Create an empty pack (``pack.toml`` and ``audio/``) in ``directory``.
 
+    Everything is checked before anything is written: the folder is resolved
+    first (``pack/missing/..`` is ``pack``, which already holds a pack), and on
+    a failure only what this call created is removed.
+
     Raises
     ------
     PackError
-        ``directory`` already holds a pack or files, or the language tag is invalid.
+        ``directory`` already holds a pack or files, or the language tag,
+        title or id is invalid.
     """
-    directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
-    pack_id = normalize_id(pack_id or slugify(directory.resolve().name) or "pack")
+    try:
+        directory = resolved(directory)
+        exists = directory.exists()
+        if exists and (not directory.is_dir() or any(directory.iterdir())):
+            raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
+    except OSError as exc:
+        raise unwritable(directory, exc) from exc
+    check_language(lang)
+    check_text(title, what="title")
+    pack_id = normalize_id(pack_id or slugify(directory.name) or "pack")
     if problem := id_problem(pack_id):
         raise PackError(f"the pack id {pack_id!r} {problem}", hint=ID_HINT)
     header = pack_header(pack_id=pack_id, title=title, language=lang, author=author, description=description)
@@ -98,12 +110,18 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
         directory.mkdir(parents=True, exist_ok=True)
         (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
         atomic_write(directory / PACK_FILE, header.encode())
-    except OSError as exc:
-        raise _unwritable(directory, exc) from exc
-    pack, problems = read_pack(directory)
-    if pack is None:
-        shutil.rmtree(directory)
-        raise PackError(f"cannot create the pack: {'; '.join(str(p) for p in problems)}", hint="fix the option and try again")
+        pack, problems = read_pack(directory)
+        if pack is None:
+            raise PackError(f"cannot create the pack: {'; '.join(str(p) for p in problems)}", hint="fix the option and try again")
+    except BaseException as exc:
+        if exists:  # the folder was there, empty: take back only what was put in it
+            (directory / PACK_FILE).unlink(missing_ok=True)
+            shutil.rmtree(directory / AUDIO_FOLDER, ignore_errors=True)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise unwritable(directory, exc) from exc
+        raise
     return pack
 
 
@@ -168,6 +186,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
         phrase_id, number = f"{base}-{number}", number + 1
     samples, samplerate = _fit(samples, samplerate)
+    check_inside(directory / AUDIO_FOLDER, directory)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
@@ -181,7 +200,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
             audio_path.unlink(missing_ok=True)
             raise
     except (OSError, sf.LibsndfileError) as exc:
-        raise _unwritable(directory, exc) from exc
+        raise unwritable(directory, exc) from exc
     pack, problems = read_pack(directory)
     if pack is None:
         raise PackError(f"the pack has errors: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
@@ -202,8 +221,7 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
     """
     if not text.strip():
         raise PackError("the phrase text is empty", hint="give the words to practise")
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
+    check_text(text, what="phrase text")
     source, data = _pack_source(directory)
     for table in data.get("phrase", []):
         if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
@@ -215,11 +233,6 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
 def _same_text(a: str, b: str) -> bool:
     """Equal phrases up to case, spacing and Unicode form: "Hola  mundo" is "hola mundo"."""
     return " ".join(normalize_id(a).casefold().split()) == " ".join(normalize_id(b).casefold().split())
-
-
-def _unwritable(path: Path, exc: Exception) -> PackError:
-    return PackError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}",
-                     hint="choose a folder you can write to, with free space; nothing was left half-written")
 
 
 def add_tts_phrase(directory: Path, text: str, *, voice: str | None = None, translation: str = "", notes: str = "",
@@ -260,14 +273,21 @@ def export_pack(directory: Path, out: Path) -> Path:
     Raises
     ------
     PackError
-        The pack has errors, ``out`` lies inside the pack (it would replace a
-        pack file or zip itself), or ``out`` cannot be written; an existing
-        ``out`` is then left as it was.
+        The pack has errors, ``out`` names a folder or lies inside the pack (it
+        would replace a pack file or zip itself), or ``out`` cannot be written;
+        an existing ``out`` is then left as it was (also on Ctrl+C or a stop signal).
     """
-    directory, out = Path(directory), Path(out)
-    if out.suffix.lower() != ".zip":
-        out = out.with_name(out.name + ".zip")
-    if out.resolve().is_relative_to(directory.resolve()):
+    directory = Path(directory)
+    try:
+        if Path(out).name in ("", ".", "..") or Path(out).is_dir():
+            raise PackError(f"{out} is a folder; nothing was written", hint="give the zip's file name, e.g. mypack.zip")
+        out = output_target(out)
+        if out.suffix.lower() != ".zip":
+            out = out.with_name(out.name + ".zip")
+        inside = out.is_relative_to(resolved(directory))
+    except OSError as exc:
+        raise unwritable(Path(out), exc) from exc
+    if inside:
         raise PackError(f"{out} is inside the pack {directory}; nothing was written",
                         hint="write the zip outside the pack folder, e.g. beside it")
     pack, problems = read_pack(directory)
@@ -277,33 +297,11 @@ def export_pack(directory: Path, out: Path) -> Path:
                         hint=f"run `pronounce pack validate {directory}` and fix them")
     try:
         write_zip(directory, out, prefix=pack.id)
+    except NotAFileError as exc:
+        raise PackError(f"cannot write {out}: it is {exc.kind}", hint="give the zip's file name") from exc
     except OSError as exc:
-        raise _unwritable(out, exc) from exc
+        raise unwritable(out, exc) from exc
     return out
-
-
-def _staging(parent: Path) -> Path:
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
-    except OSError as exc:
-        raise _unwritable(parent, exc) from exc
-
-
-def _place(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
-    """Move the finished pack to ``target``, or to ``default_parent/name`` — which must stay in that folder."""
-    if target is None:
-        target = default_parent / name
-        if id_problem(name) or target.resolve().parent != default_parent.resolve():
-            raise PackError(f"the pack id {name!r} does not name a folder inside {default_parent}; nothing was imported",
-                            hint="choose the folder with --to")
-    if target.exists() or target.is_symlink():
-        raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
-    try:
-        os.replace(built, target)
-    except OSError as exc:
-        raise _unwritable(target, exc) from exc
-    return target
 
 
 def import_zip(source: Path, target: Path | None = None) -> Path:
@@ -311,19 +309,15 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
 
     Refuses unsafe archives and invalid packs, leaving nothing behind.
     """
-    parent = Path(target).parent if target else Path(source).parent
-    staging = _staging(parent)
-    try:
-        extracted = staging / "pack"
+    with import_folder(target, Path(source)) as (chosen, folder):
+        extracted = folder / "pack"
         extract_zip(Path(source), extracted)
         root = pack_root(extracted)
         pack, problems = read_pack(root)
         if pack is None:
             raise PackError(f"{source} holds an invalid pack: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
                             hint="fix the pack and export it again")
-        return _place(root, target, Path(source).parent, pack.id)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return place(root, chosen, Path(source).parent, pack.id)
 
 
 def _csv_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
@@ -377,11 +371,10 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
     ``title`` [default: from the file name].
     """
     source = Path(source)
+    check_language(lang)
     rows = _csv_rows(source)
-    parent = Path(target).parent if target else source.parent
-    staging = _staging(parent)
-    try:
-        built = staging / "pack"
+    with import_folder(target, source) as (chosen, folder):
+        built = folder / "pack"
         title = title or source.stem.replace("_", " ").replace("-", " ").strip() or "Imported"
         new_pack(built, lang=lang, title=title, pack_id=slugify(source.stem) or "imported")
         for line, row in rows:
@@ -395,6 +388,4 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
                     add_tts_phrase(built, text, voice=voice, translation=translation)
             except PronounceError as exc:
                 raise PackError(f"{source}:{line}: {exc.message}", hint=exc.hint) from exc
-        return _place(built, target, source.parent, slugify(source.stem) or "imported")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return place(built, chosen, source.parent, slugify(source.stem) or "imported")
