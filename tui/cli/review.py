@@ -7,13 +7,12 @@ stderr, so ``--json`` output stays machine-readable.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli.output import safe_json, shown
+from tui.cli.output import progress, safe_json, shown
 from tui.cli.root import Settings, WholeNumber, cli, pass_settings
 
 if TYPE_CHECKING:
@@ -118,9 +117,7 @@ def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
     if not todo:
         click.echo(f"All {len(attempts)} attempts are already scored by scorer {version}.", err=True)
         return
-    with click.progressbar(
-        length=len(todo), label=f"Re-scoring with scorer {version}", file=sys.stderr
-    ) as bar:
+    with progress(len(todo), f"Re-scoring with scorer {version}") as bar:
         result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
     click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
     for id, reason in result.skipped:

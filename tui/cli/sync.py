@@ -7,7 +7,6 @@ module stays as it is.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui.cli.output import progress
 from tui.cli.pack import pack
 from tui.cli.root import Settings, cli, pass_settings
 from tui.errors import ClassroomError, PackError
@@ -104,6 +104,8 @@ def _status(settings: Settings) -> None:
             detail = f"next try {item.next_try_at.astimezone():%H:%M:%S}" + (f" — {item.last_error}" if item.last_error else "")
         else:
             detail = item.last_error
+        if item.damaged:
+            detail += f"  [damaged: {item.damaged}]"
         text = printable(texts.get(item.attempt_id, "(deleted)"), single_line=True)[:32]
         click.echo(f"{item.attempt_id:>6}  {item.state:<8} {item.tries:>3} tries  {text:<32}  {printable(detail, single_line=True)}")
 
@@ -128,8 +130,7 @@ def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
         bars: list[Any] = []
 
         def started(count: int) -> None:
-            bars.append(stack.enter_context(click.progressbar(length=count, label="Uploading takes", file=sys.stderr,
-                                                              show_pos=True)))
+            bars.append(stack.enter_context(progress(count, "Uploading takes")))
 
         report = sync_now(settings.data_dir, chosen, on_start=started, on_progress=lambda *_: bars[0].update(1))
     click.echo(f"{report.sent} sent, {report.waiting} waiting, {report.failed} refused")
