@@ -51,7 +51,7 @@ REFUSED = [
     # click's own usage errors, in the root group and in nested groups
     call("missing-file", "score", "nofile.wav", "{ref}", says="File 'nofile.wav' does not exist — run 'pronounce score --help'"),
     call("jobs-0", "score", "--batch", "{manifest}", "--out", "{out}/o.jsonl", "--jobs", "0", says="0 is not in the range"),
-    call("delete-abc", "review", "--delete", "abc", says="'abc' is not a valid integer — run 'pronounce review --help'"),
+    call("delete-abc", "review", "--delete", "abc", says="'abc' is not a valid integer (use the digits 0-9) — run 'pronounce review --help'"),
     call("unknown-root-option", "--bogus", says="No such option '--bogus' — run 'pronounce --help'"),
     call("unknown-option", "review", "--bogus", says="No such option '--bogus' — run 'pronounce review --help'"),
     call("unknown-command", "frobnicate", says="No such command 'frobnicate'"),
@@ -79,8 +79,8 @@ REFUSED = [
          stdin="\n", says="input file"),
     call("non-utf8-input-file-empty-take", "--input-file", "{utf8_audio}", "pack", "add", "{pack}", "new phrase",
          "--record", stdin="\n", says="the recording is empty or silent"),
-    call("fifo-audio", "score", "{fifo}", "{ref}", says="is not a regular file"),
-    call("fifo-manifest", "score", "--batch", "{fifo}", "--out", "{out}/o.jsonl", says="is not a regular file"),
+    call("fifo-audio", "score", "{fifo}", "{ref}", says="is a named pipe (FIFO), not a file"),
+    call("fifo-manifest", "score", "--batch", "{fifo}", "--out", "{out}/o.jsonl", says="it is a named pipe (FIFO)"),
     # batch outputs: never over an input, never a traceback for unwritable places
     call("out-is-manifest", "score", "--batch", "{manifest}", "--out", "{manifest}", says="is the input"),
     call("out-is-audio", "score", "--batch", "{manifest}", "--out", "{ref}", says="is the input"),

@@ -151,9 +151,18 @@ def _kind(handle: BinaryIO) -> str:
     for signature, form, kind in _SIGNATURES:
         if start.startswith(signature) and start[8:12].startswith(form):
             return kind
-    if len(start) >= 2 and start[0] == 0xFF and start[1] & 0xE0 == 0xE0:  # an MPEG audio frame header
+    if _mpeg_frame(start[:4]):
         return "MP3"
     return ""
+
+
+def _mpeg_frame(header: bytes) -> bool:
+    """Whether four bytes are an MPEG audio frame header: sync, a defined version, layer, bit rate and rate."""
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (header[1] >> 3) & 0b11, (header[1] >> 1) & 0b11
+    bitrate, rate = header[2] >> 4, (header[2] >> 2) & 0b11
+    return version != 0b01 and layer != 0b00 and bitrate != 0b1111 and rate != 0b11
 
 
 def _check_header(info: Any, name: str, max_seconds: float | None) -> None:
@@ -178,12 +187,13 @@ def _undecodable(exc: Exception, name: str, kind: str) -> AudioFormatError:
     if not kind:
         return AudioFormatError(f"cannot read {name}: it is not audio (it does not start like a WAV, FLAC, OGG, MP3 "
                                 "or AIFF file)", hint=READ_HINT)
+    article = "an" if kind[0] in "AEIMOU" else "a"  # an MP3, an OGG, an AIFF; a WAV, a FLAC
     if code == _UNSUPPORTED:
-        why = f"it is a {kind} file in an encoding pronounce cannot decode"
+        why = f"it is {article} {kind} file in an encoding pronounce cannot decode"
     elif kind == "MP3":
         why = "it is an MP3 file whose frames are damaged"
     else:
-        why = f"it is a {kind} file, but damaged or cut short"
+        why = f"it is {article} {kind} file, but damaged or cut short"
     return AudioFormatError(f"cannot read {name}: {why}", hint=READ_HINT)
 
 

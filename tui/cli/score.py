@@ -11,6 +11,9 @@ import click
 from tui.cli.output import InputGuard, output_file, progress, shown
 from tui.cli.root import WholeNumber, cli, existing_file
 
+MAX_JOBS = 64
+"""More worker processes than this is a typo, not a machine: each loads the scoring models."""
+
 
 @cli.command()
 @click.argument("reference", required=False, type=existing_file)
@@ -18,7 +21,7 @@ from tui.cli.root import WholeNumber, cli, existing_file
 @click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
 @click.option("--batch", "manifest", type=existing_file, help="Score every row of MANIFEST.csv (id,attempt + reference or text[,lang]).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON lines output of --batch.")
-@click.option("--jobs", type=WholeNumber(min=1), help="Worker processes for --batch [default: all cores].")
+@click.option("--jobs", type=WholeNumber(min=1, max=MAX_JOBS), help="Worker processes for --batch [default: all cores].")
 def score(
     reference: Path | None, attempt: Path | None, as_json: bool, manifest: Path | None,
     out_path: Path | None, jobs: int | None,
@@ -58,9 +61,10 @@ def _score_batch(manifest: Path, out_path: Path, jobs: int | None) -> None:
 
     def guarded() -> Iterator[batch.Row]:
         for row in rows:
-            guard.check(row.attempt)
-            if row.reference is not None:
-                guard.check(row.reference)
+            if not row.problem:
+                guard.check(row.attempt)
+                if row.reference is not None:
+                    guard.check(row.reference)
             yield row
 
     with output_file(out_path) as target, progress(_estimate(manifest), "scoring") as bar:

@@ -122,13 +122,15 @@ def _rows(handle: BinaryIO, reader: csv.DictReader[str], path: Path) -> Iterator
             for row in reader:
                 yield _row(base, row)
         except csv.Error as exc:
-            raise ScoringError(f"cannot read manifest {path}:{reader.line_num}: {exc}", hint="fix that CSV line") from exc
+            raise ScoringError(f"cannot read manifest {path}:{reader.reader.line_num}: {exc}", hint="fix that CSV line") from exc
 
 
 def _row(base: Path, row: dict[str, str | None]) -> Row:
     values = {key: row.get(key) or "" for key in ("id", "attempt", "reference", "text", "lang")}
     problem = ""
-    if any("\0" in values[key] for key in ("attempt", "reference")):
+    if not values["attempt"]:
+        problem = "its attempt is empty"
+    elif any("\0" in values[key] for key in ("attempt", "reference")):
         problem = "a path holds a NUL character"
     elif any(unicodedata.category(char) == "Cc" for key in ("text", "lang") for char in values[key]):
         problem = "the text or language holds a control character"
