@@ -235,7 +235,7 @@ def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
             found[relative] = "dir"
         elif not path.is_file():
             found[relative] = "special"
-        elif path.name.endswith(".sqlite3") and path.read_bytes()[:16] == b"SQLite format 3\x00":
+        elif path.name.endswith(".sqlite3") and path.read_bytes()[:16] == b"SQLite format 3\x00" and _readable_db(path):
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 rows = "\n".join(conn.iterdump())
@@ -246,3 +246,21 @@ def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
         else:
             found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
+
+
+def _readable_db(path: Path) -> bool:
+    """Whether SQLite reads the database at ``path`` in place (a damaged one, or one with a linked or foreign
+    companion file, is fingerprinted by its bytes instead: opening it could change it)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.is_symlink() or (os.path.lexists(companion) and not companion.is_file()):
+            return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True

@@ -72,12 +72,12 @@ def run_review(
     StoreError
         The store cannot be used, or the attempt to delete does not exist.
     """
-    from tui.store.attempts import DB_NAME, AttemptStore, PhraseStats
+    from tui.store.attempts import AttemptStore, PhraseStats
     from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
 
     if delete_id is not None and (rescore or export_path or as_json):
         raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
-    if delete_id is None and not os.path.lexists(data_dir / DB_NAME):
+    if delete_id is None and not _has_database(data_dir):
         click.echo(EMPTY, err=as_json)
         return
     with AttemptStore(data_dir) as store:
@@ -106,6 +106,21 @@ def run_review(
             click.echo(table(attempts))
             if phrase is not None:
                 click.echo("\n" + stats_line(phrase, PhraseStats.from_scores([a.score.overall for a in attempts])))
+
+
+def _has_database(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a database (or something in its place); a data dir that cannot be one is refused."""
+    from tui.store.attempts import DB_NAME, open_data_dir
+
+    try:
+        os.stat(data_dir)
+    except FileNotFoundError:
+        return False  # nothing was ever saved here: nothing to list, and nothing is created
+    except OSError:
+        open_data_dir(data_dir)  # says what is wrong with it
+    if not os.path.isdir(data_dir):
+        open_data_dir(data_dir)
+    return os.path.lexists(data_dir / DB_NAME)
 
 
 def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import StoreError
-from tui.fsio import fsync_path
+from tui.fsio import fsync_path, resolved
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -203,11 +203,16 @@ def set_aside(path: Path, recordings: Path, orphans: Path) -> Path:
     Raises
     ------
     StoreError
-        The file could not be moved.
+        The file could not be moved, or the orphans folder leads out of ``recordings``.
     """
     target = unique_path(orphans / path.relative_to(recordings))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (orphans, target.parent):  # before and after making the folders: never through a link out
+            if os.path.lexists(folder) and not resolved(folder).is_relative_to(resolved(recordings)):
+                raise StoreError(f"the orphans folder {folder} is a link out of {recordings}; nothing was moved",
+                                 hint="pronounce never moves files through links out of its data dir: "
+                                 "replace the link with a folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(path, target)
         fsync_path(target.parent)
     except OSError as exc:
