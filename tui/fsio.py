@@ -218,14 +218,12 @@ def read_regular(path: Path, *, limit: int, follow: bool = True) -> bytes:
         It cannot be read, is larger than ``limit`` (``EFBIG``), or is a link and ``follow`` is False.
     """
     flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError as exc:
-        raise NotAFileError(path, "a folder") from exc
+    fd = os.open(path, flags)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotAFileError(path, kind_of(info.st_mode))
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise NotAFileError(path, kind_of(info.st_mode))
         if info.st_size > limit:
             raise OSError(errno.EFBIG, f"it is {info.st_size} bytes, more than {limit}", str(path))
         data = handle.read(limit + 1)

@@ -49,8 +49,8 @@ class Ran:
     trace: str
 
     def errors(self) -> list[str]:
-        """The stderr lines that are not notes."""
-        return [line for line in self.stderr.splitlines() if not line.startswith("pronounce: note: ")]
+        """The stderr lines that are not notes or warnings."""
+        return [line for line in self.stderr.splitlines() if not line.startswith(("pronounce: note: ", "pronounce: warning: "))]
 
 
 class Timeout(Exception):

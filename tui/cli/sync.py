@@ -45,9 +45,11 @@ def login(settings: Settings, url: str, token: str, insecure: bool) -> None:
     """Upload the takes you save from now on to the class server at URL, with your TOKEN."""
     from tui.client.http import CertificateError, ClassClient, ServerError
     from tui.client.login import Login, check_token, normalise_url, save_login
+    from tui.config import config_path, load_config
     from tui.store.outbox import Outbox
 
     chosen = Login(normalise_url(url), check_token(token), insecure)
+    load_config(config_path(settings.data_dir))  # a broken settings file is found before the server is asked
     if insecure:
         click.echo("pronounce: warning: TLS certificate checks are off for this server (--insecure)", err=True)
     name = None

@@ -46,7 +46,8 @@ def normalise_url(url: str) -> str:
         control characters, a user name, query or fragment.
     """
     if problem := server_url_problem(url):
-        raise ClassroomError(f"the server address {brief(url)} {problem}", hint="give it as http://HOST:PORT or https://HOST")
+        raise ClassroomError(f"{brief(url)} is not a server address: it {problem}",
+                             hint="give it as http://HOST:PORT or https://HOST")
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 

@@ -93,6 +93,9 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
         ``directory`` already holds a pack or files, or the language tag,
         title or id is invalid.
     """
+    if Path(directory).is_symlink():
+        raise PackError(f"{directory} is a symbolic link; a new pack is never made through one",
+                        hint="give the folder itself, or a new folder name")
     try:
         directory = resolved(directory)
         exists = directory.exists()
@@ -196,15 +199,17 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
             sf.write(os.fsencode(staged), samples, samplerate, format="FLAC", subtype="PCM_16")
         try:
             atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
+            pack, problems = read_pack(directory)
+            if pack is None:
+                raise PackError(f"the new phrase would break the pack: "
+                                f"{'; '.join(str(p) for p in problems if p.severity == 'error')}; nothing was added",
+                                hint=f"run `pronounce pack validate {directory}`")
         except BaseException:
+            atomic_write(directory / PACK_FILE, source.encode())
             audio_path.unlink(missing_ok=True)
             raise
     except (OSError, sf.LibsndfileError) as exc:
         raise unwritable(directory, exc) from exc
-    pack, problems = read_pack(directory)
-    if pack is None:
-        raise PackError(f"the pack has errors: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
-                        hint=f"run `pronounce pack validate {directory}`")
     return pack.phrase(phrase_id)
 
 
@@ -216,13 +221,17 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
     Raises
     ------
     PackError
-        The pack cannot be read, the text is empty or holds control
-        characters, or it is already there.
+        The pack cannot be read or has errors, the text is empty or holds
+        control characters, or it is already there.
     """
     if not text.strip():
         raise PackError("the phrase text is empty", hint="give the words to practise")
     check_text(text, what="phrase text")
     source, data = _pack_source(directory)
+    if (problems := read_pack(directory, decode_audio=False)[1]) and any(p.severity == "error" for p in problems):
+        errors = [str(p) for p in problems if p.severity == "error"]
+        raise PackError(f"{directory} has errors, so nothing was added: {'; '.join(errors[:3])}",
+                        hint=f"run `pronounce pack validate {directory}` and fix them first")
     for table in data.get("phrase", []):
         if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
             raise PackError(f"the pack already has the phrase {table['text']!r} (id {table.get('id')!r})",

@@ -26,7 +26,7 @@ def import_folder(target: Path | None, source: Path) -> Iterator[tuple[Path | No
     try:
         if target is not None:
             chosen = resolved(target)
-            if os.path.lexists(chosen):
+            if os.path.lexists(target) or os.path.lexists(chosen):  # a link there, even a dangling one, is taken
                 raise PackError(f"{chosen} already exists", hint="choose another folder with --to, or remove it")
         parent = chosen.parent if chosen is not None else resolved(source).parent
         with folders_made(parent):
