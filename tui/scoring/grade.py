@@ -174,7 +174,8 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         word_scores = np.clip(models.word(x), 0.0, 100.0) * scale
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             start, end = _word_span(i, found, phones, att)
-            scored.append(WordScore(timing.text, _score(float(value)), timing.start, timing.end, start, end))
+            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=timing.start, ref_end=timing.end,
+                                    att_start=start, att_end=end))
     step = max(1, len(found.path) // PATH_POINTS)
     kept = found.path[::step]
     seconds = np.stack([ref.time(kept[:, 0]), att.time(kept[:, 1])], axis=1).round(3)

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from tui.audio.pcm import FULL_SCALE, to_int16
 from tui.scoring.signal import ANALYSIS_SR
 
 FRAME_RATE = 100
@@ -159,8 +160,7 @@ def _to_pcm(samples: np.ndarray, first_index: int) -> bytes:
     """float [-1, 1] at 16 kHz → 16-bit PCM with the dither for samples ``first_index…``."""
     noise = _dither()
     index = (np.arange(first_index, first_index + samples.size) & (noise.size - 1))
-    scaled = samples * 32767.0 + noise[index]
-    return np.clip(np.rint(scaled), -32768, 32767).astype(np.int16).tobytes()
+    return to_int16(samples + noise[index] / FULL_SCALE).tobytes()
 
 
 _pools: dict[bool, list[Any]] = {False: [], True: []}

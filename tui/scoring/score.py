@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WordScore:
     """One reference word and how well the attempt matched it.
 
@@ -26,7 +26,7 @@ class WordScore:
 _WORD_FIELDS = frozenset(f.name for f in fields(WordScore))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Score:
     """How close an attempt came to the reference; every score is 0–100.
 

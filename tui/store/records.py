@@ -161,7 +161,7 @@ def attempt_from_row(data_dir: Path, row: tuple[Any, ...]) -> Attempt:
     texts = {what: read(stored.text, value, "", f"its {what}")
              for what, value in (("pack id", pack_id), ("pack version", pack_version), ("phrase id", phrase_id),
                                  ("text", text), ("recorder", recorder), ("recording path", audio))}
-    columns = read(_stored_scores, row[13:19], Score(0.0, 0.0, 0.0, 0.0, 0.0), "its score columns:")
+    columns = read(_stored_scores, row[13:19], Score(overall=0.0, accuracy=0.0, fluency=0.0, intonation=0.0, completeness=0.0), "its score columns:")
     no_words: tuple[WordTiming, ...] = ()
     return Attempt(
         id=id,
@@ -216,7 +216,8 @@ def _stored_scores(columns: tuple[Any, ...]) -> Score:
     """A score from the sub-score columns alone (no words), for a row whose JSON cannot be read."""
     *numbers, version = columns
     overall, accuracy, fluency, intonation, completeness = (stored.number(n, low=0.0, high=100.0) for n in numbers)
-    return Score(overall, accuracy, fluency, intonation, completeness, scorer_version=stored.text(version))
+    return Score(overall=overall, accuracy=accuracy, fluency=fluency, intonation=intonation, completeness=completeness,
+                 scorer_version=stored.text(version))
 
 
 def utc(when: datetime) -> datetime:
