@@ -200,3 +200,33 @@ def test_an_import_into_new_folders_that_fails_leaves_no_folder(harness: Harness
     ran = harness.run(["pack", "import", world.paths["zip_slip"], "--to", str(tmp_path / "a" / "b" / "c")])
     assert_refused(ran, "unsafe entry")
     assert list(tmp_path.iterdir()) == []
+
+
+NOT_UTF8 = os.fsdecode(b"caf\xe9")
+"""A terminal argument that is not UTF-8: Python holds it with a lone surrogate."""
+
+TEXT_ARGUMENTS = {
+    "review-pack": ["review", "--pack", NOT_UTF8],
+    "review-phrase": ["review", "--phrase", NOT_UTF8, "--json"],
+    "new-title": ["pack", "new", "{tmp}/new", "--lang", "en-US", "--title", NOT_UTF8],
+    "new-lang": ["pack", "new", "{tmp}/new", "--lang", NOT_UTF8, "--title", "T"],
+    "add-text": ["pack", "add", "{pack}", NOT_UTF8],
+    "add-translation": ["pack", "add", "{pack}", "new words", "--translation", NOT_UTF8],
+    "add-voice": ["pack", "add", "{pack}", "new words", "--voice", NOT_UTF8],
+    "import-title": ["pack", "import", "{csv}", "--to", "{tmp}/new", "--title", NOT_UTF8],
+    "import-lang": ["pack", "import", "{csv}", "--to", "{tmp}/new", "--lang", NOT_UTF8],
+    "login-url": ["login", "http://" + NOT_UTF8, "prn_token"],
+    "login-token": ["login", "http://127.0.0.1:9", NOT_UTF8],
+    "pull-id": ["pack", "pull", NOT_UTF8],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_ARGUMENTS))
+def test_a_text_argument_that_is_not_utf8_is_one_line(harness: Harness, world: World, tmp_path: Path, name: str) -> None:
+    data = Path(shutil.copytree(world.paths["data"], tmp_path / "data"))
+    pack = _pack_copy(world, tmp_path)
+    names = {"tmp": str(tmp_path), "pack": str(pack), "csv": world.paths["csv_good"]}
+    before = Unchanged(world.root, world.victim, tmp_path)
+    ran = harness.run([arg.format(**names) for arg in TEXT_ARGUMENTS[name]], env={"PRONOUNCE_DATA_DIR": str(data)})
+    assert_refused(ran, "is not UTF-8 text")
+    before.check()

@@ -37,13 +37,46 @@ class Settings:
     input_file: Path | None
 
 
+class TextCommand(click.Command):
+    """A command whose text arguments (not paths) are real text before it runs.
+
+    A terminal's arguments that are not UTF-8 reach Python as lone surrogates
+    (``$'\\xff'`` is ``'\\udcff'``): fine in a file name, but a title, a
+    language or a filter holding one cannot be stored, compared or printed.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        for param in self.params:
+            value = ctx.params.get(param.name or "")
+            if isinstance(param.type, click.types.StringParamType) and isinstance(value, str) and not _is_text(value):
+                raise click.BadParameter(f"{value!r} is not UTF-8 text", ctx=ctx, param=param)
+        return super().invoke(ctx)
+
+
+class TextGroup(click.Group):
+    """A nested group of :class:`TextCommand` commands."""
+
+    command_class = TextCommand
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class PronounceGroup(click.Group):
     """A group whose every error, its own or click's, is one line on stderr with an exit code.
 
     :class:`PronounceError` keeps its exit code; click's errors (a missing
     file, ``--jobs 0``, an unknown option, in any nested group) exit 2 with a
-    pointer to the command's ``--help``.
+    pointer to the command's ``--help``. Its commands are :class:`TextCommand`.
     """
+
+    command_class = TextCommand
+    group_class = TextGroup
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
