@@ -25,6 +25,8 @@ from tui.interrupts import Interrupted, signals_interrupt
 
 GLOBAL_OPTIONS = {"--data-dir": "DIR", "--input-file": "FILE"}
 """Options of ``pronounce`` itself, given before the command."""
+OWN_SIGNAL_POLICY = frozenset({"server"})
+"""Commands that stop on signals their own way: the class server shuts down gracefully under uvicorn."""
 LOUD_COMMANDS = frozenset({None, "practice", "server"})
 """Commands whose process draws a screen or logs on stderr from other threads: the audio libraries are not hushed there."""
 
@@ -87,9 +89,10 @@ class PronounceGroup(click.Group):
             raise _one_line(exc, info_name or "pronounce") from exc
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command under the one signal policy (see :mod:`tui.interrupts`), warnings kept off the terminal."""
+        """Run the command with library warnings kept off the terminal; a stop signal (see :mod:`tui.interrupts`,
+        entered by :func:`cli`) ends it with one line and exit 128 + n."""
         try:
-            with signals_interrupt(), _library_warnings_hidden():
+            with _library_warnings_hidden():
                 return super().invoke(ctx)
         except PronounceError as exc:
             _error(str(exc))
@@ -171,6 +174,8 @@ def cli(ctx: click.Context, data_dir: str | None, input_file: Path | None) -> No
     With no command, opens the app on the bundled demo pack (same as `practice`).
     """
     ctx.obj = Settings(data_dir=paths.data_dir(data_dir), input_file=input_file)
+    if ctx.invoked_subcommand not in OWN_SIGNAL_POLICY:
+        ctx.with_resource(signals_interrupt())
     if ctx.invoked_subcommand not in LOUD_COMMANDS:
         from tui.audio.quiet import quiet_process
 
