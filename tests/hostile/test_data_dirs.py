@@ -99,11 +99,21 @@ def test_a_database_that_must_not_be_opened_is_one_true_line(harness: Harness, w
     make, says = HAZARDS[hazard]
     make(data, world)
     before = Unchanged(world.root, world.victim, tmp_path)
+    journal = _stat(Path("/dev/zero-journal"))
     ran = harness.run([arg.format(tmp=tmp_path) for arg in COMMANDS[command]], env={"PRONOUNCE_DATA_DIR": str(data)})
     line = assert_refused(ran, says)
     assert "the disk holding" not in line and "writable" not in line, "neither the disk nor permissions are to blame"
     before.check()
-    assert not Path("/dev/zero-journal").exists() and not (world.victim / "new.sqlite3").exists()
+    assert _stat(Path("/dev/zero-journal")) == journal, "SQLite wrote a journal beside /dev/zero"
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of ``path`` (None when it does not exist)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 DATA_DIRS: dict[str, tuple[Callable[[World, Path], str], str]] = {

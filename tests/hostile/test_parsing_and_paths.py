@@ -230,3 +230,12 @@ def test_a_text_argument_that_is_not_utf8_is_one_line(harness: Harness, world: W
     ran = harness.run([arg.format(**names) for arg in TEXT_ARGUMENTS[name]], env={"PRONOUNCE_DATA_DIR": str(data)})
     assert_refused(ran, "is not UTF-8 text")
     before.check()
+
+
+def test_a_prompt_whose_input_ends_is_one_line_not_an_interruption(harness: Harness, world: World, tmp_path: Path) -> None:
+    """``pack add --record`` waits for Enter; with no standard input (CI, a pipe) that is said, not "stopped by SIGINT"."""
+    pack = _pack_copy(world, tmp_path)
+    before = Unchanged(world.root, world.victim, tmp_path)
+    ran = harness.run(["--input-file", world.paths["ref"], "pack", "add", str(pack), "new words", "--record"], stdin="")
+    assert_refused(ran, "the input ended before the question was answered")
+    before.check()

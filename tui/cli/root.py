@@ -100,7 +100,12 @@ class PronounceGroup(click.Group):
         except click.ClickException as exc:
             raise _one_line(exc, ctx.command_path) from exc
         except (KeyboardInterrupt, click.Abort) as exc:
-            stopped = exc if isinstance(exc, Interrupted) else Interrupted(signal.SIGINT)
+            cause = exc.__context__ if isinstance(exc, click.Abort) else exc  # a prompt turns both into Abort
+            if isinstance(cause, EOFError):
+                _error("the input ended before the question was answered — run the command in a terminal, "
+                       "or give the answer on its standard input")
+                raise click.exceptions.Exit(2) from exc
+            stopped = cause if isinstance(cause, Interrupted) else Interrupted(signal.SIGINT)
             _error(f"stopped by {stopped.name} — what was finished is kept and nothing is left half-written; "
                    "run the command again to do the rest")
             raise click.exceptions.Exit(stopped.exit_code) from exc
