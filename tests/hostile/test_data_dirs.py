@@ -64,6 +64,8 @@ HAZARDS: dict[str, tuple[Callable[[Path, World], None], str]] = {
     "negative-schema": (lambda d, w: _sql(d, "PRAGMA user_version = -5"), "its schema version is -5"),
     "newer-schema": (lambda d, w: _sql(d, "PRAGMA user_version = 999"), "was written by a newer pronounce (schema 999"),
     "foreign-attempts-table": (lambda d, w: _replace_db(d, lambda p: _foreign(p)), "has an attempts table but no schema version"),
+    "column-dropped": (lambda d, w: _sql(d, "ALTER TABLE attempts DROP COLUMN lang"), "no such column: lang"),
+    "attempts-renamed": (lambda d, w: _sql(d, "ALTER TABLE attempts RENAME TO old_attempts"), "no such table: attempts"),
     "wal-link": (lambda d, w: (d / f"{DB}-wal").symlink_to(w.victim / "victim.txt"), f"{DB}-wal is a symbolic link"),
     "journal-link": (lambda d, w: (d / f"{DB}-journal").symlink_to("/dev/zero"), f"{DB}-journal is a symbolic link"),
     "shm-folder": (lambda d, w: (d / f"{DB}-shm").mkdir(), f"{DB}-shm is a folder"),
@@ -201,3 +203,13 @@ def test_a_dangling_database_link_is_not_an_empty_history(harness: Harness, worl
     (data / DB).symlink_to(world.victim / "gone.sqlite3")
     assert_refused(harness.run(["review"], env={"PRONOUNCE_DATA_DIR": str(data)}), "which does not exist")
     assert not (world.victim / "gone.sqlite3").exists()
+
+
+@pytest.mark.parametrize("command", [["sync", "--status"], ["logout"]])
+def test_an_upload_queue_table_that_was_dropped_is_not_blamed_on_the_disk(harness: Harness, template: Path,
+                                                                          tmp_path: Path, command: list[str]) -> None:
+    data = _data(template, tmp_path)
+    _sql(data, "DROP TABLE outbox")
+    line = assert_refused(harness.run(command, env={"PRONOUNCE_DATA_DIR": str(data)}),
+                          "its tables are not the ones pronounce writes (no such table: outbox)")
+    assert "disk" not in line

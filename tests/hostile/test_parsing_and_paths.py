@@ -239,3 +239,19 @@ def test_a_prompt_whose_input_ends_is_one_line_not_an_interruption(harness: Harn
     ran = harness.run(["--input-file", world.paths["ref"], "pack", "add", str(pack), "new words", "--record"], stdin="")
     assert_refused(ran, "the input ended before the question was answered")
     before.check()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--delete", "1", "--pack", "world-pack"], "--delete cannot be combined"),
+    (["--delete", "1", "--phrase", "hello"], "--delete cannot be combined"),
+    (["--delete", "1", "--rescore"], "--delete cannot be combined"),
+    (["--delete", "1", "--export", "{tmp}/x.csv"], "--delete cannot be combined"),
+    (["--export", "{tmp}/x.csv", "--json"], "choose one"),
+])
+def test_review_options_that_would_be_ignored_are_refused(harness: Harness, world: World, tmp_path: Path,
+                                                          args: list[str], says: str) -> None:
+    data = Path(shutil.copytree(world.paths["data"], tmp_path / "data"))
+    before = Unchanged(world.root, world.victim, tmp_path)
+    ran = harness.run(["review", *(arg.format(tmp=tmp_path) for arg in args)], env={"PRONOUNCE_DATA_DIR": str(data)})
+    assert_refused(ran, says)
+    before.check()

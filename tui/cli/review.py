@@ -68,15 +68,17 @@ def run_review(
     Raises
     ------
     click.UsageError
-        ``--delete`` combined with another action.
+        ``--delete`` combined with another action or a filter, ``--export`` with ``--json``.
     StoreError
         The store cannot be used, or the attempt to delete does not exist.
     """
     from tui.store.attempts import AttemptStore, PhraseStats
     from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
 
-    if delete_id is not None and (rescore or export_path or as_json):
-        raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
+    if delete_id is not None and (rescore or export_path or as_json or pack is not None or phrase is not None):
+        raise click.UsageError("--delete cannot be combined with --rescore, --export, --json, --pack or --phrase")
+    if export_path is not None and as_json:
+        raise click.UsageError("--export writes a file and --json prints lines: choose one")
     if delete_id is None and not _has_database(data_dir):
         click.echo(EMPTY, err=as_json)
         return

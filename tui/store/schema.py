@@ -110,6 +110,8 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
         The database file, named in the message.
     """
     family = "_".join((getattr(exc, "sqlite_errorname", "") or "").split("_")[:2])
+    if str(exc).startswith(("no such table", "no such column")):
+        return _foreign(path, f"its tables are not the ones pronounce writes ({exc})")
     if family in _DAMAGED:
         return StoreError(
             f"the attempts database {path} is damaged ({exc})",
