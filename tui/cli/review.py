@@ -112,7 +112,8 @@ def run_review(
 
 def _has_database(data_dir: Path) -> bool:
     """Whether ``data_dir`` holds a database (or something in its place); a data dir that cannot be one is refused."""
-    from tui.store.attempts import DB_NAME, open_data_dir
+    from tui.store.attempts import DB_NAME
+    from tui.store.files import open_data_dir
 
     try:
         os.stat(data_dir)

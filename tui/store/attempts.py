@@ -27,11 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.errors import StoreError
-from tui.fsio import kind_of, resolved
 from tui.packs.ids import ID_HINT, is_safe_id
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
 from tui.store import files, stored
+from tui.store.files import open_data_dir
 from tui.store.records import (
     COLUMNS,
     Attempt,
@@ -49,31 +49,6 @@ ORPHANS = "orphans"
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 MAX_ID = 2**63 - 1
 """The largest SQLite integer: no attempt id is above it."""
-
-def open_data_dir(data_dir: str | os.PathLike[str]) -> Path:
-    """The data dir resolved (links and ``..``), created when missing.
-
-    It is resolved once, here: every path of the store is then checked against
-    the real folder, and nothing is followed out of it.
-
-    Raises
-    ------
-    StoreError
-        It is a file (or a pipe...), or cannot be created.
-    """
-    try:
-        folder = resolved(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise StoreError(f"the data dir {data_dir} is {kind_of(os.stat(data_dir).st_mode)}, not a folder",
-                         hint="pass a folder as --data-dir (or PRONOUNCE_DATA_DIR)") from exc
-    except OSError as exc:
-        raise StoreError(
-            f"cannot create the data dir {data_dir}: {exc.strerror or exc}",
-            hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
-        ) from exc
-    return folder
-
 
 class AttemptStore:
     """Attempts and their recordings in a data dir; safe across threads and processes.
@@ -197,7 +172,7 @@ class AttemptStore:
         keep_source = not source.resolve().is_relative_to(self.recordings_dir.resolve())
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
-        self._check_inside(dest.parent)
+        files.check_inside(dest.parent, self.recordings_dir, what="the take was not saved")
         conn = self._conn()
         placement = None
         try:
@@ -302,16 +277,6 @@ class AttemptStore:
                 hint="remove the file by hand",
             ) from exc
         return attempt
-
-    def _check_inside(self, folder: Path) -> None:
-        """Refuse to write into ``folder`` when a symbolic link leads it out of the recordings folder."""
-        try:
-            outside = folder.exists() and not resolved(folder).is_relative_to(resolved(self.recordings_dir))
-        except OSError:
-            outside = True
-        if outside:
-            raise StoreError(f"the recordings folder {folder} is a link out of {self.recordings_dir}; the take was not saved",
-                             hint="pronounce never writes through links out of its data dir: replace the link with a folder")
 
     def _is_recording(self, path: Path) -> bool:
         """True when ``path`` names an entry inside ``recordings/`` (its folders resolved, the entry itself not)."""

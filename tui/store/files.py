@@ -16,9 +16,45 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import StoreError
-from tui.fsio import fsync_path, resolved
+from tui.fsio import fsync_path, kind_of, resolved
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def open_data_dir(data_dir: str | os.PathLike[str]) -> Path:
+    """The data dir resolved (links and ``..``), created when missing.
+
+    It is resolved once, here: every path of the store is then checked against
+    the real folder, and nothing is followed out of it.
+
+    Raises
+    ------
+    StoreError
+        It is a file (or a pipe...), or cannot be created.
+    """
+    try:
+        folder = resolved(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise StoreError(f"the data dir {data_dir} is {kind_of(os.stat(data_dir).st_mode)}, not a folder",
+                         hint="pass a folder as --data-dir (or PRONOUNCE_DATA_DIR)") from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data dir {data_dir}: {exc.strerror or exc}",
+            hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
+        ) from exc
+    return folder
+
+
+def check_inside(folder: Path, recordings: Path, *, what: str) -> None:
+    """Refuse to write into ``folder`` when a symbolic link leads it out of ``recordings`` (``what``: the outcome)."""
+    try:
+        outside = folder.exists() and not resolved(folder).is_relative_to(resolved(recordings))
+    except OSError:
+        outside = True
+    if outside:
+        raise StoreError(f"the recordings folder {folder} is a link out of {recordings}; {what}",
+                         hint="pronounce never writes through links out of its data dir: replace the link with a folder")
 
 
 def safe_name(text: str, *, limit: int = 48) -> str:

@@ -27,7 +27,8 @@ from typing import Any
 
 from tui.errors import StoreError
 from tui.store import stored
-from tui.store.attempts import DB_NAME, open_data_dir
+from tui.store.attempts import DB_NAME
+from tui.store.files import open_data_dir
 from tui.store.schema import connect, immediate, translate, utc_text
 
 _COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
