@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "bench" / "out" / "bench_score"
-DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
+from devset import DATA  # noqa: E402
 SENTENCE = "my grandmother planted tomatoes, beans and sunflowers behind the old red barn"
 OTHER = "could you tell me the way to the railway station before it gets dark"
 """Said instead of SENTENCE: its alignment fails, and is tried a second time after stop."""

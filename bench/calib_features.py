@@ -40,7 +40,7 @@ from tui.scoring.features import analyse  # noqa: E402
 from tui.scoring.measure import SENTENCE_FEATURES, measure  # noqa: E402
 from tui.scoring.prepared import word_spans  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
+from devset import DATA  # noqa: E402
 OUT = ROOT / "bench" / "out" / "calib"
 BLOCK = 50
 WRONG_SHIFT = 613
