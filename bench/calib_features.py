@@ -33,6 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devset import DATA  # noqa: E402
+
 from tui.audio.files import load_audio  # noqa: E402
 from tui.scoring import phones, signal  # noqa: E402
 from tui.scoring.cohort import built_in_sentences, pooled, template_cost  # noqa: E402
@@ -40,7 +42,6 @@ from tui.scoring.features import analyse  # noqa: E402
 from tui.scoring.measure import SENTENCE_FEATURES, measure  # noqa: E402
 from tui.scoring.prepared import word_spans  # noqa: E402
 
-from devset import DATA  # noqa: E402
 OUT = ROOT / "bench" / "out" / "calib"
 BLOCK = 50
 WRONG_SHIFT = 613

@@ -2,9 +2,12 @@
 
 Manifest columns: ``id,attempt`` and either ``reference`` (a file) or ``text``
 (with optional ``lang``, default ``en-us``) from which the reference is
-synthesized. Paths are relative to the manifest. With a text, the content check
-uses the language's built-in cohort and English gets phone evidence. Every row
-is scored the same way whatever the order, the process or ``--jobs``.
+synthesized. Paths are relative to the manifest. Each row's phrase is prepared by
+:func:`~tui.scoring.prepared.prepare_phrase`, as the app prepares a phrase
+outside a pack: the content check uses the language's built-in cohort and
+English gets Whisper and phone evidence. Every row is scored the same way
+whatever the order, the process or ``--jobs`` (each worker runs the models on
+one thread).
 """
 
 from __future__ import annotations
@@ -19,9 +22,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from tui.errors import PronounceError, ScoringError
-from tui.scoring.cohort import build_cohort
 from tui.scoring.comparison import compare
-from tui.scoring.prepared import PreparedReference, prepare_reference
+from tui.scoring.prepared import PreparedReference, prepare_phrase
 from tui.scoring.score import Score
 
 SCORE_FIELDS = tuple(f.name for f in fields(Score))
@@ -93,18 +95,10 @@ def _reference(row: Row) -> PreparedReference:
     if key not in _references:
         if len(_references) >= CACHE_SIZE:
             _references.pop(next(iter(_references)))
-        cohort = build_cohort(lang=row.lang) if row.text else None
-        if row.reference is not None:
-            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang, cohort=cohort)
-        elif row.text:
-            from tui.speech.tts import synthesize
-
-            speech = synthesize(row.text, lang=row.lang)
-            _references[key] = prepare_reference(
-                (speech.samples, speech.samplerate), words=speech.words, text=row.text, lang=row.lang, cohort=cohort
-            )
-        else:
+        if row.reference is None and not row.text:
             raise ScoringError("row has neither a reference nor a text", hint="fill one of the two columns")
+        audio = str(row.reference) if row.reference is not None else None
+        _references[key] = prepare_phrase(row.text or None, lang=row.lang, audio=audio)
     return _references[key]
 
 
@@ -148,5 +142,10 @@ def _results(rows: list[Row], jobs: int) -> Iterator[dict[str, object]]:
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(min(jobs, len(rows))) as pool:
+    with context.Pool(min(jobs, len(rows)), initializer=_one_thread) as pool:
         yield from pool.imap(score_row, rows, chunksize=4)
+
+
+def _one_thread() -> None:
+    """A worker process runs each model on one thread: the workers share the cores."""
+    os.environ["PRONOUNCE_THREADS"] = "1"

@@ -230,7 +230,8 @@ def whisper() -> Whisper:
     ModelError
         Missing or damaged model files (the message names the package to reinstall).
     """
-    return _whisper.get()  # type: ignore[no-any-return]
+    found: Whisper = _whisper.get()
+    return found
 
 
 def phone_recogniser() -> PhoneRecogniser:
@@ -241,7 +242,8 @@ def phone_recogniser() -> PhoneRecogniser:
     ModelError
         Missing or damaged model files (the message names the package to reinstall).
     """
-    return _phones.get()  # type: ignore[no-any-return]
+    found: PhoneRecogniser = _phones.get()
+    return found
 
 
 def unavailable() -> ModelError | None:

@@ -129,8 +129,8 @@ def encode(model: Whisper, y: np.ndarray) -> Any:
 
 
 def _specials(model: Whisper) -> tuple[int, int, int]:
-    tokenizer = model.tokenizer
-    return tuple(tokenizer.token_to_id(t) for t in ("<|startoftranscript|>", "<|notimestamps|>", "<|endoftext|>"))  # type: ignore[return-value]
+    sot, no_timestamps, eot = (int(model.tokenizer.token_to_id(t)) for t in ("<|startoftranscript|>", "<|notimestamps|>", "<|endoftext|>"))
+    return sot, no_timestamps, eot
 
 
 def transcribe(model: Whisper, encoded: Any, *, max_tokens: int = 64) -> str:
