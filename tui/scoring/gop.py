@@ -29,6 +29,9 @@ FRAME_S = 0.02
 """Seconds per posterior frame."""
 FLOOR = -30.0
 """Log-posterior floor (a token the model rules out entirely)."""
+SKIP_COST = 4.0
+"""Log-probability paid per phone of a word the alignment leaves out: a word whose phones fit worse than this on
+average (a word that was not said, squeezed in somewhere) is left out instead, so a partial take aligns what it holds."""
 
 
 @dataclass(frozen=True)
@@ -57,32 +60,29 @@ class PhoneGop:
 
 @dataclass(frozen=True)
 class WordGop:
-    """The aligned phones of one word."""
+    """The aligned phones of one word (none when the alignment left the word out: it was not said)."""
 
     phones: tuple[PhoneGop, ...]
 
     @property
+    def said(self) -> bool:
+        """Whether the alignment kept the word."""
+        return bool(self.phones)
+
+    @property
     def lpp(self) -> float:
-        """Mean LPP of its phones."""
-        return float(np.mean([p.lpp for p in self.phones]))
+        """Mean LPP of its phones (:data:`FLOOR` when left out)."""
+        return float(np.mean([p.lpp for p in self.phones])) if self.phones else FLOOR
 
     @property
     def lpr(self) -> float:
-        """Mean LPR of its phones."""
-        return float(np.mean([p.lpr for p in self.phones]))
+        """Mean LPR of its phones (:data:`FLOOR` when left out)."""
+        return float(np.mean([p.lpr for p in self.phones])) if self.phones else FLOOR
 
     @property
-    def worst(self) -> PhoneGop:
-        """Its phone with the lowest margin."""
-        return min(self.phones, key=lambda p: p.lpr)
-
-    @property
-    def start(self) -> float:
-        return self.phones[0].start
-
-    @property
-    def end(self) -> float:
-        return self.phones[-1].end
+    def worst(self) -> PhoneGop | None:
+        """Its phone with the lowest margin (None when left out)."""
+        return min(self.phones, key=lambda p: p.lpr) if self.phones else None
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class GopEvidence:
     seconds: float
 
     def phones(self) -> list[PhoneGop]:
-        """Every aligned phone, in order."""
+        """Every aligned phone, in order (a left-out word has none)."""
         return [p for w in self.words if w is not None for p in w.phones]
 
 
@@ -129,8 +129,8 @@ def _logsumexp(x: np.ndarray) -> np.ndarray:
     return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]
 
 
-def viterbi(blank: np.ndarray, labels: np.ndarray, repeats: np.ndarray) -> np.ndarray | None:
-    """CTC forced alignment.
+def viterbi(blank: np.ndarray, labels: np.ndarray, repeats: np.ndarray, words: Sequence[int]) -> np.ndarray | None:
+    """CTC forced alignment in which a whole word may be left out, at :data:`SKIP_COST` per phone.
 
     Parameters
     ----------
@@ -140,33 +140,53 @@ def viterbi(blank: np.ndarray, labels: np.ndarray, repeats: np.ndarray) -> np.nd
         Log-probability of each expected phone in each frame.
     repeats : np.ndarray [shape=(L,)], bool
         Whether phone ``i`` has the same slot as phone ``i - 1`` (a blank must separate them).
+    words : sequence of int
+        How many of the phones each word has, in order (they add up to ``L``).
 
     Returns
     -------
     np.ndarray [shape=(T,)], int or None
-        The phone index each frame is given (-1 for blank), None when ``T`` frames cannot hold the phones.
+        The phone index each frame is given (-1 for blank or a left-out word), None when there are no frames.
     """
     t_max, n = labels.shape
     states = 2 * n + 1
-    if t_max < n + int(repeats.sum()):
+    if t_max == 0:
         return None
     emit = np.empty((t_max, states), dtype=np.float64)
     emit[:, 0::2] = blank[:, None]
     emit[:, 1::2] = labels
-    skip_ok = np.zeros(states, dtype=bool)
-    skip_ok[3::2] = ~repeats[1:]
+    step2_ok = np.zeros(states, dtype=bool)
+    step2_ok[3::2] = ~repeats[1:]
+    # leaving word k out: from the blank before its first phone straight to the blank after its last
+    starts = np.cumsum([0, *words])
+    jump = np.zeros(states, dtype=np.int64)
+    jump_cost = np.full(states, -np.inf)
+    for first, count in zip(starts[:-1], words):
+        jump[2 * (first + count)] = 2 * count
+        jump_cost[2 * (first + count)] = -SKIP_COST * count
+    jumped = np.flatnonzero(jump)
     score = np.full(states, -np.inf)
     score[:2] = emit[0, :2]
-    back = np.zeros((t_max, states), dtype=np.int8)
+    back = np.zeros((t_max, states), dtype=np.int64)
     for t in range(1, t_max):
         stay = score
         step = np.concatenate(([-np.inf], score[:-1]))
-        skip = np.where(skip_ok, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
-        choice = np.argmax(np.stack([stay, step, skip]), axis=0)
-        score = np.choose(choice, [stay, step, skip]) + emit[t]
-        back[t] = choice
-    end = states - 1 if score[states - 1] >= score[states - 2] else states - 2
-    if not np.isfinite(score[end]):
+        step2 = np.where(step2_ok, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
+        left_out = np.full(states, -np.inf)
+        left_out[jumped] = score[jumped - jump[jumped]] + jump_cost[jumped]
+        options = np.stack([stay, step, step2, left_out])
+        choice = np.argmax(options, axis=0)
+        score = options[choice, np.arange(states)] + emit[t]
+        back[t] = np.where(choice == 3, jump, choice)
+    # ending before the last words means leaving them out too
+    remaining = np.concatenate([np.cumsum(np.asarray(words)[::-1])[::-1], [0]])
+    ends = 2 * starts
+    finals = score[ends] - SKIP_COST * remaining
+    best = int(np.argmax(finals))
+    end, total = int(ends[best]), float(finals[best])
+    if score[states - 2] > total:
+        end, total = states - 2, float(score[states - 2])
+    if not np.isfinite(total):
         return None
     path = np.empty(t_max, dtype=np.int64)
     state = end
@@ -187,28 +207,33 @@ def align(model: PhoneRecogniser, logp: np.ndarray, words: Sequence[tuple[str, .
     blank = _logsumexp(logp[:, blank_ids])
     labels = np.stack([_logsumexp(logp[:, list(s)]) for s in slots], axis=1)
     repeats = np.array([i > 0 and slots[i] == slots[i - 1] for i in range(len(slots))])
-    owner = viterbi(blank, labels, repeats)
+    owner = viterbi(blank, labels, repeats, [len(w) for w in words if w])
     if owner is None:
         return GopEvidence(tuple(None for _ in words), failed=True, seconds=seconds)
     others = logp.copy()
     others[:, blank_ids] = -np.inf
-    firsts = [int(np.flatnonzero(owner == i)[0]) for i in range(len(phones))]
-    measured: list[PhoneGop] = []
+    held = [np.flatnonzero(owner == i) for i in range(len(phones))]
+    kept = [i for i in range(len(phones)) if held[i].size]
+    measured: list[PhoneGop | None] = []
     for i, (phone, slot) in enumerate(zip(phones, slots)):
-        frames = np.flatnonzero(owner == i)
+        frames = held[i]
+        if not frames.size:
+            measured.append(None)
+            continue
         rival = others[frames].copy()
         rival[:, list(slot)] = -np.inf
         best = int(np.argmax(rival.mean(axis=0)))
         lpp = float(labels[frames, i].mean())
-        end = firsts[i + 1] if i + 1 < len(phones) else int(frames[-1]) + 1
-        measured.append(PhoneGop(phone, lpp, lpp - float(rival.max(axis=1).mean()), round(firsts[i] * FRAME_S, 3),
-                                 round(max(end, firsts[i] + 1) * FRAME_S, 3), model.tokens[best]))
+        after = [k for k in kept if k > i]
+        end = int(held[after[0]][0]) if after else int(frames[-1]) + 1
+        measured.append(PhoneGop(phone, lpp, lpp - float(rival.max(axis=1).mean()), round(int(frames[0]) * FRAME_S, 3),
+                                 round(max(end, int(frames[0]) + 1) * FRAME_S, 3), model.tokens[best]))
     out: list[WordGop | None] = []
     position = 0
     for word in words:
         if not word:
             out.append(None)
             continue
-        out.append(WordGop(tuple(measured[position : position + len(word)])))
+        out.append(WordGop(tuple(p for p in measured[position : position + len(word)] if p is not None)))
         position += len(word)
     return GopEvidence(tuple(out), failed=False, seconds=seconds)

@@ -34,8 +34,6 @@ NO_COHORT_MARGIN = 0.1
 """Content evidence assumed when there is no cohort: a clear fit, so the scale rests on the other evidence."""
 COVERAGE_FULL = 0.9
 """Template completeness: this share of the reference covered by speech counts as all of it."""
-FOUND = 0.5
-"""A phrase word counts as said when the found model gives it at least this probability."""
 COMPLETE_FOR_FULL_OVERALL = 80.0
 """Overall is scaled down when completeness falls below this."""
 
@@ -75,24 +73,15 @@ def content_features(content: ContentEvidence | None) -> dict[str, float]:
     return {"cohort_z": content.z, "cohort_margin": content.margin, "cohort_rank": float(content.rank)}
 
 
-def found_words(models: ModelSet, table: np.ndarray) -> np.ndarray:
-    """Probability that each phrase word was said, from its English word features (:data:`english.WORD_FEATURES`)."""
-    if models.found is None or not table.size:
-        return np.zeros(table.shape[0])
-    x = np.stack([table[:, english.WORD_FEATURES.index(n)] for n in models.found.features], axis=1)
-    return models.found(x)
-
-
 def sentence_values(
-    found: Measurements, content: ContentEvidence | None, heard: EnglishEvidence | None,
-    models: ModelSet, words: tuple[str, ...], speech_seconds: float,
+    found: Measurements, content: ContentEvidence | None, heard: EnglishEvidence | None, words: tuple[str, ...], speech_seconds: float
 ) -> dict[str, float]:
     """Every named sentence measurement the models may use (``found_share`` with English evidence)."""
     values = dict(found.sentence)
     values.update(content_features(content))
     if heard is not None:
         values.update(english.sentence_features(heard, words, speech_seconds))
-        values["found_share"] = float(np.mean(found_words(models, english.word_table(heard)) >= FOUND)) if words else 0.0
+        values["found_share"] = float(np.mean(english.found(heard))) if words else 0.0
     return values
 
 
@@ -155,14 +144,14 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
     models = calibration.english if heard is not None else calibration.template
     found = evidence.measurements
     texts = tuple(w.text for w in words)
-    values = sentence_values(found, evidence.content, heard, models, texts, att.speech_seconds)
+    values = sentence_values(found, evidence.content, heard, texts, att.speech_seconds)
     subs, completeness, scale = sentence_scores(models, values, english_evidence=heard is not None)
     scored: list[WordScore] = []
     missing: list[str] = []
     if words:
         x = word_matrix(found, heard, _raw(models.sentence["overall"], values), models.word.features)
         word_scores = np.clip(models.word(x), 0.0, 100.0) * scale
-        said = found_words(models, english.word_table(heard)) >= FOUND if heard is not None else np.ones(len(words), bool)
+        said = english.found(heard) if heard is not None else np.ones(len(words), bool)
         spans = english.word_spans(heard) if heard is not None else [None] * len(words)
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             span = spans[i]

@@ -61,12 +61,13 @@ def find_issues(found: Measurements, words: list[WordScore], findings: Findings)
     """At most :data:`MAX_ISSUES` findings, most important first."""
     s = found.sentence
     issues: list[str] = [CLIPPED] if findings.clipped else []
+    missing = [f"not heard: {_quoted(findings.missing)}"] if findings.missing else []
     if findings.content_cap < DIFFERENT_CAP:
         heard = f" (heard: “{findings.heard}”)" if findings.heard else ""
-        return (*issues, DIFFERENT_PHRASE + heard)  # the other findings would compare another phrase with this one
-    if findings.missing:
-        issues.append(f"not heard: {_quoted(findings.missing)}")
-    elif findings.completeness < INCOMPLETE:
+        # the other findings would compare another phrase with this one
+        return (*issues, DIFFERENT_PHRASE + heard, *missing)
+    issues.extend(missing)
+    if not missing and findings.completeness < INCOMPLETE:
         issues.append("part of the phrase seems to be missing")
     if findings.weakest_sound:
         issues.append(findings.weakest_sound)

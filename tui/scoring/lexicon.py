@@ -71,11 +71,15 @@ def dictionary_tokens(word: str) -> list[str] | None:
     return parts
 
 
+WEAK_FORMS = {"a": ("AH",)}
+"""Words espeak-ng spells alone by their citation form ("a" as the letter's name), said weak in a phrase."""
+
+
 @lru_cache(maxsize=4096)
 def _spelled(token: str) -> tuple[str, ...]:
     from tui.speech.tts import phonemes
 
-    return arpabet(phonemes(token, lang="en-us"))
+    return WEAK_FORMS.get(token) or arpabet(phonemes(token, lang="en-us"))
 
 
 def spell(word: str) -> tuple[str, ...] | None:

@@ -14,9 +14,9 @@ to reinstall, and the scorer falls back to template and cohort evidence.
 ``PRONOUNCE_WHISPER_DIR`` and ``PRONOUNCE_PHONE_MODEL_DIR`` point at another
 copy of a model's folder (it must hold the same files: the checksums still apply).
 
-Loading is lazy and thread-safe: :func:`warm` loads both in the background
-(the app calls it after its first frame), and whichever thread asks first for a
-model waits for it once.
+Loading is lazy and thread-safe: the app calls :func:`warm` on a background
+thread after its first frame, and whichever thread asks first for a model
+waits for it once.
 """
 
 from __future__ import annotations
@@ -256,11 +256,10 @@ def unavailable() -> ModelError | None:
     return None
 
 
-def warm() -> threading.Thread:
-    """Load both models on a background thread (errors are kept for the first score to report)."""
-    thread = threading.Thread(target=unavailable, name="pronounce-models", daemon=True)
-    thread.start()
-    return thread
+def warm() -> None:
+    """Check and load both models now (blocking: call it from a background thread); a failure is kept for the first
+    score that needs the models, which falls back and says so."""
+    unavailable()
 
 
 def forget() -> None:
