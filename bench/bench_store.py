@@ -57,12 +57,12 @@ def fill(store: AttemptStore, attempts: int, phrases: int) -> list[float]:
     for n in range(attempts):
         overall = float(rng.uniform(20, 100))
         score = Score(
-            overall,
-            overall,
-            overall,
-            overall,
-            100.0,
-            words=(WordScore("hola", overall, 0.0, 0.4),),
+            overall=overall,
+            accuracy=overall,
+            fluency=overall,
+            intonation=overall,
+            completeness=100.0,
+            words=(WordScore(text="hola", score=overall, ref_start=0.0, ref_end=0.4),),
             scorer_version="bench",
         )
         path = take(store.incoming_dir, n)

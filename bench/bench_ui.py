@@ -26,7 +26,7 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
     from tui.app import PronounceApp
     from tui.audio.files import load_audio
     from tui.config import AppConfig, config_path, save_config
-    from tui.takes import TakeState
+    from tui.practice.takes import TakeState
     from tui.widgets.level import LevelMeter
     from tui.widgets.scorecard import ScoreCard
 
@@ -95,9 +95,9 @@ def marker_lag(data: Path) -> float:
     """
     import numpy as np
 
-    from tui.playback import Play
-    from tui.session import Session
-    from tui.takes import Chunk
+    from tui.practice.captures import Chunk
+    from tui.practice.playback import Play
+    from tui.practice.session import Session
 
     rate = 48000
     clicks = np.zeros(3 * rate, np.float32)
@@ -106,7 +106,8 @@ def marker_lag(data: Path) -> float:
         clicks[start : start + rate // 20] = 0.5 * np.sin(np.arange(rate // 20) * 2 * np.pi * 1000 / rate)
     session = Session(data)
     heard: list[tuple[float, float]] = []
-    capture = session.captures.open(lambda event: heard.append((event.captured_at, event.level.rms_dbfs)) if isinstance(event, Chunk) else None)
+    capture = session.recording.claim("the marker test")
+    session.recording.start(capture, lambda event: heard.append((event.captured_at, event.level.rms_dbfs)) if isinstance(event, Chunk) else None)
     time.sleep(1.0)
     marks: list[tuple[float, float]] = []
     session.playback.play([Play("reference", clicks, rate)])
@@ -119,7 +120,7 @@ def marker_lag(data: Path) -> float:
             marks.append((time.monotonic(), now.position))
         time.sleep(0.005)
     time.sleep(0.5)
-    session.captures.discard(capture)
+    session.recording.discard(capture)
     session.close()
     onsets: list[float] = []
     for at, rms in heard:

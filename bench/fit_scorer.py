@@ -97,7 +97,7 @@ class Data:
         calib = {f["utt"]: f for f in calib_features.load_all() if "right" in f}
         found = [e for e in evidence_features.load_all() if e["utt"] in calib]
         if subset:  # only the utterances whose pocketsphinx alignment is cached
-            found = [e for e in found if not calib[e["utt"]]["right"]["phones"].get("skipped")]
+            found = [e for e in found if calib[e["utt"]]["right"].get("phones", {}).get("alignable")]
         self.rows = [manifest[e["utt"]] for e in found]
         self.speaker = np.array([r["speaker"] for r in self.rows])
         self.child = np.array([int(r["age"]) < 12 for r in self.rows])

@@ -1,4 +1,4 @@
-"""Rebuild the bundled lesson packs (en-basics, es-basics, fr-basics) with espeak-ng.
+"""Rebuild the bundled lesson packs (en, es, fr, de, it and pt-BR basics) with espeak-ng.
 
 Usage: ``.venv/bin/python lessons/build_packs.py [PACK_ID ...]`` (all packs by default).
 
@@ -112,10 +112,101 @@ FRENCH = [
     ("Au revoir, à bientôt.", "Goodbye, see you soon.", "'Au revoir' often sounds like 'o-rvwar'."),
 ]
 
+GERMAN = [
+    ("Hallo, wie geht's?", "Hi, how are you?", "'W' is said like English 'v': vee GATES."),
+    ("Guten Morgen.", "Good morning.", "The 'r' of 'Morgen' is made at the back of the throat; '-gen' shrinks to 'gn'."),
+    ("Wo ist die Toilette?", "Where is the toilet?", "'Toilette' is said the French way: twa-LET-te."),
+    ("Ich spreche ein bisschen Deutsch.", "I speak a little German.", "'Eu' in 'Deutsch' is 'oy' and 'tsch' is 'ch': DOYTCH."),
+    ("Freut mich, Sie kennenzulernen.", "Pleased to meet you.", "'Ch' after 'i' is a soft hiss, like the 'h' in 'huge'; 'z' is 'ts'."),
+    ("Wie heißen Sie?", "What is your name?", "'Ie' is a long 'ee' and 'ei' is 'eye': vee HIGH-sen zee."),
+    ("Ich heiße Anna.", "My name is Anna.", "'ß' is a sharp 's', never a 'z'."),
+    ("Woher kommen Sie?", "Where are you from?", "Stress the second syllable: vo-HAIR; 's' before a vowel is a 'z'."),
+    ("Ich komme aus Österreich.", "I come from Austria.", "'Ö' is 'e' said with rounded lips."),
+    ("Vielen Dank.", "Thank you very much.", "'V' is said like 'f': FEE-len."),
+    ("Bitte schön.", "You're welcome.", "'Sch' is English 'sh'; 'ö' is long here: shön."),
+    ("Entschuldigung.", "Excuse me.", "Stress the second syllable: ent-SHOOL-di-goong."),
+    ("Es tut mir leid.", "I am sorry.", "'Leid' sounds like English 'light': the final 'd' is a 't'."),
+    ("Sprechen Sie bitte langsamer.", "Please speak more slowly.", "'Sp' at the start of a word is 'shp': SHPRE-khen."),
+    ("Ich verstehe das nicht.", "I don't understand.", "'St' at the start of a word stem is 'sht': fer-SHTAY-e."),
+    ("Können Sie mir helfen?", "Can you help me?", "'Ö' in 'können' is short; the question rises at the end."),
+    ("Wie viel kostet das?", "How much does it cost?", "'Wie viel' is 'vee feel': 'w' is 'v', and 'v' is 'f'."),
+    ("Wo ist der Bahnhof?", "Where is the station?", "The 'h' after a vowel is silent and makes it long: BAHN-hohf."),
+    ("Ich hätte gern einen Kaffee.", "I would like a coffee.", "'Ä' is the 'e' of 'bet'; the double 't' keeps it short."),
+    ("Die Rechnung, bitte.", "The check, please.", "'Ch' after 'e' is the soft 'ich' sound, never 'k'."),
+    ("Wie spät ist es?", "What time is it?", "'Sp' is 'shp' and 'ä' is long: shpayt."),
+    ("Ich habe Hunger.", "I am hungry.", "An 'h' at the start of a word is always breathed: HAH-be HUNG-er."),
+    ("Haben Sie ein Zimmer frei?", "Do you have a room free?", "'Z' is always 'ts': TSIM-mer."),
+    ("Die Stadt gefällt mir.", "I like this city.", "'Dt' is one 't'; 'ä' in 'gefällt' is a short open 'e'."),
+    ("Heute ist es sehr kalt.", "It is very cold today.", "'Eu' in 'heute' is 'oy': HOY-te."),
+    ("Auf Wiedersehen.", "Goodbye.", "'W' is 'v' and 'ie' a long 'ee': owf VEE-der-zay-en."),
+]
+
+ITALIAN = [
+    ("Ciao, come stai?", "Hi, how are you?", "'Ci' before a vowel is 'ch' as in 'church', and the 'i' is silent: CHOW."),
+    ("Buongiorno.", "Good morning.", "'Gi' before a vowel is the 'j' of 'jet': bwon-JOR-no, as one word."),
+    ("Buonasera.", "Good evening.", "Tap the single 'r' once: bwo-na-SE-ra."),
+    ("Buonanotte.", "Good night.", "A double consonant is held longer: not-te, with a tiny stop."),
+    ("Piacere di conoscerti.", "Nice to meet you.", "'Ce' is 'che' as in 'chess', but 'sce' is 'she': pya-CHE-re dee ko-NO-sher-tee."),
+    ("Come ti chiami?", "What is your name?", "'Chi' is a hard 'k': the 'h' keeps the 'c' hard: KYA-mi."),
+    ("Mi chiamo Luca.", "My name is Luca.", "Every vowel is short and pure; the 'u' of 'Luca' is 'oo'."),
+    ("Di dove sei?", "Where are you from?", "'Sei' glides from 'e' to 'i' in one syllable."),
+    ("Sono di Roma.", "I am from Rome.", "Roll or tap the 'r' of 'Roma' with the tip of the tongue."),
+    ("Grazie mille.", "Thank you very much.", "'Zi' is 'tsi': GRA-tsye; the double 'l' of 'mille' is held."),
+    ("Prego.", "You're welcome.", "The 'e' is open, as in 'get': PREH-go."),
+    ("Mi scusi.", "Excuse me.", "'Sc' before 'u' is 'sk'; in the north the 's' between vowels is a soft 'z'."),
+    ("Mi dispiace.", "I am sorry.", "'Ce' at the end is 'che': dee-SPYA-che."),
+    ("Parli più lentamente, per favore.", "Please speak more slowly.", "'Più' is one syllable: pyoo."),
+    ("Non capisco.", "I don't understand.", "'Sc' before 'o' stays 'sk': ka-PEE-sko."),
+    ("Può aiutarmi?", "Can you help me?", "'Aiu' glides: a-yoo-TAR-mi; the question rises at the end."),
+    ("Quanto costa?", "How much does it cost?", "'Qu' is 'kw': KWAN-to."),
+    ("Dov'è la stazione?", "Where is the station?", "'Zio' is 'tsyo': sta-TSYO-ne."),
+    ("Vorrei un caffè.", "I would like a coffee.", "The double 'rr' is a longer roll; 'caffè' stresses the last syllable."),
+    ("Posso avere il conto?", "Can I have the check?", "Hold the double 's' of 'posso'; every final vowel is said, not dropped."),
+    ("A che ora parte il treno?", "What time does the train leave?", "'Che' is 'keh': an 'h' after 'c' keeps it hard."),
+    ("A domani.", "See you tomorrow.", "Stress the middle: a do-MA-ni."),
+    ("Dove posso comprare i biglietti?", "Where can I buy the tickets?", "'Gli' is like the 'lli' in 'million': bee-LYET-tee."),
+    ("Questa città è bellissima.", "This city is beautiful.", "'Città' stresses the final 'à'; hold the double 'll' and 'ss': bel-LEES-see-ma."),
+    ("Oggi fa molto freddo.", "It is very cold today.", "'Gg' before 'i' is a long 'j': OD-jee."),
+    ("Arrivederci.", "Goodbye.", "Five syllables, the roll held: ar-ree-ve-DER-chee."),
+]
+
+PORTUGUESE = [
+    ("Oi, tudo bem?", "Hi, how are you?", "A final unstressed 'o' sounds like 'u': TOO-doo; 'bem' is nasal."),
+    ("Bom dia.", "Good morning.", "In most of Brazil 'di' is said 'jee': bom JEE-a."),
+    ("Boa tarde.", "Good afternoon.", "A final 'de' sounds like 'jee': TAR-jee."),
+    ("Boa noite.", "Good night.", "A final 'te' sounds like 'chee': NOY-chee."),
+    ("Muito prazer.", "Nice to meet you.", "'Muito' has a nasal 'ui': MWEEN-too."),
+    ("Como você se chama?", "What is your name?", "'Ch' is 'sh'; 'você' stresses the last syllable."),
+    ("Meu nome é Pedro.", "My name is Pedro.", "'É' is an open 'eh'; 'meu' glides: MEH-oo."),
+    ("De onde você é?", "Where are you from?", "'Onde' ends in 'jee': ON-jee."),
+    ("Eu sou do Brasil.", "I am from Brazil.", "A final 'l' sounds like 'w': bra-ZEEW."),
+    ("Muito obrigado.", "Thank you very much.", "A woman says 'obrigada'; the final 'o' is an 'oo'."),
+    ("De nada.", "You're welcome.", "'De' is said 'jee': jee NA-da."),
+    ("Com licença.", "Excuse me.", "'Ç' is an 's'; 'en' is nasal: lee-SEN-sa."),
+    ("Desculpe.", "Sorry.", "A final 'e' sounds like 'ee': jees-KOOL-pee."),
+    ("Fale mais devagar, por favor.", "Please speak more slowly.", "A final 'r' is a soft 'h' in Rio and São Paulo."),
+    ("Não entendo.", "I don't understand.", "'Não' is a nasal 'ow', said through the nose."),
+    ("Você pode me ajudar?", "Can you help me?", "'J' is the 's' of 'measure': a-zhoo-DAR."),
+    ("Quanto custa?", "How much does it cost?", "'Qua' is 'kwa'; 'an' is nasal."),
+    ("Onde fica a estação?", "Where is the station?", "'Ção' is a nasal 'sow': es-ta-SOW."),
+    ("Eu queria um café.", "I would like a coffee.", "'Um' is nasal, with the lips almost closed."),
+    ("A conta, por favor.", "The check, please.", "'On' in 'conta' is nasal; the 't' stays a 't' before 'a'."),
+    ("Que horas são?", "What time is it?", "The 'h' is silent: kee O-ras sow."),
+    ("Até amanhã.", "See you tomorrow.", "'Nh' is 'ny' as in 'canyon'; 'ã' is nasal."),
+    ("Tenha um ótimo dia.", "Have a great day.", "'Ótimo' stresses the first syllable, an open 'o'."),
+    ("Eu gosto desta cidade.", "I like this city.", "'Ci' is 'see' and a final 'de' is 'jee': see-DA-jee."),
+    ("Hoje está muito frio.", "It is very cold today.", "Silent 'h', and 'j' as in 'measure': OH-zhee."),
+    ("Tchau, até logo.", "Bye, see you later.", "'Tchau' is 'chow'; 'logo' ends in 'oo'."),
+]
+
 PACKS = {
     "en-basics": ("en-US", "English basics", "Everyday English phrases: greetings, travel, cafés.", ENGLISH),
     "es-basics": ("es-ES", "Español básico", "Everyday Spanish phrases with English translations.", SPANISH),
     "fr-basics": ("fr-FR", "Français de base", "Everyday French phrases with English translations.", FRENCH),
+    "de-basics": ("de-DE", "Deutsch für den Alltag", "Everyday German phrases with English translations.", GERMAN),
+    "it-basics": ("it-IT", "Italiano di base", "Everyday Italian phrases with English translations.", ITALIAN),
+    "pt-br-basics": ("pt-BR", "Português do dia a dia", "Everyday Brazilian Portuguese phrases with English translations.",
+                     PORTUGUESE),
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,17 +21,11 @@ from textual.worker import Worker, WorkerState
 
 from tui.errors import PronounceError
 from tui.packs.model import Pack
+from tui.practice.session import Session
 from tui.screens.base import error_text
-from tui.session import Session
 from tui.widgets.wording import plural
 
-if TYPE_CHECKING:
-    from tui.client.uploader import Uploader
-
 log = logging.getLogger(__name__)
-
-UPLOAD_STOP_WAIT = 1.0
-"""How long quitting waits for an upload in progress (a cut upload is simply sent again next time)."""
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 """Signals that end the app the orderly way: recordings finalised (the recorder's handlers), terminal restored."""
@@ -71,7 +65,6 @@ class PronounceApp(App[None]):
         self.pack = pack
         self.session = Session(data_dir, input_file=input_file)
         self.outcome = Outcome()
-        self.uploader: Uploader | None = None
 
     def on_mount(self) -> None:
         from tui.screens.practice import PracticeScreen
@@ -93,7 +86,10 @@ class PronounceApp(App[None]):
         except PronounceError as exc:  # a cut recording could not be rebuilt yet (its journal is kept)
             self.call_from_thread(self._show_error, exc, "recovery")
             recovered = []
-        self._start_uploads()
+        try:
+            self.session.start_uploads()
+        except PronounceError as exc:  # a damaged login file or database: practice goes on without uploads
+            self.call_from_thread(self._show_error, exc, "uploads")
         if recovered:
             them = "it" if len(recovered) == 1 else "them"
             self.call_from_thread(
@@ -101,22 +97,6 @@ class PronounceApp(App[None]):
             )
         # A daemon thread: quitting must not wait for the scoring models to load or the time-stretcher to compile.
         threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
-
-    def _start_uploads(self) -> None:
-        """When logged in to a class server (``pronounce login``), upload every saved take in the background."""
-        from tui.client.uploader import Uploader
-
-        try:
-            uploader = Uploader.for_data_dir(self.session.data_dir, on_status=lambda status: self.session.set_status(status.label()))
-        except PronounceError as exc:  # a damaged login file or database: practice goes on without uploads
-            self.call_from_thread(self._show_error, exc, "uploads")
-            return
-        if uploader is None:
-            return
-        self.uploader = uploader
-        self.session.add_saved_listener(lambda attempt: uploader.enqueue(attempt.id))
-        self.session.set_status(uploader.status().label())
-        uploader.start()
 
     def _warm_up(self) -> None:
         self.session.warm_up_scoring()  # never raises: a missing model is said on the first score it would have served
@@ -174,8 +154,6 @@ class PronounceApp(App[None]):
 
     def on_unmount(self) -> None:
         """However the app ends: stop playback and uploads, finalise a take still recording, close the store."""
-        if self.uploader is not None:
-            self.uploader.stop(UPLOAD_STOP_WAIT)
         self.outcome.kept = self.session.close()
         stop_all = getattr(sys.modules.get("tui.audio.recorder"), "stop_all", None)
         if stop_all is not None:  # else no recorder ever ran (its module is not even loaded yet)

@@ -44,6 +44,10 @@ class RecorderError(AudioError):
     """A named recorder was misused: unknown name, name in use."""
 
 
+class TakeStateError(RecorderError):
+    """A take was asked to move where its state does not allow (stopped before it started, saved unscored)."""
+
+
 class AudioFormatError(PronounceError):
     """Audio is unreadable, empty, silent, too short or holds invalid samples."""
 

@@ -8,7 +8,9 @@ import numpy as np
 from textual.message import Message
 
 from tui.audio.meter import Level
-from tui.takes import CaptureEvent, Chunk, Reference, Result, Take
+from tui.practice.captures import Capture, CaptureEvent, Chunk
+from tui.practice.results import Reference, Result
+from tui.practice.takes import Take
 
 
 @dataclass
@@ -35,10 +37,14 @@ class AudioFailed(Message):
 
 
 @dataclass
-class CaptureStarted(Message):
-    """A recorder named ``name`` runs (an input test, an author's reference)."""
+class RecordingChanged(Message):
+    """The session's one recording of ``capture`` (an input test, an author's reference) started or ended.
 
-    name: str
+    ``running`` False also when it failed to start.
+    """
+
+    capture: Capture
+    running: bool
 
 
 @dataclass

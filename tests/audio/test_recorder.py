@@ -15,6 +15,7 @@ import soxr
 from tests.audio.conftest import Events, best_correlation, segment_correlation, write_tone
 from tui.audio import recorder
 from tui.audio.devices import rescan
+from tui.audio.pcm import on_int16_grid
 from tui.audio.registry import Recorders
 from tui.audio.soundserver import SoundServer, start_sound_server
 from tui.errors import AudioFormatError, NoMicrophoneError, RecorderError
@@ -27,7 +28,8 @@ def test_phrase_played_during_named_recording_correlates_with_source(
 ) -> None:
     samples, rate = phrase
     handle = recorder.start("phrase", samplerate=RATE, directory=tmp_path)
-    assert handle == recorder.RecorderHandle("phrase", 0, RATE)
+    assert (handle.name, handle.channel, handle.samplerate) == ("phrase", 0, RATE)
+    assert handle.path.parent == tmp_path and handle.path.name.endswith("-phrase.flac") and not handle.path.exists()
     assert recorder.active() == ["phrase"]
     events.wait_for_audio("phrase")
     sd.play(samples, rate, blocking=True)
@@ -35,7 +37,7 @@ def test_phrase_played_during_named_recording_correlates_with_source(
     recording = recorder.stop("phrase")
 
     assert recorder.active() == []
-    assert recording.path.parent == tmp_path and recording.path.suffix == ".flac"
+    assert recording.path == handle.path, "the handle names the file the recording ends up in"
     assert sorted(p.name for p in tmp_path.iterdir()) == [recording.path.name]
     assert sf.info(str(recording.path)).format == "FLAC"
     assert recording.samplerate == RATE and recording.overflows == 0
@@ -48,7 +50,7 @@ def test_phrase_played_during_named_recording_correlates_with_source(
     chunks = events.chunks("phrase")
     streamed = np.concatenate([chunk.samples for chunk in chunks])
     assert streamed.size == recording.samples.size
-    assert np.allclose(streamed, recording.samples, atol=1 / 16384)
+    assert np.array_equal(on_int16_grid(streamed), recording.samples), "the file holds the blocks on the one int16 grid"
     assert all(chunk.channel == 0 and chunk.data_len == chunk.samples.size for chunk in chunks)
     loudest = max(chunks, key=lambda chunk: chunk.rms_dbfs)
     assert -40 < loudest.rms_dbfs <= loudest.peak_dbfs <= 0 and not loudest.clipped
@@ -71,7 +73,8 @@ def test_two_named_recorders_at_once_keep_their_names_apart(
     earlier = recorder.stop("left")
 
     assert (earlier.name, later.name) == ("left", second.name)
-    assert earlier.path != later.path and earlier.path.exists() and later.path.exists()
+    assert (earlier.path, later.path) == (first.path, second.path) and earlier.path != later.path
+    assert earlier.path.exists() and later.path.exists()
     for recording in (earlier, later):
         assert best_correlation(tone, recording.samples) > 0.9
     assert {event.channel for event in events.of("left")} == {0}
@@ -177,7 +180,7 @@ def test_a_registry_of_its_own_keeps_its_recorders_and_listeners_apart(
     handle = own.start("own", None, RATE, directory=tmp_path, input_file=None)
     try:
         seen.wait_for_audio("own")
-        assert handle == recorder.RecorderHandle("own", 0, RATE)
+        assert (handle.name, handle.channel, handle.samplerate) == ("own", 0, RATE)
         assert own.active() == ["own"] and recorder.active() == []
         assert events.of("own") == []
     finally:

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from tui.cli import cli
 from tui.errors import AudioFormatError
-from tui.packs.authoring import add_audio_phrase, import_csv, new_pack
+from tui.packs.authoring import add_audio_phrase, new_pack
+from tui.packs.csv_import import import_csv
 from tui.packs.loader import load_pack, validate_pack
 from tui.speech.tts import synthesize
 

@@ -11,7 +11,8 @@ import pytest
 from tests.packs.conftest import WritePack
 from tui.errors import PackError
 from tui.packs import archive
-from tui.packs.authoring import export_pack, import_csv, import_zip
+from tui.packs.authoring import export_pack, import_zip
+from tui.packs.csv_import import import_csv
 from tui.packs.loader import load_pack, validate_pack
 
 

@@ -15,7 +15,8 @@ import soundfile as sf
 from tests.hostile.world import mark_encrypted
 from tests.packs.conftest import SR, VALID_TOML, WritePack, tone
 from tui.errors import PackError
-from tui.packs.authoring import add_phrase, export_pack, import_csv, import_zip, new_pack
+from tui.packs.authoring import add_phrase, export_pack, import_zip, new_pack
+from tui.packs.csv_import import import_csv
 from tui.packs.ids import id_problem, is_safe_id
 from tui.packs.loader import load_pack, read_pack, validate_pack
 

@@ -12,23 +12,25 @@ from tests.packs.conftest import VALID_TOML, WritePack
 from tui import paths
 from tui.cli import cli
 
+BUNDLED = ["en-basics", "es-basics", "fr-basics", "de-basics", "it-basics", "pt-br-basics"]
+
 
 def _run(*args: str, input: str | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), input=input)
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.mark.parametrize("pack_id", ["en-basics", "es-basics", "fr-basics"])
+@pytest.mark.parametrize("pack_id", BUNDLED)
 def test_bundled_packs_validate_clean(pack_id: str) -> None:
     code, out, _ = _run("pack", "validate", str(paths.LESSONS_DIR / pack_id))
     assert code == 0 and out.strip().endswith("valid (0 warnings)")
 
 
-@pytest.mark.parametrize("pack_id", ["en-basics", "es-basics", "fr-basics"])
-def test_bundled_packs_have_25_timed_phrases_with_translations_and_notes(pack_id: str) -> None:
+@pytest.mark.parametrize("pack_id", BUNDLED)
+def test_bundled_packs_have_26_timed_phrases_with_translations_and_notes(pack_id: str) -> None:
     code, out, _ = _run("pack", "show", "--json", str(paths.LESSONS_DIR / pack_id))
     shown = json.loads(out)
-    assert code == 0 and shown["id"] == pack_id and len(shown["phrases"]) >= 25
+    assert code == 0 and shown["id"] == pack_id and len(shown["phrases"]) == 26
     for phrase in shown["phrases"]:
         assert phrase["translation"] and phrase["notes"] and 0.3 < phrase["duration"] < 6
         assert len(phrase["words"]) >= 1 and phrase["words"][-1]["end"] <= phrase["duration"]

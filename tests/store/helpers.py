@@ -30,8 +30,12 @@ def write_take(folder: Path, *, seconds: float = 0.2, samplerate: int = 16_000) 
 
 def make_score(overall: float = 80.0, *, version: str = "test-1") -> Score:
     """A plausible score with two words."""
-    words = (WordScore("good", overall, 0.0, 0.3, 0.05, 0.35), WordScore("morning", overall - 5, 0.3, 0.8, 0.35, 0.9))
-    return Score(overall, overall - 2, overall + 1, overall - 4, 100.0, words=words, scorer_version=version)
+    words = (
+        WordScore(text="good", score=overall, ref_start=0.0, ref_end=0.3, att_start=0.05, att_end=0.35),
+        WordScore(text="morning", score=overall - 5, ref_start=0.3, ref_end=0.8, att_start=0.35, att_end=0.9),
+    )
+    return Score(overall=overall, accuracy=overall - 2, fluency=overall + 1, intonation=overall - 4, completeness=100.0, words=words,
+                 scorer_version=version)
 
 
 def save(

@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 from tests.ui.packs import copy_pack
 from tui.app import PronounceApp
 from tui.config import AppConfig, config_path, save_config
+from tui.practice.takes import TakeState
 from tui.screens.practice import PracticeScreen
-from tui.takes import TakeState
 
 
 @pytest.fixture(scope="session")
@@ -105,8 +105,12 @@ def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (4
         take = store.incoming_dir / f"take-{day}.wav"
         take.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(pack_dir / "hello.wav", take)
-        words = (WordScore("Good", overall, 0.0, 0.2, 0.0, 0.2), WordScore("morning", overall - 10, 0.2, 0.65, 0.2, 0.7))
-        score = Score(overall, overall + 2, overall - 3, overall - 8, 100.0, words, ("a little fast",), (), "test")
+        words = (
+            WordScore(text="Good", score=overall, ref_start=0.0, ref_end=0.2, att_start=0.0, att_end=0.2),
+            WordScore(text="morning", score=overall - 10, ref_start=0.2, ref_end=0.65, att_start=0.2, att_end=0.7),
+        )
+        score = Score(overall=overall, accuracy=overall + 2, fluency=overall - 3, intonation=overall - 8, completeness=100.0,
+                      words=words, issues=("a little fast",), scorer_version="test")
         store.save_attempt(
             recording_path=take, pack_id="ui-test", pack_version="1", phrase_id="hello", text="Good morning",
             recorder="test-take", duration=2.0, score=score, created_at=datetime(2026, 3, 1 + day, 9, 30, tzinfo=UTC),

@@ -15,10 +15,10 @@ from tests.ui.conftest import notes, played, reference_ready, take_state, until
 from tui.app import PronounceApp
 from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
+from tui.practice.takes import TakeState
 from tui.scoring.issues import DIFFERENT_PHRASE
 from tui.screens.practice import PracticeScreen
 from tui.store import AttemptStore
-from tui.takes import TakeState
 from tui.widgets.level import LevelMeter
 from tui.widgets.phrases import PhraseList
 from tui.widgets.scorecard import ScoreCard

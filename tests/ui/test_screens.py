@@ -91,8 +91,7 @@ async def test_devices_lists_inputs_and_tests_the_microphone(sound_server: Sound
         meter = screen.query_one(LevelMeter)
         await until(pilot, lambda: meter.updates >= 5)
         await pilot.press("t")
-        await pilot.pause()
-        assert recorder.active() == []
+        await until(pilot, lambda: recorder.active() == [] and not meter.display)
         inputs.focus()
         inputs.highlighted = 1
         await pilot.press("enter")
@@ -206,7 +205,8 @@ async def test_review_lists_recovered_takes_scores_one_and_deletes_another(app: 
     incoming.mkdir(parents=True)
     samples, rate = sf.read(pack_dir / "hello.wav", dtype="float32")
     sf.write(incoming / "20260301T093000.000Z-amber-otter.flac", samples, rate)
-    sidecar = {"pack_id": "ui-test", "pack_root": str(pack_dir), "phrase_id": "hello", "text": "Good morning, how are you today?"}
+    sidecar = {"pack_id": "ui-test", "pack_root": str(pack_dir), "phrase_id": "hello", "text": "Good morning, how are you today?",
+               "recorder": "amber-otter"}
     (incoming / "20260301T093000.000Z-amber-otter.take.json").write_text(json.dumps(sidecar), encoding="utf-8")
     sf.write(incoming / "20260302T093000.000Z-lost-owl.flac", samples[:1600], rate)
     async with app.run_test(size=(120, 40)) as pilot:

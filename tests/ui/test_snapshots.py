@@ -11,10 +11,10 @@ from textual.widgets import Input
 
 from tests.ui.conftest import reference_ready, save_attempts, until
 from tui.app import PronounceApp
+from tui.practice.results import Result
 from tui.scoring.score import Score, WordScore
 from tui.screens.author import AuthorScreen
 from tui.screens.practice import PracticeScreen
-from tui.takes import Result
 from tui.widgets.plots import PitchPlot
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -24,16 +24,18 @@ def fixed_result(screen: PracticeScreen) -> Result:
     """A result for the current phrase whose numbers do not depend on the scorer (four findings)."""
     assert screen.reference is not None
     words = tuple(
-        WordScore(w.text, score, w.start, w.end, w.start * 1.1, w.end * 1.1)
+        WordScore(text=w.text, score=score, ref_start=w.start, ref_end=w.end, att_start=w.start * 1.1, att_end=w.end * 1.1)
         for w, score in zip(screen.reference.words, (92, 74, 41, 88, 66, 97))
     )
     issues = ("“are” sounded unlike the reference", "a little slower than the reference", "long pause before “you”",
               "the voice falls where the reference rises")
-    score = Score(81.0, 84.0, 77.0, 62.0, 100.0, words, issues, ((0.0, 0.0), (2.0, 2.2)), "snapshot")
+    score = Score(overall=81.0, accuracy=84.0, fluency=77.0, intonation=62.0, completeness=100.0, words=words, issues=issues,
+                  path=((0.0, 0.0), (2.0, 2.2)), scorer_version="snapshot")
     times = np.linspace(0.1, 1.8, 80)
     reference_pitch = (times, 120 + 30 * np.sin(times * 3))
     attempt_pitch = (times * 1.1, 125 + 25 * np.sin(times * 3 + 0.3))
-    return Result(screen.reference.samples, screen.reference.samplerate, score, "", attempt_pitch, reference_pitch)
+    return Result(samples=screen.reference.samples, samplerate=screen.reference.samplerate, score=score,
+                  attempt_pitch=attempt_pitch, reference_pitch=reference_pitch)
 
 
 async def _settled(pilot: Pilot[None]) -> None:

@@ -16,9 +16,9 @@ from tui.app import PronounceApp
 from tui.client.login import Login, save_login
 from tui.config import AppConfig, config_path, save_config
 from tui.paths import DEMO_PACK
+from tui.practice.takes import TakeState
 from tui.server.db import DB_NAME, server_root
 from tui.store.outbox import Outbox, OutboxState
-from tui.takes import TakeState
 from tui.widgets.status import StatusBar
 
 room = server_fixtures.room
@@ -45,7 +45,7 @@ async def test_a_saved_take_goes_up_to_the_class_server(room: Classroom, tmp_pat
     app.session.add_status_listener(lambda: shown.append(app.session.status))
     async with app.run_test(size=(120, 40)) as pilot:
         await reference_ready(pilot)
-        await until(pilot, lambda: app.uploader is not None, timeout=20)
+        await until(pilot, lambda: app.session.uploader is not None, timeout=20)
         await pilot.press("space")
         await until(pilot, lambda: take_state(app) is TakeState.RECORDING, timeout=20)
         await asyncio.sleep(sf.info(said).duration + 0.5)

@@ -21,7 +21,10 @@ from tui.widgets.waveform import LiveWaveform, Waveform, envelope
 
 SCORE = Score(
     overall=84.0, accuracy=88.0, fluency=71.0, intonation=55.0, completeness=100.0,
-    words=(WordScore("good", 91.0, 0.1, 0.4, 0.2, 0.5), WordScore("morning", 47.0, 0.4, 0.9, 0.5, 1.1)),
+    words=(
+        WordScore(text="good", score=91.0, ref_start=0.1, ref_end=0.4, att_start=0.2, att_end=0.5),
+        WordScore(text="morning", score=47.0, ref_start=0.4, ref_end=0.9, att_start=0.5, att_end=1.1),
+    ),
     issues=("“morning” sounded unlike the reference",),
     path=((0.0, 0.0), (0.5, 0.7), (1.0, 1.2)),
     scorer_version="test",
@@ -121,8 +124,8 @@ async def test_score_card_shows_overall_bars_words_and_findings() -> None:
 
 
 async def test_score_card_survives_odd_scores() -> None:
-    odd = Score(float("nan"), float("inf"), -40.0, 250.0, float("-inf"),
-                words=(WordScore("[bold]x\x1b[2J", float("nan"), 0.0, 0.1, None, None),),
+    odd = Score(overall=float("nan"), accuracy=float("inf"), fluency=-40.0, intonation=250.0, completeness=float("-inf"),
+                words=(WordScore(text="[bold]x\x1b[2J", score=float("nan"), ref_start=0.0, ref_end=0.1),),
                 issues=("[red]not markup[/red]",), path=((float("nan"), 0.0), (1.0, float("inf"))), scorer_version="odd")
     card = ScoreCard()
     async with Harness(card).run_test(size=(90, 24)) as pilot:
@@ -161,7 +164,7 @@ def test_the_status_line_says_what_happens_now() -> None:
     import numpy as np
 
     from tui.config import AppConfig
-    from tui.playback import NowPlaying, Play
+    from tui.practice.playback import NowPlaying, Play
 
     config = AppConfig(auto_stop=True, shadowing=False)
     slow = Play("reference", np.zeros(16000, np.float32), 16000, speed=0.75)

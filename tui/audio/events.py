@@ -15,14 +15,19 @@ from tui.errors import AudioError
 
 @dataclass(frozen=True)
 class RecorderHandle:
-    """A running recorder: its name, its channel index (lowest free, from 0) and its rate in Hz."""
+    """A running recorder: its name, its channel index (lowest free, from 0), its rate in Hz, and its file.
+
+    ``path`` is the FLAC the recorder finalises when it stops (``Recording.path``);
+    until then it writes ``<stem>.flac.part`` and a crash journal beside it.
+    """
 
     name: str
     channel: int
     samplerate: int
+    path: Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChunkEvent:
     """One block recorded by a recorder, as delivered to listeners.
 
@@ -55,7 +60,7 @@ Event = ChunkEvent | RecorderFailed
 Listener = Callable[[Event], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Recording:
     """A finished recording.
 

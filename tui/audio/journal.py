@@ -46,6 +46,11 @@ _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 _RECOVER_BLOCK = 1 << 16
 
 
+def journal_path(flac: Path) -> Path:
+    """The crash journal of the recording finalised as ``flac`` (``<stem>.flac`` → ``<stem>.journal``)."""
+    return flac.with_name(flac.name.removesuffix(".flac") + JOURNAL_SUFFIX)
+
+
 def flac_writer(path: Path, samplerate: int) -> sf.SoundFile:
     """Open a mono 16-bit FLAC for streaming writes (the name as bytes: data folders need not be UTF-8)."""
     return sf.SoundFile(os.fsencode(path), "w", samplerate=samplerate, channels=1, format="FLAC", subtype="PCM_16")

@@ -61,7 +61,7 @@ def bar_fraction(dbfs: float) -> float:
     return min(max((dbfs - DISPLAY_FLOOR_DBFS) / -DISPLAY_FLOOR_DBFS, 0.0), 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Level:
     """What the meter shows after one block.
 

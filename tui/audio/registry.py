@@ -89,7 +89,7 @@ class Recorders:
                 self._running.pop(chosen, None)
             recorder.stop().path.unlink(missing_ok=True)
             raise
-        return RecorderHandle(chosen, recorder.channel, source.samplerate)
+        return RecorderHandle(chosen, recorder.channel, source.samplerate, recorder.path)
 
     def stop(self, name: str) -> Recording:
         """Stop recorder ``name`` and return its recording; see :func:`tui.audio.recorder.stop`."""
@@ -158,7 +158,8 @@ class Recorders:
             else:
                 peak, rms, clipped = block_levels(block)
                 event = ChunkEvent(
-                    recorder.channel, recorder.name, block.copy(), block.size, peak, rms, clipped, captured_at, recorder.source.samplerate
+                    channel=recorder.channel, name=recorder.name, samples=block.copy(), data_len=block.size, peak_dbfs=peak,
+                    rms_dbfs=rms, clipped=clipped, captured_at=captured_at, samplerate=recorder.source.samplerate,
                 )
             for listener in list(self._listeners):
                 try:

@@ -26,6 +26,7 @@ import soundfile as sf
 
 from tui.audio import journal
 from tui.audio.events import Recording
+from tui.audio.pcm import to_int16
 from tui.audio.sources import Source
 from tui.errors import AudioError, DeviceError
 from tui.fsio import fsync_path
@@ -80,6 +81,11 @@ class Recorder:
         self.flac: sf.SoundFile
         self.writer = threading.Thread(target=self._write, name=f"pronounce-writer-{name}", daemon=True)
 
+    @property
+    def path(self) -> Path:
+        """The FLAC this recorder finalises when it stops (known once :meth:`open` claimed its name)."""
+        return self.directory / f"{self.stem}.flac"
+
     def open(self, source: Source) -> None:
         """Attach the source, create the files and start writing.
 
@@ -95,7 +101,7 @@ class Recorder:
             self.directory.mkdir(parents=True, exist_ok=True)
             self.stem = _claim_stem(self.directory, self.name)
             self.part = self.directory / f"{self.stem}{journal.PART_SUFFIX}"
-            self.journal = journal.Journal(self.directory / f"{self.stem}{journal.JOURNAL_SUFFIX}", source.samplerate)
+            self.journal = journal.Journal(journal.journal_path(self.path), source.samplerate)
         except OSError as exc:
             raise AudioError(f"cannot start recording: {journal.write_problem(self.directory, exc)}", hint=DISK_HINT) from exc
         try:
@@ -137,7 +143,7 @@ class Recorder:
                     self._check_device()
 
     def _store(self, samples: np.ndarray) -> None:
-        block = np.round(np.clip(samples, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+        block = to_int16(samples)
         try:
             self.journal.append(block)
             self.flac.write(block)
@@ -179,7 +185,7 @@ class Recorder:
 
     def _finalise(self) -> None:
         """Publish the FLAC once it reads back whole; else rebuild it from the journal; else keep the journal."""
-        target = self.directory / f"{self.stem}.flac"
+        target = self.path
         if self.problem:  # a write failed: the streamed FLAC is gone
             self._rebuild(target)
             return
@@ -240,7 +246,7 @@ class Recorder:
             ) from self.unfinished
         return Recording(
             name=self.name,
-            path=self.directory / f"{self.stem}.flac",
+            path=self.path,
             samplerate=self.source.samplerate,
             duration=self.frames / self.source.samplerate,
             overflows=self.overflows,

@@ -1,8 +1,9 @@
-"""``pronounce pack``: create, add to, check, show, export and import lesson packs."""
+"""``pronounce pack``: create, add to, check, show, export and import lesson packs (zip, CSV, Anki decks)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -99,25 +100,90 @@ def pack_show(source: Path, as_json: bool) -> None:
 
 @pack.command("export")
 @click.argument("directory", type=existing_dir)
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-def pack_export(directory: Path, out: Path) -> None:
-    """Export the pack in DIRECTORY to OUT.zip (".zip" is added when missing; OUT must be outside the pack)."""
-    from tui.packs.authoring import export_pack
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--anki", "deck", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an Anki deck (.apkg) instead of a zip: one note per phrase, with its audio.")
+def pack_export(directory: Path, out: Path | None, deck: Path | None) -> None:
+    """Export the pack in DIRECTORY to OUT.zip, or to an Anki deck with --anki DECK.apkg.
 
-    click.echo(f"Exported {shown(directory)} to {shown(export_pack(directory, out))}")
+    ".zip" or ".apkg" is added when missing; the file must be outside the pack.
+    """
+    if out is not None and deck is None:
+        from tui.packs.authoring import export_pack
+
+        click.echo(f"Exported {shown(directory)} to {shown(export_pack(directory, out))}")
+    elif deck is not None and out is None:
+        from tui.packs.anki.exporter import export_apkg
+
+        click.echo(f"Exported {shown(directory)} to the Anki deck {shown(export_apkg(directory, deck))}")
+    else:
+        raise PackError("give one of OUT (a .zip) and --anki DECK.apkg", hint="run `pronounce pack export --help`")
+
+
+ANKI_ONLY = ("deck", "field_text", "field_translation", "field_notes", "field_audio", "list_fields")
 
 
 @pack.command("import")
 @click.argument("source", type=existing_file)
 @click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), help="Folder to create [default: beside the file].")
-@click.option("--lang", default="en-US", show_default=True, help="Language of a CSV's phrases (picks the TTS voice).")
-@click.option("--title", help="Title of a pack made from a CSV [default: from the file name].")
-def pack_import(source: Path, target: Path | None, lang: str, title: str | None) -> None:
-    """Import a pack from a .zip or a .csv (text[,translation][,audio]; TTS for rows without audio)."""
-    from tui.packs.authoring import import_csv, import_zip
+@click.option("--lang", help="Language of the phrases, e.g. es-ES (picks the TTS voice) [CSV default: en-US; "
+                             "an .apkg needs it unless pronounce exported it].")
+@click.option("--title", help="Title of a pack made from a CSV or a deck [default: from the file or deck name].")
+@click.option("--deck", help="The Anki deck to import, when the .apkg holds several (its sub-decks come along).")
+@click.option("--field-text", help="The Anki field holding the phrase [default: guessed from the field names].")
+@click.option("--field-translation", help="The Anki field holding the translation [default: guessed].")
+@click.option("--field-notes", help="The Anki field holding notes on the phrase [default: guessed].")
+@click.option("--field-audio", help="The Anki field whose [sound:...] is the reference [default: guessed].")
+@click.option("--list-fields", is_flag=True, help="List the .apkg's decks and note fields, and the fields the import would use.")
+def pack_import(source: Path, target: Path | None, lang: str | None, title: str | None, **anki: Any) -> None:
+    """Import a pack from a .zip, a .csv (text[,translation][,audio]; TTS for rows without audio) or an Anki .apkg."""
+    from tui.packs.authoring import import_zip
+    from tui.packs.csv_import import import_csv
 
-    is_csv = source.suffix.lower() == ".csv"
-    if title is not None and not is_csv:
-        raise PackError("--title only applies to a CSV import", hint="a .zip pack keeps its own title")
-    created = import_csv(source, target, lang=lang, title=title) if is_csv else import_zip(source, target)
+    kind = source.suffix.lower()
+    if kind == ".colpkg":
+        raise PackError(f"{source} is a whole Anki collection (.colpkg), not a deck",
+                        hint="export one deck from Anki as an Anki Deck Package (.apkg) and import that")
+    if kind != ".apkg" and (given := [name for name in ANKI_ONLY if anki[name]]):
+        option = "--" + given[0].replace("_", "-")
+        raise PackError(f"{option} only applies to an Anki deck (.apkg)", hint="drop it for a .zip or .csv import")
+    if kind == ".apkg":
+        _import_anki(source, target, lang, title, anki)
+        return
+    if title is not None and kind != ".csv":
+        raise PackError("--title only applies to a CSV import or an Anki deck", hint="a .zip pack keeps its own title")
+    created = import_csv(source, target, lang=lang or "en-US", title=title) if kind == ".csv" else import_zip(source, target)
     click.echo(f"Imported {shown(source)} into {shown(created)}")
+
+
+def _import_anki(source: Path, target: Path | None, lang: str | None, title: str | None, options: dict[str, Any]) -> None:
+    from tui.cli.anki import print_contents, print_import
+    from tui.packs.anki.importer import describe_apkg, import_apkg
+
+    fields = {role: options[f"field_{role}"] for role in ("text", "translation", "notes", "audio")}
+    if options["list_fields"]:
+        print_contents(source, describe_apkg(source, deck=options["deck"], fields=fields))
+        return
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        report = import_apkg(source, target, lang=lang, deck=options["deck"], fields=fields, title=title, progress=progress)
+    finally:
+        if progress is not None:
+            progress.end()
+    print_import(source, report)
+
+
+class _Progress:
+    """``Importing notes: done/total`` on a terminal's stderr, redrawn in place, ended by a newline."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, done: int, total: int) -> None:
+        click.echo(f"\rImporting notes: {done}/{total}", nl=False, err=True)
+        self.open = True
+
+    def end(self) -> None:
+        if self.open:
+            click.echo("", err=True)
+            self.open = False

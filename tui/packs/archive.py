@@ -32,9 +32,15 @@ _ENCRYPTED = 0x1
 """Bit 0 of a zip entry's general-purpose flags: the entry is encrypted."""
 MAX_BYTES = 500 * 1024 * 1024
 _CHUNK = 1 << 20
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error,
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error,
                lzma.LZMAError)
 """What a damaged or hostile archive makes :mod:`zipfile` raise (RuntimeError: a password or an unknown method)."""
+
+
+def is_unsafe_name(name: str) -> bool:
+    """True when the zip entry ``name`` is absolute, holds ``..`` or names a drive."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return name.startswith(("/", "\\")) or ".." in parts or bool(parts and ":" in parts[0])
 
 
 def _check_entries(archive: zipfile.ZipFile, source: Path) -> list[zipfile.ZipInfo]:
@@ -48,7 +54,7 @@ def _check_entries(archive: zipfile.ZipFile, source: Path) -> list[zipfile.ZipIn
     for entry in entries:
         name = entry.filename
         parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+        if is_unsafe_name(name):
             raise PackError(f"{source} has an unsafe entry {name[:80]!r} (absolute or with '..')",
                             hint="only import archives made by `pronounce pack export`")
         if len(parts) > MAX_DEPTH or "\0" in name:
@@ -83,7 +89,7 @@ def extract_zip(source: Path, destination: Path) -> None:
     try:
         try:
             archive = zipfile.ZipFile(source)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PackError(f"{source} is not a readable zip: {exc}", hint="export it again with `pronounce pack export`") from exc
         with archive:
             written = 0
@@ -101,7 +107,7 @@ def extract_zip(source: Path, destination: Path) -> None:
                                             hint="use compressed audio (FLAC) and fewer files")
                         writer.write(chunk)
         os.replace(staging, destination)
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise PackError(f"cannot extract {source}: {getattr(exc, 'strerror', None) or exc}",
                         hint="export it again with `pronounce pack export`") from exc

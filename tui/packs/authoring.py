@@ -7,7 +7,6 @@ table to the existing text, so the author's comments and layout survive.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -15,7 +14,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,7 @@ import soundfile as sf
 import soxr
 
 from tui.audio.files import load_audio
-from tui.errors import PackError, PronounceError
+from tui.errors import PackError
 from tui.fsio import atomic_output, atomic_write
 from tui.packs import tomlfile
 from tui.packs.archive import extract_zip, pack_root, write_zip
@@ -36,8 +35,6 @@ from tui.speech.types import WordTiming
 PACK_SAMPLERATE = 22050
 """Reference audio is stored as 16-bit mono FLAC at most at this rate."""
 AUDIO_FOLDER = "audio"
-MAX_CSV_ROWS = 10_000
-"""A CSV import makes one phrase per row (each synthesized or converted): more is not a pack."""
 
 
 def slugify(text: str, *, limit: int = 40) -> str:
@@ -126,7 +123,8 @@ def pack_language(directory: Path) -> str:
     return language if isinstance(language, str) and language else "en-US"
 
 
-def _fit(samples: np.ndarray, samplerate: int) -> tuple[np.ndarray, int]:
+def fit_reference(samples: np.ndarray, samplerate: int) -> tuple[np.ndarray, int]:
+    """``samples`` as a reference is stored: mono float32 in [-1, 1], at most at :data:`PACK_SAMPLERATE`."""
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim != 1 or not samples.size or not np.all(np.isfinite(samples)):
         raise PackError("the reference audio is empty or invalid", hint="record or choose the audio again")
@@ -166,7 +164,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     number = 2
     while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
         phrase_id, number = f"{base}-{number}", number + 1
-    samples, samplerate = _fit(samples, samplerate)
+    samples, samplerate = fit_reference(samples, samplerate)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
@@ -199,21 +197,26 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
         The pack cannot be read, the text is empty or holds control
         characters, or it is already there.
     """
-    if not text.strip():
-        raise PackError("the phrase text is empty", hint="give the words to practise")
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
+    check_phrase_text(text)
     source, data = _pack_source(directory)
     for table in data.get("phrase", []):
-        if isinstance(table, dict) and isinstance(table.get("text"), str) and _same_text(table["text"], text):
+        if isinstance(table, dict) and isinstance(table.get("text"), str) and same_text_key(table["text"]) == same_text_key(text):
             raise PackError(f"the pack already has the phrase {table['text']!r} (id {table.get('id')!r})",
                             hint="each phrase is in a pack once; edit pack.toml to change it")
     return source, data
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Equal phrases up to case, spacing and Unicode form: "Hola  mundo" is "hola mundo"."""
-    return " ".join(normalize_id(a).casefold().split()) == " ".join(normalize_id(b).casefold().split())
+def check_phrase_text(text: str) -> None:
+    """Refuse an empty phrase text, or one holding control characters (:class:`PackError`)."""
+    if not text.strip():
+        raise PackError("the phrase text is empty", hint="give the words to practise")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
+
+
+def same_text_key(text: str) -> str:
+    """What equal phrases share, up to case, spacing and Unicode form: "Hola  mundo" and "hola mundo"."""
+    return " ".join(normalize_id(text).casefold().split())
 
 
 def _unwritable(path: Path, exc: Exception) -> PackError:
@@ -248,7 +251,7 @@ def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: st
 def add_recorded_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int, *, translation: str = "",
                         notes: str = "", tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with recorded ``samples``; word timings are derived from the audio."""
-    samples, samplerate = _fit(samples, samplerate)
+    samples, samplerate = fit_reference(samples, samplerate)
     words = derive_words(samples, samplerate, text, pack_language(directory))
     return add_phrase(directory, text, samples, samplerate, words=words, translation=translation, notes=notes, tags=tags)
 
@@ -281,7 +284,8 @@ def export_pack(directory: Path, out: Path) -> Path:
     return out
 
 
-def _staging(parent: Path) -> Path:
+def staging_folder(parent: Path) -> Path:
+    """A new hidden folder in ``parent`` to build an import in (beside its target, so it moves there atomically)."""
     try:
         parent.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
@@ -289,7 +293,7 @@ def _staging(parent: Path) -> Path:
         raise _unwritable(parent, exc) from exc
 
 
-def _place(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
+def place_pack(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
     """Move the finished pack to ``target``, or to ``default_parent/name`` — which must stay in that folder."""
     if target is None:
         target = default_parent / name
@@ -311,7 +315,7 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
     Refuses unsafe archives and invalid packs, leaving nothing behind.
     """
     parent = Path(target).parent if target else Path(source).parent
-    staging = _staging(parent)
+    staging = staging_folder(parent)
     try:
         extracted = staging / "pack"
         extract_zip(Path(source), extracted)
@@ -320,80 +324,6 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
         if pack is None:
             raise PackError(f"{source} holds an invalid pack: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
                             hint="fix the pack and export it again")
-        return _place(root, target, Path(source).parent, pack.id)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _csv_rows(source: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {column: cell}) per non-blank row after the optional header."""
-    if not source.is_file():
-        raise PackError(f"{source} is not a regular file", hint="give a CSV file")
-    try:
-        with open(source, newline="", encoding="utf-8-sig") as stream:
-            reader = csv.reader(stream)
-            rows = []
-            for row in reader:
-                if any(cell.strip() for cell in row):
-                    rows.append((reader.line_num, row))
-                if len(rows) > MAX_CSV_ROWS:
-                    raise PackError(f"{source} has more than {MAX_CSV_ROWS} rows", hint="split it into several packs")
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise PackError(f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}",
-                        hint="save it as UTF-8 CSV") from exc
-    columns = ["text", "translation", "audio"]
-    if rows and "text" in (header := [cell.strip().lower() for cell in rows[0][1]]):
-        columns = header
-        rows.pop(0)
-        unknown = set(columns) - {"text", "translation", "audio"}
-        if unknown:
-            raise PackError(f"{source} has unknown columns {sorted(unknown)}", hint="use the columns text, translation, audio")
-    if not rows:
-        raise PackError(f"{source} has no phrases", hint="put one phrase per row: text[,translation][,audio]")
-    return [(line, dict(zip(columns, (cell.strip() for cell in row)))) for line, row in rows]
-
-
-def _csv_audio(source: Path, relative: str) -> Path:
-    """The audio file of a CSV row, which must lie in the CSV's folder (messages without the row prefix)."""
-    base = Path(source).resolve().parent
-    if "\0" in relative or PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() \
-            or ".." in Path(relative).parts:
-        raise PackError(f"audio path {relative!r} is absolute or contains '..' or NUL",
-                        hint="give audio paths relative to the CSV file, inside its folder")
-    path = (base / relative).resolve()
-    if not path.is_relative_to(base):
-        raise PackError(f"audio path {relative!r} resolves outside the CSV's folder",
-                        hint="copy the file next to the CSV instead of linking to it")
-    return path
-
-
-def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US", voice: str | None = None,
-               title: str | None = None) -> Path:
-    """Build a pack from a CSV of ``text[,translation][,audio]`` rows; rows without audio get TTS.
-
-    The pack is built in a temporary folder and moved to ``target`` [default:
-    beside the CSV, named after it] only when every row succeeded. Its title is
-    ``title`` [default: from the file name].
-    """
-    source = Path(source)
-    rows = _csv_rows(source)
-    parent = Path(target).parent if target else source.parent
-    staging = _staging(parent)
-    try:
-        built = staging / "pack"
-        title = title or source.stem.replace("_", " ").replace("-", " ").strip() or "Imported"
-        new_pack(built, lang=lang, title=title, pack_id=slugify(source.stem) or "imported")
-        for line, row in rows:
-            text, translation, audio = row.get("text", ""), row.get("translation", ""), row.get("audio", "")
-            try:
-                if not text:
-                    raise PackError("the text is empty", hint="every row needs a phrase text")
-                if audio:
-                    add_audio_phrase(built, text, _csv_audio(source, audio), translation=translation)
-                else:
-                    add_tts_phrase(built, text, voice=voice, translation=translation)
-            except PronounceError as exc:
-                raise PackError(f"{source}:{line}: {exc.message}", hint=exc.hint) from exc
-        return _place(built, target, source.parent, slugify(source.stem) or "imported")
+        return place_pack(root, target, Path(source).parent, pack.id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

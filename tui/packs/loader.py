@@ -33,7 +33,7 @@ PACK_REQUIRED = ("id", "title", "language")
 PHRASE_KEYS = {"id", "text", "translation", "notes", "tags", "audio", "words"}
 PHRASE_REQUIRED = ("id", "text", "audio")
 WORD_KEYS = {"text", "start", "end"}
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _TIMING_SLACK = 0.05
 """Seconds a word may end after the audio (rounding, encoder padding)."""
 
@@ -132,7 +132,7 @@ class _Checker:
                     self.add("error", line, "pack.id", f"pack id {brief(value)} {problem}", ID_HINT)
                     ok = False
                     continue
-            if key == "language" and not _LANGUAGE.match(value):
+            if key == "language" and not LANGUAGE_TAG.match(value):
                 self.add("error", line, "pack.language", f"{value!r} is not a BCP 47 language tag",
                          'use a tag such as "en-US", "es-ES" or "fr-FR"')
                 ok = False

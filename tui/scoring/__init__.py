@@ -1,7 +1,7 @@
 """Scoring engine: features, DTW alignment, English evidence, content check, the fitted scorer. No Textual here.
 
 The names below load on first use (PEP 562), so importing a light module such as
-:mod:`tui.scoring.score` does not load numpy, librosa and pocketsphinx with it.
+:mod:`tui.scoring.score` does not load numpy, librosa or the English models with it.
 """
 
 from __future__ import annotations

@@ -156,8 +156,8 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             span = spans[i]
             start, end = span if span is not None else _template_span(i, found, att)
-            scored.append(WordScore(timing.text, _score(float(value)), timing.start, timing.end,
-                                    round(start, 3) if said[i] else None, round(end, 3) if said[i] else None))
+            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=timing.start, ref_end=timing.end,
+                                    att_start=round(start, 3) if said[i] else None, att_end=round(end, 3) if said[i] else None))
             if not said[i]:
                 missing.append(timing.text)
     step = max(1, len(found.path) // PATH_POINTS)

@@ -177,7 +177,7 @@ def silent_score(reference: PreparedReference) -> Score:
         fluency=0.0,
         intonation=0.0,
         completeness=0.0,
-        words=tuple(WordScore(w.text, 0.0, w.start, w.end) for w in reference.words),
+        words=tuple(WordScore(text=w.text, score=0.0, ref_start=w.start, ref_end=w.end) for w in reference.words),
         issues=("no speech detected",),
         scorer_version=SCORER_VERSION,
         evidence="",

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WordScore:
     """One reference word and how well the attempt matched it.
 
@@ -26,13 +26,13 @@ class WordScore:
 _WORD_FIELDS = frozenset(f.name for f in fields(WordScore))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Score:
     """How close an attempt came to the reference; every score is 0–100.
 
     ``path`` is the alignment, downsampled for plots: pairs of
     ``(reference seconds, attempt seconds)``. ``evidence`` says what the score
-    rests on ("phone alignment (English)", "template match"); scores stored by
+    rests on ("Whisper and phone evidence (English)", "template match"); scores stored by
     scorers before ``mfcc-dtw-2`` have none ("").
     """
 

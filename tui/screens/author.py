@@ -4,32 +4,38 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui import paths
-from tui.messages import AudioFailed, ChunkRecorded, capture_message
+from tui.errors import PronounceError
+from tui.messages import AudioFailed, ChunkRecorded, RecordingChanged, capture_message
 from tui.packs.model import Pack, Phrase
-from tui.playback import Play
+from tui.practice import authoring
+from tui.practice.captures import Capture, CaptureEvent
+from tui.practice.playback import Play
+from tui.practice.session import Session
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.session import Session
-from tui.takes import Capture, CaptureEvent
 from tui.text import printable
 from tui.widgets.level import LevelMeter
 from tui.widgets.status import StatusBar
 
+if TYPE_CHECKING:
+    from tui.practice.authoring import Problem
+
 BUNDLED_NOTE = "The bundled lessons are read-only here: type a folder for your own pack (e.g. ~/pronounce-packs/my-pack)."
 
 
-def problem_prompt(problem: Any) -> Text:
+def problem_prompt(problem: Problem) -> Text:
     """One validation problem: severity, where, what, and the fix (shown literally)."""
     style = "bold red" if problem.severity == "error" else "bold yellow"
     where = f"{problem.file}:{problem.line}" if problem.line else str(problem.file)
@@ -64,6 +70,9 @@ class AuthorScreen(AppScreen):
         Binding("ctrl+g", "practise", "Practise", tooltip="Practise this pack now"),
     ]
 
+    recording: var[Literal["idle", "starting", "recording", "stopping"]] = var("idle")
+    """This screen's reference recording (the session's one recording, when it is ours)."""
+
     def __init__(self, session: Session, folder: Path | None) -> None:
         super().__init__(session)
         self.folder = editable(folder)
@@ -71,7 +80,7 @@ class AuthorScreen(AppScreen):
         self.pack: Pack | None = None
         self.editing: Phrase | None = None
         self.capture: Capture | None = None
-        self._starting = False
+        """The capture of the reference being recorded (None: none)."""
         self._recording_text = ("", "")
 
     def compose(self) -> ComposeResult:
@@ -115,8 +124,7 @@ class AuthorScreen(AppScreen):
             self.validate_pack(self.folder)
 
     def on_unmount(self) -> None:
-        if self.capture is not None:
-            self.session.captures.discard(self.capture)
+        self.session.recording.discard(self.capture)  # a reference still recording is not added
 
     def action_back(self) -> None:
         """Back to practice."""
@@ -149,10 +157,8 @@ class AuthorScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
     def open_pack(self, folder: Path, title: str, lang: str) -> None:
         """Create the pack when missing (atomic write), then show it."""
-        from tui.packs import authoring
-
         if not (folder / "pack.toml").exists():
-            authoring.new_pack(folder, lang=lang, title=title or folder.name)
+            authoring.create(folder, lang=lang, title=title or folder.name)
             self.app.call_from_thread(self.notify, f"Created pack {printable(str(folder))}.", markup=False)
         self.folder = folder
         self._refresh(folder)
@@ -163,12 +169,10 @@ class AuthorScreen(AppScreen):
         self._refresh(folder)
 
     def _refresh(self, folder: Path) -> None:
-        from tui.packs.loader import read_pack
-
-        pack, problems = read_pack(folder)
+        pack, problems = authoring.read(folder)
         self.app.call_from_thread(self._show, folder, pack, problems)
 
-    def _show(self, folder: Path, pack: Pack | None, problems: list[Any]) -> None:
+    def _show(self, folder: Path, pack: Pack | None, problems: list[Problem]) -> None:
         self.pack = pack
         self.query_one("#folder", Input).value = str(folder)
         self.query_one("#note", Static).update("")
@@ -200,9 +204,8 @@ class AuthorScreen(AppScreen):
 
     def action_add(self, how: str) -> None:
         """Add the typed phrase with a synthesized, imported or recorded reference."""
-        if how == "record" and (self.capture is not None or self._starting):
-            if self.capture is not None:
-                self.stop_recording(self.capture)
+        if how == "record" and self.capture is not None:
+            self._stop_recording()  # a press while the recorder opens or closes does nothing
             return
         text = self._value("text")
         if self.folder is None or not text:
@@ -213,9 +216,14 @@ class AuthorScreen(AppScreen):
             return
         translation = self._value("translation")
         if how == "record":
+            try:
+                self.capture = self.session.recording.claim(f"a reference for “{text}”")
+            except PronounceError as exc:
+                self.notify(printable(exc.message), severity="warning", markup=False)
+                return
             self._recording_text = (text, translation)
-            self._starting = True
-            self.start_recording()
+            self.recording = "starting"
+            self.start_recording(self.capture)
             return
         audio = Path(self._value("audio")).expanduser() if how == "file" else None
         if how == "file" and (audio is None or not audio.is_file()):
@@ -226,12 +234,10 @@ class AuthorScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
     def add_phrase(self, folder: Path, text: str, translation: str, audio: Path | None) -> None:
         """Add one phrase to the pack (synthesized, or from ``audio``; atomic save), then re-validate."""
-        from tui.packs import authoring
-
         if audio is None:
-            authoring.add_tts_phrase(folder, text, translation=translation)
+            authoring.add_synthesized(folder, text, translation=translation)
         else:
-            authoring.add_audio_phrase(folder, text, audio, translation=translation)
+            authoring.add_imported(folder, text, audio, translation=translation)
         self.app.call_from_thread(self._added, text)
         self._refresh(folder)
 
@@ -241,12 +247,20 @@ class AuthorScreen(AppScreen):
             self.query_one(f"#{box}", Input).value = ""
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author-record")
-    def start_recording(self) -> None:
+    def start_recording(self, capture: Capture) -> None:
         """Start recording the reference (ctrl+r again stops it and adds the phrase)."""
+        started = False
         try:
-            self.capture = self.session.captures.open(self._on_capture_event)
+            started = self.session.recording.start(capture, self._on_capture_event)
         finally:
-            self._starting = False
+            self.post_message(RecordingChanged(capture, started))
+
+    def on_recording_changed(self, message: RecordingChanged) -> None:
+        if message.capture is not self.capture:
+            return
+        if not message.running:
+            self.capture = None
+        self.recording = "recording" if message.running else "idle"
 
     def _on_capture_event(self, event: CaptureEvent) -> None:
         self.post_message(capture_message(event))
@@ -257,32 +271,36 @@ class AuthorScreen(AppScreen):
 
     def on_audio_failed(self, message: AudioFailed) -> None:
         self.show_error(message.error, title="recording")
-        if self.capture is not None:
-            self.stop_recording(self.capture)
+        self._stop_recording()
+
+    def _stop_recording(self) -> None:
+        if self.capture is not None and self.recording == "recording":
+            self.recording = "stopping"
+            self.stop_recording(self.capture, self.folder)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author-record")
-    def stop_recording(self, capture: Capture) -> None:
-        """Stop, trim leading and trailing silence, and add the phrase with that reference."""
-        from tui.packs import authoring
-        from tui.packs.editing import trim_silence
-
-        self.capture = None
-        recording = self.session.captures.close(capture)
+    def stop_recording(self, capture: Capture, folder: Path | None) -> None:
+        """Stop, trim leading and trailing silence, and add the phrase with that reference to the pack in ``folder``."""
         try:
-            samples = trim_silence(recording.samples, recording.samplerate)
-            assert self.folder is not None
-            text, translation = self._recording_text
-            authoring.add_recorded_phrase(self.folder, text, samples, recording.samplerate, translation=translation)
+            recording = self.session.recording.stop(capture)
         finally:
+            self.post_message(RecordingChanged(capture, False))
+        if folder is None:  # no pack to add to (the phrase was typed without one)
             recording.path.unlink(missing_ok=True)
+            return
+        text, translation = self._recording_text
+        authoring.add_recorded(folder, text, recording, translation=translation)
         self.app.call_from_thread(self._added, text)
-        self._refresh(self.folder)
+        self._refresh(folder)
+
+    def watch_recording(self, state: str) -> None:
+        self.query_one(LevelMeter).display = state == "recording"
+        self._show_recording()
 
     def _show_recording(self) -> None:
         capture = self.capture
-        self.query_one(LevelMeter).display = capture is not None
         line = self.query_one("#rec-state", Static)
-        if capture is None:
+        if capture is None or self.recording != "recording":
             line.update("")
             return
         line.update(Text.assemble(("● REC ", "bold white on red"), f" {capture.name}  ", (f"{capture.elapsed():4.1f} s", "bold"),
@@ -305,10 +323,7 @@ class AuthorScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="author-play", description="hear a phrase")
     def hear(self, phrase: Phrase) -> None:
         """Play the phrase's reference."""
-        from tui.audio.files import load_audio
-
-        samples, samplerate = load_audio(phrase.audio)
-        self.session.playback.play([Play("reference", samples, samplerate)])
+        self.session.playback.play([Play.of_file("reference", phrase.audio)])
 
     def action_edit(self) -> None:
         """Load the highlighted phrase into the boxes to change its text or translation."""
@@ -332,9 +347,7 @@ class AuthorScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="author", description="save the edit")
     def save_edit(self, folder: Path, phrase: Phrase, text: str, translation: str) -> None:
         """Rewrite the phrase's table in pack.toml (atomic), then re-validate."""
-        from tui.packs.editing import update_phrase
-
-        update_phrase(folder, phrase, text=text, translation=translation)
+        authoring.update(folder, phrase, text=text, translation=translation)
         self.app.call_from_thread(self._edited, f"Saved “{printable(text)}”.")
         self._refresh(folder)
 
@@ -375,8 +388,6 @@ class AuthorScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
     def drop_phrase(self, folder: Path, phrase_id: str) -> None:
         """Remove one phrase from pack.toml (atomic), then re-validate."""
-        from tui.packs.editing import remove_phrase
-
-        remove_phrase(folder, phrase_id)
+        authoring.remove(folder, phrase_id)
         self.app.call_from_thread(self.notify, f"Removed {printable(phrase_id)}.", markup=False)
         self._refresh(folder)

@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.errors import PronounceError
-from tui.session import Session
+from tui.practice.session import Session
 from tui.text import printable
 
 

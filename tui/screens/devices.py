@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.errors import PronounceError
-from tui.messages import AudioFailed, CaptureStarted, ChunkRecorded, capture_message
+from tui.messages import AudioFailed, ChunkRecorded, RecordingChanged, capture_message
+from tui.practice.captures import Capture, CaptureEvent, scan_devices
+from tui.practice.session import Session
 from tui.screens.base import AppScreen
-from tui.session import Session
-from tui.takes import Capture, CaptureEvent
 from tui.text import printable
 from tui.widgets.level import LevelMeter
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform
+
+if TYPE_CHECKING:
+    from tui.practice.captures import DeviceInfo
 
 DEFAULT = "(system default)"
 NO_MICROPHONE = (
@@ -38,9 +42,13 @@ class DevicesScreen(AppScreen):
         Binding("f5", "rescan", "Rescan"),
     ]
 
+    testing: var[Literal["idle", "starting", "recording", "stopping"]] = var("idle")
+    """The input test (the session's one recording, when it is ours)."""
+
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.capture: Capture | None = None
+        """The input test's capture (None: no test)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,23 +67,17 @@ class DevicesScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "devices"
-        self.query_one(LevelMeter).display = False
-        self.query_one(LiveWaveform).display = False
         self.action_rescan()
 
     def on_unmount(self) -> None:
-        if self.capture is not None:
-            self.session.captures.discard(self.capture)
+        self.session.recording.discard(self.capture)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="devices")
     def action_rescan(self) -> None:
         """Re-scan PortAudio for devices."""
-        from tui.audio import devices
+        self.app.call_from_thread(self._show, *scan_devices())
 
-        devices.rescan()
-        self.app.call_from_thread(self._show, devices.list_inputs(), devices.list_outputs())
-
-    def _show(self, inputs: list[Any], outputs: list[Any]) -> None:
+    def _show(self, inputs: list[DeviceInfo], outputs: list[DeviceInfo]) -> None:
         config = self.session.config
         for selector, items, chosen in (("#inputs", inputs, config.input_device), ("#outputs", outputs, config.output_device)):
             options = [Option(Text.assemble(("● " if not chosen else "  ", "green"), DEFAULT), id="")]
@@ -106,27 +108,44 @@ class DevicesScreen(AppScreen):
     def action_test(self) -> None:
         """Start (or stop) a test recording on the chosen input, with a live meter."""
         if self.capture is not None:
-            self._stop_test()
+            if self.testing == "recording":
+                self._stop_test()
+            return  # a press while the recorder opens or closes does nothing
+        try:
+            self.capture = self.session.recording.claim("an input test")
+        except PronounceError as exc:
+            self.notify(printable(exc.message), severity="warning", markup=False)
             return
-        self._start_test()
+        self.testing = "starting"
+        self._start_test(self.capture)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device-test")
-    def _start_test(self) -> None:
-        capture = self.session.captures.open(self._on_event)
-        self.capture = capture
-        self.post_message(CaptureStarted(capture.name))
+    def _start_test(self, capture: Capture) -> None:
+        started = False
+        try:
+            started = self.session.recording.start(capture, self._on_event)
+        finally:
+            self.post_message(RecordingChanged(capture, started))
 
     def _on_event(self, event: CaptureEvent) -> None:
         self.post_message(capture_message(event))
 
-    def on_capture_started(self, message: CaptureStarted) -> None:
-        if self.capture is None or self.capture.name != message.name:
+    def on_recording_changed(self, message: RecordingChanged) -> None:
+        if message.capture is not self.capture:
             return
-        self.query_one(LevelMeter).display = True
+        if not message.running:
+            self.capture = None
+        self.testing = "recording" if message.running else "idle"
+
+    def watch_testing(self, state: str) -> None:
+        """The live meter and waveform while the test records."""
+        recording = state == "recording"
         self.query_one(LevelMeter).show(None)
-        self.query_one(LiveWaveform).display = True
-        self.query_one(LiveWaveform).reset()
-        self.query_one(StatusBar).recorder = f"{self.capture.name} (test, t stops)"
+        self.query_one(LevelMeter).display = recording
+        self.query_one(LiveWaveform).display = recording
+        if recording:
+            self.query_one(LiveWaveform).reset()
+        self.query_one(StatusBar).recorder = f"{self.capture.name} (test, t stops)" if recording and self.capture else ""
 
     def on_chunk_recorded(self, message: ChunkRecorded) -> None:
         if self.capture is not None and message.name == self.capture.name:
@@ -138,10 +157,14 @@ class DevicesScreen(AppScreen):
         self._stop_test()
 
     def _stop_test(self) -> None:
-        capture, self.capture = self.capture, None
-        if capture is not None:
-            self.session.captures.discard(capture)
-        self.query_one(LevelMeter).show(None)
-        self.query_one(LevelMeter).display = False
-        self.query_one(LiveWaveform).display = False
-        self.query_one(StatusBar).recorder = ""
+        if self.capture is not None and self.testing == "recording":
+            self.testing = "stopping"
+            self.stop_test(self.capture)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="device-test")
+    def stop_test(self, capture: Capture) -> None:
+        """Stop the test recording and delete it."""
+        try:
+            self.session.recording.discard(capture)
+        finally:
+            self.post_message(RecordingChanged(capture, False))

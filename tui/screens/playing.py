@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.binding import Binding
+from textual.reactive import var
 
-from tui.playback import Play
+from tui.practice.playback import Play
+from tui.practice.results import Reference, Result
 from tui.screens.base import AppScreen
-from tui.takes import Reference, Result
-from tui.widgets.scorecard import ScoreCard
 from tui.widgets.waveform import Waveform
 
 PLAYBACK_BINDINGS = [
@@ -26,10 +26,18 @@ PLAYBACK_BINDINGS = [
 
 
 class PlaybackActions(AppScreen):
-    """The practice screen's playback keys; the screen provides :attr:`reference` and :attr:`shown`."""
+    """The practice screen's playback keys.
+
+    The screen provides :attr:`reference` and :attr:`shown`, and draws what
+    this class decides: it watches :attr:`word` (the selected word, an index
+    into the reference's words) and :attr:`marker` (``(target, seconds)``
+    where playback is, None when idle) and marks them in its own widgets.
+    """
 
     reference: Reference | None
     shown: Result | None
+    word: var[int | None] = var(None)
+    marker: var[tuple[str, float] | None] = var(None)
 
     def _play(self, plays: list[Play]) -> None:
         self.session.playback.play(plays)
@@ -76,24 +84,18 @@ class PlaybackActions(AppScreen):
         """Select the previous (-1) or next (1) word and hear it in the reference, then in my attempt."""
         if self.reference is None or not self.reference.words:
             return
-        current = self.query_one("#reference", Waveform).selected
-        index = (0 if step > 0 else -1) if current is None else current + step
-        self._select_word(index % len(self.reference.words))
+        index = (0 if step > 0 else -1) if self.word is None else self.word + step
+        self.word = index % len(self.reference.words)
         self.action_replay_word()
 
     @on(Waveform.WordSelected)
     def _word_clicked(self, message: Waveform.WordSelected) -> None:
-        self._select_word(message.index)
+        self.word = message.index
         self.action_replay_word()
-
-    def _select_word(self, index: int) -> None:
-        self.query_one("#reference", Waveform).selected = index
-        self.query_one("#attempt", Waveform).selected = index
-        self.query_one(ScoreCard).select_word(index)
 
     def action_replay_word(self) -> None:
         """Hear the selected word in the reference, then in my attempt."""
-        index = self.query_one("#reference", Waveform).selected
+        index = self.word
         if self.reference is None or index is None or index >= len(self.reference.words):
             self.notify("Select a word first: ← → or click it.")
             return
@@ -110,11 +112,9 @@ class PlaybackActions(AppScreen):
     def action_stop_playback(self) -> None:
         """Stop whatever plays."""
         self.session.playback.stop()
-        self._show_marker()
+        self._follow_playback()
 
-    def _show_marker(self) -> None:
-        """Move the play marker to where the player is (none when idle)."""
+    def _follow_playback(self) -> None:
+        """Set :attr:`marker` to where the player is (None when idle)."""
         now = self.session.playback.now()
-        target = now.play.target if now is not None and now.position is not None else None
-        for name in ("reference", "attempt"):
-            self.query_one(f"#{name}", Waveform).position = now.position if target == name and now else None
+        self.marker = (now.play.target, now.position) if now is not None and now.position is not None else None

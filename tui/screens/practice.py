@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import var
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
@@ -23,10 +25,12 @@ from tui.messages import (
     capture_message,
 )
 from tui.packs.model import Pack, Phrase
+from tui.practice.captures import CaptureEvent
+from tui.practice.results import Reference, Result
+from tui.practice.session import Session
+from tui.practice.takes import Take, TakeState
 from tui.screens.playing import PLAYBACK_BINDINGS, PlaybackActions
-from tui.session import Session
 from tui.speech.types import WordTiming
-from tui.takes import CaptureEvent, Reference, Result, Take, TakeState
 from tui.text import printable
 from tui.widgets.level import LevelMeter
 from tui.widgets.phrases import PhraseList, PhraseRow
@@ -34,6 +38,9 @@ from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
 from tui.widgets.waveform import LiveWaveform, Waveform
+
+RecState = Literal["ready", "recording", "scoring"]
+"""What the screen's recorder part shows: the meter and live waveform only while ``recording``."""
 
 TICK_S = 0.05
 """How often the elapsed time, auto-stop and the play marker are updated."""
@@ -54,15 +61,23 @@ class PracticeScreen(PlaybackActions):
         Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
     ]
 
+    rec_state: var[RecState] = var("ready")
+    rec_text: var[Text] = var(Text)
+    """The line under the reference (:func:`~tui.widgets.recstate.rec_line`): redrawn only when it changes."""
+
     def __init__(self, session: Session, pack: Pack | Path) -> None:
         super().__init__(session)
-        self.pack_source = pack
-        self.pack: Pack | None = pack if isinstance(pack, Pack) else None
+        if isinstance(pack, Pack):
+            session.use_pack(pack)
+        self.pack_path = pack if isinstance(pack, Path) else None
         self.reference: Reference | None = None
         self.shown: Result | None = None
         self._shown_phrase: str | None = None
-        self._recording_shown: bool | None = None
-        self._rec_line = Text()
+
+    @property
+    def pack(self) -> Pack | None:
+        """The pack practised: the session's (None while it loads)."""
+        return self.session.pack
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,13 +96,11 @@ class PracticeScreen(PlaybackActions):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._show_rec_state()
         self.set_interval(TICK_S, self._tick)
-        if isinstance(self.pack_source, Pack):
-            self.session.use_pack(self.pack_source)
-            self._pack_loaded(self.pack_source)
-        else:
-            self.load_pack(self.pack_source)
+        if self.pack_path is not None:
+            self.load_pack(self.pack_path)
+        elif self.pack is not None:
+            self._pack_loaded(self.pack)
 
     # ---- pack and phrases -------------------------------------------------
 
@@ -109,7 +122,6 @@ class PracticeScreen(PlaybackActions):
         self._pack_loaded(pack)
 
     def _pack_loaded(self, pack: Pack) -> None:
-        self.pack = pack
         self.sub_title = printable(pack.title, single_line=True)
         phrases = self.query_one(PhraseList)
         if not phrases.rows:
@@ -159,6 +171,7 @@ class PracticeScreen(PlaybackActions):
         self.action_stop_playback()
         self.reference = self.session.reference(phrase)
         self.shown = None
+        self.word = None
         self.query_one("#phrase-text", Static).update(Text(printable(phrase.text), style="bold"))
         notes = Text()
         if phrase.translation:
@@ -227,7 +240,7 @@ class PracticeScreen(PlaybackActions):
         except PronounceError as exc:
             self.notify(printable(exc.message), severity="warning", markup=False)
             return
-        self.start_take(take)  # the status line follows on the next tick: nothing competes with the recorder's start
+        self.start_take(take)  # the REC line follows on the next tick: nothing competes with the recorder's start
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="record")
     def start_take(self, take: Take) -> None:
@@ -242,14 +255,25 @@ class PracticeScreen(PlaybackActions):
         self.post_message(capture_message(event))
 
     def on_take_changed(self, message: TakeChanged) -> None:
-        if message.take.state is TakeState.RECORDING:
-            self.query_one(LevelMeter).show(None)
-            self.query_one(LiveWaveform).reset()
-            self.query_one(StatusBar).recorder = message.take.recorder
+        take = message.take
+        if take is self.session.take:
+            self.rec_state = rec_state_of(take)
+        if take.state is TakeState.RECORDING:
+            self.query_one(StatusBar).recorder = take.recorder
             if self.session.config.shadowing:
                 self.action_play_reference()
         self.query_one(StatusBar).refresh()  # the dropped-audio count
-        self._show_rec_state()
+
+    def watch_rec_state(self, state: RecState) -> None:
+        """The live meter and waveform while recording, the attempt's waveform otherwise."""
+        recording = state == "recording"
+        if recording:
+            self.query_one(LevelMeter).show(None)
+            self.query_one(LiveWaveform).reset()
+        self.query_one(LiveWaveform).display = recording
+        self.query_one(LevelMeter).display = recording
+        self.query_one("#attempt", Waveform).display = not recording
+        self._show_rec_line()
 
     def on_chunk_recorded(self, message: ChunkRecorded) -> None:
         take = self.session.take
@@ -265,8 +289,8 @@ class PracticeScreen(PlaybackActions):
             self._stop(take)
 
     def _stop(self, take: Take) -> None:
-        take.state = TakeState.SCORING
-        self._show_rec_state()
+        take.stop()
+        self.rec_state = "scoring"
         self.score_take(take)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="score")
@@ -297,10 +321,22 @@ class PracticeScreen(PlaybackActions):
         attempt = self.query_one("#attempt", Waveform)
         if result.samples is None:
             attempt.clear()
-            return
-        spans = [(w.text, w.att_start, w.att_end) for w in (result.score.words if result.score else ())]
-        words = [WordTiming(text, start, end) for text, start, end in spans if start is not None and end is not None]
-        attempt.set_audio(result.samples, result.samplerate, words)
+        else:
+            spans = [(w.text, w.att_start, w.att_end) for w in (result.score.words if result.score else ())]
+            words = [WordTiming(text, start, end) for text, start, end in spans if start is not None and end is not None]
+            attempt.set_audio(result.samples, result.samplerate, words)
+        self.watch_word(self.word)  # the new views mark the selected word too
+
+    def watch_word(self, index: int | None) -> None:
+        """Mark the selected word in both waveforms and in the card."""
+        self.query_one("#reference", Waveform).selected = index
+        self.query_one("#attempt", Waveform).selected = index
+        self.query_one(ScoreCard).select_word(index)
+
+    def watch_marker(self, marker: tuple[str, float] | None) -> None:
+        """Put the play marker on the waveform that plays (none when idle)."""
+        for name in ("reference", "attempt"):
+            self.query_one(f"#{name}", Waveform).position = marker[1] if marker is not None and marker[0] == name else None
 
     def on_attempt_saved(self, message: AttemptSaved) -> None:
         status = self.query_one(StatusBar)
@@ -312,23 +348,16 @@ class PracticeScreen(PlaybackActions):
         take = self.session.take
         if take is not None and take.state is TakeState.RECORDING and self.session.auto_stop_due(take):
             self._stop(take)
-        self._show_rec_state()
-        self._show_marker()
+        self._show_rec_line()
+        self._follow_playback()
 
-    def _show_rec_state(self) -> None:
-        """The REC line, and the live meter and waveform while recording (widgets change only when the state does)."""
+    def _show_rec_line(self) -> None:
         take = self.session.take
-        recording = take is not None and take.state is TakeState.RECORDING  # not while starting: the relayout would slow it
-        if recording != self._recording_shown:
-            self._recording_shown = recording
-            self.query_one(LiveWaveform).display = recording
-            self.query_one(LevelMeter).display = recording
-            self.query_one("#attempt", Waveform).display = not recording
         elapsed = take.capture.elapsed() if take is not None else 0.0
-        line = rec_line(take, self.session.playback.now(), self.session.config, elapsed=elapsed)
-        if line != self._rec_line:
-            self._rec_line = line
-            self.query_one("#rec-state", Static).update(line)
+        self.rec_text = rec_line(take, self.session.playback.now(), self.session.config, elapsed=elapsed)
+
+    def watch_rec_text(self, text: Text) -> None:
+        self.query_one("#rec-state", Static).update(text)
 
     def action_shadowing(self) -> None:
         """Play the reference while recording (use headphones), or not."""
@@ -343,7 +372,7 @@ class PracticeScreen(PlaybackActions):
             self.session.update_config(**change)
         except PronounceError as exc:
             self.show_error(exc, title="settings")
-        self._show_rec_state()
+        self._show_rec_line()
 
     # ---- other screens ----------------------------------------------------
 
@@ -351,7 +380,7 @@ class PracticeScreen(PlaybackActions):
         """Open the attempts review."""
         from tui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.session, self.pack, self.phrase.id if self.phrase else None))
+        self.app.push_screen(ReviewScreen(self.session, self.phrase.id if self.phrase else None))
 
     def action_author(self) -> None:
         """Open the pack author."""
@@ -370,3 +399,10 @@ class PracticeScreen(PlaybackActions):
 
         self.app.push_screen(DevicesScreen(self.session))
 
+
+
+def rec_state_of(take: Take) -> RecState:
+    """What the recorder part of the screen shows for ``take``."""
+    if take.state is TakeState.RECORDING:
+        return "recording"
+    return "scoring" if take.state is TakeState.SCORING else "ready"

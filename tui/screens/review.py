@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -12,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from tui.packs.model import Pack
-from tui.playback import Play
+from tui.practice.history import attempt_result
+from tui.practice.playback import Play
+from tui.practice.recovered import RecoveredTake
+from tui.practice.results import Result
+from tui.practice.session import Session
 from tui.screens.base import AppScreen
 from tui.screens.confirm import ConfirmScreen
-from tui.session import Session
-from tui.takes import RecoveredTake, Result
 from tui.text import printable
 from tui.widgets.plots import ScoreChart
 from tui.widgets.scorecard import ScoreCard, figure, finite
@@ -39,9 +41,8 @@ class ReviewScreen(AppScreen):
         Binding("n", "score_recovered", "Score recovered take", show=False),
     ]
 
-    def __init__(self, session: Session, pack: Pack | None, phrase_id: str | None) -> None:
+    def __init__(self, session: Session, phrase_id: str | None) -> None:
         super().__init__(session)
-        self.pack = pack
         self.attempts: list[Any] = []
         self.recovered: list[RecoveredTake] = []
         self._initial_filter = phrase_id or ""
@@ -73,7 +74,8 @@ class ReviewScreen(AppScreen):
         if "/" in text:
             pack, _, phrase = text.partition("/")
             return pack or None, phrase or None
-        return (self.pack.id if self.pack else None), (text or None)
+        practised = self.session.pack
+        return (practised.id if practised else None), (text or None)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -127,7 +129,7 @@ class ReviewScreen(AppScreen):
         attempt = self.current
         if attempt is None:
             return
-        self.query_one(ScoreCard).show_result(Result(None, 16000, attempt.score), title=self._title(attempt))
+        self.query_one(ScoreCard).show_result(Result(samples=None, samplerate=16000, score=attempt.score), title=self._title(attempt))
         same = [a for a in self.attempts if a.phrase_id == attempt.phrase_id and a.pack_id == attempt.pack_id]
         title = f"— {printable(attempt.phrase_id, single_line=True)}"
         self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], title)
@@ -141,7 +143,7 @@ class ReviewScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-result", description="the attempt's audio and pitch")
     def load_result(self, attempt: Any) -> None:
         """Read the attempt's recording and both pitch contours, then show them."""
-        result = self.session.attempt_result(attempt)
+        result = attempt_result(attempt)
         self.app.call_from_thread(self._result_loaded, attempt.id, result)
 
     def _result_loaded(self, attempt_id: int, result: Result) -> None:
@@ -168,12 +170,9 @@ class ReviewScreen(AppScreen):
         self.play(attempt.audio)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-play")
-    def play(self, path: Any) -> None:
+    def play(self, path: Path) -> None:
         """Load and play a recording."""
-        from tui.audio.files import load_audio
-
-        samples, samplerate = load_audio(path)
-        self.session.playback.play([Play("attempt", samples, samplerate)])
+        self.session.playback.play([Play.of_file("attempt", path)])
 
     def action_delete(self) -> None:
         """Delete the highlighted attempt (or recovered take) and its recording, once confirmed."""

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from tui.audio.pcm import from_int16
 from tui.errors import TTSError
 from tui.speech import espeak_abi as abi
 from tui.speech.types import WordTiming
@@ -366,7 +367,7 @@ def synthesize(
         return pcm, marks, engine.samplerate
 
     pcm, marks, samplerate = _isolated(speak)
-    samples = (pcm.astype(np.float32) / 32768.0).astype(np.float32)
+    samples = from_int16(pcm)
     return Synthesis(samples, samplerate, _word_timings(text, marks, len(samples), samplerate))
 
 

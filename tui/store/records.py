@@ -205,8 +205,8 @@ def sub_scores(score: Score) -> tuple[float, float, float, float, float]:
 def _stored_scores(columns: tuple[Any, ...]) -> Score:
     """A score from the sub-score columns alone (no words), for a row whose JSON cannot be read."""
     overall, accuracy, fluency, intonation, completeness, version = columns
-    return Score(_number(overall), _number(accuracy), _number(fluency), _number(intonation), _number(completeness),
-                 scorer_version=str(version))
+    return Score(overall=_number(overall), accuracy=_number(accuracy), fluency=_number(fluency), intonation=_number(intonation),
+                 completeness=_number(completeness), scorer_version=str(version))
 
 
 def _number(value: Any) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.config import AppConfig
-from tui.playback import NowPlaying
-from tui.takes import Take, TakeState
+from tui.practice.playback import NowPlaying
+from tui.practice.takes import Take, TakeState
 
 
 def rec_line(take: Take | None, playing: NowPlaying | None, config: AppConfig, *, elapsed: float = 0.0) -> Text:

@@ -17,7 +17,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Digits, Static
 
-from tui.takes import Contour, Result
+from tui.practice.results import Contour, Result
 from tui.text import printable
 from tui.widgets.plots import PitchPlot
 
@@ -103,7 +103,7 @@ class ScoreBars(Widget):
 
 
 class ScoreCard(Vertical):
-    """Shows a :class:`~tui.takes.Result`: its score, or why a take was not scored, or a hint."""
+    """Shows a :class:`~tui.practice.results.Result`: its score, or why a take was not scored, or a hint."""
 
     DEFAULT_CSS = """
     ScoreCard { height: auto; border: round $primary; padding: 0 1; }

@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from tui.messages import StatusChanged
-from tui.session import Session
+from tui.practice.session import Session
 from tui.text import printable
 
 
