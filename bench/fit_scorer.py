@@ -169,10 +169,17 @@ def fit_linear(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> tuple[np
     return mean, scale, weights * signs, float(y.mean())
 
 
-def fit_model(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], *, anchor: float | None = None) -> Model:
-    """Linear model, then the monotone quantile map onto 10 × the experts' scale with the top stretched."""
+def fit_model(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], *, anchor: float | None = None, linear: bool = False) -> Model:
+    """Linear model, then the monotone quantile map onto 10 × the experts' scale with the top stretched.
+
+    ``linear``: a straight map instead, from the 1st percentile of the predictions (the experts' 1st
+    percentile) to their 99th (100), so that word scores near the top still differ.
+    """
     mean, scale, coef, intercept = fit_linear(x, y, names)
     raw = ((x - mean) / scale) @ coef + intercept
+    if linear:
+        low, high = np.percentile(raw, [1, 99])
+        return Model(names, mean, scale, coef, intercept, np.array([low, high]), np.array([10.0 * np.percentile(y, 1), 100.0]))
     qs = np.linspace(0.0, 1.0, 41)
     knots_x = np.quantile(raw, qs)
     knots_y = 10.0 * np.quantile(y, qs)
@@ -252,7 +259,7 @@ def fit_set(data: Data, train: np.ndarray, pocketsphinx: bool, anchors: list[dic
     cy = np.concatenate([np.ones(both.sum()), np.zeros(both.sum())])
     content = fit_logistic(cx, cy, CONTENT)
     x, y, _ = word_table(data, train, sentence["overall"], right)
-    word = fit_model(x, y, WORDS)
+    word = fit_model(x, y, WORDS, linear=True)
     gate = choose_gate(data, train, sentence, content, right, wrong)
     return ModelSet(sentence, word, content, gate)
 

@@ -117,7 +117,7 @@ def test_saying_something_else_scores_low_and_says_so(
     session.close()
     assert take.result is not None and take.result.score is not None
     assert take.result.score.overall <= 40, take.result.score.issues
-    assert DIFFERENT_PHRASE in take.result.score.issues
+    assert DIFFERENT_PHRASE in " ".join(take.result.score.issues)
 
 
 def test_the_right_spanish_phrase_in_another_voice_scores_well(tmp_path: Path) -> None:
@@ -126,5 +126,5 @@ def test_the_right_spanish_phrase_in_another_voice_scores_well(tmp_path: Path) -
     session, take = take_of(tmp_path / "data", folder, "buenos-dias", said)
     session.close()
     assert take.result is not None and take.result.score is not None
-    assert take.result.score.overall >= 60 and DIFFERENT_PHRASE not in take.result.score.issues
+    assert take.result.score.overall >= 60 and DIFFERENT_PHRASE not in " ".join(take.result.score.issues)
     assert take.result.score.evidence == "template match"

@@ -26,7 +26,7 @@ def test_the_right_phrase_in_another_voice_scores_high_on_english_evidence(engli
     assert score.evidence == ENGLISH
     assert score.overall >= 70
     assert score.completeness >= 90
-    assert DIFFERENT_PHRASE not in score.issues
+    assert DIFFERENT_PHRASE not in " ".join(score.issues)
 
 
 def test_a_loud_clipped_take_of_the_right_phrase_is_found_and_told_it_clipped(english: PreparedReference) -> None:
@@ -35,14 +35,14 @@ def test_a_loud_clipped_take_of_the_right_phrase_is_found_and_told_it_clipped(en
     loud = np.clip(said * (0.3 / np.sqrt(np.mean(np.square(said)))), -1.0, 1.0)  # RMS 0.3: clipped
     score = compare(english, (loud, signal.ANALYSIS_SR))
     assert score.evidence == ENGLISH and score.overall >= 70 and score.completeness == 100
-    assert score.issues[0] == CLIPPED and DIFFERENT_PHRASE not in score.issues
+    assert score.issues[0] == CLIPPED and DIFFERENT_PHRASE not in " ".join(score.issues)
 
 
 def test_a_different_english_phrase_scores_at_most_40_and_says_so(english: PreparedReference) -> None:
     speech = synthesize(OTHER, lang="en-us", voice="en-gb", rate=150)
     score = _feed_in_blocks(english, speech.samples, speech.samplerate).finish()
     assert score.overall <= 40
-    assert score.issues[0] == DIFFERENT_PHRASE
+    assert score.issues[0].startswith(DIFFERENT_PHRASE)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_spanish_right_phrase_is_high_and_another_phrase_at_most_40(spanish: tup
     assert right_score.evidence == wrong_score.evidence == TEMPLATE
     assert right_score.overall >= 70
     assert wrong_score.overall <= 40
-    assert wrong_score.issues[0] == DIFFERENT_PHRASE
+    assert wrong_score.issues[0].startswith(DIFFERENT_PHRASE)
 
 
 @pytest.mark.parametrize(("word", "said_instead", "voice"), [("brown", "green", "en-gb"), ("jumps", "runs", "en-us+f3")])
@@ -76,7 +76,7 @@ def test_one_substituted_word_scores_lowest(english: PreparedReference, word: st
     assert min(by_word, key=by_word.get) == word, by_word  # type: ignore[arg-type]
     others = [value for text, value in by_word.items() if text != word]
     assert by_word[word] < min(others), by_word
-    assert score.evidence == ENGLISH and DIFFERENT_PHRASE not in score.issues
+    assert score.evidence == ENGLISH and DIFFERENT_PHRASE not in " ".join(score.issues)
 
 
 def test_a_phrase_of_numbers_falls_back_to_template_matching_and_says_so() -> None:

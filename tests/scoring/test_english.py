@@ -64,7 +64,7 @@ def test_a_partial_take_is_incomplete_and_names_the_missing_words(greeting: Prep
 def test_the_whole_take_is_complete(greeting: PreparedReference) -> None:
     score = compare(greeting, _said(GREETING))
     assert score.completeness == 100 and not any(issue.startswith("not heard") for issue in score.issues)
-    assert DIFFERENT_PHRASE not in score.issues
+    assert DIFFERENT_PHRASE not in " ".join(score.issues)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from tui.widgets.scorecard import ScoreCard
 from tui.widgets.waveform import Waveform
 
 RIGHT_PHRASE_MIN = 60
-"""The reference replayed through the sound server scores 65–88 (scorer mfcc-dtw-gop-3: fluency and accuracy vary
+"""The reference replayed through the sound server scores well above this (scorer whisper-ctc-4: fluency and accuracy vary
 with where in the take the sound starts); another phrase scores 40 or less."""
 
 
@@ -141,7 +141,7 @@ async def test_saying_another_phrase_scores_low_and_the_card_says_so(
         await say(pilot, pack_dir / "hello.wav")
         card = screen.query_one(ScoreCard)
         assert card.score is not None, notes(pilot)
-        assert card.score.overall >= RIGHT_PHRASE_MIN and DIFFERENT_PHRASE not in card.score.issues
+        assert card.score.overall >= RIGHT_PHRASE_MIN and DIFFERENT_PHRASE not in " ".join(card.score.issues)
         await say(pilot, pack_dir / "weather.wav")  # the pack's other phrase, through the microphone
         assert card.score is not None and card.score.overall <= 40, card.score.issues
         assert DIFFERENT_PHRASE in str(card.query_one("#findings", Static).render())

@@ -140,8 +140,8 @@ def _results(rows: list[Row], jobs: int) -> Iterator[dict[str, object]]:
     if jobs == 1 or len(rows) < 2:
         yield from map(score_row, rows)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # spawned, not forked: a fork of a process whose model runtime has started its threads can hang in the child
+    context = multiprocessing.get_context("spawn")
     with context.Pool(min(jobs, len(rows)), initializer=_one_thread) as pool:
         yield from pool.imap(score_row, rows, chunksize=4)
 

@@ -156,7 +156,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             span = spans[i]
             start, end = span if span is not None else _template_span(i, found, att)
-            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=timing.start, ref_end=timing.end,
+            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=round(timing.start, 3), ref_end=round(timing.end, 3),
                                     att_start=round(start, 3) if said[i] else None, att_end=round(end, 3) if said[i] else None))
             if not said[i]:
                 missing.append(timing.text)
