@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := libportaudio2 libsndfile1 libasound2-plugins pulseaudio espeak-ng
 # For the tests only: the class server's browser test drives Debian's chromium through Playwright
-# (never `playwright install`: no browser is downloaded); the TLS test makes a certificate with openssl.
-TEST_APT_PACKAGES := chromium openssl
+# (never `playwright install`: no browser is downloaded); the TLS test makes a certificate with openssl;
+# the storage tests start a PostgreSQL cluster of their own (initdb in a temp folder, a random port).
+TEST_APT_PACKAGES := chromium openssl postgresql
 PYTEST_ARGS ?=
 
 .PHONY: run test lint system system-test bench clean

@@ -1,17 +1,21 @@
-"""Class-server throughput: uploads per second sustained, and server-side scoring per second.
+"""Class-server benchmarks: a class page and full exports at scale, uploads per second, server-side scoring per second.
 
-Starts a real ``pronounce server run`` on 127.0.0.1 in a temporary data dir
-(the demo pack published), then:
+``scale`` (on SQLite and on PostgreSQL): seeds one class of 3,000 learners ×
+26 phrases × 3 takes (234,000 takes, with a real score's JSON each), starts a
+real ``pronounce server run`` on 127.0.0.1, signs in as the class's teacher and
+prints the class page's time (request to last byte, over pages and sort
+orders: p50 and p95), the full CSV and JSON exports' times, and the server
+process's resident memory while it streams them (peak of samples every 20 ms).
+PostgreSQL is a throwaway cluster of this run (as in the tests).
 
-1. scoring throughput: takes scored per second by the server's worker pool
-   (1 and 2 processes), measured in this process with the same code;
-2. sustained uploads: ``--clients`` learners each uploading takes back to back
-   for ``--seconds``; prints uploads/s and the latency percentiles.
+``uploads``: takes scored per second by the server's worker pool (1 and 2
+processes), then ``--clients`` learners uploading back to back for
+``--seconds`` against a real server: uploads/s and latency percentiles.
 
-Takes are espeak-ng phrases of the demo pack (about 1 s each). The machine is
-shared: the load average is printed with every figure.
+The machine is shared: the load average is printed with every figure.
 
-    .venv/bin/python bench/bench_server.py --clients 8 --seconds 20
+    .venv/bin/python bench/bench_server.py scale --backend both
+    .venv/bin/python bench/bench_server.py uploads --clients 8 --seconds 20
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -32,19 +38,110 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.server.helpers import LiveServer, classroom, spoken  # noqa: E402
+from tests.server.helpers import LiveServer, classroom, open_store, rss_kb, seed_takes, sign_in, spoken  # noqa: E402
+from tests.server.postgres import PostgresCluster  # noqa: E402
 from tui.packs.loader import load_pack  # noqa: E402
 from tui.paths import DEMO_PACK  # noqa: E402
-from tui.server.db import Database, server_root  # noqa: E402
 from tui.server.packs import publish  # noqa: E402
 from tui.server.scorer import ReferenceSpec, Scorer  # noqa: E402
 
 PHRASES = (("good-morning", "Good morning."), ("good-evening", "Good evening."), ("thank-you-very-much", "Thank you very much."))
+PAGE_REQUESTS = 40
+SORTS = ("name", "-mean", "mean", "-takes", "-last", "phrase:en-basics/good-morning", "-phrase:en-basics/excuse-me")
 
 
 def load() -> str:
     """The 1-minute load average of this 2-core machine."""
     return f"load {os.getloadavg()[0]:.1f}"
+
+
+def real_score_json(folder: Path) -> str:
+    """The JSON of a real score of a spoken take, with ``%(o).1f`` where its overall score goes."""
+    from tui.scoring import compare, prepare_reference
+
+    phrase = next(p for p in load_pack(DEMO_PACK).phrases if p.id == "good-morning")
+    reference = prepare_reference(phrase.audio, words=phrase.words, text=phrase.text, lang="en-us")
+    score = compare(reference, spoken(folder / "take.wav", "Good morning"))
+    return re.sub(r'^\{"overall":[^,]+,', '{"overall":%(o).1f,', score.to_json().replace("%", "%%"))
+
+
+class Peak:
+    """The largest resident memory of process ``pid`` seen while the block runs (sampled every 20 ms), in MB."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.mb, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.mb = max(self.mb, rss_kb(self.pid) / 1024)
+            time.sleep(0.02)
+
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def download(client: httpx.Client, path: str, token: str) -> tuple[float, int]:
+    """Stream ``path`` to nowhere: seconds and bytes."""
+    started, size = time.perf_counter(), 0
+    with client.stream("GET", path, headers={"authorization": f"Bearer {token}"}) as response:
+        response.raise_for_status()
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+    return time.perf_counter() - started, size
+
+
+def scale(backend: str, learners: int, phrases: int, takes: int, base: Path) -> None:
+    """Seed one class and measure its page and exports on ``backend``."""
+    cluster = PostgresCluster().start() if backend == "postgresql" else None
+    try:
+        database = cluster.create_database() if cluster else None
+        data_dir = base / f"data-{backend}"
+        tokens = classroom(data_dir, [], database=database)
+        pack = load_pack(DEMO_PACK)
+        db = open_store(data_dir, database)
+        publish(db, DEMO_PACK)
+        started = time.perf_counter()
+        made = seed_takes(db, 1, learners, [(p.id, p.text) for p in pack.phrases[:phrases]], takes,
+                          score_json=real_score_json(base))
+        seeded = time.perf_counter() - started
+        db.close()
+        print(f"[{backend}] seeded {made:,} takes ({learners:,} learners × {phrases} phrases × {takes}) in {seeded:.0f} s "
+              f"with their summaries ({load()})")
+        server = LiveServer(data_dir, base / f"tmp-{backend}", database=database).start()
+        try:
+            with httpx.Client(base_url=server.url, timeout=600) as client:
+                sign_in(client, tokens.teacher)
+                client.get("/classes/1")  # warm the connection pool and the templates
+                times, sizes = [], []
+                pages = -(-learners // 50)
+                for n in range(PAGE_REQUESTS):
+                    params = {"page": str(1 + (n * 7) % pages), "sort": SORTS[n % len(SORTS)]}
+                    started = time.perf_counter()
+                    page = client.get("/classes/1", params=params)
+                    times.append(time.perf_counter() - started)
+                    sizes.append(len(page.content))
+                    assert page.status_code == 200 and "class-table" in page.text, page.text[:300]
+                ms = np.array(times) * 1000
+                print(f"[{backend}] class page ({PAGE_REQUESTS} requests over pages and {len(SORTS)} sort orders): "
+                      f"p50 {np.percentile(ms, 50):.0f} ms, p95 {np.percentile(ms, 95):.0f} ms, "
+                      f"{np.mean(sizes) / 1024:.0f} KB ({load()})")
+                for path, what in (("/api/v1/attempts.csv", "CSV"), ("/api/v1/attempts", "JSON")):
+                    before = rss_kb(server.pid) / 1024
+                    with Peak(server.pid) as peak:
+                        seconds, size = download(client, path, tokens.teacher)
+                    print(f"[{backend}] full {what} export: {seconds:.1f} s, {size / 1e6:.0f} MB; server RSS "
+                          f"{before:.0f} MB before, peak {peak.mb:.0f} MB while streaming ({load()})")
+        finally:
+            server.stop()
+    finally:
+        if cluster:
+            cluster.stop()
 
 
 async def scoring_rate(workers: int, takes: list[tuple[Path, str]], references: Path, count: int) -> float:
@@ -89,32 +186,48 @@ async def sustained(url: str, tokens: list[str], takes: list[tuple[Path, str]], 
     return latencies
 
 
+def uploads(clients: int, seconds: float, scores: int, base: Path) -> None:
+    """Scoring throughput of the pool, then sustained uploads against a real server."""
+    takes = [(spoken(base / f"{pid}.wav", text, rate=150), pid) for pid, text in PHRASES]
+    for workers in (1, 2):
+        rate = asyncio.run(scoring_rate(workers, takes, base / "refs", scores))
+        print(f"server scoring, {workers} worker process(es): {rate:.1f} takes/s ({load()})")
+    data_dir = base / "data-uploads"
+    tokens = classroom(data_dir, [f"learner-{n}" for n in range(clients)]).learners
+    db = open_store(data_dir)
+    publish(db, DEMO_PACK)
+    db.close()
+    server = LiveServer(data_dir, base / "server-tmp").start()
+    try:
+        asyncio.run(sustained(server.url, list(tokens.values())[:1], takes, 2.0))  # warm the workers' caches
+        latencies = np.array(asyncio.run(sustained(server.url, list(tokens.values()), takes, seconds)))
+    finally:
+        server.stop()
+    print(f"sustained uploads, {clients} clients for {seconds:.0f} s, server with 2 scoring workers: "
+          f"{len(latencies) / seconds:.1f} uploads/s, latency p50 {np.percentile(latencies, 50) * 1000:.0f} ms, "
+          f"p95 {np.percentile(latencies, 95) * 1000:.0f} ms ({load()})")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=8, help="learners uploading at once")
-    parser.add_argument("--seconds", type=float, default=20.0, help="how long the sustained run lasts")
-    parser.add_argument("--scores", type=int, default=60, help="takes scored per pool size")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parts = parser.add_subparsers(dest="part")
+    big = parts.add_parser("scale", help="the class page and exports of a large class")
+    big.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    big.add_argument("--learners", type=int, default=3000)
+    big.add_argument("--phrases", type=int, default=26)
+    big.add_argument("--takes", type=int, default=3)
+    up = parts.add_parser("uploads", help="scoring and upload throughput")
+    up.add_argument("--clients", type=int, default=8, help="learners uploading at once")
+    up.add_argument("--seconds", type=float, default=20.0, help="how long the sustained run lasts")
+    up.add_argument("--scores", type=int, default=60, help="takes scored per pool size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-server-") as folder:
-        base = Path(folder)
-        takes = [(spoken(base / f"{pid}.wav", text, rate=150), pid) for pid, text in PHRASES]
-        for workers in (1, 2):
-            rate = asyncio.run(scoring_rate(workers, takes, base / "refs", args.scores))
-            print(f"server scoring, {workers} worker process(es): {rate:.1f} takes/s ({load()})")
-        data_dir = base / "data"
-        _, tokens = classroom(data_dir, [f"learner-{n}" for n in range(args.clients)])
-        db = Database(server_root(data_dir))
-        publish(db, DEMO_PACK)
-        db.close()
-        server = LiveServer(data_dir, base / "server-tmp").start()
-        try:
-            asyncio.run(sustained(server.url, list(tokens.values())[:1], takes, 2.0))  # warm the workers' caches
-            latencies = np.array(asyncio.run(sustained(server.url, list(tokens.values()), takes, args.seconds)))
-        finally:
-            server.stop()
-        print(f"sustained uploads, {args.clients} clients for {args.seconds:.0f} s, server with 2 scoring workers: "
-              f"{len(latencies) / args.seconds:.1f} uploads/s, latency p50 {np.percentile(latencies, 50) * 1000:.0f} ms, "
-              f"p95 {np.percentile(latencies, 95) * 1000:.0f} ms ({load()})")
+        if args.part in (None, "scale"):
+            backend = getattr(args, "backend", "both")
+            for name in ("sqlite", "postgresql") if backend == "both" else (backend,):
+                scale(name, getattr(args, "learners", 3000), getattr(args, "phrases", 26), getattr(args, "takes", 3), Path(folder))
+        if args.part in (None, "uploads"):
+            uploads(getattr(args, "clients", 8), getattr(args, "seconds", 20.0), getattr(args, "scores", 60), Path(folder))
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def test_tls_is_verified_unless_insecure_is_asked_for(tmp_path: Path) -> None:
                     "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
                    check=True, capture_output=True)
     data_dir, learner = tmp_path / "teacher", tmp_path / "learner"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp", args=("--tls-cert", str(cert), "--tls-key", str(key))).start()
     try:
         _one_line_error(_run(learner, "login", server.url, tokens["Ana"]), "certificate")

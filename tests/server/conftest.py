@@ -1,17 +1,54 @@
-"""Class-server fixtures: a real server process with a teacher, three learners and the demo pack published."""
+"""Class-server fixtures: a throwaway PostgreSQL cluster, and a real server process with a class of three learners.
+
+Storage tests run on both databases: parametrise ``room`` (a running server)
+or ``database`` (a URL, None for SQLite) with :data:`BACKENDS`, indirectly.
+Everything else runs on SQLite only, to keep the suite's time in check.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import LiveServer, classroom, spoken
+from tests.server.helpers import LiveServer, classroom, open_store, spoken
+from tests.server.postgres import PostgresCluster, PostgresError
 from tui.paths import DEMO_PACK
-from tui.server.db import Database, server_root
 from tui.server.packs import publish
+
+ON_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A PostgreSQL cluster of this test run, on a random port of 127.0.0.1; on CI failing to start it fails."""
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresError as exc:
+        if ON_CI:
+            pytest.fail(f"PostgreSQL must run on CI (make test installs it): {exc}")
+        pytest.skip(f"no PostgreSQL for the tests on this machine: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+def _database(request: pytest.FixtureRequest) -> str | None:
+    backend = getattr(request, "param", "sqlite")
+    assert backend in BACKENDS, backend
+    if backend == "sqlite":
+        return None
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.create_database()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str | None:
+    """A new, empty database for one test: None (SQLite in the data dir) or a PostgreSQL URL (``param`` says which)."""
+    return _database(request)
 
 
 @dataclass
@@ -20,6 +57,8 @@ class Classroom:
 
     server: LiveServer
     data_dir: Path
+    database: str | None
+    admin: str
     teacher: str
     learners: dict[str, str]
     takes: Path
@@ -31,16 +70,20 @@ class Classroom:
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Classroom]:
-    """One server for a test module: learners Ana, Ben and Cleo; ``en-basics`` published."""
+def room(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Classroom]:
+    """One server for a test module: class "Class 1" with learners Ana, Ben and Cleo; ``en-basics`` published.
+
+    On SQLite unless the module parametrises it with :data:`BACKENDS` (``indirect=True``).
+    """
     base = tmp_path_factory.mktemp("classroom")
     data_dir = base / "data"
-    teacher, learners = classroom(data_dir, ["Ana", "Ben", "Cleo"])
-    db = Database(server_root(data_dir))
+    database = _database(request)
+    tokens = classroom(data_dir, ["Ana", "Ben", "Cleo"], database=database)
+    db = open_store(data_dir, database)
     publish(db, DEMO_PACK)
     db.close()
-    server = LiveServer(data_dir, base / "server-tmp").start()
+    server = LiveServer(data_dir, base / "server-tmp", database=database).start()
     try:
-        yield Classroom(server, data_dir, teacher, learners, base / "takes")
+        yield Classroom(server, data_dir, database, tokens.admin, tokens.teacher, tokens.learners, base / "takes")
     finally:
         server.stop()

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import soundfile as sf
+from sqlalchemy import text
 
-from tui.server import accounts
+from tui.server import accounts, classes
 from tui.server.db import Database, server_root
 from tui.speech.tts import synthesize
 
@@ -39,14 +42,60 @@ def spoken(path: Path, text: str, *, rate: int | None = None, lang: str = "en-us
     return path
 
 
-def classroom(data_dir: Path, learners: list[str]) -> tuple[str, dict[str, str]]:
-    """A server store in ``data_dir`` with a teacher and ``learners``: ``(teacher token, {name: token})``."""
-    db = Database(server_root(data_dir), create=True)
+@dataclass(frozen=True)
+class Tokens:
+    """The tokens of a test class server: the admin's, one class's teacher's and its learners'."""
+
+    admin: str
+    teacher: str
+    learners: dict[str, str]
+
+
+def open_store(data_dir: Path, database: str | None = None, *, create: bool = False) -> Database:
+    """The server store of ``data_dir`` (its tables in ``database`` when given); close it after use."""
+    return Database(server_root(data_dir), url=database, create=create)
+
+
+def classroom(data_dir: Path, learners: list[str], *, database: str | None = None, name: str = "Class 1",
+              teacher: str = "Teacher") -> Tokens:
+    """A new server store in ``data_dir`` (or ``database``): the admin, class ``name`` with its teacher and ``learners``."""
+    db = open_store(data_dir, database, create=True)
     try:
-        teacher = accounts.init_teacher(db)
-        return teacher, {name: accounts.add_learner(db, name) for name in learners}
+        admin = accounts.init_admin(db)
+        _, teacher_token = classes.add_class(db, name, teacher)
+        assert teacher_token is not None
+        return Tokens(admin, teacher_token, {learner: classes.add_learner(db, learner, name) for learner in learners})
     finally:
         db.close()
+
+
+def add_class(data_dir: Path, name: str, teacher: str, learners: list[str], *,
+              database: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """Another class in an existing store: ``(its teacher's token when new, {learner: token})``."""
+    db = open_store(data_dir, database)
+    try:
+        _, token = classes.add_class(db, name, teacher)
+        return token, {learner: classes.add_learner(db, learner, name) for learner in learners}
+    finally:
+        db.close()
+
+
+def query(data_dir: Path, database: str | None, sql: str, **params: Any) -> list[Any]:
+    """Rows of ``sql`` run on the server store (SQLite or PostgreSQL alike)."""
+    db = open_store(data_dir, database)
+    try:
+        with db.reading() as conn:
+            return list(conn.execute(text(sql), params).all())
+    finally:
+        db.close()
+
+
+def sign_in(client: httpx.Client, token: str) -> httpx.Response:
+    """Sign in to the class pages the way the form does (CSRF pair included); the answer to the POST."""
+    form = client.get("/")
+    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert found is not None, form.text
+    return client.post("/signin", data={"csrf": found.group(1), "token": token})
 
 
 def meta(text: str = "Good morning", **changes: Any) -> dict[str, Any]:
@@ -94,8 +143,9 @@ class LiveServer:
     Its temp folder is ``tmp`` (empty at start) so tests can check it writes nothing outside its store.
     """
 
-    def __init__(self, data_dir: Path, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = ()) -> None:
-        self.data_dir, self.tmp = data_dir, tmp
+    def __init__(self, data_dir: Path, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                 database: str | None = None) -> None:
+        self.data_dir, self.tmp, self.database = data_dir, tmp, database
         self.port = port or free_port()
         self.args = args
         self.log_path = tmp.parent / f"server-{self.port}.log"
@@ -118,9 +168,11 @@ class LiveServer:
         self.tmp.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1"}
         env.pop("PRONOUNCE_DATA_DIR", None)
+        env.pop("PRONOUNCE_SERVER_DATABASE", None)
+        database = ("--database", self.database) if self.database else ()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tui", "--data-dir", str(self.data_dir), "server", "run",
+                [sys.executable, "-m", "tui", "--data-dir", str(self.data_dir), "server", *database, "run",
                  "--port", str(self.port), "--workers", "2", *self.args],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + START_TIMEOUT
@@ -234,3 +286,60 @@ def wait_for(condition: Any, *, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.05)
+
+
+SCORE_JSON = ('{"overall":%(o).1f,"accuracy":%(o).1f,"fluency":70.0,"intonation":65.0,"completeness":100.0,'
+              '"words":[{"text":"Good","score":%(o).1f,"ref_start":0.0,"ref_end":0.2},'
+              '{"text":"morning","score":%(o).1f,"ref_start":0.2,"ref_end":0.66}],"issues":[],'
+              '"path":[[0.0,0.0],[0.33,0.35],[0.66,0.7]],"scorer_version":"seeded","evidence":""}')
+
+
+def seed_takes(db: Database, class_id: int, learners: int, phrases: list[tuple[str, str]], takes: int, *,
+               pack: str = "en-basics", first_learner: int = 0, seed: int = 1, score_json: str = SCORE_JSON) -> int:
+    """Bulk-insert ``learners`` × ``phrases`` × ``takes`` scored takes into a class (no files), then rebuild the summaries.
+
+    For tests and benches of reading at scale: rows as the server stores them,
+    scores drawn at random (seeded), recorded a minute apart; ``score_json``
+    is the stored score with ``%(o).1f`` where the overall score goes.
+    Returns the number of takes.
+    """
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from tui.server.schema import attempts
+    from tui.server.schema import learners as learner_table
+    from tui.server.summaries import rebuild
+
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+    made = 0
+    with db.writing() as conn:
+        ids = list(conn.execute(insert(learner_table).returning(learner_table.c.id, sort_by_parameter_order=True), [
+            {"class_id": class_id, "name": f"learner-{first_learner + n:05d}", "created_at": start} for n in range(learners)]).scalars())
+        batch: list[dict[str, Any]] = []
+        for learner_id in ids:
+            for phrase_id, text in phrases:
+                for _ in range(takes):
+                    made += 1
+                    overall = round(rng.uniform(15, 98), 1)
+                    when = start + timedelta(minutes=made)
+                    batch.append({
+                        "learner_id": learner_id, "class_id": class_id, "client_attempt_id": str(uuid.uuid4()),
+                        "pack_id": pack, "pack_version": "1", "phrase_id": phrase_id, "text": text, "lang": "en-US",
+                        "recorded_at": when, "created_at": when, "status": "scored", "audio": f"recordings/{learner_id}/x.flac",
+                        "audio_bytes": 30_000, "duration": 1.2, "reference": "references/x.wav", "overall": overall,
+                        "accuracy": overall, "fluency": 70.0, "intonation": 65.0, "completeness": 100.0,
+                        "score_json": score_json % {"o": overall}, "scorer_version": "seeded", "client_overall": None,
+                        "client_score_json": None, "scored_at": when,
+                    })
+                    if len(batch) >= 5000:
+                        conn.execute(insert(attempts), batch)
+                        batch = []
+        if batch:
+            conn.execute(insert(attempts), batch)
+        rebuild(conn)
+    with db.writing() as conn:  # fresh statistics for the planners, as autovacuum (PostgreSQL) would soon make
+        conn.exec_driver_sql("ANALYZE")
+    return made

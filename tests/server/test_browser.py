@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.server.conftest import Classroom
-from tests.server.helpers import meta, upload, wait_for
+from tests.server.helpers import meta, open_store, seed_takes, upload, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -57,7 +57,7 @@ def test_the_teacher_signs_in_sees_the_class_and_opens_a_take(room: Classroom, p
     table = page.locator("#class-table")
     expect(table).to_be_visible()
     expect(table.locator("tbody th")).to_have_text(["Ana", "Ben", "Cleo"])
-    expect(table.locator("thead th")).to_contain_text(["Learner", "Good evening.", "Good morning."])
+    expect(table.locator("thead th")).to_contain_text(["Learner", "Mean", "Takes", "Good morning.", "Good evening."])
     cookie = next(c for c in page.context.cookies() if c["name"] == "pronounce_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
@@ -100,3 +100,27 @@ def test_a_forged_sign_in_form_from_another_site_is_refused(room: Classroom, pag
     assert response.status == 403
     page.goto(f"{room.server.url}/")
     expect(page.locator("#class-table")).to_have_count(0)
+
+
+def test_a_large_class_is_paged_and_sorted_in_the_browser(room: Classroom, page: Page) -> None:
+    db = open_store(room.data_dir, room.database)
+    try:
+        seed_takes(db, 1, 70, [("good-morning", "Good morning."), ("thank-you-very-much", "Thank you very much.")], 2)
+    finally:
+        db.close()
+    _sign_in(page, room, room.teacher)
+    pager = page.locator(".pager").first
+    expect(pager).to_contain_text("Learners 1–50 of 73")
+    expect(page.locator("#class-table tbody tr")).to_have_count(50)
+    pager.locator("a[rel=next]").click()
+    expect(page.locator(".pager").first).to_contain_text("Learners 51–73 of 73")
+    expect(page.locator("#class-table tbody tr")).to_have_count(23)
+    expect(page.locator("#class-table tbody th").last).to_have_text("learner-00069")
+    page.locator("#class-table thead th.mean a").click()  # weakest first: the lowest mean on top
+    expect(page.locator("#class-table thead th.mean")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator(".pager").first).to_contain_text("Learners 1–50 of 73")
+    means = [float(text) for text in page.locator("#class-table tbody td.mean").all_inner_texts() if text != "–"]
+    assert len(means) == 50 and means == sorted(means)
+    page.locator("#class-table thead th.mean a").click()
+    expect(page.locator("#class-table thead th.mean")).to_have_attribute("aria-sort", "descending")
+    assert "sort=-mean" in page.url and "page=1" in page.url

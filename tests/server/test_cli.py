@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.server.helpers import query
 from tui.cli import cli
 from tui.paths import DEMO_PACK
 from tui.server import accounts
 from tui.server.accounts import Role
-from tui.server.db import DB_NAME, Database, server_root
+from tui.server.db import Database, server_root
 
 
-def _run(data_dir: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--data-dir", str(data_dir), "server", *args])
+def _run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--data-dir", str(data_dir), "server", *args], env=env)
 
 
 def _one_line_error(result: Result, words: str) -> None:
@@ -36,35 +36,64 @@ def _identify(data_dir: Path, token: str) -> accounts.Identity | None:
         db.close()
 
 
-def test_init_prints_the_teacher_token_last_and_only_once(tmp_path: Path) -> None:
+def test_init_prints_the_admin_token_last_and_only_once(tmp_path: Path) -> None:
     first = _run(tmp_path, "init")
     assert first.exit_code == 0, first.output
     token = first.stdout.splitlines()[-1]
     assert first.stdout == token + "\n"  # stdout holds only the token; the words go to stderr
-    who = _identify(tmp_path, token)
-    assert who is not None and who.role is Role.TEACHER
+    assert _identify(tmp_path, token) == accounts.Identity(Role.ADMIN)
     _one_line_error(_run(tmp_path, "init"), "already initialised")
     _one_line_error(_run(tmp_path, "token"), "--rotate")
 
 
-def test_rotating_the_teacher_token_revokes_the_old_one(tmp_path: Path) -> None:
+def test_rotating_a_token_revokes_the_old_one(tmp_path: Path) -> None:
     old = _run(tmp_path, "init").stdout.splitlines()[-1]
     new = _run(tmp_path, "token", "--rotate").stdout.splitlines()[-1]
     assert new != old
     assert _identify(tmp_path, old) is None
-    assert _identify(tmp_path, new) == accounts.Identity(Role.TEACHER)
+    assert _identify(tmp_path, new) == accounts.Identity(Role.ADMIN)
+    teacher = _run(tmp_path, "class", "add", "Year 9", "--teacher", "Ms Lee").stdout.splitlines()[-1]
+    again = _run(tmp_path, "token", "--rotate", "--teacher", "Ms Lee").stdout.splitlines()[-1]
+    assert _identify(tmp_path, teacher) is None
+    assert _identify(tmp_path, again) == accounts.Identity(Role.TEACHER, "Ms Lee", teacher_id=1, class_ids=frozenset({1}))
+    assert _identify(tmp_path, new) == accounts.Identity(Role.ADMIN)  # the admin's token is untouched
+    _one_line_error(_run(tmp_path, "token", "--rotate", "--teacher", "Nobody"), "no teacher named")
+
+
+def test_classes_get_teachers_and_a_teacher_may_teach_several(tmp_path: Path) -> None:
+    _run(tmp_path, "init")
+    first = _run(tmp_path, "class", "add", "Year 9", "--teacher", "Ms Lee")
+    assert first.exit_code == 0, first.output
+    token = first.stdout.splitlines()[-1]
+    second = _run(tmp_path, "class", "add", "Year 10", "--teacher", "Ms Lee")
+    assert second.exit_code == 0 and second.stdout == ""  # no new token: Ms Lee keeps hers
+    assert "teaches it too" in second.stderr
+    third = _run(tmp_path, "class", "add", "Year 11", "--teacher", "Mr Roy")
+    assert third.stdout.splitlines()[-1] != token
+    who = _identify(tmp_path, token)
+    assert who is not None and who.role is Role.TEACHER and who.class_ids == frozenset({1, 2})
+    _one_line_error(_run(tmp_path, "class", "add", "Year 9", "--teacher", "Mr Roy"), "already a class named")
+    _one_line_error(_run(tmp_path, "class", "add", "Year 12"), "--teacher")
+    _one_line_error(_run(tmp_path, "class", "add", "x\x1b[2J", "--teacher", "Mr Roy"), "control characters")
+    listed = [json.loads(line) for line in _run(tmp_path, "class", "list", "--json").stdout.splitlines()]
+    assert [(c["name"], c["teachers"]) for c in listed] == [("Year 10", ["Ms Lee"]), ("Year 11", ["Mr Roy"]),
+                                                            ("Year 9", ["Ms Lee"])]
+    assert "taught by Ms Lee" in _run(tmp_path, "class", "list").stdout
 
 
 def test_learners_are_added_listed_and_removed(tmp_path: Path) -> None:
     _run(tmp_path, "init")
-    added = _run(tmp_path, "add-learner", "Ana Pérez")
+    _one_line_error(_run(tmp_path, "add-learner", "Ana Pérez"), "no class yet")
+    _run(tmp_path, "class", "add", "Year 9", "--teacher", "Ms Lee")
+    added = _run(tmp_path, "add-learner", "Ana Pérez")  # the only class: no --class needed
     token = added.stdout.splitlines()[-1]
-    assert added.exit_code == 0 and _identify(tmp_path, token) == accounts.Identity(Role.LEARNER, 1, "Ana Pérez")
+    assert added.exit_code == 0
+    assert _identify(tmp_path, token) == accounts.Identity(Role.LEARNER, "Ana Pérez", learner_id=1, class_ids=frozenset({1}))
     _one_line_error(_run(tmp_path, "add-learner", "Ana Pérez"), "already a learner")
     _one_line_error(_run(tmp_path, "add-learner", "  "), "1 to 64")
     _one_line_error(_run(tmp_path, "add-learner", "evil\x1b[2J"), "control characters")
     listed = [json.loads(line) for line in _run(tmp_path, "learners", "--json").stdout.splitlines()]
-    assert [(r["name"], r["removed"], r["attempts"]) for r in listed] == [("Ana Pérez", None, 0)]
+    assert [(r["name"], r["class"], r["removed"], r["attempts"]) for r in listed] == [("Ana Pérez", "Year 9", None, 0)]
     assert "Ana Pérez" in _run(tmp_path, "learners").stdout
     assert _run(tmp_path, "remove-learner", "Ana Pérez").exit_code == 0
     assert _identify(tmp_path, token) is None
@@ -72,6 +101,14 @@ def test_learners_are_added_listed_and_removed(tmp_path: Path) -> None:
     assert "removed" in _run(tmp_path, "learners").stdout
     again = _run(tmp_path, "add-learner", "Ana Pérez")  # the name is free again; a new token
     assert again.exit_code == 0 and again.stdout.splitlines()[-1] != token
+    _run(tmp_path, "class", "add", "Year 10", "--teacher", "Mr Roy")
+    _one_line_error(_run(tmp_path, "add-learner", "Ben"), "several classes")
+    _one_line_error(_run(tmp_path, "add-learner", "Ben", "--class", "Year 99"), "no class named")
+    other = _run(tmp_path, "add-learner", "Ana Pérez", "--class", "Year 10")  # names are unique per class
+    assert other.exit_code == 0, other.output
+    assert [r["class"] for r in map(json.loads, _run(tmp_path, "learners", "--json", "--class", "Year 10").stdout.splitlines())] == ["Year 10"]
+    _one_line_error(_run(tmp_path, "remove-learner", "Ana Pérez"), "several classes")
+    assert _run(tmp_path, "remove-learner", "Ana Pérez", "--class", "Year 10").exit_code == 0
 
 
 def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
@@ -92,11 +129,13 @@ def test_publish_accepts_a_folder_or_a_zip_and_refuses_an_invalid_pack(tmp_path:
     broken.mkdir()
     (broken / "pack.toml").write_text('[pack]\nid = "x"\n')
     _one_line_error(_run(tmp_path, "publish", str(broken)), "not a valid pack")
-    conn = sqlite3.connect(server_root(tmp_path) / DB_NAME)
-    assert conn.execute("SELECT id FROM packs").fetchall() == [("en-basics",)]
-    conn.close()
+    assert [tuple(row) for row in query(tmp_path, None, "SELECT id FROM packs")] == [("en-basics",)]
+    phrases = query(tmp_path, None, "SELECT phrase_id FROM pack_phrases WHERE pack_id = 'en-basics' ORDER BY position")
+    assert phrases[0][0] == "hello-how-are-you" and len(phrases) > 10  # the class page's columns, in lesson order
     folders = [p.name for p in (server_root(tmp_path) / "packs").iterdir()]
     assert sorted(folders) == ["1", "2"]  # two publications kept, no staging left behind
+    for folder in folders:  # each publication holds the pack and its zip, nothing else
+        assert sorted(p.name for p in (server_root(tmp_path) / "packs" / folder).iterdir()) == ["pack", "pack.zip"]
 
 
 def test_run_refuses_a_port_in_use_in_one_line(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import threading
 import time
 import uuid
@@ -15,8 +14,8 @@ import httpx
 import pytest
 
 from tests.server.conftest import Classroom
-from tests.server.helpers import meta, rss_kb, upload
-from tui.server.db import DB_NAME, server_root
+from tests.server.helpers import meta, open_store, query, rss_kb, upload
+from tui.server.db import server_root
 
 FIVE_GB = 5 * 1024**3
 CHUNK = b"\0" * (1 << 20)
@@ -24,11 +23,7 @@ STREAM_SECONDS = 120.0
 
 
 def _count(room: Classroom) -> int:
-    conn = sqlite3.connect(server_root(room.data_dir) / DB_NAME)
-    try:
-        return int(conn.execute("SELECT count(*) FROM attempts").fetchone()[0])
-    finally:
-        conn.close()
+    return int(query(room.data_dir, room.database, "SELECT count(*) FROM attempts")[0][0])
 
 
 def _assert_refused(response: httpx.Response, status: int, words: str) -> None:
@@ -99,12 +94,11 @@ def test_no_token_is_401(room: Classroom) -> None:
 
 
 def test_a_revoked_learner_is_401(room: Classroom) -> None:
-    from tui.server import accounts
-    from tui.server.db import Database
+    from tui.server import classes
 
-    db = Database(server_root(room.data_dir))
-    token = accounts.add_learner(db, "Leaver")
-    accounts.remove_learner(db, "Leaver")
+    db = open_store(room.data_dir, room.database)
+    token = classes.add_learner(db, "Leaver")
+    classes.remove_learner(db, "Leaver")
     db.close()
     with room.server.client() as client:
         _assert_refused(upload(client, token, room.take(), meta()), 401, "revoked")
@@ -147,6 +141,9 @@ def test_meta_that_is_not_valid_json_is_422(room: Classroom, raw: bytes, words: 
 
 def test_bad_times_ids_and_scores_in_meta_are_422(room: Classroom) -> None:
     cases = [({"recorded_at": "last tuesday"}, "recorded_at"), ({"client_attempt_id": "123"}, "UUID"),
+             ({"recorded_at": "9999-12-31T23:59:59-14:00"}, "recorded_at"), ({"recorded_at": "0001-01-01T00:00:00+14:00"}, "recorded_at"),
+             ({"recorded_at": "1999-12-31T23:59:59Z"}, "not a time a take can have been recorded"),
+             ({"recorded_at": "2999-01-01T00:00:00Z"}, "not a time a take can have been recorded"),
              ({"score": {"overall": "high"}}, "score"), ({"text": ""}, "text"), ({"lang": "english please"}, "lang"),
              ({"text": "a\x1b[2Jb"}, "control")]
     with room.server.client() as client:
@@ -214,10 +211,8 @@ def test_nothing_was_written_outside_the_store(room: Classroom) -> None:
     assert list((root / "incoming").iterdir()) == []
     assert list(room.server.tmp.iterdir()) == []  # the server's TMPDIR: no spooled uploads
     assert sorted(p.name for p in room.data_dir.iterdir()) == ["server"]
-    conn = sqlite3.connect(root / DB_NAME)
-    stored = {row[0] for row in conn.execute("SELECT audio FROM attempts")}
-    learners = {str(row[0]) for row in conn.execute("SELECT id FROM learners")}
-    conn.close()
+    stored = {row[0] for row in query(room.data_dir, room.database, "SELECT audio FROM attempts")}
+    learners = {str(row[0]) for row in query(room.data_dir, room.database, "SELECT id FROM learners")}
     files = {p.relative_to(root).as_posix() for p in (root / "recordings").rglob("*") if p.is_file()}
     assert files == stored
     assert {p.name for p in (root / "recordings").iterdir()} <= learners

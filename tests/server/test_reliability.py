@@ -22,6 +22,8 @@ from tests.server.helpers import (
     classroom,
     learner_with_takes,
     meta,
+    open_store,
+    query,
     scoring_workers,
     spoken,
     upload,
@@ -30,7 +32,7 @@ from tests.server.helpers import (
 from tui.client.login import Login
 from tui.client.uploader import Uploader, sync_now
 from tui.paths import DEMO_PACK
-from tui.server.db import DB_NAME, Database, server_root
+from tui.server.db import DB_NAME, server_root
 from tui.server.packs import publish
 from tui.store.outbox import Outbox, OutboxState
 
@@ -39,11 +41,7 @@ UPLOADS_EACH = 10
 
 
 def _rows(data_dir: Path) -> list[tuple[str, str, int]]:
-    conn = sqlite3.connect(server_root(data_dir) / DB_NAME, timeout=30)
-    try:
-        return conn.execute("SELECT client_attempt_id, audio, audio_bytes FROM attempts").fetchall()
-    finally:
-        conn.close()
+    return [tuple(row) for row in query(data_dir, None, "SELECT client_attempt_id, audio, audio_bytes FROM attempts")]
 
 
 @pytest.fixture
@@ -52,7 +50,7 @@ def take(tmp_path: Path) -> Path:
 
 
 def _publish(data_dir: Path) -> None:
-    db = Database(server_root(data_dir))
+    db = open_store(data_dir)
     publish(db, DEMO_PACK)
     db.close()
 
@@ -72,8 +70,9 @@ async def _upload_all(url: str, uploads: list[tuple[str, dict[str, object]]], au
 
 def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_once(
         tmp_path: Path, take: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """On SQLite (one writer at a time); on PostgreSQL the same storage runs under threads in test_storage.py."""
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, [f"learner-{n:02d}" for n in range(LEARNERS)])
+    tokens = classroom(data_dir, [f"learner-{n:02d}" for n in range(LEARNERS)]).learners
     _publish(data_dir)
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     try:
@@ -101,7 +100,7 @@ def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_onc
 
 def test_a_server_killed_mid_upload_restarts_and_the_client_retries_without_duplicates(tmp_path: Path, take: Path) -> None:
     data_dir, learner_dir = tmp_path / "teacher", tmp_path / "learner"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     ids = learner_with_takes(learner_dir, take, 12, url=server.url, token=tokens["Ana"])
     with Outbox(learner_dir) as outbox:
@@ -146,7 +145,7 @@ def test_a_server_killed_mid_upload_restarts_and_the_client_retries_without_dupl
 
 def test_sigterm_lets_an_upload_in_progress_finish(tmp_path: Path, take: Path) -> None:
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     fields = meta("Good morning.")
     partial = PartialUpload(server.port, tokens["Ana"], take, fields)
@@ -168,7 +167,7 @@ def test_sigterm_lets_an_upload_in_progress_finish(tmp_path: Path, take: Path) -
 
 def test_a_scoring_process_that_dies_is_replaced(tmp_path: Path, take: Path) -> None:
     data_dir = tmp_path / "teacher"
-    _, tokens = classroom(data_dir, ["Ana"])
+    tokens = classroom(data_dir, ["Ana"]).learners
     server = LiveServer(data_dir, tmp_path / "server-tmp").start()
     try:
         with server.client() as client:

@@ -1,12 +1,15 @@
-"""``pronounce server``: set up and run a class server (its store lives in ``<data-dir>/server/``).
+"""``pronounce server``: set up and run a class server.
 
-Tokens are printed as the last line of stdout so scripts can take them with
-``tail -n 1``; everything else a script may not want goes to stderr.
+Its files live in ``<data-dir>/server/``; its database there too (SQLite), or in
+PostgreSQL with ``--database URL``. Tokens are printed as the last line of
+stdout so scripts can take them with ``tail -n 1``; everything else a script
+may not want goes to stderr.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,72 +22,164 @@ from tui.text import printable
 if TYPE_CHECKING:  # the server's modules load when a server command runs, not with every command
     from tui.server.db import Database
 
+DATABASE_ENV = "PRONOUNCE_SERVER_DATABASE"
 
-def _database(settings: Settings, *, create: bool = False) -> Database:
-    from tui.server.db import Database, server_root
 
-    return Database(server_root(settings.data_dir), create=create)
+@dataclass(frozen=True)
+class ServerSettings:
+    """The data dir and the database URL every ``server`` command works on."""
+
+    data_dir: Path
+    database: str | None
+
+    def open(self, *, create: bool = False) -> Database:
+        """The server store (created with ``create``)."""
+        from tui.server.db import Database, server_root
+
+        return Database(server_root(self.data_dir), url=self.database, create=create)
+
+
+pass_server = click.make_pass_decorator(ServerSettings)
+
+
+def _shown(text: str) -> str:
+    return printable(text, single_line=True)
 
 
 @cli.group()
-def server() -> None:
-    """Run a class server: learners upload takes, you review them in a browser."""
+@click.option("--database", metavar="URL", envvar=DATABASE_ENV,
+              help=f"Keep the server's tables in PostgreSQL: postgresql://USER:PASSWORD@HOST:PORT/DATABASE "
+                   f"[env {DATABASE_ENV}; default: SQLite in the data dir].")
+@pass_settings
+@click.pass_context
+def server(ctx: click.Context, settings: Settings, database: str | None) -> None:
+    """Run a class server: learners upload takes, teachers review them in a browser."""
+    ctx.obj = ServerSettings(settings.data_dir, database or None)
 
 
 @server.command("init")
-@pass_settings
-def server_init(settings: Settings) -> None:
-    """Create the server store and print the teacher token (last line; shown only once)."""
-    from tui.server.accounts import init_teacher
+@pass_server
+def server_init(settings: ServerSettings) -> None:
+    """Create the server store and print the admin token (last line; shown only once)."""
+    from tui.server.accounts import init_admin
 
-    db = _database(settings, create=True)
-    token = init_teacher(db)
-    click.echo(f"Class server store created in {db.root}", err=True)
-    click.echo("Teacher token (sign in to the class page with it; `pronounce server token --rotate` replaces it):", err=True)
+    db = settings.open(create=True)
+    try:
+        token = init_admin(db)
+    finally:
+        db.close()
+    click.echo(f"Class server store ready in {db.described}", err=True)
+    click.echo("Admin token (sign in to every class's page with it; `pronounce server token --rotate` replaces it).", err=True)
+    click.echo('Next: `pronounce server class add "Year 9 B" --teacher "Ms Lee"` prints the teacher\'s token.', err=True)
     click.echo(token)
 
 
 @server.command("token")
-@click.option("--rotate", is_flag=True, help="Make a new teacher token; the old one and every browser session stop working.")
-@pass_settings
-def server_token(settings: Settings, rotate: bool) -> None:
-    """Replace the teacher token (it is stored hashed, so it cannot be shown again)."""
-    from tui.server.accounts import is_initialised, rotate_teacher
+@click.option("--rotate", is_flag=True, help="Make a new token; the old one and its browser sessions stop working.")
+@click.option("--teacher", metavar="NAME", help="Replace this teacher's token instead of the admin's.")
+@pass_server
+def server_token(settings: ServerSettings, rotate: bool, teacher: str | None) -> None:
+    """Replace the admin's (or a teacher's) token: tokens are stored hashed, so they cannot be shown again."""
+    from tui.server.accounts import rotate_admin, rotate_teacher
 
     if not rotate:
-        raise ClassroomError("the teacher token is shown only once, when it is made",
-                             hint="`pronounce server token --rotate` makes a new one")
-    db = _database(settings)
-    if not is_initialised(db):
-        raise ClassroomError(f"the class server in {db.root} has no teacher token", hint="run `pronounce server init`")
-    token = rotate_teacher(db)
-    click.echo("New teacher token (the old one no longer works):", err=True)
+        raise ClassroomError("a token is shown only once, when it is made", hint="`pronounce server token --rotate` makes a new one")
+    db = settings.open()
+    try:
+        token = rotate_teacher(db, teacher) if teacher is not None else rotate_admin(db)
+    finally:
+        db.close()
+    whose = f"teacher {_shown(teacher.strip())}'s" if teacher is not None else "the admin's"
+    click.echo(f"New token, {whose} (the old one no longer works):", err=True)
     click.echo(token)
+
+
+@server.group("class")
+def server_class() -> None:
+    """Classes and their teachers (a teacher sees only their classes)."""
+
+
+@server_class.command("add")
+@click.argument("name")
+@click.option("--teacher", metavar="NAME", required=True, help="Who teaches it: a new teacher gets a token, printed last.")
+@pass_server
+def class_add(settings: ServerSettings, name: str, teacher: str) -> None:
+    """Add class NAME taught by a teacher; prints the teacher's token when they are new."""
+    from tui.server.classes import add_class, check_name
+
+    db = settings.open()
+    try:
+        _, token = add_class(db, name, teacher)
+    finally:
+        db.close()
+    who, what = _shown(check_name(teacher, "teacher")), _shown(check_name(name, "class"))
+    if token is None:
+        click.echo(f"Class {what} added; {who} teaches it too, with the token they have.", err=True)
+        return
+    click.echo(f"Class {what} added; the token of its teacher {who} (sign in to the class page with it):", err=True)
+    click.echo(token)
+
+
+@server_class.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per class and line.")
+@pass_server
+def class_list_command(settings: ServerSettings, as_json: bool) -> None:
+    """List classes: teachers and active learners."""
+    from tui.server.classes import class_list
+
+    db = settings.open()
+    try:
+        found = class_list(db)
+    finally:
+        db.close()
+    for c in found:
+        if as_json:
+            click.echo(json.dumps({"name": c.name, "teachers": list(c.teachers), "learners": c.learners,
+                                   "created": c.created_at.isoformat()}, ensure_ascii=False))
+        else:
+            teachers = ", ".join(_shown(t) for t in c.teachers)
+            click.echo(f"{_shown(c.name):<24} {c.learners:>5} learners  taught by {teachers}")
+    if not found and not as_json:
+        click.echo('No classes yet: add one with `pronounce server class add "Year 9 B" --teacher "Ms Lee"`.', err=True)
+
+
+CLASS_OPTION = click.option("--class", "class_name", metavar="NAME", help="The learner's class (needed when there are several).")
 
 
 @server.command("add-learner")
 @click.argument("name")
-@pass_settings
-def server_add_learner(settings: Settings, name: str) -> None:
-    """Add learner NAME and print their token (last line); hand it to them for `pronounce login`."""
-    from tui.server.accounts import add_learner, check_name
+@CLASS_OPTION
+@pass_server
+def server_add_learner(settings: ServerSettings, name: str, class_name: str | None) -> None:
+    """Add learner NAME to a class and print their token (last line); hand it to them for `pronounce login`."""
+    from tui.server.classes import add_learner, check_name
 
-    token = add_learner(_database(settings), name)
-    click.echo(f"Learner {printable(check_name(name), single_line=True)} added; their token:", err=True)
+    db = settings.open()
+    try:
+        token = add_learner(db, name, class_name)
+    finally:
+        db.close()
+    click.echo(f"Learner {_shown(check_name(name))} added; their token:", err=True)
     click.echo(token)
 
 
 @server.command("learners")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per learner and line.")
-@pass_settings
-def server_learners(settings: Settings, as_json: bool) -> None:
-    """List learners: added, removed, takes uploaded, last upload."""
-    from tui.server.accounts import learners
+@click.option("--class", "class_name", metavar="NAME", help="Only this class's learners.")
+@pass_server
+def server_learners(settings: ServerSettings, as_json: bool, class_name: str | None) -> None:
+    """List learners: class, added, removed, takes uploaded, last upload."""
+    from tui.server.classes import learner_list
 
-    found = learners(_database(settings))
+    db = settings.open()
+    try:
+        found = learner_list(db, class_name)
+    finally:
+        db.close()
     for learner in found:
         record = {
             "name": learner.name,
+            "class": learner.class_name,
             "added": learner.created_at.isoformat(),
             "removed": learner.removed_at.isoformat() if learner.removed_at else None,
             "attempts": learner.attempts,
@@ -95,32 +190,40 @@ def server_learners(settings: Settings, as_json: bool) -> None:
             continue
         state = "removed" if learner.removed_at else "active"
         last = f"{learner.last_upload:%Y-%m-%d %H:%M}" if learner.last_upload else "never"
-        click.echo(f"{printable(learner.name, single_line=True):<24} {state:<8} {learner.attempts:>5} takes  last {last}")
+        click.echo(f"{_shown(learner.name):<24} {_shown(learner.class_name):<16} {state:<8} {learner.attempts:>5} takes  last {last}")
     if not found and not as_json:
         click.echo("No learners yet: add one with `pronounce server add-learner NAME`.", err=True)
 
 
 @server.command("remove-learner")
 @click.argument("name")
-@pass_settings
-def server_remove_learner(settings: Settings, name: str) -> None:
+@CLASS_OPTION
+@pass_server
+def server_remove_learner(settings: ServerSettings, name: str, class_name: str | None) -> None:
     """Revoke learner NAME's token (their takes are kept)."""
-    from tui.server.accounts import remove_learner
+    from tui.server.classes import remove_learner
 
-    remove_learner(_database(settings), name)
-    click.echo(f"Learner {printable(name.strip(), single_line=True)} removed; their token no longer works.")
+    db = settings.open()
+    try:
+        remove_learner(db, name, class_name)
+    finally:
+        db.close()
+    click.echo(f"Learner {_shown(name.strip())} removed; their token no longer works.")
 
 
 @server.command("publish")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@pass_settings
-def server_publish(settings: Settings, source: Path) -> None:
+@pass_server
+def server_publish(settings: ServerSettings, source: Path) -> None:
     """Publish the pack in SOURCE (folder or .zip): learners `pronounce pack pull` it, takes are scored against it."""
     from tui.server.packs import publish
 
-    published = publish(_database(settings), source)
-    click.echo(f"Published {printable(published.id, single_line=True)} version {printable(published.version, single_line=True)}"
-               f" ({published.phrases} phrases)")
+    db = settings.open()
+    try:
+        published = publish(db, source)
+    finally:
+        db.close()
+    click.echo(f"Published {_shown(published.id)} version {_shown(published.version)} ({published.phrases} phrases)")
 
 
 @server.command("run")
@@ -130,19 +233,20 @@ def server_publish(settings: Settings, source: Path) -> None:
 @click.option("--workers", type=click.IntRange(1, 16), help="Scoring processes [default: one per core, at most 4].")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this certificate (PEM).")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="The certificate's private key (PEM).")
-@pass_settings
-def server_run(settings: Settings, host: str, port: int, max_upload_mb: int, workers: int | None,
+@pass_server
+def server_run(settings: ServerSettings, host: str, port: int, max_upload_mb: int, workers: int | None,
                tls_cert: str | None, tls_key: str | None) -> None:
-    """Serve the upload API and the teacher's page until Ctrl+C or SIGTERM (uploads in progress finish first)."""
+    """Serve the upload API and the class pages until Ctrl+C or SIGTERM (uploads in progress finish first)."""
     from tui.server.app import bind, serve
     from tui.server.db import server_root
     from tui.server.service import ServerConfig, default_workers
 
     if bool(tls_cert) != bool(tls_key):
         raise ClassroomError("--tls-cert and --tls-key go together", hint="give both, or neither for plain HTTP")
-    _database(settings).close()
-    config = ServerConfig(server_root(settings.data_dir), max_upload_mb * 1024 * 1024, workers or default_workers())
+    settings.open().close()
+    config = ServerConfig(server_root(settings.data_dir), database=settings.database,
+                          max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers or default_workers())
     sock = bind(host, port)
     scheme = "https" if tls_cert else "http"
-    click.echo(f"Class server on {scheme}://{host}:{port}/ (teacher page); Ctrl+C stops it.", err=True)
+    click.echo(f"Class server on {scheme}://{host}:{port}/ (class pages); Ctrl+C stops it.", err=True)
     serve(config, sock, ssl_certfile=tls_cert, ssl_keyfile=tls_key)

@@ -58,7 +58,7 @@ def login(settings: Settings, url: str, token: str, insecure: bool) -> None:
         click.echo(f"pronounce: warning: {exc}; logged in anyway, takes upload once it answers", err=True)
     else:
         if who.get("role") != "learner":
-            raise ClassroomError("that is the teacher's token", hint="log in with a learner token (`pronounce server add-learner NAME` prints one)")
+            raise ClassroomError(f"that is {'the admin' if who.get('role') == 'admin' else 'a teacher'}'s token", hint="log in with a learner token (`pronounce server add-learner NAME` prints one)")
         name = str(who.get("name") or "")
     save_login(settings.data_dir, chosen)
     with Outbox(settings.data_dir) as outbox:

@@ -1,55 +1,72 @@
-"""Who may talk to the class server: the teacher token, learner tokens, browser sessions.
+"""Who may talk to the class server: the admin's token, teachers' and learners' tokens, browser sessions.
 
 Tokens are 256 random bits (``secrets``), shown once and stored only as their
 SHA-256: a stolen database does not give anyone a token. (A fast hash is
 enough for secrets this long; slow hashes are for passwords people pick.)
+Tokens and sessions live in the database, so every web node sees the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
 from tui.errors import ClassroomError
 from tui.server.db import Database
-from tui.store.schema import utc_text
+from tui.server.schema import class_teachers, learners, teachers, tokens, web_sessions
 
 TOKEN_PREFIX = "prn_"
 TOKEN_BYTES = 32
 SESSION_HOURS = 12
-MAX_NAME = 64
 
 
 class Role(StrEnum):
-    """What a token may do."""
+    """What a token may do: the admin sees every class, a teacher their classes, a learner uploads."""
 
+    ADMIN = "admin"
     TEACHER = "teacher"
     LEARNER = "learner"
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a valid token belongs to (``learner_id`` and ``name`` are None for the teacher)."""
+    """Who a valid token or browser session belongs to.
+
+    Attributes
+    ----------
+    role : Role
+    name : str or None
+        The teacher's or learner's name (None for the admin).
+    teacher_id, learner_id : int or None
+    class_ids : frozenset of int or None
+        The classes this identity may see: None for the admin (every class),
+        a teacher's classes, a learner's own class.
+    """
 
     role: Role
-    learner_id: int | None = None
     name: str | None = None
+    teacher_id: int | None = None
+    learner_id: int | None = None
+    class_ids: frozenset[int] | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """The admin or a teacher: may read takes of the classes they see."""
+        return self.role is not Role.LEARNER
+
+    def sees_class(self, class_id: int) -> bool:
+        """Whether this identity may see class ``class_id``."""
+        return self.class_ids is None or class_id in self.class_ids
 
 
-@dataclass(frozen=True)
-class Learner:
-    """A learner of the class; ``removed_at`` is set once their token was revoked."""
-
-    id: int
-    name: str
-    created_at: datetime
-    removed_at: datetime | None
-    attempts: int
-    last_upload: datetime | None
+def now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
 
 
 def new_token() -> str:
@@ -62,136 +79,115 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def is_initialised(db: Database) -> bool:
-    """Whether a teacher token exists."""
+def issue(conn: Connection, role: Role, *, teacher_id: int | None = None, learner_id: int | None = None) -> str:
+    """Make a token for ``role`` (inside the caller's write transaction) and return it."""
+    token = new_token()
+    conn.execute(insert(tokens).values(hash=token_hash(token), role=str(role), teacher_id=teacher_id,
+                                       learner_id=learner_id, created_at=now()))
+    return token
+
+
+def has_admin(db: Database) -> bool:
+    """Whether an admin token was ever made (``server init`` ran)."""
     with db.reading() as conn:
-        return conn.execute("SELECT 1 FROM tokens WHERE role = 'teacher'").fetchone() is not None
+        return conn.execute(select(tokens.c.hash).where(tokens.c.role == "admin").limit(1)).first() is not None
 
 
-def init_teacher(db: Database) -> str:
-    """Make the first teacher token and return it; refuses when the server has one.
+def init_admin(db: Database) -> str:
+    """Make the admin token and return it; refuses when the server has one.
 
     Raises
     ------
     ClassroomError
         The server is already initialised.
     """
-    token = new_token()
     with db.writing() as conn:
-        if conn.execute("SELECT 1 FROM tokens WHERE role = 'teacher'").fetchone() is not None:
-            raise ClassroomError(f"the class server in {db.root} is already initialised",
-                                 hint="`pronounce server token --rotate` makes a new teacher token")
-        conn.execute("INSERT INTO tokens (hash, role, created_at) VALUES (?, 'teacher', ?)", (token_hash(token), utc_text()))
-    return token
+        if conn.execute(select(tokens.c.hash).where(tokens.c.role == "admin").limit(1)).first() is not None:
+            raise ClassroomError(f"the class server in {db.described} is already initialised",
+                                 hint="`pronounce server token --rotate` makes a new admin token")
+        return issue(conn, Role.ADMIN)
 
 
-def rotate_teacher(db: Database) -> str:
-    """Revoke the teacher token (and every browser session) and return a new one."""
-    token = new_token()
+def rotate_admin(db: Database) -> str:
+    """Revoke the admin token (and the admin's browser sessions) and return a new one."""
     with db.writing() as conn:
-        now = utc_text()
-        conn.execute("UPDATE tokens SET revoked_at = ? WHERE role = 'teacher' AND revoked_at IS NULL", (now,))
-        conn.execute("INSERT INTO tokens (hash, role, created_at) VALUES (?, 'teacher', ?)", (token_hash(token), now))
-        conn.execute("DELETE FROM web_sessions")
-    return token
+        conn.execute(update(tokens).where(tokens.c.role == "admin", tokens.c.revoked_at.is_(None)).values(revoked_at=now()))
+        conn.execute(delete(web_sessions).where(web_sessions.c.role == "admin"))
+        return issue(conn, Role.ADMIN)
 
 
-def check_name(name: str) -> str:
-    """A learner name, stripped; :class:`ClassroomError` when empty, too long or holding control characters."""
-    cleaned = name.strip()
-    if not cleaned or len(cleaned) > MAX_NAME:
-        raise ClassroomError(f"a learner name must have 1 to {MAX_NAME} characters", hint="e.g. `pronounce server add-learner \"Ana P\"`")
-    if any(unicodedata.category(char).startswith("C") for char in cleaned):
-        raise ClassroomError("a learner name cannot hold control characters", hint="use letters, digits and spaces")
-    return cleaned
-
-
-def add_learner(db: Database, name: str) -> str:
-    """Add learner ``name`` and return their token.
+def rotate_teacher(db: Database, name: str) -> str:
+    """Revoke teacher ``name``'s token (and their browser sessions) and return a new one.
 
     Raises
     ------
     ClassroomError
-        The name is invalid or an active learner has it.
-    """
-    name = check_name(name)
-    token = new_token()
-    with db.writing() as conn:
-        if conn.execute("SELECT 1 FROM learners WHERE name = ? AND removed_at IS NULL", (name,)).fetchone():
-            raise ClassroomError(f"there is already a learner named {name!r}",
-                                 hint="choose another name, or `pronounce server remove-learner` the old one first")
-        now = utc_text()
-        learner_id = conn.execute("INSERT INTO learners (name, created_at) VALUES (?, ?)", (name, now)).lastrowid
-        conn.execute("INSERT INTO tokens (hash, role, learner_id, created_at) VALUES (?, 'learner', ?, ?)",
-                     (token_hash(token), learner_id, now))
-    return token
-
-
-def remove_learner(db: Database, name: str) -> None:
-    """Revoke learner ``name``'s token; their attempts are kept.
-
-    Raises
-    ------
-    ClassroomError
-        No active learner has that name.
+        No teacher has that name.
     """
     with db.writing() as conn:
-        row = conn.execute("SELECT id FROM learners WHERE name = ? AND removed_at IS NULL", (name.strip(),)).fetchone()
-        if row is None:
-            raise ClassroomError(f"there is no learner named {name!r}", hint="`pronounce server learners` lists them")
-        now = utc_text()
-        conn.execute("UPDATE learners SET removed_at = ? WHERE id = ?", (now, row[0]))
-        conn.execute("UPDATE tokens SET revoked_at = ? WHERE learner_id = ? AND revoked_at IS NULL", (now, row[0]))
+        teacher_id = conn.execute(select(teachers.c.id).where(teachers.c.name == name.strip())).scalar()
+        if teacher_id is None:
+            raise ClassroomError(f"there is no teacher named {name.strip()[:64]!r}", hint="`pronounce server class list` names them")
+        conn.execute(update(tokens).where(tokens.c.teacher_id == teacher_id, tokens.c.revoked_at.is_(None)).values(revoked_at=now()))
+        conn.execute(delete(web_sessions).where(web_sessions.c.teacher_id == teacher_id))
+        return issue(conn, Role.TEACHER, teacher_id=teacher_id)
 
 
-def learners(db: Database) -> list[Learner]:
-    """Every learner, removed ones too, in the order they were added, with their upload counts."""
-    with db.reading() as conn:
-        rows = conn.execute(
-            "SELECT l.id, l.name, l.created_at, l.removed_at, count(a.id), max(a.created_at)"
-            " FROM learners l LEFT JOIN attempts a ON a.learner_id = l.id GROUP BY l.id ORDER BY l.id"
-        ).fetchall()
-    return [
-        Learner(id, name, datetime.fromisoformat(created), datetime.fromisoformat(removed) if removed else None,
-                count, datetime.fromisoformat(last) if last else None)
-        for id, name, created, removed, count, last in rows
-    ]
+def _teacher_classes(conn: Connection, teacher_id: int) -> frozenset[int]:
+    return frozenset(conn.execute(select(class_teachers.c.class_id).where(class_teachers.c.teacher_id == teacher_id)).scalars())
 
 
 def identify(db: Database, token: str) -> Identity | None:
     """Who holds ``token`` (None when it is unknown or revoked)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    query = (select(tokens.c.role, tokens.c.teacher_id, tokens.c.learner_id, teachers.c.name, learners.c.name,
+                    learners.c.class_id)
+             .select_from(tokens.outerjoin(teachers, teachers.c.id == tokens.c.teacher_id)
+                          .outerjoin(learners, learners.c.id == tokens.c.learner_id))
+             .where(tokens.c.hash == token_hash(token), tokens.c.revoked_at.is_(None)))
     with db.reading() as conn:
-        row = conn.execute(
-            "SELECT t.role, t.learner_id, l.name FROM tokens t LEFT JOIN learners l ON l.id = t.learner_id"
-            " WHERE t.hash = ? AND t.revoked_at IS NULL",
-            (token_hash(token),),
-        ).fetchone()
-    if row is None:
-        return None
-    return Identity(Role(row[0]), row[1], row[2])
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        role, teacher_id, learner_id, teacher_name, learner_name, class_id = row
+        if role == Role.TEACHER:
+            return Identity(Role.TEACHER, teacher_name, teacher_id=teacher_id, class_ids=_teacher_classes(conn, teacher_id))
+    if role == Role.LEARNER:
+        return Identity(Role.LEARNER, learner_name, learner_id=learner_id, class_ids=frozenset({class_id}))
+    return Identity(Role.ADMIN)
 
 
-def open_session(db: Database) -> tuple[str, str]:
-    """A new teacher browser session: ``(session id for the cookie, CSRF token for its forms)``."""
+def open_session(db: Database, who: Identity) -> tuple[str, str]:
+    """A new browser session of the admin or a teacher: ``(session id for the cookie, CSRF token for its forms)``."""
+    if not who.is_staff:
+        raise ClassroomError("learners have no browser session", hint="sign in with a teacher's or the admin's token")
     session, csrf = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
-    expires = utc_text(datetime.now(UTC) + timedelta(hours=SESSION_HOURS))
+    started = now()
     with db.writing() as conn:
-        conn.execute("DELETE FROM web_sessions WHERE expires_at < ?", (utc_text(),))
-        conn.execute("INSERT INTO web_sessions (hash, csrf, expires_at) VALUES (?, ?, ?)", (token_hash(session), csrf, expires))
+        conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < started))
+        conn.execute(insert(web_sessions).values(hash=token_hash(session), csrf=csrf, role=str(who.role),
+                                                 teacher_id=who.teacher_id, created_at=started,
+                                                 expires_at=started + timedelta(hours=SESSION_HOURS)))
     return session, csrf
 
 
-def session_csrf(db: Database, session: str) -> str | None:
-    """The CSRF token of a live session (None when the session is unknown or expired)."""
+def session_identity(db: Database, session: str) -> tuple[Identity, str] | None:
+    """Who a live browser session belongs to and its CSRF token (None when unknown or expired)."""
+    query = (select(web_sessions.c.role, web_sessions.c.teacher_id, web_sessions.c.csrf, teachers.c.name)
+             .select_from(web_sessions.outerjoin(teachers, teachers.c.id == web_sessions.c.teacher_id))
+             .where(and_(web_sessions.c.hash == token_hash(session), web_sessions.c.expires_at > now())))
     with db.reading() as conn:
-        row = conn.execute("SELECT csrf FROM web_sessions WHERE hash = ? AND expires_at > ?",
-                           (token_hash(session), utc_text())).fetchone()
-    return row[0] if row else None
+        row = conn.execute(query).first()
+        if row is None:
+            return None
+        role, teacher_id, csrf, name = row
+        if role == Role.TEACHER:
+            return Identity(Role.TEACHER, name, teacher_id=teacher_id, class_ids=_teacher_classes(conn, teacher_id)), csrf
+    return Identity(Role.ADMIN), csrf
 
 
 def close_session(db: Database, session: str) -> None:
     """End a browser session (sign out)."""
     with db.writing() as conn:
-        conn.execute("DELETE FROM web_sessions WHERE hash = ?", (token_hash(session),))
+        conn.execute(delete(web_sessions).where(web_sessions.c.hash == token_hash(session)))

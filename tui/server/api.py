@@ -1,36 +1,34 @@
-"""The JSON API under ``/api/v1``: uploads from learners, listings and exports for the teacher, packs for all.
+"""The JSON API under ``/api/v1``: uploads from learners, listings and exports for teachers and the admin, packs for all.
 
-Every answer that is not a success is ``{"error": ..., "hint": ...}`` with
-401 (no or unknown token), 403 (wrong role, another learner's take), 404,
+A teacher reads the takes of their classes only, the admin those of every
+class; a take of a class the reader does not see is answered as if it did not
+exist. Every answer that is not a success is ``{"error": ..., "hint": ...}``
+with 401 (no or unknown token), 403 (wrong role, another learner's take), 404,
 409 (a ``client_attempt_id`` another learner used), 413, 415 or 422.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tui.server import accounts, packs, records
+from tui.server import accounts, classes, exports, packs, records
 from tui.server.accounts import Identity, Role
 from tui.server.errors import ApiError
 from tui.server.meta import parse_meta
-from tui.server.records import ServerAttempt
+from tui.server.records import Filters, ServerAttempt, TakeScore
 from tui.server.scorer import sniff
 from tui.server.service import Service
 from tui.server.upload import discard, receive
 
 MEDIA_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg"}
-CSV_FIELDS = ("id", "learner", "pack", "pack_version", "phrase_id", "text", "lang", "recorded_at", "created_at",
-              "duration", "overall", "accuracy", "fluency", "intonation", "completeness", "client_overall",
-              "scorer_version", "audio_url")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STAFF = (Role.ADMIN, Role.TEACHER)
 
 
 def service_of(request: Request) -> Service:
@@ -58,9 +56,18 @@ async def healthz(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    """``GET /api/v1/me``: who the token belongs to (``pronounce login`` checks it)."""
+    """``GET /api/v1/me``: who the token belongs to and the classes it sees (``pronounce login`` checks it)."""
     who = await bearer(request)
-    return JSONResponse({"role": str(who.role), "name": who.name})
+    seen = await run_in_threadpool(classes.class_list, service_of(request).db, who)
+    return JSONResponse({"role": str(who.role), "name": who.name, "classes": [{"id": c.id, "name": c.name} for c in seen]})
+
+
+async def list_classes(request: Request) -> Response:
+    """``GET /api/v1/classes`` (admin, teacher): the classes the token sees, with teachers and active learners."""
+    who = await bearer(request, *STAFF)
+    seen = await run_in_threadpool(classes.class_list, service_of(request).db, who)
+    return JSONResponse({"classes": [{"id": c.id, "name": c.name, "teachers": list(c.teachers), "learners": c.learners,
+                                      "created_at": c.created_at.isoformat()} for c in seen]})
 
 
 async def post_attempt(request: Request) -> Response:
@@ -86,9 +93,9 @@ async def post_attempt(request: Request) -> Response:
         scored = await service.scorer.score(audio, spec)
         if scored.score is None or scored.reference is None:
             raise ApiError(scored.status or 500, scored.error, hint=scored.hint)
+        result, learner_id, staged = TakeScore(scored.score, scored.duration, scored.reference), who.learner_id, audio
         attempt, created = await run_in_threadpool(
-            records.store, service.db, learner_id=who.learner_id, meta=meta, staged=audio, suffix=suffix,
-            score=scored.score, duration=scored.duration, reference=scored.reference)
+            lambda: records.add(service.db, learner_id=learner_id, meta=meta, staged=staged, suffix=suffix, scored=result))
         return _stored(attempt, who, created=created)
     finally:
         discard(got)
@@ -97,63 +104,63 @@ async def post_attempt(request: Request) -> Response:
 def _stored(attempt: ServerAttempt, who: Identity, *, created: bool) -> Response:
     if attempt.learner_id != who.learner_id:
         raise ApiError(409, "this client_attempt_id belongs to another take", hint="send a new UUID for each take")
-    return JSONResponse({"id": attempt.id, "score": attempt.score.to_dict()}, status_code=201 if created else 200)
+    return JSONResponse({"id": attempt.id, "status": attempt.status, "score": attempt.score.to_dict() if attempt.score else None},
+                        status_code=201 if created else 200)
 
 
-def _filters(request: Request) -> dict[str, Any]:
+def _filters(request: Request, who: Identity) -> Filters:
     query = request.query_params
     since = None
     if query.get("since"):
         try:
             since = datetime.fromisoformat(query["since"])
-        except ValueError as exc:
+            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
             raise ApiError(422, f"since={query['since'][:40]!r} is not an ISO 8601 time", hint="e.g. since=2025-01-31T08:00:00Z") from exc
-        since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
-    return {"learner": query.get("learner"), "pack": query.get("pack"), "phrase": query.get("phrase"), "since": since}
+    class_id = None
+    if query.get("class"):
+        raw = query["class"]
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+            raise ApiError(422, f"class={raw[:40]!r} is not a class id", hint="GET /api/v1/classes lists them")
+        class_id = int(raw)
+        if not who.sees_class(class_id):
+            raise ApiError(404, "there is no such class", hint="GET /api/v1/classes lists the classes you see")
+    return Filters(class_ids=who.class_ids, class_id=class_id, learner=query.get("learner"), pack=query.get("pack"),
+                   phrase=query.get("phrase"), since=since)
+
+
+async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """Stream ``chunks``; the first is read before the answer starts, so a failing database is still a proper error."""
+    first = await run_in_threadpool(next, chunks, "")
+
+    async def body() -> Any:
+        yield first
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+
+    return StreamingResponse(body(), media_type=media_type, headers=headers)
 
 
 async def list_attempts(request: Request) -> Response:
-    """``GET /api/v1/attempts`` (teacher): every stored take, filtered by learner, pack, phrase, since."""
-    await bearer(request, Role.TEACHER)
-    found = await run_in_threadpool(lambda: records.listing(service_of(request).db, **_filters(request)))
-    return JSONResponse({"attempts": [attempt.to_api() for attempt in found]})
-
-
-def _cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
-def attempts_csv(found: list[ServerAttempt]) -> str:
-    """The CSV export of ``found``: one row per take, sub-scores as columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for a in found:
-        s = a.score
-        row = (a.id, a.learner, a.pack, a.pack_version, a.phrase_id, a.text, a.lang, a.recorded_at.isoformat(),
-               a.created_at.isoformat(), round(a.duration, 3), s.overall, s.accuracy, s.fluency, s.intonation,
-               s.completeness, a.client_score.overall if a.client_score else "", s.scorer_version,
-               f"/api/v1/attempts/{a.id}/audio")
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+    """``GET /api/v1/attempts`` (admin, teacher): the takes of the classes the token sees, filtered; streamed."""
+    who = await bearer(request, *STAFF)
+    return await _streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
 
 
 async def export_csv(request: Request) -> Response:
-    """``GET /api/v1/attempts.csv`` (teacher): the listing as CSV."""
-    await bearer(request, Role.TEACHER)
-    found = await run_in_threadpool(lambda: records.listing(service_of(request).db, **_filters(request)))
-    return Response(attempts_csv(found), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": 'attachment; filename="attempts.csv"'})
+    """``GET /api/v1/attempts.csv`` (admin, teacher): the listing as CSV, streamed."""
+    who = await bearer(request, *STAFF)
+    return await _streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
+                           {"content-disposition": 'attachment; filename="attempts.csv"'})
 
 
 async def attempt_audio(request: Request) -> Response:
-    """``GET /api/v1/attempts/{id}/audio``: the recording, for the teacher or the learner who made it."""
+    """``GET /api/v1/attempts/{id}/audio``: the recording, for staff who see its class or the learner who made it."""
     who = await bearer(request)
     attempt = await run_in_threadpool(records.get, service_of(request).db, request.path_params["attempt_id"])
-    if attempt is None:
+    if attempt is None or (who.is_staff and not who.sees_class(attempt.class_id)):
         raise ApiError(404, "there is no such attempt", hint="GET /api/v1/attempts lists them")
-    if who.role is not Role.TEACHER and attempt.learner_id != who.learner_id:
+    if not who.is_staff and attempt.learner_id != who.learner_id:
         raise ApiError(403, "this take belongs to another learner", hint="a learner can fetch only their own takes")
     return audio_file(attempt.audio)
 
@@ -185,6 +192,7 @@ async def pack_zip(request: Request) -> Response:
 ROUTES = [
     Route("/healthz", healthz),
     Route("/api/v1/me", me),
+    Route("/api/v1/classes", list_classes, methods=["GET"]),
     Route("/api/v1/attempts", post_attempt, methods=["POST"]),
     Route("/api/v1/attempts", list_attempts, methods=["GET"]),
     Route("/api/v1/attempts.csv", export_csv, methods=["GET"]),

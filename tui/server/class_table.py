@@ -1,16 +1,31 @@
-"""The class table of the teacher's home page: learners × phrases with latest and best score and trend."""
+"""The class page: one class's learners × phrases (latest, best, trend), paged and sorted, read from the summaries.
+
+A page costs a few indexed queries whatever the class's size: the columns
+(the class's phrases, headed by the published pack's text in lesson order when
+the server has the pack), the learners of the page in the chosen order, and
+their summaries. Sorting by a learner's mean, takes or last take aggregates the
+class's summaries (an index-only scan).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from tui.server import accounts, records
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
 from tui.server.db import Database
-from tui.server.records import ServerAttempt
-from tui.store.attempts import PhraseStats
+from tui.server.schema import class_phrases, classes, learners, pack_phrases, summaries
 
 TREND_STEP = 1.0
 """Points per attempt (slope of the last five) beyond which a phrase counts as improving or slipping."""
+PAGE_SIZE = 50
+SORTS = ("name", "mean", "takes", "last")
+"""Learner orders besides a phrase's latest score (``phrase:PACK/PHRASE``); ``-`` before one reverses it."""
+DEFAULT_SORT = "name"
+PHRASE_SORT = "phrase:"
 
 
 @dataclass(frozen=True)
@@ -20,6 +35,11 @@ class Column:
     pack: str
     phrase_id: str
     text: str
+
+    @property
+    def key(self) -> str:
+        """``pack/phrase``: how a sort names this column."""
+        return f"{self.pack}/{self.phrase_id}"
 
 
 @dataclass(frozen=True)
@@ -33,22 +53,43 @@ class Cell:
     latest_id: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Row:
-    """One learner and a cell per column (None where they never tried)."""
+    """One learner of the page and a cell per column (None where they never tried)."""
 
     learner: str
     removed: bool
+    mean: float | None
+    takes: int
+    last: datetime | None
     cells: tuple[Cell | None, ...]
 
 
-@dataclass(frozen=True)
-class ClassTable:
-    """The whole table, and the pack ids to filter by."""
+@dataclass(frozen=True, kw_only=True)
+class ClassPage:
+    """One page of a class's table, with what the page's links need."""
 
+    class_id: int
+    class_name: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     packs: tuple[str, ...]
+    pack: str | None
+    sort: str
+    page: int
+    pages: int
+    learners: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """1-based number of the page's first learner."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """1-based number of the page's last learner."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def trend_arrow(trend: float | None) -> str:
@@ -58,34 +99,123 @@ def trend_arrow(trend: float | None) -> str:
     return "↗" if trend > TREND_STEP else "↘" if trend < -TREND_STEP else "→"
 
 
-def class_table(db: Database, pack: str | None = None) -> ClassTable:
-    """Build the table from every stored take (of ``pack`` only, when given)."""
+def check_sort(sort: str | None) -> str:
+    """``sort`` when it names an order (see :data:`SORTS`), else the default."""
+    if not sort:
+        return DEFAULT_SORT
+    key = sort.removeprefix("-")
+    if key in SORTS or (key.startswith(PHRASE_SORT) and key.count("/") == 1 and len(key) < 200):
+        return sort
+    return DEFAULT_SORT
+
+
+def _in_class(class_id: int, pack: str | None) -> ColumnElement[bool]:
+    scope = summaries.c.class_id == class_id
+    return and_(scope, summaries.c.pack_id == pack) if pack is not None else scope
+
+
+def _phrases(conn: Connection, class_id: int) -> list[tuple[str, str]]:
+    """The (pack, phrase) pairs practised in a class."""
+    query = select(class_phrases.c.pack_id, class_phrases.c.phrase_id).where(class_phrases.c.class_id == class_id)
+    return [(pack_id, phrase_id) for pack_id, phrase_id in conn.execute(query)]
+
+
+def _columns(conn: Connection, class_id: int, pairs: list[tuple[str, str]]) -> tuple[Column, ...]:
+    """Columns for ``pairs``, by pack and lesson order, headed by the published text (else a take's own text)."""
+    published = {(pack_id, phrase_id): (position, text) for pack_id, phrase_id, position, text in conn.execute(
+        select(pack_phrases.c.pack_id, pack_phrases.c.phrase_id, pack_phrases.c.position, pack_phrases.c.text)
+        .where(pack_phrases.c.pack_id.in_(sorted({pack_id for pack_id, _ in pairs}))))}
+    found = []
+    for pack_id, phrase_id in pairs:
+        position, text = published.get((pack_id, phrase_id), (math.inf, None))
+        if text is None:  # not in a published pack: the text a take of it carried
+            text = conn.execute(select(summaries.c.text).where(
+                summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id
+            ).limit(1)).scalar_one()
+        found.append((pack_id, position, phrase_id, text))
+    return tuple(Column(pack_id, phrase_id, text) for pack_id, _, phrase_id, text in sorted(found))
+
+
+def columns(db: Database, class_id: int, pack: str | None = None) -> tuple[Column, ...]:
+    """The phrases practised in a class (of ``pack``), by pack and lesson order, headed by the published text."""
     with db.reading() as conn:
-        rows = conn.execute("SELECT id, learner_id, pack_id, phrase_id, text, overall FROM attempts ORDER BY id").fetchall()
-    packs = tuple(sorted({row[2] for row in rows}))
-    columns: dict[tuple[str, str], Column] = {}
-    scores: dict[tuple[int, str, str], list[tuple[int, float]]] = {}
-    for id, learner_id, pack_id, phrase_id, text, overall in rows:
-        if pack is not None and pack_id != pack:
-            continue
-        columns[(pack_id, phrase_id)] = Column(pack_id, phrase_id, text)
-        scores.setdefault((learner_id, pack_id, phrase_id), []).append((id, overall))
-    ordered = sorted(columns.values(), key=lambda c: (c.pack, c.phrase_id))
-    table_rows = []
-    for learner in accounts.learners(db):
-        cells: list[Cell | None] = []
-        for column in ordered:
-            taken = scores.get((learner.id, column.pack, column.phrase_id))
-            if not taken:
-                cells.append(None)
-                continue
-            stats = PhraseStats.from_scores([overall for _, overall in taken])
-            cells.append(Cell(stats.attempts, stats.last or 0.0, stats.best or 0.0, trend_arrow(stats.trend), taken[-1][0]))
-        if learner.removed_at is None or any(cells):
-            table_rows.append(Row(learner.name, learner.removed_at is not None, tuple(cells)))
-    return ClassTable(tuple(ordered), tuple(table_rows), packs)
+        pairs = [pair for pair in _phrases(conn, class_id) if pack is None or pair[0] == pack]
+        return _columns(conn, class_id, pairs)
 
 
-def recent(db: Database, count: int) -> list[ServerAttempt]:
-    """The ``count`` latest takes, newest first."""
-    return list(reversed(records.listing(db, newest=count)))
+def _aggregates(class_id: int, pack: str | None) -> Any:
+    """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
+    return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
+                   func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
+            .where(_in_class(class_id, pack)).group_by(summaries.c.learner_id))
+
+
+def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
+    """The learners a class's table lists: its active learners, and those who left when they have takes."""
+    tried = select(summaries.c.learner_id).where(summaries.c.learner_id == learners.c.id)
+    if pack is not None:
+        tried = tried.where(summaries.c.pack_id == pack)
+    return and_(learners.c.class_id == class_id, or_(learners.c.removed_at.is_(None), tried.exists()))
+
+
+def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, limit: int, offset: int) -> list[Any]:
+    """The page's learners, ``(id, name, removed_at, mean, takes, last)`` each, in ``sort`` order.
+
+    Sorting by name or by one phrase reads the page's learners first and
+    their aggregates after; sorting by an aggregate computes it for the class.
+    """
+    listed = _listed(class_id, pack)
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    query = select(learners.c.id, learners.c.name, learners.c.removed_at).where(listed)
+    if key in ("mean", "takes", "last"):
+        agg = _aggregates(class_id, pack).subquery()
+        column: Any = agg.c[key]
+        query = query.add_columns(agg.c.mean, agg.c.takes, agg.c.last).outerjoin(agg, agg.c.learner_id == learners.c.id)
+    elif key.startswith(PHRASE_SORT):
+        pack_id, _, phrase_id = key.removeprefix(PHRASE_SORT).partition("/")
+        phrase = (select(summaries.c.learner_id, summaries.c.latest)
+                  .where(summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id)
+                  .subquery())
+        column = phrase.c.latest
+        query = query.outerjoin(phrase, phrase.c.learner_id == learners.c.id)
+    else:
+        column = learners.c.name
+    ordered = (column.desc() if descending else column.asc()).nulls_last()
+    found = list(conn.execute(query.order_by(ordered, learners.c.name, learners.c.id).limit(limit).offset(offset)))
+    if key in ("mean", "takes", "last"):
+        return found
+    ids = [row.id for row in found]
+    stats = {row.learner_id: row for row in conn.execute(_aggregates(class_id, pack).where(summaries.c.learner_id.in_(ids)))}
+    empty = (None, None, None)
+    return [(row.id, row.name, row.removed_at, *((stats[row.id].mean, stats[row.id].takes, stats[row.id].last)
+                                                 if row.id in stats else empty)) for row in found]
+
+
+def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: str = DEFAULT_SORT, page: int = 1,
+               per_page: int = PAGE_SIZE) -> ClassPage | None:
+    """One page of the class table (None when there is no such class); a page past the end shows the last one."""
+    sort = check_sort(sort)
+    with db.reading() as conn:
+        name = conn.execute(select(classes.c.name).where(classes.c.id == class_id)).scalar()
+        if name is None:
+            return None
+        pairs = _phrases(conn, class_id)
+        packs = tuple(sorted({pack_id for pack_id, _ in pairs}))
+        if pack not in packs:
+            pack = None
+        cols = _columns(conn, class_id, [pair for pair in pairs if pack is None or pair[0] == pack])
+        total = conn.execute(select(func.count()).select_from(learners).where(_listed(class_id, pack))).scalar_one()
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        found = _learner_page(conn, class_id, pack, sort, per_page, (page - 1) * per_page)
+        cells: dict[tuple[int, str, str], Cell] = {}
+        if found:
+            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(class_id, pack))
+            for s in conn.execute(query):
+                cells[(s.learner_id, s.pack_id, s.phrase_id)] = Cell(s.attempts, s.latest, s.best, trend_arrow(s.trend),
+                                                                     s.latest_attempt_id)
+    rows = tuple(Row(learner=name_, removed=removed is not None, mean=mean, takes=int(takes or 0), last=last,
+                     cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols))
+                 for id_, name_, removed, mean, takes, last in found)
+    return ClassPage(class_id=class_id, class_name=name, columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,
+                     page=page, pages=pages, learners=total, per_page=per_page)

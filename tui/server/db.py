@@ -1,113 +1,100 @@
-"""The class server's own store: a SQLite database and folders under ``<data-dir>/server/``.
+"""The class server's store: a SQL database and folders under ``<data-dir>/server/``.
 
 Layout::
 
-    server.sqlite3           tokens, learners, attempts, published packs, web sessions
+    server.sqlite3           the database when no --database is given (SQLite, WAL)
     recordings/<learner>/    stored takes, named after their client_attempt_id
     incoming/                uploads being received (emptied at start: never half-stored)
     references/              references synthesized with espeak-ng, reused
-    packs/<pack>/<n>/        published packs: the n-th publication (pack folder + pack.zip)
+    packs/<n>/               published packs: the n-th publication (pack folder + pack.zip)
 
-Like the attempts store: ``PRAGMA user_version`` migrations, WAL, one
-connection per thread, every write in ``BEGIN IMMEDIATE``.
+With ``--database postgresql://…`` the tables live in PostgreSQL and the
+folders stay in the data dir (several web nodes share it as one mount). One
+schema and one code path serve both (SQLAlchemy Core, :mod:`tui.server.schema`);
+Alembic migrations (:mod:`tui.server.migrations`) bring any older store up to
+date when it is opened, the class server of pronounce 0.x (``PRAGMA
+user_version`` 1) included. Every write runs in one transaction — on SQLite a
+``BEGIN IMMEDIATE``, so writers queue instead of failing half way.
 """
 
 from __future__ import annotations
 
 import shutil
-import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tui.errors import ClassroomError
-from tui.store.schema import immediate
+from tui.server.migrations import USER_VERSION, upgrade
 
 SERVER_DIR = "server"
 DB_NAME = "server.sqlite3"
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+POOL_TIMEOUT_S = 30
+URL_HINT = "give --database postgresql://USER:PASSWORD@HOST:PORT/DATABASE (or leave it out to use SQLite in the data dir)"
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """
-        CREATE TABLE learners (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            name TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            removed_at TEXT
-        )
-        """,
-        "CREATE UNIQUE INDEX learners_by_name ON learners (name) WHERE removed_at IS NULL",
-        """
-        CREATE TABLE tokens (
-            hash TEXT PRIMARY KEY,
-            role TEXT NOT NULL CHECK (role IN ('teacher', 'learner')),
-            learner_id INTEGER REFERENCES learners (id),
-            created_at TEXT NOT NULL,
-            revoked_at TEXT
-        )
-        """,
-        """
-        CREATE TABLE attempts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            learner_id INTEGER NOT NULL REFERENCES learners (id),
-            client_attempt_id TEXT NOT NULL UNIQUE,
-            pack_id TEXT NOT NULL,
-            pack_version TEXT NOT NULL,
-            phrase_id TEXT NOT NULL,
-            text TEXT NOT NULL,
-            lang TEXT NOT NULL,
-            recorded_at TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            audio TEXT NOT NULL,
-            audio_bytes INTEGER NOT NULL,
-            duration REAL NOT NULL,
-            reference TEXT NOT NULL,
-            overall REAL NOT NULL,
-            score_json TEXT NOT NULL,
-            client_score_json TEXT,
-            scorer_version TEXT NOT NULL
-        )
-        """,
-        "CREATE INDEX attempts_by_learner ON attempts (learner_id, pack_id, phrase_id, id)",
-        "CREATE INDEX attempts_by_phrase ON attempts (pack_id, phrase_id, id)",
-        """
-        CREATE TABLE packs (
-            id TEXT PRIMARY KEY,
-            version TEXT NOT NULL,
-            title TEXT NOT NULL,
-            language TEXT NOT NULL,
-            phrases INTEGER NOT NULL,
-            folder TEXT NOT NULL,
-            zip TEXT NOT NULL,
-            published_at TEXT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE web_sessions (
-            hash TEXT PRIMARY KEY,
-            csrf TEXT NOT NULL,
-            expires_at TEXT NOT NULL
-        )
-        """,
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+
+class StoreConflict(ClassroomError):
+    """A write broke a uniqueness rule (another request stored the same thing first)."""
+
+
+class StoreBusy(ClassroomError):
+    """Every database connection stayed in use past the pool's timeout."""
 
 
 def server_root(data_dir: Path) -> Path:
-    """Where the class server keeps its store inside the data dir."""
+    """Where the class server keeps its files inside the data dir."""
     return Path(data_dir).expanduser().absolute() / SERVER_DIR
 
 
+def database_url(url: str | None, root: Path) -> URL:
+    """The SQLAlchemy URL of the store: SQLite in ``root`` when ``url`` is None, else a checked PostgreSQL URL.
+
+    Raises
+    ------
+    ClassroomError
+        ``url`` is not a PostgreSQL URL.
+    """
+    if url is None or not url.strip():
+        return URL.create("sqlite+pysqlite", database=str(root / DB_NAME))
+    try:
+        parsed = make_url(url.strip())
+    except ArgumentError as exc:
+        raise ClassroomError(f"--database {_shown(url)!r} is not a database URL", hint=URL_HINT) from exc
+    if parsed.get_backend_name() != "postgresql" or parsed.get_driver_name() not in ("psycopg", "psycopg2"):
+        raise ClassroomError(f"--database {_shown(url)!r} is not a PostgreSQL URL", hint=URL_HINT)
+    if not parsed.database:
+        raise ClassroomError(f"--database {_shown(url)!r} names no database", hint=URL_HINT)
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+def _shown(url: str) -> str:
+    """``url`` for a message: its password hidden, cut to a line's length."""
+    try:
+        text = make_url(url.strip()).render_as_string(hide_password=True)
+    except ArgumentError:
+        text = url.split("@")[-1] if "@" in url else url
+    return text[:120]
+
+
 class Database:
-    """The server store at ``root``; share one between threads (each gets its own connection).
+    """The server store: its database (a pooled SQLAlchemy engine) and its folders; share one between threads.
 
     Parameters
     ----------
     root : Path
-        ``<data-dir>/server``.
+        ``<data-dir>/server``: recordings, packs, references (and the SQLite file).
+    url : str or None
+        A ``postgresql://`` URL; None keeps the database in ``root`` (SQLite).
     create : bool
         Create the store when missing (``server init``); otherwise a missing
         store is an error that says to run ``server init``.
@@ -115,13 +102,15 @@ class Database:
     Raises
     ------
     ClassroomError
-        No store (and not ``create``), or the database cannot be opened.
+        No store (and not ``create``), a bad URL, a database that cannot be
+        reached or opened, or one written by a newer pronounce.
     """
 
-    def __init__(self, root: Path, *, create: bool = False) -> None:
+    def __init__(self, root: Path, *, url: str | None = None, create: bool = False) -> None:
         self.root = Path(root).absolute()
-        self.db_path = self.root / DB_NAME
-        if not create and not self.db_path.is_file():
+        self.url = database_url(url, self.root)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite and not create and not (self.root / DB_NAME).is_file():
             raise ClassroomError(f"there is no class server in {self.root}",
                                  hint="run `pronounce server init` first (with the same --data-dir)")
         try:
@@ -130,10 +119,19 @@ class Database:
         except OSError as exc:
             raise ClassroomError(f"cannot create the server store in {self.root}: {exc.strerror}",
                                  hint="pass a writable --data-dir") from exc
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
-        self._conn()
+        self.engine = _engine(self.url)
+        try:
+            upgrade(self, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @property
+    def described(self) -> str:
+        """The database for messages (never with its password)."""
+        if self.is_sqlite:
+            return str(self.root / DB_NAME)
+        return self.url.set(drivername="postgresql").render_as_string(hide_password=True)
 
     @property
     def recordings_dir(self) -> Path:
@@ -164,69 +162,81 @@ class Database:
                 entry.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Close every thread's connection."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all = []
-        self._local = threading.local()
+        """Close every pooled connection."""
+        self.engine.dispose()
 
     @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection for reads; SQLite errors become :class:`ClassroomError`."""
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads (one snapshot per block); database errors become :class:`ClassroomError`."""
         try:
-            yield self._conn()
-        except sqlite3.Error as exc:
-            raise _translate(exc, self.db_path) from exc
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise self.failure(exc) from exc
 
     @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction, committed when the block succeeds."""
-        with immediate(self._conn(), lambda exc: _translate(exc, self.db_path)) as conn:
-            yield conn
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction, committed when the block succeeds and rolled back when it raises.
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = _connect(self.db_path)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        A broken uniqueness rule raises :class:`StoreConflict`; other database
+        errors :class:`ClassroomError`.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            raise self.failure(exc) from exc
 
-
-def _connect(path: Path) -> sqlite3.Connection:
-    try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    except sqlite3.Error as exc:
-        raise _translate(exc, path) from exc
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version < SCHEMA_VERSION:
-            conn.execute("BEGIN IMMEDIATE")
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            for step in MIGRATIONS[version:]:
-                for statement in step:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        elif version > SCHEMA_VERSION:
-            raise ClassroomError(f"the server store {path} was written by a newer pronounce (schema {version})",
-                                 hint="upgrade pronounce, or pass another --data-dir")
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        conn.close()
-        raise _translate(exc, path) from exc
-    except ClassroomError:
-        conn.close()
-        raise
-    return conn
+    def failure(self, exc: SQLAlchemyError) -> ClassroomError:
+        """What to tell about a database error (the driver's first line, never the SQL or its values)."""
+        if isinstance(exc, PoolTimeout):
+            return StoreBusy(f"every connection to the database stayed busy for {POOL_TIMEOUT_S} s",
+                             hint="try again in a moment")
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        detail = reason[0][:200] if reason else exc.__class__.__name__
+        if isinstance(exc, IntegrityError):
+            return StoreConflict(f"the store refused a duplicate or invalid row ({detail})", hint="try again")
+        if self.is_sqlite:
+            return ClassroomError(f"the server database {self.described} failed: {detail}",
+                                  hint=f"check the disk holding {self.root} and that no other program locks it")
+        if detail.startswith(("connection failed", "connection to server", "could not connect")):
+            return ClassroomError(f"cannot reach the database {self.described} ({detail})",
+                                  hint="check that PostgreSQL runs there and the URL's host, port, user and password")
+        return ClassroomError(f"the database {self.described} failed: {detail}",
+                              hint="check that PostgreSQL runs and can be reached, then try again")
 
 
-def _translate(exc: sqlite3.Error, path: Path) -> ClassroomError:
-    return ClassroomError(f"the server store {path} failed: {exc}",
-                          hint=f"check the disk holding {path.parent} and that no other program locks it")
+def _engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                               pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S)
+        event.listen(engine, "connect", _sqlite_connected)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "pronounce"},
+                         pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S,
+                         pool_pre_ping=True)
+
+
+def _sqlite_connected(dbapi_conn: Any, record: Any) -> None:
+    """SQLite as the store needs it: WAL, full sync, foreign keys, waiting for locks; transactions begun by us.
+
+    A database that is not a store of pronounce's (tables but no version, or
+    a newer version) is left in its journal mode: the migrations refuse it
+    untouched.
+    """
+    dbapi_conn.isolation_level = None
+    for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "synchronous = FULL", "foreign_keys = ON"):
+        dbapi_conn.execute(f"PRAGMA {pragma}")
+    version = int(dbapi_conn.execute("PRAGMA user_version").fetchone()[0])
+    empty = dbapi_conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    if 0 < version <= USER_VERSION or empty:
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """``BEGIN IMMEDIATE`` for writes (the write lock up front, waiting up to the busy timeout), ``BEGIN`` for reads."""
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")

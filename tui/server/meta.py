@@ -7,7 +7,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
@@ -16,6 +16,9 @@ from tui.server.errors import ApiError
 
 MAX_META_BYTES = 64 * 1024
 MAX_TEXT = 500
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_AHEAD = timedelta(days=1)
+"""How far ahead of the server's clock a take's recorded_at may be."""
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 _REQUIRED = ("pack", "pack_version", "phrase_id", "text", "lang", "recorded_at", "client_attempt_id")
@@ -36,7 +39,7 @@ class AttemptMeta:
     lang : str
         BCP 47 tag (``en-US``).
     recorded_at : datetime
-        When the take was recorded (UTC).
+        When the take was recorded (UTC; 2000 to a day ahead of the server's clock).
     client_attempt_id : str
         Canonical UUID; the same value again is the same take.
     score : Score or None
@@ -86,6 +89,19 @@ def _checked(value: str, key: str, pattern: re.Pattern[str], what: str) -> str:
     return value
 
 
+def _recorded_at(text: str) -> datetime:
+    """When the take was recorded, in UTC: from :data:`EARLIEST` to a day after now (a device's clock may run fast)."""
+    try:
+        when = datetime.fromisoformat(text)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise _fail("meta.recorded_at is not an ISO 8601 time") from exc
+    if not EARLIEST <= when <= datetime.now(UTC) + CLOCK_AHEAD:
+        raise ApiError(422, f"meta.recorded_at {text[:40]!r} is not a time a take can have been recorded",
+                       hint="check the date and time of the device that recorded it")
+    return when
+
+
 def parse_meta(raw: bytes) -> AttemptMeta:
     """Parse and check the ``meta`` part.
 
@@ -112,11 +128,7 @@ def parse_meta(raw: bytes) -> AttemptMeta:
         raise _fail(f"meta.text must have 1 to {MAX_TEXT} characters")
     if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
         raise _fail("meta.text holds control characters")
-    try:
-        recorded = datetime.fromisoformat(_string(data, "recorded_at"))
-    except ValueError as exc:
-        raise _fail("meta.recorded_at is not an ISO 8601 time") from exc
-    recorded = recorded.replace(tzinfo=UTC) if recorded.tzinfo is None else recorded.astimezone(UTC)
+    recorded = _recorded_at(_string(data, "recorded_at"))
     try:
         client_id = str(uuid.UUID(_string(data, "client_attempt_id")))
     except ValueError as exc:

@@ -2,8 +2,9 @@
 
 Each publication gets a new folder ``packs/<n>/`` holding the pack (as
 ``pack/``) and ``pack.zip``; the ``packs`` table points each pack id at its
-latest publication. Older publications stay on disk, so takes scored against
-an older reference keep it.
+latest publication and ``pack_phrases`` lists its phrases in lesson order (the
+class page's column headers). Older publications stay on disk, so takes scored
+against an older reference keep it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, delete, insert, select
+
 from tui.errors import ClassroomError, PackError
 from tui.packs.archive import extract_zip, pack_root, write_zip
 from tui.packs.loader import load_pack, read_pack
 from tui.packs.model import Pack
+from tui.server.accounts import now
 from tui.server.db import Database
-from tui.store.schema import utc_text
+from tui.server.schema import pack_phrases, packs
 
 ZIP_NAME = "pack.zip"
 PACK_FOLDER = "pack"
@@ -80,29 +84,61 @@ def publish(db: Database, source: Path) -> PublishedPack:
         raise
     pack_dir = final / PACK_FOLDER
     with db.writing() as conn:
-        conn.execute(
-            "INSERT OR REPLACE INTO packs (id, version, title, language, phrases, folder, zip, published_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (pack.id, pack.version, pack.title, pack.language, len(pack.phrases),
-             pack_dir.relative_to(db.root).as_posix(), (final / ZIP_NAME).relative_to(db.root).as_posix(), utc_text()),
-        )
+        conn.execute(delete(pack_phrases).where(pack_phrases.c.pack_id == pack.id))
+        conn.execute(delete(packs).where(packs.c.id == pack.id))
+        conn.execute(insert(packs).values(
+            id=pack.id, version=pack.version, title=pack.title, language=pack.language, phrases=len(pack.phrases),
+            folder=pack_dir.relative_to(db.root).as_posix(), zip=(final / ZIP_NAME).relative_to(db.root).as_posix(),
+            published_at=now()))
+        _list_phrases(conn, pack)
     published = find(db, pack.id)
-    assert published is not None
+    if published is None:
+        raise ClassroomError(f"the publication of {pack.id} vanished", hint="publish it again")
     return published
 
 
+def _list_phrases(conn: Connection, pack: Pack) -> None:
+    conn.execute(insert(pack_phrases), [{"pack_id": pack.id, "phrase_id": phrase.id, "position": n, "text": phrase.text}
+                                        for n, phrase in enumerate(pack.phrases)])
+
+
+def list_missing_phrases(db: Database) -> int:
+    """Fill ``pack_phrases`` for packs published by an older pronounce (it kept no list); the number of packs listed.
+
+    A publication whose folder is gone or no longer loads is left unlisted:
+    its takes' columns are then headed by their own text.
+    """
+    with db.reading() as conn:
+        unlisted = conn.execute(select(packs.c.id, packs.c.folder).where(
+            ~select(pack_phrases.c.pack_id).where(pack_phrases.c.pack_id == packs.c.id).exists())).all()
+    listed = 0
+    for pack_id, folder in unlisted:
+        try:
+            pack = load_pack(db.root / folder)
+        except (PackError, OSError):
+            continue
+        with db.writing() as conn:
+            if pack.id == pack_id and conn.execute(select(pack_phrases.c.pack_id).where(pack_phrases.c.pack_id == pack_id)).first() is None:
+                _list_phrases(conn, pack)
+                listed += 1
+    return listed
+
+
 def _unpacked(source: Path, staging: Path) -> Path:
-    """A clean copy of the pack in ``staging/pack`` (regular files only, hidden ones and links left out)."""
+    """A clean copy of the pack in ``staging/pack`` (regular files only, hidden ones and links left out); nothing else stays."""
     target = staging / PACK_FOLDER
     if source.is_file() and source.suffix.lower() == ".zip":
         extract_zip(source, staging / "unzipped")
         os.rename(pack_root(staging / "unzipped"), target)
+        shutil.rmtree(staging / "unzipped")
         return target
     if not (source / "pack.toml").is_file():
         raise ClassroomError(f"{source} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
     write_zip(source, staging / "copy.zip", prefix=PACK_FOLDER)
     extract_zip(staging / "copy.zip", staging / "copy")
     os.rename(staging / "copy" / PACK_FOLDER, target)
+    shutil.rmtree(staging / "copy")
+    (staging / "copy.zip").unlink()
     return target
 
 
@@ -114,22 +150,20 @@ def _next_folder(packs_dir: Path) -> Path:
 def listing(db: Database) -> list[PublishedPack]:
     """Every published pack, by id."""
     with db.reading() as conn:
-        rows = conn.execute("SELECT id, version, title, language, phrases, folder, zip, published_at FROM packs ORDER BY id").fetchall()
+        rows = conn.execute(select(packs).order_by(packs.c.id)).all()
     return [_published(db, row) for row in rows]
 
 
 def find(db: Database, pack_id: str) -> PublishedPack | None:
     """The latest publication of ``pack_id``, if any."""
     with db.reading() as conn:
-        row = conn.execute("SELECT id, version, title, language, phrases, folder, zip, published_at FROM packs WHERE id = ?",
-                           (pack_id,)).fetchone()
+        row = conn.execute(select(packs).where(packs.c.id == pack_id)).first()
     return _published(db, row) if row else None
 
 
-def _published(db: Database, row: tuple[Any, ...]) -> PublishedPack:
-    id, version, title, language, phrases, folder, zip_path, published = row
-    return PublishedPack(id, version, title, language, phrases, db.root / folder, db.root / zip_path,
-                         datetime.fromisoformat(published))
+def _published(db: Database, row: Any) -> PublishedPack:
+    return PublishedPack(row.id, row.version, row.title, row.language, row.phrases, db.root / row.folder, db.root / row.zip,
+                         row.published_at)
 
 
 class PackCache:

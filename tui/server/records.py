@@ -1,61 +1,107 @@
 """Stored takes on the server: one row per ``client_attempt_id``, its recording in ``recordings/``.
 
-A take is stored like a local attempt: its file is fsynced and renamed into
-place before its row commits, inside the write transaction that also checks
-the ``client_attempt_id``, so a retry finds the first row and a crash leaves
-either no row (the retry then replaces the file) or a row whose file exists.
+A take is stored like a local attempt: its file is fsynced and moved into
+place inside the write transaction that inserts its row, after the insert
+claimed the ``client_attempt_id`` (a concurrent retry waits for that claim,
+then finds the first row), so a crash leaves either no row (the retry then
+replaces the file) or a row whose file exists.
+
+A take is ``pending`` until scored (``mark_scored``, which also refreshes its
+learner's summary of that phrase in the same transaction) or ``failed``
+(``mark_failed``); a take scored before it is stored is added as ``scored``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Row, Select, insert, select, update
+
+from tui.errors import ClassroomError
 from tui.fsio import fsync_path
 from tui.scoring.score import Score
-from tui.server.db import Database
+from tui.server import summaries
+from tui.server.accounts import now
+from tui.server.db import Database, StoreConflict
 from tui.server.meta import AttemptMeta
-from tui.store.schema import utc_text
+from tui.server.schema import attempts, classes, learners
 
-_COLUMNS = (
-    "a.id, a.learner_id, l.name, a.client_attempt_id, a.pack_id, a.pack_version, a.phrase_id, a.text, a.lang,"
-    " a.recorded_at, a.created_at, a.audio, a.duration, a.reference, a.score_json, a.client_score_json"
-)
-_FROM = "FROM attempts a JOIN learners l ON l.id = a.learner_id"
+MAX_ID = 2**63 - 1
+BATCH = 5000
 
 
 @dataclass(frozen=True)
+class TakeScore:
+    """What scoring a take gave: its score, the seconds of audio, the reference it was scored against (absolute)."""
+
+    score: Score
+    duration: float
+    reference: Path
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which takes a listing holds.
+
+    Attributes
+    ----------
+    class_ids : frozenset of int or None
+        The classes the reader may see (None: every class).
+    class_id : int or None
+        Only this class.
+    learner, pack, phrase : str or None
+        Learner name, pack id, phrase id.
+    since : datetime or None
+        Stored at or after this time.
+    """
+
+    class_ids: frozenset[int] | None = None
+    class_id: int | None = None
+    learner: str | None = None
+    pack: str | None = None
+    phrase: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerAttempt:
     """One take as the server stored it.
 
     Attributes
     ----------
-    id : int
-    learner_id : int
-    learner : str
-        The learner's name.
+    id, learner_id, class_id : int
+    learner, class_name : str
+        The learner's and the class's names.
     client_attempt_id : str
     pack, pack_version, phrase_id, text, lang : str
     recorded_at, created_at : datetime
         When the learner recorded it, and when the server stored it (UTC).
+    status : str
+        ``pending``, ``scored`` or ``failed``.
     audio : Path
         The stored recording (absolute).
-    duration : float
-        Seconds.
-    reference : Path
-        The reference the server scored it against (absolute).
-    score : Score
-        The server's score: the one teachers see.
+    duration : float or None
+        Seconds (None until scored).
+    reference : Path or None
+        What the server scored it against (absolute; None until scored).
+    score : Score or None
+        The server's score, the one teachers see (None unless scored).
     client_score : Score or None
         The score the learner's app showed.
+    error : str or None
+        Why scoring failed.
     """
 
     id: int
     learner_id: int
     learner: str
+    class_id: int
+    class_name: str
     client_attempt_id: str
     pack: str
     pack_version: str
@@ -64,87 +110,122 @@ class ServerAttempt:
     lang: str
     recorded_at: datetime
     created_at: datetime
+    status: str
     audio: Path
-    duration: float
-    reference: Path
-    score: Score
+    duration: float | None
+    reference: Path | None
+    score: Score | None
     client_score: Score | None
+    error: str | None
 
-    def to_api(self) -> dict[str, Any]:
-        """The JSON of ``GET /api/v1/attempts``."""
-        return {
-            "id": self.id,
-            "learner": self.learner,
-            "client_attempt_id": self.client_attempt_id,
-            "pack": self.pack,
-            "pack_version": self.pack_version,
-            "phrase_id": self.phrase_id,
-            "text": self.text,
-            "lang": self.lang,
-            "recorded_at": self.recorded_at.isoformat(),
-            "created_at": self.created_at.isoformat(),
-            "duration": self.duration,
-            "score": self.score.to_dict(),
-            "client_score": self.client_score.to_dict() if self.client_score else None,
-            "audio_url": f"/api/v1/attempts/{self.id}/audio",
-        }
+
+def _select(columns: Sequence[str] | None = None) -> Select[Any]:
+    """Takes with their learner's and class's names; only ``columns`` of ``attempts`` (and ``id``) when given."""
+    chosen = [attempts] if columns is None else [attempts.c.id, *(attempts.c[name] for name in columns if name != "id")]
+    return (select(*chosen, learners.c.name.label("learner"), classes.c.name.label("class_name"))
+            .join(learners, learners.c.id == attempts.c.learner_id)
+            .join(classes, classes.c.id == attempts.c.class_id))
+
+
+def from_row(root: Path, row: Row[Any]) -> ServerAttempt:
+    """A :class:`ServerAttempt` from a row of :func:`rows` (paths made absolute under ``root``)."""
+    return ServerAttempt(
+        id=row.id, learner_id=row.learner_id, learner=row.learner, class_id=row.class_id, class_name=row.class_name,
+        client_attempt_id=row.client_attempt_id, pack=row.pack_id, pack_version=row.pack_version, phrase_id=row.phrase_id,
+        text=row.text, lang=row.lang, recorded_at=row.recorded_at, created_at=row.created_at, status=row.status,
+        audio=root / row.audio, duration=row.duration, reference=root / row.reference if row.reference else None,
+        score=Score.from_json(row.score_json) if row.status == "scored" else None,
+        client_score=_client_score(row.client_score_json), error=row.error,
+    )
+
+
+def _client_score(text: str | None) -> Score | None:
+    if not text:
+        return None
+    try:
+        return Score.from_json(text)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def find(db: Database, client_attempt_id: str) -> ServerAttempt | None:
     """The take stored under ``client_attempt_id``, if any."""
     with db.reading() as conn:
-        row = conn.execute(f"SELECT {_COLUMNS} {_FROM} WHERE a.client_attempt_id = ?", (client_attempt_id,)).fetchone()
-    return _attempt(db, row) if row else None
+        row = conn.execute(_select().where(attempts.c.client_attempt_id == client_attempt_id)).first()
+    return from_row(db.root, row) if row else None
 
 
 def get(db: Database, attempt_id: int) -> ServerAttempt | None:
     """The take with this id, if any."""
+    if not 0 < attempt_id <= MAX_ID:
+        return None
     with db.reading() as conn:
-        row = conn.execute(f"SELECT {_COLUMNS} {_FROM} WHERE a.id = ?", (attempt_id,)).fetchone()
-    return _attempt(db, row) if row else None
+        row = conn.execute(_select().where(attempts.c.id == attempt_id)).first()
+    return from_row(db.root, row) if row else None
 
 
-def listing(db: Database, *, learner: str | None = None, pack: str | None = None, phrase: str | None = None,
-            since: datetime | None = None, newest: int | None = None) -> list[ServerAttempt]:
-    """Stored takes, oldest first, filtered by learner name, pack id, phrase id and stored-at time.
-
-    With ``newest``, only that many of the latest matching takes (still oldest first).
-    """
-    clauses, params = [], []
-    for column, value in (("l.name", learner), ("a.pack_id", pack), ("a.phrase_id", phrase)):
+def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.class_ids is not None:
+        query = query.where(attempts.c.class_id.in_(sorted(filters.class_ids)))
+    for column, value in ((attempts.c.class_id, filters.class_id), (learners.c.name, filters.learner),
+                          (attempts.c.pack_id, filters.pack), (attempts.c.phrase_id, filters.phrase)):
         if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if since is not None:
-        clauses.append("a.created_at >= ?")
-        params.append(utc_text(since))
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+            query = query.where(column == value)
+    if filters.since is not None:
+        query = query.where(attempts.c.created_at >= filters.since)
+    return query
+
+
+def rows(db: Database, filters: Filters, *, columns: Sequence[str] | None = None, batch: int = BATCH) -> Iterator[Any]:
+    """Matching takes, oldest first, read ``batch`` at a time, each batch in a short read of its own.
+
+    Each row has the ``attempts`` columns (only ``columns`` and ``id`` when
+    given), ``learner`` and ``class_name``. No transaction stays open between
+    batches, so a slow reader holds no database connection; memory stays flat
+    whatever the number of takes.
+    """
+    after = 0
+    query = _filtered(_select(columns), filters).order_by(attempts.c.id).limit(batch)
+    while True:
+        with db.reading() as conn:
+            found = conn.execute(query.where(attempts.c.id > after)).all()
+        yield from found
+        if len(found) < batch:
+            return
+        after = found[-1].id
+
+
+def recent(db: Database, class_id: int, count: int) -> list[ServerAttempt]:
+    """The ``count`` latest takes of a class, newest first."""
     with db.reading() as conn:
-        rows = conn.execute(f"SELECT {_COLUMNS} {_FROM}{where} ORDER BY a.id DESC LIMIT ?",
-                            (*params, -1 if newest is None else newest)).fetchall()
-    return [_attempt(db, row) for row in reversed(rows)]
+        found = conn.execute(_select().where(attempts.c.class_id == class_id).order_by(attempts.c.id.desc()).limit(count)).all()
+    return [from_row(db.root, row) for row in found]
 
 
-def store(db: Database, *, learner_id: int, meta: AttemptMeta, staged: Path, suffix: str, score: Score,
-          duration: float, reference: Path) -> tuple[ServerAttempt, bool]:
-    """Keep an uploaded take; ``(attempt, created)`` — ``created`` is False when it was already stored.
+def _score_values(scored: TakeScore, root: Path) -> dict[str, Any]:
+    score = scored.score
+    return {"status": "scored", "overall": score.overall, "accuracy": score.accuracy, "fluency": score.fluency,
+            "intonation": score.intonation, "completeness": score.completeness, "score_json": score.to_json(),
+            "scorer_version": score.scorer_version, "duration": float(scored.duration),
+            "reference": scored.reference.relative_to(root).as_posix(), "scored_at": now(), "error": None}
+
+
+def add(db: Database, *, learner_id: int, meta: AttemptMeta, staged: Path, suffix: str,
+        scored: TakeScore | None = None) -> tuple[ServerAttempt, bool]:
+    """Keep an uploaded take, ``pending`` or already ``scored``; ``(attempt, created)`` — False when it was already stored.
 
     Parameters
     ----------
     learner_id : int
-        Who uploaded it.
+        Who uploaded it (the take joins their class).
     meta : AttemptMeta
         What was practised, with the ``client_attempt_id``.
     staged : Path
         The received recording in ``incoming/`` (same file system); moved on success.
     suffix : str
         ``.wav``, ``.flac`` or ``.ogg``.
-    score : Score
-        The server's score.
-    duration : float
-        Seconds of audio.
-    reference : Path
-        What it was scored against, inside the server root.
+    scored : TakeScore or None
+        The server's score, when the take was scored before it is stored.
 
     Raises
     ------
@@ -155,44 +236,73 @@ def store(db: Database, *, learner_id: int, meta: AttemptMeta, staged: Path, suf
     """
     dest = db.recordings_dir / str(learner_id) / f"{meta.client_attempt_id}{suffix}"
     fsync_path(staged)
-    with db.writing() as conn:
-        existing = conn.execute("SELECT id FROM attempts WHERE client_attempt_id = ?", (meta.client_attempt_id,)).fetchone()
-        if existing is None:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, dest)  # a retry after a crash between this and COMMIT replaces the orphan
-            try:
+    values: dict[str, Any] = {
+        "learner_id": learner_id, "client_attempt_id": meta.client_attempt_id, "pack_id": meta.pack,
+        "pack_version": meta.pack_version, "phrase_id": meta.phrase_id, "text": meta.text, "lang": meta.lang,
+        "recorded_at": meta.recorded_at, "created_at": now(), "status": "pending",
+        "audio": dest.relative_to(db.root).as_posix(), "audio_bytes": staged.stat().st_size,
+        "client_score_json": meta.score.to_json() if meta.score else None,
+        "client_overall": meta.score.overall if meta.score and 0 <= meta.score.overall <= 100 else None,
+    }
+    if scored is not None:
+        values.update(_score_values(scored, db.root))
+    moved = False
+    try:
+        with db.writing() as conn:
+            stored = conn.execute(select(attempts.c.id).where(attempts.c.client_attempt_id == meta.client_attempt_id)).scalar()
+            if stored is None:
+                class_id = conn.execute(select(learners.c.class_id).where(learners.c.id == learner_id)).scalar_one()
+                stored = conn.execute(insert(attempts).values(class_id=class_id, **values).returning(attempts.c.id)).scalar_one()
+                if scored is not None:
+                    summaries.refresh(conn, learner_id, meta.pack, meta.phrase_id)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, dest)  # a retry after a crash between this and COMMIT replaces the orphan
+                moved = True
                 fsync_path(dest.parent)
-                cursor = conn.execute(
-                    "INSERT INTO attempts (learner_id, client_attempt_id, pack_id, pack_version, phrase_id, text, lang,"
-                    " recorded_at, created_at, audio, audio_bytes, duration, reference, overall, score_json,"
-                    " client_score_json, scorer_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        learner_id, meta.client_attempt_id, meta.pack, meta.pack_version, meta.phrase_id, meta.text,
-                        meta.lang, utc_text(meta.recorded_at), utc_text(), dest.relative_to(db.root).as_posix(),
-                        dest.stat().st_size, float(duration), reference.relative_to(db.root).as_posix(),
-                        float(score.overall), score.to_json(), meta.score.to_json() if meta.score else None,
-                        score.scorer_version,
-                    ),
-                )
-            except BaseException:
-                dest.unlink(missing_ok=True)
-                raise
-    if existing is not None:
-        found = get(db, int(existing[0]))
-        assert found is not None  # rows are never deleted
-        return found, False
-    created = get(db, int(cursor.lastrowid or 0))
-    assert created is not None
-    return created, True
+    except StoreConflict:
+        again = find(db, meta.client_attempt_id)  # a concurrent request stored it first
+        if again is None:
+            raise
+        return again, False
+    except BaseException:
+        if moved and not _row_holds(db, meta.client_attempt_id):
+            dest.unlink(missing_ok=True)
+        raise
+    found = get(db, int(stored))
+    if found is None:
+        raise ClassroomError("a stored take vanished", hint="try again")
+    return found, moved
 
 
-def _attempt(db: Database, row: tuple[Any, ...]) -> ServerAttempt:
-    (id, learner_id, learner, client_id, pack, version, phrase, text, lang, recorded, created, audio, duration,
-     reference, score, client_score) = row
-    return ServerAttempt(
-        id=id, learner_id=learner_id, learner=learner, client_attempt_id=client_id, pack=pack, pack_version=version,
-        phrase_id=phrase, text=text, lang=lang, recorded_at=datetime.fromisoformat(recorded),
-        created_at=datetime.fromisoformat(created), audio=db.root / audio, duration=duration,
-        reference=db.root / reference, score=Score.from_json(score),
-        client_score=Score.from_json(client_score) if client_score else None,
-    )
+def _row_holds(db: Database, client_attempt_id: str) -> bool:
+    """Whether a committed row names this take (True when the database cannot tell: then keep the file)."""
+    try:
+        return find(db, client_attempt_id) is not None
+    except ClassroomError:
+        return True
+
+
+def mark_scored(db: Database, attempt_id: int, scored: TakeScore) -> bool:
+    """Store the score of a pending take and refresh its summary; False when it was not pending (scored once)."""
+    with db.writing() as conn:
+        row = conn.execute(update(attempts).where(attempts.c.id == attempt_id, attempts.c.status == "pending")
+                           .values(**_score_values(scored, db.root))
+                           .returning(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id)).first()
+        if row is not None:
+            summaries.refresh(conn, *row)
+    return row is not None
+
+
+def mark_failed(db: Database, attempt_id: int, error: str) -> bool:
+    """Record why a pending take cannot be scored; False when it was not pending."""
+    with db.writing() as conn:
+        done = conn.execute(update(attempts).where(attempts.c.id == attempt_id, attempts.c.status == "pending")
+                            .values(status="failed", error=error[:500]).returning(attempts.c.id)).first()
+    return done is not None
+
+
+def pending(db: Database, *, limit: int = BATCH) -> list[int]:
+    """Ids of takes still waiting for a score, oldest first."""
+    with db.reading() as conn:
+        return list(conn.execute(select(attempts.c.id).where(attempts.c.status == "pending")
+                                 .order_by(attempts.c.id).limit(limit)).scalars())

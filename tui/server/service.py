@@ -9,9 +9,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.server import summaries
 from tui.server.db import Database
 from tui.server.meta import AttemptMeta
-from tui.server.packs import PackCache
+from tui.server.packs import PackCache, list_missing_phrases
 from tui.server.scorer import Contours, ReferenceSpec, Scorer
 
 DEFAULT_MAX_UPLOAD_MB = 20
@@ -32,7 +33,9 @@ class ServerConfig:
     Attributes
     ----------
     root : Path
-        The server store, ``<data-dir>/server``.
+        The server store's folder, ``<data-dir>/server``.
+    database : str or None
+        A PostgreSQL URL; None keeps the database in ``root`` (SQLite).
     max_upload_bytes : int
         Largest recording accepted.
     workers : int
@@ -40,6 +43,7 @@ class ServerConfig:
     """
 
     root: Path
+    database: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     workers: int = 2
 
@@ -54,15 +58,17 @@ class Service:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.db = Database(config.root)
+        self.db = Database(config.root, url=config.database)
         self.scorer = Scorer(config.workers, self.db.references_dir)
         self.packs = PackCache(self.db)
         self._contours: OrderedDict[int, Contours] = OrderedDict()
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Drop uploads cut short by the last stop, start the scoring processes."""
+        """Drop uploads cut short by the last stop, bring derived tables up to date, start the scoring processes."""
         self.db.clear_incoming()
+        summaries.ensure_current(self.db)
+        list_missing_phrases(self.db)
         self.scorer.start()
 
     def close(self) -> None:

@@ -1,4 +1,7 @@
-"""The teacher's pages: sign in with the teacher token, the class table, one page per take.
+"""The teachers' and the admin's pages: sign in with a token, the classes, a class's table, one page per take.
+
+A teacher sees their classes only, the admin every class; a class or a take
+the viewer does not see is answered 404, as if it did not exist.
 
 Signing in sets an HttpOnly, SameSite=Strict session cookie (Secure over
 HTTPS). Every form carries a CSRF token: before sign-in a double-submit
@@ -22,10 +25,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from tui.server import accounts, records
-from tui.server.accounts import Role
+from tui.server.accounts import Identity
 from tui.server.api import audio_file, service_of
 from tui.server.chart import pitch_svg
-from tui.server.class_table import class_table, recent
+from tui.server.class_table import class_page
+from tui.server.classes import class_list
 from tui.server.errors import ApiError
 from tui.speech.types import WordTiming
 
@@ -33,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pronounce_session"
 CSRF_COOKIE = "pronounce_csrf"
 MAX_FORM_BYTES = 4096
+RECENT_TAKES = 20
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none';"
                                " form-action 'self'; base-uri 'none'",
@@ -74,25 +79,49 @@ def _check_origin(request: Request) -> None:
         raise ApiError(403, "this form was sent from another site", hint="sign in from the server's own page")
 
 
-async def teacher_session(request: Request) -> str | None:
-    """The CSRF token of the teacher's signed-in session, None when not signed in."""
+async def viewer(request: Request) -> tuple[Identity, str] | None:
+    """Who is signed in in this browser and their session's CSRF token; None when nobody is."""
     session = request.cookies.get(SESSION_COOKIE, "")
     if not session or len(session) > 200:
         return None
-    return await run_in_threadpool(accounts.session_csrf, service_of(request).db, session)
+    return await run_in_threadpool(accounts.session_identity, service_of(request).db, session)
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default
 
 
 async def home(request: Request) -> Response:
-    """``GET /``: the class table when signed in, else the sign-in form."""
-    csrf = await teacher_session(request)
-    if csrf is None:
+    """``GET /``: the classes the viewer sees (straight to the class when there is one), else the sign-in form."""
+    signed = await viewer(request)
+    if signed is None:
         return _signin_page(request)
-    pack = request.query_params.get("pack") or None
+    who, csrf = signed
+    seen = await run_in_threadpool(class_list, service_of(request).db, who)
+    if len(seen) == 1:
+        return RedirectResponse(f"/classes/{seen[0].id}", status_code=303)
+    return _page(request, "classes.html", {"classes": seen, "who": who, "csrf": csrf, "signed_in": True})
+
+
+async def class_view(request: Request) -> Response:
+    """``GET /classes/{id}``: the class table, ``page``, ``sort`` and ``pack`` from the query, and the latest takes."""
+    signed = await viewer(request)
+    if signed is None:
+        return RedirectResponse("/", status_code=303)
+    who, csrf = signed
+    class_id = request.path_params["class_id"]
+    if class_id > records.MAX_ID or not who.sees_class(class_id):
+        raise ApiError(404, "there is no such class", hint="go back to your classes")
+    query = request.query_params
     db = service_of(request).db
-    table = await run_in_threadpool(class_table, db, pack)
-    latest = await run_in_threadpool(recent, db, 20)
-    return _page(request, "dashboard.html", {"table": table, "recent": latest, "csrf": csrf, "pack": pack,
-                                                    "signed_in": True})
+    table = await run_in_threadpool(lambda: class_page(db, class_id, pack=query.get("pack") or None, sort=query.get("sort", ""),
+                                                       page=_int(query.get("page"), 1)))
+    if table is None:
+        raise ApiError(404, "there is no such class", hint="go back to your classes")
+    latest = await run_in_threadpool(records.recent, db, class_id, RECENT_TAKES)
+    several = who.class_ids is None or len(who.class_ids) > 1
+    return _page(request, "class.html", {"table": table, "recent": latest, "csrf": csrf, "signed_in": True,
+                                         "all_classes": several})
 
 
 def _signin_page(request: Request, message: str = "", status: int = 200) -> Response:
@@ -113,9 +142,9 @@ async def signin(request: Request) -> Response:
     who = await run_in_threadpool(accounts.identify, db, form.get("token", "").strip())
     if who is None:
         return _signin_page(request, "Unknown or revoked token.", 401)
-    if who.role is not Role.TEACHER:
-        return _signin_page(request, "This is a learner token; the class page needs the teacher token.", 403)
-    session, _ = await run_in_threadpool(accounts.open_session, db)
+    if not who.is_staff:
+        return _signin_page(request, "This is a learner token; the class pages need a teacher's or the admin's token.", 403)
+    session, _ = await run_in_threadpool(accounts.open_session, db, who)
     response = RedirectResponse("/", status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, session, max_age=accounts.SESSION_HOURS * 3600)
     response.delete_cookie(CSRF_COOKIE, path="/")
@@ -126,8 +155,8 @@ async def signout(request: Request) -> Response:
     """``POST /signout``: end the session (the form's CSRF token must match it)."""
     _check_origin(request)
     form = await _small_form(request)
-    csrf = await teacher_session(request)
-    if csrf is not None and secrets.compare_digest(csrf, form.get("csrf", "")):
+    signed = await viewer(request)
+    if signed is not None and secrets.compare_digest(signed[1], form.get("csrf", "")):
         await run_in_threadpool(accounts.close_session, service_of(request).db, request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -135,31 +164,32 @@ async def signout(request: Request) -> Response:
 
 
 async def _signed_in_attempt(request: Request) -> tuple[str, records.ServerAttempt]:
-    csrf = await teacher_session(request)
-    if csrf is None:
-        raise ApiError(401, "sign in with the teacher token first", hint="open the server's home page")
+    signed = await viewer(request)
+    if signed is None:
+        raise ApiError(401, "sign in with a teacher's token first", hint="open the server's home page")
+    who, csrf = signed
     attempt = await run_in_threadpool(records.get, service_of(request).db, request.path_params["attempt_id"])
-    if attempt is None:
+    if attempt is None or not who.sees_class(attempt.class_id):
         raise ApiError(404, "there is no such attempt", hint="go back to the class table")
     return csrf, attempt
 
 
 async def attempt_page(request: Request) -> Response:
     """``GET /attempts/{id}``: players for reference and take, the score card, the pitch chart."""
-    if await teacher_session(request) is None:
+    if await viewer(request) is None:
         return RedirectResponse("/", status_code=303)
     csrf, attempt = await _signed_in_attempt(request)
     service = service_of(request)
     contours = service.cached_contours(attempt.id)
     chart = None
-    if contours is None and attempt.audio.is_file() and attempt.reference.is_file():
-        contours = await service.scorer.contours(attempt.audio, attempt.reference)
-        service.keep_contours(attempt.id, contours)
-    if contours is not None:
-        words = [WordTiming(w.text, w.ref_start, w.ref_end) for w in attempt.score.words]
-        chart = pitch_svg(contours, attempt.score.path, words)
-    return _page(request, "attempt.html", {"a": attempt, "score": attempt.score, "chart": chart, "csrf": csrf,
-                                                  "signed_in": True})
+    score, reference = attempt.score, attempt.reference
+    if score is not None and reference is not None:
+        if contours is None and attempt.audio.is_file() and reference.is_file():
+            contours = await service.scorer.contours(attempt.audio, reference)
+            service.keep_contours(attempt.id, contours)
+        if contours is not None:
+            chart = pitch_svg(contours, score.path, [WordTiming(w.text, w.ref_start, w.ref_end) for w in score.words])
+    return _page(request, "attempt.html", {"a": attempt, "score": score, "chart": chart, "csrf": csrf, "signed_in": True})
 
 
 async def take_audio(request: Request) -> Response:
@@ -171,11 +201,14 @@ async def take_audio(request: Request) -> Response:
 async def reference_audio(request: Request) -> Response:
     """``GET /attempts/{id}/reference``: what the take was scored against (signed-in teacher)."""
     _, attempt = await _signed_in_attempt(request)
+    if attempt.reference is None:
+        raise ApiError(404, "this take has not been scored yet", hint="try again in a moment")
     return audio_file(attempt.reference)
 
 
 ROUTES = [
     Route("/", home, methods=["GET"]),
+    Route("/classes/{class_id:int}", class_view, methods=["GET"]),
     Route("/signin", signin, methods=["POST"]),
     Route("/signout", signout, methods=["POST"]),
     Route("/attempts/{attempt_id:int}", attempt_page, methods=["GET"]),
