@@ -108,7 +108,7 @@ class PronounceApp(App[None]):
                 self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists {them} under recovered takes."
             )
         pack = self.session.pack
-        if pack is not None:  # a daemon thread, at low priority: quitting never waits for it
+        if pack is not None:  # a daemon thread, at low priority: quitting never waits for it (models, slowed references)
             threading.Thread(target=self._warm_up, args=(pack,), name="pronounce-warm-up", daemon=True).start()
 
     def _warm_up(self, pack: Pack) -> None:

@@ -363,13 +363,15 @@ class Session(Announcer, PracticedPack):
         """After the first frame, make ahead what ``pack`` will need; how many slowed references were made (blocking).
 
         The place for work that must not delay the first frame: the player
-        (PortAudio), the slowed references of every phrase (kept in the user
-        cache, so only a new or changed reference costs anything), and the
-        scoring models once the scorer has any to load.
+        (PortAudio), the English scoring models (checked and loaded, so the
+        first take's score does not wait for them), then the slowed references
+        of every phrase (kept in the user cache, so only a new or changed
+        reference costs anything).
         """
         from tui.audio.files import load_audio
 
         _ = self.player  # PortAudio starts here, not on the first key that plays
+        phrase_scoring.warm_up_scoring()  # never raises: a missing model is said on the first score it would have served
         made = 0
         for phrase in pack.phrases:
             if pack is not self.pack:
