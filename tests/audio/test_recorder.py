@@ -75,8 +75,8 @@ def test_two_named_recorders_at_once_keep_their_names_apart(
     assert (earlier.name, later.name) == ("left", second.name)
     assert (earlier.path, later.path) == (first.path, second.path) and earlier.path != later.path
     assert earlier.path.exists() and later.path.exists()
-    for recording in (earlier, later):  # by pieces: an underrun on a loaded machine shifts what follows it
-        assert segment_correlation(tone, recording.samples, RATE) > 0.9
+    for recording in (earlier, later):  # by four pieces: an underrun on a loaded machine spoils one at most
+        assert segment_correlation(tone, recording.samples, RATE, segment_s=0.2) > 0.9
     assert {event.channel for event in events.of("left")} == {0}
     assert {event.channel for event in events.of(second.name)} == {1}
 
