@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 from tui.errors import PronounceError, ScoringError
+from tui.scoring import signal
 from tui.scoring.cohort import build_cohort
 from tui.scoring.comparison import compare
 from tui.scoring.prepared import PreparedReference, prepare_reference
@@ -85,17 +88,40 @@ def read_manifest(path: Path) -> list[Row]:
     ]
 
 
+Loaded = tuple[np.ndarray, int] | str
+"""Audio read where the manifest is, for a worker elsewhere: ``(mono samples, rate)``, or why it could not be read."""
+
 _references: dict[tuple[str, str, str], PreparedReference] = {}
 
 
-def _reference(row: Row) -> PreparedReference:
+def read_row(row: Row) -> tuple[Loaded | None, Loaded]:
+    """The row's reference (None without one) and attempt, read as :func:`score_row` reads them (``score --batch --scheduler``)."""
+    return (None if row.reference is None else _read(row.reference, "reference")), _read(row.attempt, "attempt")
+
+
+def _read(path: Path, what: str) -> Loaded:
+    try:
+        return signal.read(str(path), what=what)
+    except PronounceError as exc:
+        return str(exc)
+
+
+def _given(audio: Loaded) -> tuple[np.ndarray, int]:
+    """Audio :func:`read_row` read, or the error reading it raised, raised here where a local run meets it."""
+    if isinstance(audio, str):
+        raise PronounceError(audio)
+    return audio
+
+
+def _reference(row: Row, audio: Loaded | None = None) -> PreparedReference:
     key = (str(row.reference or ""), row.text, row.lang)
     if key not in _references:
         if len(_references) >= CACHE_SIZE:
             _references.pop(next(iter(_references)))
         cohort = build_cohort(lang=row.lang) if row.text else None
         if row.reference is not None:
-            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang, cohort=cohort)
+            source: signal.AudioInput = str(row.reference) if audio is None else _given(audio)
+            _references[key] = prepare_reference(source, text=row.text or None, lang=row.lang, cohort=cohort)
         elif row.text:
             from tui.speech.tts import synthesize
 
@@ -108,10 +134,15 @@ def _reference(row: Row) -> PreparedReference:
     return _references[key]
 
 
-def score_row(row: Row) -> dict[str, object]:
-    """The JSON object for one row: ``id``, the Score fields, ``error``."""
+def score_row(row: Row, loaded: tuple[Loaded | None, Loaded] | None = None) -> dict[str, object]:
+    """The JSON object for one row: ``id``, the Score fields, ``error``.
+
+    With ``loaded`` (from :func:`read_row`, on another machine) the row's audio
+    is not read here; the result is the same as reading it here.
+    """
     try:
-        score = compare(_reference(row), str(row.attempt)).to_dict()
+        reference = _reference(row, None if loaded is None else loaded[0])
+        score = compare(reference, str(row.attempt) if loaded is None else _given(loaded[1])).to_dict()
         error = None
     except PronounceError as exc:
         score = dict.fromkeys(SCORE_FIELDS)

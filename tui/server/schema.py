@@ -68,12 +68,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.isoformat(timespec="microseconds") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        """The stored time in UTC; None for a value that is not one (a row written by something else)."""
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+        if not isinstance(value, datetime):
+            return None
+        try:
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        except (OverflowError, ValueError):
+            return None
 
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
