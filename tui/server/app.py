@@ -142,6 +142,17 @@ def create_app(config: ServerConfig) -> Starlette:
     return app
 
 
+def _log_to_stderr() -> None:
+    """The server's own messages (scoring, database failures) go to stderr beside uvicorn's."""
+    logger = logging.getLogger("pronounce")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def more_file_handles() -> int:
     """Raise this process's limit of open files to the most it may have (a busy node holds one per connection); the limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -190,6 +201,7 @@ def serve(config: ServerConfig, sock: socket.socket, *, ssl_certfile: str | None
     import uvicorn
 
     more_file_handles()
+    _log_to_stderr()
     app: Any = NoSniff(create_app(config))
     server = uvicorn.Server(uvicorn.Config(
         app,

@@ -144,6 +144,8 @@ class DaskBackend:
         self._closing = False
 
     async def start(self) -> None:
+        # The client logs a traceback each time it loses the scheduler; this backend says so in one line and reconnects.
+        logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
         self._connector = asyncio.create_task(self._keep_connected(), name="dask-connect")
 
     async def _keep_connected(self) -> None:

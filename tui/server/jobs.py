@@ -31,9 +31,9 @@ from tui.server.references import References
 from tui.server.schema import server_state
 from tui.server.scorer import Contours, Scored, pitch_contours, score_take
 
-LEASE_SECONDS = 30.0
+LEASE_SECONDS = 20.0
 """A claim not renewed for this long is free for another node."""
-RENEW_SECONDS = 10.0
+RENEW_SECONDS = 5.0
 SWEEP_SECONDS = 2.0
 RETRY_SECONDS = 2.0
 MAX_CRASHES = 3

@@ -30,7 +30,8 @@ from tui.errors import StoreError
 from tui.store.attempts import DB_NAME
 from tui.store.schema import connect, immediate, translate, utc_text
 
-_COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
+_COLUMNS = ("attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at,"
+            " server_status, server_score_json")
 
 
 class OutboxState(StrEnum):
@@ -65,6 +66,10 @@ class OutboxItem:
         The server's id of the stored take, once sent.
     queued_at, sent_at : datetime
         When it was queued, and sent (None until then).
+    server_status : str or None
+        The server's scoring of the sent take: ``pending``, ``scored`` or ``failed`` (None before it is sent).
+    server_score_json : str or None
+        The server's score (JSON) once scored.
     """
 
     attempt_id: int
@@ -77,6 +82,8 @@ class OutboxItem:
     server_id: int | None
     queued_at: datetime
     sent_at: datetime | None
+    server_status: str | None = None
+    server_score_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,10 +184,22 @@ class Outbox:
         found = dict(self._read("SELECT state, count(*) FROM outbox GROUP BY state", ()))
         return OutboxCounts(found.get("pending", 0), found.get("sent", 0), found.get("failed", 0))
 
-    def mark_sent(self, attempt_id: int, server_id: int) -> None:
-        """The server stored the take as ``server_id``."""
-        self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?",
-                     (server_id, utc_text(now_utc())))
+    def mark_sent(self, attempt_id: int, server_id: int, *, server_status: str = "scored",
+                  server_score_json: str | None = None) -> None:
+        """The server stored the take as ``server_id``, scored (with its score) or still ``pending``."""
+        self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?,"
+                     " server_status = ?, server_score_json = ?",
+                     (server_id, utc_text(now_utc()), server_status, server_score_json))
+
+    def record_server_score(self, attempt_id: int, server_status: str, server_score_json: str | None) -> None:
+        """What the server now says of a sent take: ``scored`` with its score, ``failed``, or still ``pending``."""
+        self._update(attempt_id, "server_status = ?, server_score_json = ?", (server_status, server_score_json))
+
+    def awaiting_score(self, *, limit: int | None = None) -> list[OutboxItem]:
+        """Sent takes the server has not scored yet, oldest first."""
+        rows = self._read(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'sent' AND server_status = 'pending'"
+                          " ORDER BY attempt_id LIMIT ?", (-1 if limit is None else limit,))
+        return [_item(row) for row in rows]
 
     def mark_retry(self, attempt_id: int, error: str, next_try_at: datetime) -> None:
         """A try failed for a reason that may pass (network, server busy): try again at ``next_try_at``."""
@@ -242,7 +261,7 @@ class Outbox:
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:
-    attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent = row
+    attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent, server_status, server_score = row
     return OutboxItem(
         attempt_id=int(attempt_id),
         client_attempt_id=client_id,
@@ -254,4 +273,6 @@ def _item(row: tuple[Any, ...]) -> OutboxItem:
         server_id=None if server_id is None else int(server_id),
         queued_at=datetime.fromisoformat(queued),
         sent_at=datetime.fromisoformat(sent) if sent else None,
+        server_status=server_status,
+        server_score_json=server_score,
     )
