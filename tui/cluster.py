@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,14 @@ def connect(address: str) -> Any:
                            hint="start it with `dask scheduler` (and workers with `dask worker ADDRESS`), or leave out --scheduler") from exc
 
 
-def score_manifest(rows: list[Any], out: Path, address: str, *, progress: Callable[[int], None] | None = None) -> int:
-    """Score manifest ``rows`` on the cluster into JSON lines at ``out`` (as :func:`tui.scoring.batch.run` does); the failures.
+def score_manifest(rows: Iterable[Any], out: Path, address: str, *,
+                   progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Score manifest ``rows`` on the cluster into JSON lines at ``out``, as :func:`tui.scoring.batch.run` does: (rows, failures).
 
     The audio is read here and sent as samples, so the lines are those a
-    local run writes, in manifest order. At most a few jobs per worker thread
-    are sent at once, so a long manifest never piles up on the scheduler.
+    local run writes, in manifest order. Rows are read as they are sent, at
+    most a few per worker thread ahead of the one written next, so a long
+    manifest never piles up here or on the scheduler.
 
     Raises
     ------
@@ -78,20 +80,26 @@ def score_manifest(rows: list[Any], out: Path, address: str, *, progress: Callab
 
     client = connect(address)
     run = uuid.uuid4().hex[:12]
+    source = enumerate(rows)
     results: dict[int, dict[str, object]] = {}
-    failed = written = submitted = 0
+    sent: dict[int, str] = {}
+    failed = written = 0
     try:
         window = max(8, 4 * sum(client.nthreads().values()))
         waiting = as_completed()
-        out.parent.mkdir(parents=True, exist_ok=True)
         with open(out, "w", encoding="utf-8") as handle:
 
             def fill() -> None:
-                nonlocal submitted
-                while submitted < len(rows) and waiting.count() < window:
-                    row = rows[submitted]
-                    waiting.add(client.submit(_scored, submitted, row, batch.read_row(row), key=f"pronounce-batch-{run}-{submitted}"))
-                    submitted += 1
+                while waiting.count() < window:
+                    found = next(source, None)
+                    if found is None:
+                        return
+                    number, row = found
+                    if row.problem:  # nothing to read or score: its line says why
+                        results[number] = batch.score_row(row)
+                        continue
+                    sent[number] = row.id
+                    waiting.add(client.submit(_scored, number, row, batch.read_row(row), key=f"pronounce-batch-{run}-{number}"))
 
             def flush() -> None:
                 nonlocal written, failed
@@ -100,9 +108,12 @@ def score_manifest(rows: list[Any], out: Path, address: str, *, progress: Callab
                     failed += result["error"] is not None
                     handle.write(json.dumps(result, separators=(",", ":")) + "\n")
                     written += 1
+                    if progress is not None:
+                        progress(1)
 
             fill()
-            for future in waiting:
+            flush()
+            for future in waiting:  # rows added while this runs are waited for too
                 try:
                     number, result = future.result()
                 except CancelledError as exc:
@@ -110,18 +121,16 @@ def score_manifest(rows: list[Any], out: Path, address: str, *, progress: Callab
                                        hint="start it again and run the batch again") from exc
                 except KilledWorker:
                     number = int(str(future.key).rsplit("-", 1)[1])
-                    result = {"id": rows[number].id, **dict.fromkeys(batch.SCORE_FIELDS),
-                              "error": "the Dask workers scoring this row died"}
+                    result = {"id": sent[number], **dict.fromkeys(batch.SCORE_FIELDS), "error": "the Dask workers scoring this row died"}
                 future.release()
+                sent.pop(number, None)
                 results[number] = result
-                if progress is not None:
-                    progress(1)
-                flush()
                 fill()
+                flush()
             flush()
     finally:
         client.close()
-    return failed
+    return written, failed
 
 
 def _scored(number: int, row: Any, loaded: Any) -> tuple[int, dict[str, object]]:
