@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from tui.errors import AudioFormatError, PronounceError
-from tui.scoring import PreparedReference, compare, pitch_track, prepare_reference
+from tui.scoring import PreparedReference, compare, pitch_track, prepare_phrase
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
 
@@ -144,7 +144,7 @@ def prepared(job: ScoreJob) -> PreparedReference:
             _cache.move_to_end(job.reference_key)
             return found
     audio = decode(job.reference)
-    made = prepare_reference(audio, words=job.words, text=job.text, lang=job.lang.lower())
+    made = prepare_phrase(job.text, lang=job.lang, audio=audio, words=job.words)
     with _cache_lock:
         _cache[job.reference_key] = made
         while len(_cache) > REFERENCE_CACHE:
