@@ -79,11 +79,15 @@ async def _upload_all(url: str, uploads: list[tuple[str, dict[str, object]]], au
 
 def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_once(
         tmp_path: Path, take: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """On SQLite (one writer at a time); on PostgreSQL the same storage runs under threads in test_storage.py."""
+    """On SQLite (one writer at a time); on PostgreSQL the same storage runs under threads in test_storage.py.
+
+    The server answers once a take is stored (``--score-wait 0``): storing is what this checks, and 300 takes
+    scored on two cores would take the rest of the suite's CPU.
+    """
     data_dir = tmp_path / "teacher"
     tokens = classroom(data_dir, [f"learner-{n:02d}" for n in range(LEARNERS)]).learners
     _publish(data_dir)
-    server = LiveServer(data_dir, tmp_path / "server-tmp").start()
+    server = LiveServer(data_dir, tmp_path / "server-tmp", args=("--score-wait", "0")).start()  # answered when stored
     try:
         uploads = [(token, meta("Good morning.")) for token in tokens.values() for _ in range(UPLOADS_EACH)]
         busy: list[str] = []

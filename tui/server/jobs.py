@@ -183,7 +183,7 @@ class Dispatcher:
         try:
             scored: Scored = await self.backend.run(score_take, job, key=f"pronounce-score-{self._key}-{attempt.id}")
         except Unavailable as exc:
-            log.info("take %d waits: %s", attempt.id, exc)
+            log.debug("take %d waits: %s", attempt.id, exc)
             return None
         except Crashed as exc:
             crashes = self._crashes[attempt.id] = self._crashes.get(attempt.id, 0) + 1
