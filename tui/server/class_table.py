@@ -127,7 +127,10 @@ def check_sort(sort: str | None) -> str:
 
 
 def _in_class(class_id: int, pack: str | None) -> ColumnElement[bool]:
-    scope = summaries.c.class_id == class_id
+    """The class's summaries of published phrases (of ``pack``): what the table's cells, means and takes count."""
+    published = (select(pack_phrases.c.phrase_id)
+                 .where(pack_phrases.c.pack_id == summaries.c.pack_id, pack_phrases.c.phrase_id == summaries.c.phrase_id))
+    scope = and_(summaries.c.class_id == class_id, published.exists())
     return and_(scope, summaries.c.pack_id == pack) if pack is not None else scope
 
 

@@ -132,7 +132,12 @@ async def _disk_warning(request: Request) -> dict[str, Any] | None:
     free = await run_in_threadpool(disk.low)
     if free is None:
         return None
-    return {"free_mb": free // (1024 * 1024), "min_mb": disk.min_free // (1024 * 1024), "refusing": free <= disk.min_free}
+    return {"free": _size(free), "minimum": _size(disk.min_free), "refusing": free <= disk.min_free}
+
+
+def _size(count: int) -> str:
+    """Bytes for a person: ``812 MB``, ``65.3 GB``."""
+    return f"{count / 1024**3:,.1f} GB" if count >= 10 * 1024**3 else f"{count // 1024**2:,} MB"
 
 
 def _signin_page(request: Request, message: str = "", status: int = 200) -> Response:
