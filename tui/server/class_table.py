@@ -126,12 +126,25 @@ def check_sort(sort: str | None) -> str:
     return DEFAULT_SORT
 
 
-def _in_class(class_id: int, pack: str | None) -> ColumnElement[bool]:
-    """The class's summaries of published phrases (of ``pack``): what the table's cells, means and takes count."""
-    published = (select(pack_phrases.c.phrase_id)
-                 .where(pack_phrases.c.pack_id == summaries.c.pack_id, pack_phrases.c.phrase_id == summaries.c.phrase_id))
-    scope = and_(summaries.c.class_id == class_id, published.exists())
-    return and_(scope, summaries.c.pack_id == pack) if pack is not None else scope
+@dataclass(frozen=True)
+class Scope:
+    """The summaries a page counts: one class's (of one pack), and only published phrases when the class has others."""
+
+    class_id: int
+    pack: str | None
+    published_only: bool
+
+
+def _in_class(scope: Scope) -> ColumnElement[bool]:
+    """The summaries of ``scope`` (the published-phrase check costs a lookup per summary, so only when needed)."""
+    found = summaries.c.class_id == scope.class_id
+    if scope.pack is not None:
+        found = and_(found, summaries.c.pack_id == scope.pack)
+    if scope.published_only:
+        published = (select(pack_phrases.c.phrase_id)
+                     .where(pack_phrases.c.pack_id == summaries.c.pack_id, pack_phrases.c.phrase_id == summaries.c.phrase_id))
+        found = and_(found, published.exists())
+    return found
 
 
 def _phrases(conn: Connection, class_id: int) -> list[tuple[str, str]]:
@@ -190,11 +203,11 @@ def _cell(row: Any) -> Cell | None:
     return Cell(row.attempts, latest, best if best is not None else latest, trend_arrow(trend), row.latest_attempt_id)
 
 
-def _aggregates(class_id: int, pack: str | None) -> Any:
+def _aggregates(scope: Scope) -> Any:
     """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
     return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
                    func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
-            .where(_in_class(class_id, pack)).group_by(summaries.c.learner_id))
+            .where(_in_class(scope)).group_by(summaries.c.learner_id))
 
 
 def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
@@ -205,17 +218,18 @@ def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
     return and_(learners.c.class_id == class_id, or_(learners.c.removed_at.is_(None), tried.exists()))
 
 
-def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, limit: int, offset: int) -> list[Any]:
+def _learner_page(conn: Connection, scope: Scope, sort: str, limit: int, offset: int) -> list[Any]:
     """The page's learners, ``(id, name, removed_at, mean, takes, last)`` each, in ``sort`` order.
 
     Sorting by name or by one phrase reads the page's learners first and
     their aggregates after; sorting by an aggregate computes it for the class.
     """
-    listed = _listed(class_id, pack)
+    class_id = scope.class_id
+    listed = _listed(class_id, scope.pack)
     key, descending = sort.removeprefix("-"), sort.startswith("-")
     query = select(learners.c.id, learners.c.name, learners.c.removed_at).where(listed)
     if key in ("mean", "takes", "last"):
-        agg = _aggregates(class_id, pack).subquery()
+        agg = _aggregates(scope).subquery()
         column: Any = agg.c[key]
         query = query.add_columns(agg.c.mean, agg.c.takes, agg.c.last).outerjoin(agg, agg.c.learner_id == learners.c.id)
     elif key.startswith(PHRASE_SORT):
@@ -232,7 +246,7 @@ def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, 
     if key in ("mean", "takes", "last"):
         return found
     ids = [row.id for row in found]
-    stats = {row.learner_id: row for row in conn.execute(_aggregates(class_id, pack).where(summaries.c.learner_id.in_(ids)))}
+    stats = {row.learner_id: row for row in conn.execute(_aggregates(scope).where(summaries.c.learner_id.in_(ids)))}
     empty = (None, None, None)
     return [(row.id, row.name, row.removed_at, *((stats[row.id].mean, stats[row.id].takes, stats[row.id].last)
                                                  if row.id in stats else empty)) for row in found]
@@ -256,10 +270,11 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
         total = conn.execute(select(func.count()).select_from(learners).where(_listed(class_id, pack))).scalar_one()
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        found = _learner_page(conn, class_id, pack, sort, per_page, (page - 1) * per_page)
+        scope = Scope(class_id, pack, published_only=len(every_column) < len(pairs))
+        found = _learner_page(conn, scope, sort, per_page, (page - 1) * per_page)
         cells: dict[tuple[int, str, str], Cell] = {}
         if found:
-            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(class_id, pack))
+            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(scope))
             for s in conn.execute(query):
                 cell = _cell(s)
                 if cell is not None:
