@@ -19,7 +19,6 @@ user_version`` 1) included. Every write runs in one transaction — on SQLite a
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -218,38 +217,9 @@ def _engine(url: URL) -> Engine:
         event.listen(engine, "connect", _sqlite_connected)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "pronounce"},
-                           pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S,
-                           pool_pre_ping=True)
-    event.listen(engine, "connect", _postgresql_connected)
-    return engine
-
-
-def _postgresql_connected(dbapi_conn: Any, record: Any) -> None:
-    """Times PostgreSQL holds but Python cannot (``infinity``, beyond year 9999) read as None, never as a failed query.
-
-    pronounce never writes such a time; a row written by anything else must
-    not break a listing for the whole class.
-    """
-    for loader in _lenient_time_loaders():
-        dbapi_conn.adapters.register_loader("timestamptz", loader)
-
-
-@functools.cache
-def _lenient_time_loaders() -> tuple[type, ...]:
-    from psycopg import DataError
-    from psycopg.types.datetime import TimestamptzBinaryLoader, TimestamptzLoader
-
-    def lenient(base: type) -> type:
-        def load(self: Any, data: Any) -> Any:
-            try:
-                return base.load(self, data)  # type: ignore[attr-defined]
-            except DataError:
-                return None
-
-        return type(f"Lenient{base.__name__}", (base,), {"load": load})
-
-    return lenient(TimestamptzLoader), lenient(TimestamptzBinaryLoader)
+    return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "pronounce"},
+                         pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_timeout=POOL_TIMEOUT_S,
+                         pool_pre_ping=True)
 
 
 def _sqlite_connected(dbapi_conn: Any, record: Any) -> None:
