@@ -95,6 +95,16 @@ def _status(nodes: Nodes, server: LiveServer, token: str, attempt_id: int) -> di
     return dict(response.json())
 
 
+async def _at_once(nodes: Nodes, learner: str, takes: list[dict[str, object]]) -> list[httpx.Response]:
+    """Upload ``takes`` of ``learner`` all at once, to node A and node B in turn."""
+    audio = nodes.take.read_bytes()
+    async with httpx.AsyncClient(timeout=120) as client:
+        return await asyncio.gather(*(client.post(
+            f"{(nodes.a, nodes.b)[n % 2].url}/api/v1/attempts", headers={"authorization": f"Bearer {nodes.learners[learner]}"},
+            data={"meta": json.dumps(fields)}, files={"audio": ("take.wav", audio, "audio/wav")})
+            for n, fields in enumerate(takes)))
+
+
 def _all_scored(nodes: Nodes) -> bool:
     return not query(nodes.data_dir, nodes.database, "SELECT id FROM attempts WHERE status <> 'scored'")
 
@@ -132,16 +142,7 @@ def test_uploads_stay_pending_while_no_worker_is_up_and_are_scored_when_one_join
 
 def test_a_retry_on_the_other_node_is_the_same_take_and_sessions_work_on_both(nodes: Nodes) -> None:
     fields = meta("Good morning.")
-
-    async def both() -> list[httpx.Response]:
-        audio = nodes.take.read_bytes()
-        async with httpx.AsyncClient(timeout=120) as client:
-            return await asyncio.gather(*(client.post(
-                f"{node.url}/api/v1/attempts", headers={"authorization": f"Bearer {nodes.learners['Ben']}"},
-                data={"meta": json.dumps(fields)}, files={"audio": ("take.wav", audio, "audio/wav")})
-                for node in (nodes.a, nodes.b, nodes.a, nodes.b)))
-
-    answers = asyncio.run(both())
+    answers = asyncio.run(_at_once(nodes, "Ben", [fields] * 4))
     assert sorted(r.status_code for r in answers) == [200, 200, 200, 201], [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 1
     assert query(nodes.data_dir, nodes.database, "SELECT count(*) FROM attempts WHERE client_attempt_id = :c",
@@ -173,15 +174,6 @@ def test_no_node_deletes_an_upload_another_node_is_receiving(nodes: Nodes) -> No
 def test_a_worker_killed_mid_task_leaves_every_take_scored_exactly_once(nodes: Nodes) -> None:
     spare = nodes.scheduler.worker("w2")
     takes = [meta("Good morning.") for _ in range(6)]
-
-    async def send() -> list[httpx.Response]:
-        audio = nodes.take.read_bytes()
-        async with httpx.AsyncClient(timeout=120) as client:
-            return await asyncio.gather(*(client.post(
-                f"{(nodes.a, nodes.b)[n % 2].url}/api/v1/attempts", headers={"authorization": f"Bearer {nodes.learners['Cleo']}"},
-                data={"meta": json.dumps(fields)}, files={"audio": ("take.wav", audio, "audio/wav")})
-                for n, fields in enumerate(takes)))
-
     killed = []
 
     def kill_a_busy_worker() -> bool:
@@ -192,7 +184,7 @@ def test_a_worker_killed_mid_task_leaves_every_take_scored_exactly_once(nodes: N
         return busy is not None
 
     async def race() -> list[httpx.Response]:
-        sending = asyncio.create_task(send())
+        sending = asyncio.create_task(_at_once(nodes, "Cleo", takes))
         await asyncio.to_thread(wait_for, kill_a_busy_worker, timeout=60, what="a worker to start scoring")
         return await sending
 

@@ -5,18 +5,15 @@ never a 500, and the store stays whole: no recording without its row, no row wit
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import ON_CI
+from tests.conftest import mounted_tmpfs
 from tests.server.helpers import (
     LiveServer,
     PartialUpload,
@@ -97,21 +94,6 @@ def test_scoring_workers_end_with_a_server_killed_by_sigkill(tmp_path: Path) -> 
              what="the scoring workers to exit after the server's SIGKILL")
 
 
-@contextlib.contextmanager
-def _small_disk(folder: Path, size_mb: int) -> Iterator[Path]:
-    """A tmpfs of ``size_mb`` mounted at ``folder`` (root only: CI runs as root)."""
-    folder.mkdir(parents=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(folder)], capture_output=True, text=True)
-    if done.returncode != 0:
-        if ON_CI:
-            pytest.fail(f"CI runs as root and must mount a tmpfs: {done.stderr}")
-        pytest.skip(f"cannot mount a small disk here: {done.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-
-
 def _leave_free(folder: Path, free_bytes: int) -> None:
     """Fill the disk of ``folder`` with a ballast file until about ``free_bytes`` are free."""
     ballast = folder / "ballast"
@@ -123,7 +105,7 @@ def _leave_free(folder: Path, free_bytes: int) -> None:
 
 
 def test_a_full_disk_is_507_the_class_page_warns_and_no_recording_is_left_without_its_row(tmp_path: Path, take: Path) -> None:
-    with _small_disk(tmp_path / "disk", 48) as disk:
+    with mounted_tmpfs(tmp_path / "disk", size_mib=48) as disk:
         data_dir = disk / "data"
         tokens = classroom(data_dir, ["Ana"])
         server = LiveServer(data_dir, tmp_path / "tmp", args=("--min-free-mb", "8", "--score-wait", "0")).start()

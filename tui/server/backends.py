@@ -119,12 +119,6 @@ class LocalPool:
             broken.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
 
-    def worker_pids(self) -> list[int]:
-        """The worker processes' ids (for tests and diagnostics)."""
-        pool = self._pool
-        processes = getattr(pool, "_processes", None) or {}
-        return list(processes)
-
 
 class DaskBackend:
     """A Dask cluster: jobs go to the scheduler at ``address``, ``dask worker`` processes anywhere run them.

@@ -170,10 +170,14 @@ class Service:
         stale = time.time() - STALE_INCOMING_SECONDS
         for entry in self.db.incoming_dir.iterdir():
             try:
-                if entry.name.startswith(self.incoming_prefix) or entry.lstat().st_mtime < stale:
-                    shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+                if not (entry.name.startswith(self.incoming_prefix) or entry.lstat().st_mtime < stale):
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink()
             except FileNotFoundError:
-                pass
+                pass  # another node removed it first
         summaries.ensure_current(self.db)
         list_missing_phrases(self.db)
 
