@@ -62,13 +62,20 @@ async def _upload_all(url: str, uploads: list[tuple[str, dict[str, object]]], au
 
     ``busy`` collects the ``Retry-After`` of every 503 (the learner's outbox waits as long).
     """
-    limits = httpx.Limits(max_connections=len(uploads), max_keepalive_connections=len(uploads))
+    # A connection idle for 2 s is not reused: uvicorn closes idle ones after 5 s, and a POST sent as it does fails.
+    limits = httpx.Limits(max_connections=len(uploads), max_keepalive_connections=len(uploads), keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
         async def one(token: str, fields: dict[str, object]) -> tuple[int, float, int]:
             started = time.perf_counter()
             while True:
-                response = await client.post("/api/v1/attempts", headers={"authorization": f"Bearer {token}"},
-                                             data={"meta": json.dumps(fields)}, files={"audio": ("take.wav", audio, "audio/wav")})
+                try:
+                    response = await client.post("/api/v1/attempts", headers={"authorization": f"Bearer {token}"},
+                                                 data={"meta": json.dumps(fields)}, files={"audio": ("take.wav", audio, "audio/wav")})
+                except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+                    if busy is None:
+                        raise
+                    busy.append("dropped")  # a connection closed under us (a starved client reusing one): send it again,
+                    continue                # as the outbox does; the client_attempt_id keeps it one take
                 if response.status_code != 503 or busy is None:
                     return response.status_code, time.perf_counter() - started, int(response.json().get("id", 0))
                 busy.append(response.headers.get("retry-after", ""))
@@ -97,7 +104,8 @@ def test_thirty_learners_uploading_ten_takes_at_once_are_each_stored_exactly_onc
         assert server.stop() in (0, -signal.SIGTERM)
     assert [status for status, _, _ in first] == [201] * len(uploads)
     assert [status for status, _, _ in again] == [200] * len(uploads)
-    assert busy and set(busy) == {"2"}  # 10 uploads of one learner at once pass 4 slots: the rest were told when to come back
+    assert busy.count("2") > 0 and set(busy) <= {"2", "dropped"}  # 10 uploads of one learner at once pass 4 slots: the rest
+    # were told when to come back
     assert [id for _, _, id in again] == [id for _, _, id in first]
     rows = _rows(data_dir)
     assert len(rows) == len({row[0] for row in rows}) == LEARNERS * UPLOADS_EACH

@@ -27,6 +27,8 @@ from tui.scoring.score import Score
 
 TIMEOUT = httpx.Timeout(10.0, read=120.0, write=60.0)
 """Connect and pool waits are short; reading the answer to an upload waits for the server to score it."""
+KEEPALIVE_SECONDS = 2.0
+"""A connection idle this long is not reused: the server closes idle ones after 5 s, and a take sent on one as it does fails."""
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507})
 MAX_RETRY_AFTER = 3600.0
 """A ``Retry-After`` longer than this is taken as this."""
@@ -119,6 +121,7 @@ class ClassClient:
             base_url=login.url,
             headers={"authorization": f"Bearer {login.token}", "user-agent": f"pronounce/{__version__}"},
             timeout=timeout,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             verify=not login.insecure,
             follow_redirects=False,
         )

@@ -21,7 +21,7 @@ from typing import IO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from tui.server.errors import ApiError
 from tui.server.meta import MAX_META_BYTES
@@ -37,6 +37,8 @@ IDLE_SECONDS = 20.0
 """Longest wait for the next piece of a body."""
 MAX_SECONDS = 300.0
 """Longest time an upload may take (20 MB needs 70 kB/s)."""
+DRAIN_BYTES = 2 * 1024 * 1024
+"""The largest body of a refused upload that is read (and dropped) so that its client reads the answer."""
 
 
 @dataclass
@@ -202,6 +204,26 @@ async def receive(request: Request, *, incoming: Path, prefix: str, max_audio_by
         discard(got)
         raise
     return got
+
+
+async def drain(request: Request, limit: int = DRAIN_BYTES) -> None:
+    """Read and drop the body of an upload refused before it was read (busy, disk full), up to ``limit`` bytes.
+
+    A server that answers while the client still sends, then closes, makes
+    the client's socket see a reset instead of the answer; reading a small
+    body first lets the client read why it must wait (``Retry-After``).
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return
+    read = 0
+    try:
+        async for chunk in _chunks(request):
+            read += len(chunk)
+            if read > limit:
+                return
+    except (ApiError, ClientDisconnect):
+        return
 
 
 def discard(got: Received) -> None:

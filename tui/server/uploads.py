@@ -26,7 +26,7 @@ from tui.server.audio_check import check_take
 from tui.server.errors import ApiError
 from tui.server.meta import parse_meta
 from tui.server.records import ServerAttempt
-from tui.server.upload import discard, receive
+from tui.server.upload import discard, drain, receive
 
 FAILED_HINT = "record the phrase again"
 
@@ -45,9 +45,17 @@ async def post_attempt(request: Request) -> Response:
         raise ApiError(403, "only a learner uploads takes", hint="use a learner token")
     learner_id = who.learner_id
     declared = request.headers.get("content-length", "")
-    service.uploads.take(learner_id)
     try:
-        await run_in_threadpool(service.disk.check, int(declared) if declared.isdigit() and len(declared) < 16 else 0)
+        service.uploads.take(learner_id)
+    except ApiError:
+        await drain(request)
+        raise
+    try:
+        try:
+            await run_in_threadpool(service.disk.check, int(declared) if declared.isdigit() and len(declared) < 16 else 0)
+        except ApiError:
+            await drain(request)
+            raise
         try:
             got = await receive(request, incoming=service.db.incoming_dir, prefix=service.incoming_prefix,
                                 max_audio_bytes=service.config.max_upload_bytes)
