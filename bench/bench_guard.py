@@ -200,7 +200,29 @@ def scorer_report() -> None:
     fold_of = {s: i % FOLDS for i, s in enumerate(rng.permutation(sorted(set(data.speaker[dev]))))}
     folds = np.array([fold_of.get(s, -1) for s in data.speaker])
     print("== bench/fit_scorer.py's report with the shipped guard in the scorer (the scorer's models refitted as there)")
-    fit_scorer.report(data, folds, dev, False, fit_scorer.anchor_values())
+    anchors = fit_scorer.anchor_values()
+    fit_scorer.report(data, folds, dev, False, anchors)
+    right, wrong = data.values()
+    good = data.target("total") >= 7
+    splits = [("CV", [(folds != f) & dev for f in range(FOLDS)], [folds == f for f in range(FOLDS)]), ("held-out", [dev], [~dev])]
+    for label, fits, tests in splits:
+        flags = {name: np.full(len(data.rows), np.nan) for name in ("content", "both", "wrong_over_40")}
+        for train, test in zip(fits, tests):
+            models_ = fit_scorer.fit_set(data, train, False, anchors)
+            for i in np.flatnonzero(test):
+                p = float(models_.content(fit_scorer.matrix([right[i]], models_.content.features))[0])
+                flags["content"][i] = 100 * models_.content_scale(p) < DIFFERENT_CAP
+                flags["both"][i] = fit_scorer.predict(models_, right, np.array([i]))["flagged"][0]
+                if wrong[i] is not None:
+                    flags["wrong_over_40"][i] = fit_scorer.predict(models_, wrong, np.array([i]))["overall"][0] > 40
+        for name, group in (("adults", ~data.child), ("children", data.child)):
+            m = np.flatnonzero(np.isfinite(flags["both"]) & group)
+            g = np.flatnonzero(np.isfinite(flags["both"]) & group & good)
+            w = np.isfinite(flags["wrong_over_40"]) & group
+            print(f"   {label} {name:<9} right takes flagged: content check alone {100 * np.mean(flags['content'][m]):.2f} %, with the "
+                  f"guard {100 * np.mean(flags['both'][m]):.2f} % of {m.size}; experts ≥ 7: {100 * np.mean(flags['content'][g]):.2f} → "
+                  f"{100 * np.mean(flags['both'][g]):.2f} % of {g.size}; wrong sentence ≤ 40: "
+                  f"{100 * (1 - np.mean(flags['wrong_over_40'][w])):.1f} % of {w.sum()}")
 
 
 if __name__ == "__main__":

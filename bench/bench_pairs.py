@@ -45,14 +45,14 @@ from tui.speech.tts import DEFAULT_PITCH, DEFAULT_RATE, synthesize, voice_for  #
 OUT = ROOT / "bench" / "out" / "pairs"
 
 
-def capture(pack_name: str, learners: int) -> list[dict[str, Any]]:
-    """Every (take, phrase) pair's grade() arguments: the references' takes (``learners`` 0), else the learners'."""
+def capture(pack_name: str, learner: int | None) -> list[dict[str, Any]]:
+    """Every (take, phrase) pair's grade() arguments: the references' takes (``learner`` None), else that learner's."""
     pack = load_pack(ROOT / "lessons" / pack_name)
     lang = pack.language
     prepared = [prepare_phrase(p.text, lang=lang, audio=p.audio) for p in pack.phrases]
-    takes: list[tuple[str, int, Any]] = [] if learners else [("reference", i, p.audio) for i, p in enumerate(pack.phrases)]
+    takes: list[tuple[str, int, Any]] = [] if learner is not None else [("reference", i, p.audio) for i, p in enumerate(pack.phrases)]
     voice = voice_for(lang)
-    for variant, speed, pitch in LEARNERS[:learners]:
+    for variant, speed, pitch in LEARNERS[learner : learner + 1] if learner is not None else []:
         for i, phrase in enumerate(pack.phrases):
             speech = synthesize(phrase.text, lang=lang, voice=voice + variant, rate=round(DEFAULT_RATE * speed),
                                 pitch=DEFAULT_PITCH + pitch)
@@ -65,7 +65,7 @@ def capture(pack_name: str, learners: int) -> list[dict[str, Any]]:
         seen.append(args)
         return original(*args)
 
-    live.grade = keep  # type: ignore[assignment]
+    live.grade = keep
     try:
         for who, i, audio in takes:
             for j, reference in enumerate(prepared):
@@ -73,7 +73,7 @@ def capture(pack_name: str, learners: int) -> list[dict[str, Any]]:
                 pairs.append({"who": who, "said": pack.phrases[i].text, "phrase": pack.phrases[j].text, "right": i == j,
                               "args": seen.pop()})
     finally:
-        live.grade = original  # type: ignore[assignment]
+        live.grade = original
     return pairs
 
 
@@ -109,23 +109,26 @@ def report(pairs: list[dict[str, Any]], label: str, worst: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pack", default="en-basics")
-    parser.add_argument("--learners", type=int, default=0, help=f"stand-in learners too (at most {len(LEARNERS)})")
+    parser.add_argument("--learners", type=int, default=0, choices=range(len(LEARNERS) + 1),
+                        help="the first N stand-in learners too")
     parser.add_argument("--worst", type=int, default=12)
     parser.add_argument("--fresh", action="store_true", help="recompute the cached evidence")
     parser.add_argument("--without-guard", action="store_true", help="grade as before the guard (tui/scoring/explained.py)")
     args = parser.parse_args()
     if args.without_guard:
-        explained.measurements = lambda words, evidence: None  # type: ignore[assignment]
+        explained.measurements = lambda words, evidence: None
     start = time.perf_counter()
-    for learners in sorted({0, args.learners}):
-        cache = OUT / f"{args.pack}-{learners}.pkl"
+    found: dict[str, list[dict[str, Any]]] = {"references": [], "learners": []}
+    for learner in (None, *range(args.learners)):
+        cache = OUT / (f"{args.pack}-references.pkl" if learner is None else f"{args.pack}-learner-{learner + 1}.pkl")
         if args.fresh or not cache.exists():
-            print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; capturing the evidence", flush=True)
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: capturing {cache.name}", flush=True)
             OUT.mkdir(parents=True, exist_ok=True)
-            cache.write_bytes(pickle.dumps(capture(args.pack, learners)))
-        pairs = pickle.loads(cache.read_bytes())
-        label = f"{learners} stand-in learners" if learners else "its reference recordings"
-        report(pairs, f"{args.pack}: {label}, each take against every phrase", args.worst)
+            cache.write_bytes(pickle.dumps(capture(args.pack, learner)))
+        found["references" if learner is None else "learners"].extend(pickle.loads(cache.read_bytes()))
+    report(found["references"], f"{args.pack}: its reference recordings, each take against every phrase", args.worst)
+    if args.learners:
+        report(found["learners"], f"{args.pack}: {args.learners} stand-in learners, each take against every phrase", args.worst)
     print(f"({time.perf_counter() - start:.0f} s)")
 
 
