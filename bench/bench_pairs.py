@@ -65,7 +65,7 @@ def capture(pack_name: str, learner: int | None) -> list[dict[str, Any]]:
         seen.append(args)
         return original(*args)
 
-    live.grade = keep
+    live.grade = keep  # type: ignore[assignment]
     try:
         for who, i, audio in takes:
             for j, reference in enumerate(prepared):
