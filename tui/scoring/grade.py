@@ -96,7 +96,7 @@ def trusted(values: dict[str, float]) -> float:
 
 
 def sentence_scores(models: ModelSet, values: dict[str, float], *, english_evidence: bool) -> tuple[dict[str, float], float, float]:
-    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content scale.
+    """Sub-scores 0–100 (overall scaled by the share of words found), completeness and the content scale.
 
     Completeness is the share of the phrase's words found (English evidence:
     words only the aligner placed count as far as the guard trusts the take),
@@ -114,10 +114,13 @@ def sentence_scores(models: ModelSet, values: dict[str, float], *, english_evide
         for name, model in models.sentence.items()
     }
     if english_evidence:
-        completeness = 100.0 * (values["found_share"] - (1.0 - trusted(values)) * values.get("aligner_only_share", 0.0))
+        found = 100.0 * values["found_share"]
+        completeness = found - 100.0 * (1.0 - trusted(values)) * values.get("aligner_only_share", 0.0)
     else:
-        completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
-    subs["overall"] *= min(1.0, completeness / COMPLETE_FOR_FULL_OVERALL)
+        found = completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
+    # the guard's doubt scales every score already: the words it stops counting do not lower overall a second time
+    # (counting them twice cost the held-out speakers' overall 0.013 of agreement, bench/bench_guard.py --scorer)
+    subs["overall"] *= min(1.0, found / COMPLETE_FOR_FULL_OVERALL)
     return subs, completeness, scale
 
 
