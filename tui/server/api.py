@@ -47,7 +47,7 @@ async def bearer(request: Request, *roles: Role) -> Identity:
     if who is None:
         raise ApiError(401, "unknown or revoked token", hint="ask the teacher for a token, then `pronounce login URL TOKEN`")
     if roles and who.role not in roles:
-        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use a {' or '.join(roles)} token")
+        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use {' or '.join(f'an {r}' if r == 'admin' else f'a {r}' for r in roles)} token")
     return who
 
 
