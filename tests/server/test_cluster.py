@@ -129,6 +129,10 @@ def test_uploads_stay_pending_while_no_worker_is_up_and_are_scored_when_one_join
             ids.append(response.json()["id"])
             assert response.elapsed.total_seconds() < 10  # answered after --score-wait (2 s), not when scored
     assert [_status(nodes, nodes.b, nodes.teacher, i)["status"] for i in ids] == ["pending"] * 3
+    with nodes.b.client() as teacher:  # the class page says why its table is empty and lists them as being scored
+        assert sign_in(teacher, nodes.teacher).status_code == 303
+        page = teacher.get("/classes/1").text
+        assert "No takes scored yet: the latest takes are below." in page and page.count(">scoring…<") == 3
     nodes.scheduler.worker("w1")
     wait_for(lambda: _all_scored(nodes), timeout=SCORED_WITHIN, what="the first worker to score the pending takes")
     for attempt_id in ids:
