@@ -267,3 +267,18 @@ def test_score_batch_on_the_cluster_writes_what_a_local_run_writes(nodes: Nodes,
     lines = [json.loads(line) for line in local.splitlines()]
     assert [line["id"] for line in lines] == ["a", "b", "c", "d"]
     assert [line["error"] is None for line in lines] == [True, True, False, False]
+
+
+def test_takes_pending_when_the_scheduler_is_killed_are_submitted_again_and_scored_once(nodes: Nodes) -> None:
+    for worker in list(nodes.scheduler.workers):  # no worker: the takes wait on the scheduler
+        worker.stop()
+    nodes.scheduler.workers.clear()
+    answers = asyncio.run(_at_once(nodes, "Ana", [meta("Good morning.") for _ in range(3)]))
+    assert [r.json()["status"] for r in answers] == ["pending"] * 3, [r.text for r in answers]
+    nodes.scheduler.kill()  # every task it held is lost with it
+    nodes.scheduler.start()  # a new scheduler on the same address: the nodes reconnect and submit the takes again
+    nodes.scheduler.worker("w6")
+    wait_for(lambda: _all_scored(nodes), timeout=SCORED_WITHIN, what="the pending takes to be scored after the restart")
+    _scored_once(nodes)
+    for node in (nodes.a, nodes.b):
+        assert "Traceback" not in node.log()
