@@ -10,7 +10,6 @@ with 401 (no or unknown token), 403 (wrong role, another learner's take), 404,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -22,6 +21,7 @@ from tui.server import accounts, classes, exports, packs, records
 from tui.server.accounts import Identity, Role
 from tui.server.errors import ApiError
 from tui.server.meta import parse_meta
+from tui.server.params import since_param
 from tui.server.records import Filters, ServerAttempt, TakeScore
 from tui.server.scorer import sniff
 from tui.server.service import Service
@@ -46,8 +46,12 @@ async def bearer(request: Request, *roles: Role) -> Identity:
     if who is None:
         raise ApiError(401, "unknown or revoked token", hint="ask the teacher for a token, then `pronounce login URL TOKEN`")
     if roles and who.role not in roles:
-        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use a {' or '.join(roles)} token")
+        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use {' or '.join(_article(role) for role in roles)} token")
     return who
+
+
+def _article(role: Role) -> str:
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 
 async def healthz(request: Request) -> Response:
@@ -110,13 +114,7 @@ def _stored(attempt: ServerAttempt, who: Identity, *, created: bool) -> Response
 
 def _filters(request: Request, who: Identity) -> Filters:
     query = request.query_params
-    since = None
-    if query.get("since"):
-        try:
-            since = datetime.fromisoformat(query["since"])
-            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
-        except (ValueError, OverflowError) as exc:
-            raise ApiError(422, f"since={query['since'][:40]!r} is not an ISO 8601 time", hint="e.g. since=2025-01-31T08:00:00Z") from exc
+    since = since_param(query.get("since"))
     class_id = None
     if query.get("class"):
         raw = query["class"]
@@ -129,7 +127,7 @@ def _filters(request: Request, who: Identity) -> Filters:
                    phrase=query.get("phrase"), since=since)
 
 
-async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
+async def streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
     """Stream ``chunks``; the first is read before the answer starts, so a failing database is still a proper error."""
     first = await run_in_threadpool(next, chunks, "")
 
@@ -144,13 +142,13 @@ async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, s
 async def list_attempts(request: Request) -> Response:
     """``GET /api/v1/attempts`` (admin, teacher): the takes of the classes the token sees, filtered; streamed."""
     who = await bearer(request, *STAFF)
-    return await _streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
+    return await streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
 
 
 async def export_csv(request: Request) -> Response:
     """``GET /api/v1/attempts.csv`` (admin, teacher): the listing as CSV, streamed."""
     who = await bearer(request, *STAFF)
-    return await _streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
+    return await streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
                            {"content-disposition": 'attachment; filename="attempts.csv"'})
 
 

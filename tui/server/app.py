@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tui.errors import ClassroomError, PronounceError
-from tui.server import api, web
+from tui.server import api, api_classwork, api_feedback, pages, web, web_classwork, web_learners, web_takes
 from tui.server.errors import ApiError
 from tui.server.service import ServerConfig, Service
 
@@ -33,8 +33,8 @@ log = logging.getLogger("pronounce.server")
 def _error_response(request: Request, status: int, message: str, hint: str) -> Response:
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": message, "hint": hint}, status_code=status)
-    return web.templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "hint": hint},
-                                          status_code=status, headers=web.SECURITY_HEADERS)
+    return pages.templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "hint": hint},
+                                          status_code=status, headers=pages.SECURITY_HEADERS)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -76,7 +76,8 @@ def create_app(config: ServerConfig) -> Starlette:
             service.close()
 
     app = Starlette(
-        routes=[*api.ROUTES, *web.ROUTES],
+        routes=[*api.ROUTES, *api_feedback.ROUTES, *api_classwork.ROUTES, *web_takes.ROUTES, *web_learners.ROUTES,
+                *web_classwork.ROUTES, *web.ROUTES],
         lifespan=lifespan,
         exception_handlers={
             ApiError: _api_error,

@@ -57,6 +57,7 @@ class Cell:
 class Row:
     """One learner of the page and a cell per column (None where they never tried)."""
 
+    id: int
     learner: str
     removed: bool
     mean: float | None
@@ -214,7 +215,7 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
             for s in conn.execute(query):
                 cells[(s.learner_id, s.pack_id, s.phrase_id)] = Cell(s.attempts, s.latest, s.best, trend_arrow(s.trend),
                                                                      s.latest_attempt_id)
-    rows = tuple(Row(learner=name_, removed=removed is not None, mean=mean, takes=int(takes or 0), last=last,
+    rows = tuple(Row(id=id_, learner=name_, removed=removed is not None, mean=mean, takes=int(takes or 0), last=last,
                      cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols))
                  for id_, name_, removed, mean, takes, last in found)
     return ClassPage(class_id=class_id, class_name=name, columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,

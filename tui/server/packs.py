@@ -58,24 +58,28 @@ class PublishedPack:
         }
 
 
-def publish(db: Database, source: Path) -> PublishedPack:
+def publish(db: Database, source: Path, *, shown: str | None = None) -> PublishedPack:
     """Check the pack in ``source`` (a folder or a ``.zip``) and publish it, replacing an older publication.
+
+    ``shown`` names the source in messages instead of its path (a pack
+    uploaded through the pages: its path on the server is nobody's business).
 
     Raises
     ------
     ClassroomError
         ``source`` is not a valid pack, or its id could not be used in an upload.
     """
+    name = shown or str(source)
     staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=db.packs_dir))
     try:
         try:
             folder = _unpacked(Path(source), staging)
             pack, problems = read_pack(folder)
         except PackError as exc:
-            raise ClassroomError(f"cannot publish {source}: {exc.message}", hint=exc.hint) from exc
+            raise ClassroomError(f"cannot publish {name}: {exc.message.replace(str(source), name)}", hint=exc.hint) from exc
         if pack is None:
             errors = "; ".join(str(p) for p in problems if p.severity == "error")
-            raise ClassroomError(f"{source} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {source}`")
+            raise ClassroomError(f"{name} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {name}`")
         write_zip(pack.root, staging / ZIP_NAME, prefix=pack.id)
         final = _next_folder(db.packs_dir)
         os.rename(staging, final)
@@ -152,6 +156,14 @@ def listing(db: Database) -> list[PublishedPack]:
     with db.reading() as conn:
         rows = conn.execute(select(packs).order_by(packs.c.id)).all()
     return [_published(db, row) for row in rows]
+
+
+def phrase_list(db: Database, pack_id: str) -> list[tuple[str, str]]:
+    """The published pack's phrases, ``(id, text)`` in lesson order (empty when it is not published)."""
+    with db.reading() as conn:
+        rows = conn.execute(select(pack_phrases.c.phrase_id, pack_phrases.c.text).where(pack_phrases.c.pack_id == pack_id)
+                            .order_by(pack_phrases.c.position)).all()
+    return [(phrase_id, text) for phrase_id, text in rows]
 
 
 def find(db: Database, pack_id: str) -> PublishedPack | None:

@@ -58,6 +58,12 @@ class Filters:
         Learner name, pack id, phrase id.
     since : datetime or None
         Stored at or after this time.
+    learner_id : int or None
+        Only this learner's takes.
+    recorded_from, recorded_before : datetime or None
+        Recorded at or after, and before, these times.
+    state : str or None
+        ``visible`` (not hidden), ``hidden`` or ``flagged`` takes only.
     """
 
     class_ids: frozenset[int] | None = None
@@ -66,6 +72,10 @@ class Filters:
     pack: str | None = None
     phrase: str | None = None
     since: datetime | None = None
+    learner_id: int | None = None
+    recorded_from: datetime | None = None
+    recorded_before: datetime | None = None
+    state: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +105,8 @@ class ServerAttempt:
         The score the learner's app showed.
     error : str or None
         Why scoring failed.
+    hidden_at, flagged_at : datetime or None
+        When a teacher hid the take (it then leaves the summaries) or flagged it.
     """
 
     id: int
@@ -117,6 +129,8 @@ class ServerAttempt:
     score: Score | None
     client_score: Score | None
     error: str | None
+    hidden_at: datetime | None = None
+    flagged_at: datetime | None = None
 
 
 def _select(columns: Sequence[str] | None = None) -> Select[Any]:
@@ -135,7 +149,8 @@ def from_row(root: Path, row: Row[Any]) -> ServerAttempt:
         text=row.text, lang=row.lang, recorded_at=row.recorded_at, created_at=row.created_at, status=row.status,
         audio=root / row.audio, duration=row.duration, reference=root / row.reference if row.reference else None,
         score=Score.from_json(row.score_json) if row.status == "scored" else None,
-        client_score=_client_score(row.client_score_json), error=row.error,
+        client_score=_client_score(row.client_score_json), error=row.error, hidden_at=row.hidden_at,
+        flagged_at=row.flagged_at,
     )
 
 
@@ -168,12 +183,29 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     if filters.class_ids is not None:
         query = query.where(attempts.c.class_id.in_(sorted(filters.class_ids)))
     for column, value in ((attempts.c.class_id, filters.class_id), (learners.c.name, filters.learner),
-                          (attempts.c.pack_id, filters.pack), (attempts.c.phrase_id, filters.phrase)):
+                          (attempts.c.pack_id, filters.pack), (attempts.c.phrase_id, filters.phrase),
+                          (attempts.c.learner_id, filters.learner_id)):
         if value is not None:
             query = query.where(column == value)
     if filters.since is not None:
         query = query.where(attempts.c.created_at >= filters.since)
+    if filters.recorded_from is not None:
+        query = query.where(attempts.c.recorded_at >= filters.recorded_from)
+    if filters.recorded_before is not None:
+        query = query.where(attempts.c.recorded_at < filters.recorded_before)
+    if filters.state in STATES:
+        query = query.where(STATES[filters.state]())
     return query
+
+
+STATES = {"visible": lambda: attempts.c.hidden_at.is_(None), "hidden": lambda: attempts.c.hidden_at.is_not(None),
+          "flagged": lambda: attempts.c.flagged_at.is_not(None)}
+"""What :attr:`Filters.state` may name, and the takes it keeps."""
+
+
+def selection(filters: Filters, columns: Sequence[str] | None = None) -> Select[Any]:
+    """The takes ``filters`` selects (only ``columns`` of ``attempts``, and ``id``, when given), unordered."""
+    return _filtered(_select(columns), filters)
 
 
 def rows(db: Database, filters: Filters, *, columns: Sequence[str] | None = None, batch: int = BATCH) -> Iterator[Any]:

@@ -3,10 +3,13 @@
 Who is who: the admin (tokens with role ``admin``) runs the server; each class
 has one or more teachers (``class_teachers``); each learner belongs to one
 class. A take (``attempts``) is ``pending`` until it is scored, then ``scored``
-with its score columns set, or ``failed`` with ``error`` set. ``summaries``
+with its score columns set, or ``failed`` with ``error`` set; a teacher may
+hide it (``hidden_at``: it leaves the summaries) or flag it. ``summaries``
 holds one row per learner and phrase, kept current as takes are scored, and
 ``class_phrases`` the phrases each class practised: the class page reads only
-those two.
+those two. ``feedback`` is a teacher's answer to one take, ``assignments``
+the work a teacher sets (a published pack's phrases, to a class or some of its
+learners).
 
 The migrations in ``tui/server/migrations/versions`` build exactly these
 tables (a test compares them); change both together.
@@ -19,8 +22,10 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
     Dialect,
     Float,
     ForeignKey,
@@ -179,6 +184,7 @@ attempts = Table(
     Column("submitted_at", UtcDateTime),
     Column("scored_at", UtcDateTime),
     Column("hidden_at", UtcDateTime),
+    Column("flagged_at", UtcDateTime),
     CheckConstraint("status IN ('pending', 'scored', 'failed')", name="status"),
     CheckConstraint(
         "status <> 'scored' OR (overall IS NOT NULL AND accuracy IS NOT NULL AND fluency IS NOT NULL"
@@ -211,6 +217,7 @@ summaries = Table(
     Column("best", Float, nullable=False),
     Column("mean_last5", Float, nullable=False),
     Column("trend", Float),
+    Column("weak", Text),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("summaries_by_class_phrase", "class_id", "pack_id", "phrase_id", "latest", "learner_id"),
     Index("summaries_by_class_learner", "class_id", "learner_id", "latest", "attempts", "latest_at"),
@@ -251,3 +258,58 @@ server_state = Table(
     Column("value", Text, nullable=False),
 )
 """Small facts about derived data, e.g. which version of the summaries the table holds."""
+
+MAX_COMMENT = 2000
+"""Characters of a teacher's comment on a take."""
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", ID, primary_key=True),
+    Column("attempt_id", ID, ForeignKey("attempts.id"), nullable=False, unique=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    Column("teacher_id", Integer, ForeignKey("teachers.id")),
+    Column("comment", Text, nullable=False),
+    Column("words", Text, nullable=False),
+    Column("audio", Text),
+    Column("audio_seconds", Float),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"length(comment) <= {MAX_COMMENT}", name="comment_length"),
+    Index("feedback_by_learner", "learner_id", "updated_at"),
+    Index("feedback_by_class", "class_id", "updated_at"),
+)
+"""A teacher's answer to one take: a comment, the words to work on (JSON ``[{"index", "text"}]`` of the take's
+words), and a recording of their own (FLAC, relative to the store's folder). ``teacher_id`` None: the admin wrote it."""
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", ID, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("pack_version", Text, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("target", Integer, nullable=False),
+    Column("whole_class", Boolean, nullable=False),
+    Column("teacher_id", Integer, ForeignKey("teachers.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("target >= 1 AND target <= 100", name="target"),
+    Index("assignments_by_class", "class_id", "due_on"),
+)
+"""Work a teacher set: phrases of a published pack (the pack's version then), due on a day, a target score. A take
+counts toward it when it was recorded since ``created_at``; ``whole_class`` or the learners in ``assignment_learners``."""
+
+assignment_phrases = Table(
+    "assignment_phrases", metadata,
+    Column("assignment_id", ID, ForeignKey("assignments.id"), primary_key=True),
+    Column("phrase_id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+assignment_learners = Table(
+    "assignment_learners", metadata,
+    Column("assignment_id", ID, ForeignKey("assignments.id"), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Index("assignment_learners_by_learner", "learner_id", "assignment_id"),
+)

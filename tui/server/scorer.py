@@ -30,6 +30,7 @@ import numpy as np
 from tui.errors import AudioFormatError, PronounceError, TTSError
 from tui.scoring import PreparedReference, compare, pitch_track, prepare_reference
 from tui.scoring.score import Score
+from tui.server.clips import Clip, convert_clip
 from tui.server.errors import ApiError
 from tui.speech.types import WordTiming
 
@@ -207,6 +208,10 @@ class Scorer:
     async def contours(self, take: Path, reference: Path) -> Contours:
         """Pitch contours for the attempt page, computed in a worker."""
         return await self._run(pitch_contours, take, reference)
+
+    async def convert_clip(self, source: Path, dest: Path) -> Clip:
+        """A teacher's recording checked and written to ``dest`` as FLAC, in a worker (a hostile file cannot crash the server)."""
+        return await self._run(convert_clip, source, dest)
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
         pool = self._pool

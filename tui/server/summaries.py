@@ -1,4 +1,4 @@
-"""Per-learner, per-phrase summaries of scored takes: count, latest, best, mean of the last five, trend.
+"""Per-learner, per-phrase summaries of scored takes: count, latest, best, mean of the last five, trend, weak words.
 
 The class page reads only this table and ``class_phrases`` (which phrases a
 class practised, counted in learners), so it costs the same with 30 takes or
@@ -19,11 +19,12 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, select, upda
 
 from tui.server.accounts import now
 from tui.server.db import Database
+from tui.server.difficulty import weak_json
 from tui.server.schema import attempts, class_phrases, classes, learners, server_state, summaries
 from tui.store.records import PhraseStats
 
-VERSION = 1
-"""The summaries' algorithm; a store whose ``server_state['summaries']`` differs is rebuilt."""
+VERSION = 2
+"""The summaries' algorithm (2: the latest take's weak words); a store whose ``server_state['summaries']`` differs is rebuilt."""
 RECENT = 5
 INSERT_BATCH = 2000
 
@@ -40,7 +41,7 @@ def _values(learner_id: int, pack_id: str, phrase_id: str, count: int, best: flo
     return {"learner_id": learner_id, "pack_id": pack_id, "phrase_id": phrase_id, "class_id": newest.class_id,
             "text": newest.text, "attempts": count, "latest": newest.overall, "latest_attempt_id": newest.id,
             "latest_at": newest.recorded_at, "best": best, "mean_last5": stats.avg_last5, "trend": stats.trend,
-            "updated_at": now()}
+            "weak": weak_json(newest.score_json), "updated_at": now()}
 
 
 def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> None:
@@ -61,7 +62,7 @@ def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> 
     after = None
     if count:
         latest = conn.execute(select(attempts.c.id, attempts.c.class_id, attempts.c.text, attempts.c.overall,
-                                     attempts.c.recorded_at).where(cell)
+                                     attempts.c.recorded_at, attempts.c.score_json).where(cell)
                               .order_by(attempts.c.recorded_at.desc(), attempts.c.id.desc()).limit(RECENT)).all()
         values = _values(learner_id, pack_id, phrase_id, count, best, latest)
         conn.execute(insert(summaries).values(**values))
@@ -94,7 +95,7 @@ def rebuild(conn: Connection) -> int:
     conn.execute(delete(class_phrases))
     conn.execute(delete(summaries))
     ordered = (select(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id, attempts.c.id, attempts.c.class_id,
-                      attempts.c.text, attempts.c.overall, attempts.c.recorded_at)
+                      attempts.c.text, attempts.c.overall, attempts.c.recorded_at, attempts.c.score_json)
                .where(_counted())
                .order_by(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id,
                          attempts.c.recorded_at.desc(), attempts.c.id.desc()))
