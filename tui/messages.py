@@ -90,6 +90,11 @@ class StatusChanged(Message):
     """The session's status line changed."""
 
 
+@dataclass
+class InboxChanged(Message):
+    """The teacher's answers or assignments were fetched: assigned phrases and answers may have changed."""
+
+
 def capture_message(event: CaptureEvent) -> Message:
     """The UI message for one capture event."""
     if isinstance(event, Chunk):

@@ -7,7 +7,8 @@ used, so the app's first frame does not wait for them.
 
 :meth:`Session.add_saved_listener` announces every saved attempt (the uploader
 queues it there) and :meth:`Session.set_status` puts a short line ("↑ 3
-waiting") in every screen's status bar. Scoring is in
+waiting", "1 new comment from your teacher") in every screen's status bar;
+:attr:`Session.classroom` holds what the teacher sent. Scoring is in
 :mod:`tui.practice.phrase_scoring`.
 """
 
@@ -27,6 +28,7 @@ from tui.packs.model import Pack, Phrase
 from tui.practice import phrase_scoring
 from tui.practice.announce import Announcer
 from tui.practice.captures import CaptureListener, CaptureRun, Captures
+from tui.practice.classroom import Classroom
 from tui.practice.history import PhraseBadge, attempt_result, phrase_badges
 from tui.practice.playback import PlaybackQueue
 from tui.practice.recovered import RecoveredTake, RecoveredTakes, pack_of, write_sidecar
@@ -77,6 +79,8 @@ class Session(Announcer):
         self.recovered = RecoveredTakes(self.incoming_dir)
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
         self.uploader: Uploader | None = None
+        self.classroom: Classroom | None = None
+        """The teacher's answers and assignments, while logged in to a class server."""
         self._references: dict[str, Reference] = {}
         self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
@@ -369,15 +373,20 @@ class Session(Announcer):
         PronounceError
             The login file or the outbox is damaged: practice goes on without uploads.
         """
+        from tui.client.inbox import assigned_pack_dir
         from tui.client.uploader import Uploader
 
-        uploader = Uploader.for_data_dir(self.data_dir, on_status=lambda status: self.set_status(status.label()))
+        uploader = Uploader.for_data_dir(self.data_dir, on_status=lambda status: self.set_status(status.label()),
+                                         on_inbox=lambda report: self._announce_inbox())
         if uploader is None:
             return
         self.uploader = uploader
+        self.classroom = Classroom(uploader.inbox, uploader.login.url, lambda pack_id: assigned_pack_dir(self.data_dir, pack_id),
+                                   uploader.refresh)
         self.add_saved_listener(lambda attempt: uploader.enqueue(attempt.id))
         self.set_status(uploader.status().label())
         uploader.start()
+        self._announce_inbox()  # what was fetched before this run
 
     def warm_up_playback(self) -> None:
         """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""

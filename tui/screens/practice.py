@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ from tui.messages import (
     AttemptSaved,
     AudioFailed,
     ChunkRecorded,
+    InboxChanged,
     LatestLoaded,
     ReferenceLoaded,
     TakeChanged,
@@ -26,6 +28,7 @@ from tui.messages import (
 )
 from tui.packs.model import Pack, Phrase
 from tui.practice.captures import CaptureEvent
+from tui.practice.classroom import AssignmentLine, assigned_first
 from tui.practice.results import Reference, Result
 from tui.practice.session import Session
 from tui.practice.takes import Take, TakeState
@@ -37,6 +40,7 @@ from tui.widgets.phrases import PhraseList, PhraseRow
 from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
+from tui.widgets.teacher import AssignmentsBox
 from tui.widgets.waveform import LiveWaveform, Waveform
 
 RecState = Literal["ready", "recording", "scoring"]
@@ -59,6 +63,7 @@ class PracticeScreen(PlaybackActions):
         Binding("r", "review", "Review", tooltip="Review my attempts (and recovered takes)"),
         Binding("e", "author", "Author", tooltip="Write lesson packs", show=False),
         Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
+        Binding("A", "open_assigned", "Assigned pack", tooltip="Open the pack of the soonest assignment not done", show=False),
     ]
 
     rec_state: var[RecState] = var("ready")
@@ -73,6 +78,7 @@ class PracticeScreen(PlaybackActions):
         self.reference: Reference | None = None
         self.shown: Result | None = None
         self._shown_phrase: str | None = None
+        self.assignment_lines: list[AssignmentLine] = []
 
     @property
     def pack(self) -> Pack | None:
@@ -84,6 +90,7 @@ class PracticeScreen(PlaybackActions):
         with Horizontal():
             yield PhraseList([PhraseRow(p.id, p.text) for p in (self.pack.phrases if self.pack else ())], id="phrases")
             with VerticalScroll(id="main"):
+                yield AssignmentsBox(id="assignments")
                 yield Static("", id="phrase-text")
                 yield Static("", id="phrase-notes")
                 yield Waveform("reference", id="reference")
@@ -96,6 +103,8 @@ class PracticeScreen(PlaybackActions):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one(AssignmentsBox).display = False
+        self._unsubscribe_inbox = self.session.add_inbox_listener(self._inbox_fetched)
         self.set_interval(TICK_S, self._tick)
         if self.pack_path is not None:
             self.load_pack(self.pack_path)
@@ -141,14 +150,55 @@ class PracticeScreen(PlaybackActions):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="badges", description="phrase badges")
     def refresh_badges(self, pack: Pack) -> None:
-        """Read best scores and due flags."""
+        """Read best scores, due flags and assignments; assigned phrases not done come first."""
         badges = self.session.phrase_badges(pack)
-        rows = [PhraseRow(p.id, p.text, badge.best, badge.due) for p, badge in zip(pack.phrases, badges)]
-        self.app.call_from_thread(self._show_badges, pack, rows)
+        classroom = self.session.classroom
+        assigned = classroom.assigned(pack) if classroom is not None else {}
+        lines = classroom.lines() if classroom is not None else []
+        today = date.today()
+        rows = {p.id: PhraseRow(p.id, p.text, badge.best, badge.due,
+                                assigned=assigned[p.id].label(today) if p.id in assigned else "",
+                                assigned_done=p.id in assigned and assigned[p.id].done)
+                for p, badge in zip(pack.phrases, badges)}
+        ordered = [rows[phrase_id] for phrase_id in assigned_first([p.id for p in pack.phrases], assigned)]
+        self.app.call_from_thread(self._show_badges, pack, ordered, lines)
 
-    def _show_badges(self, pack: Pack, rows: list[PhraseRow]) -> None:
+    def _show_badges(self, pack: Pack, rows: list[PhraseRow], lines: list[AssignmentLine]) -> None:
         if pack is self.pack:
-            self.query_one(PhraseList).set_rows(rows)
+            phrases = self.query_one(PhraseList)
+            untouched = not self.assignment_lines and phrases.highlighted in (None, 0)
+            phrases.set_rows(rows)
+            if untouched and rows and rows[0].assigned and not rows[0].assigned_done and not self._recording():
+                phrases.highlighted = 0  # the queue starts with the work the teacher set
+            self.assignment_lines = lines
+            self.query_one(AssignmentsBox).show_lines(lines, pack.id, date.today())
+
+    def _inbox_fetched(self) -> None:
+        """On the uploader's thread: tell the screen."""
+        self.post_message(InboxChanged())
+
+    def _recording(self) -> bool:
+        take = self.session.take
+        return take is not None and take.state.running
+
+    def on_inbox_changed(self, message: InboxChanged) -> None:
+        """The teacher's news arrived: assigned phrases and the assignments box follow."""
+        if self.pack is not None:
+            self.refresh_badges(self.pack)
+
+    def on_unmount(self) -> None:
+        self._unsubscribe_inbox()
+
+    def action_open_assigned(self) -> None:
+        """Practise the pack of the soonest assignment not done that is not the pack open now."""
+        current = self.pack.id if self.pack is not None else None
+        for line in self.assignment_lines:
+            if not line.progress.done and line.folder is not None and line.progress.assignment.pack_id != current:
+                self._shown_phrase = None
+                self.query_one(PhraseList).set_rows([])
+                self.load_pack(line.folder)
+                return
+        self.notify("No assignment of another pack is waiting.", markup=False)
 
     @property
     def phrase(self) -> Phrase | None:
@@ -377,9 +427,13 @@ class PracticeScreen(PlaybackActions):
     # ---- other screens ----------------------------------------------------
 
     def action_review(self) -> None:
-        """Open the attempts review."""
+        """Open the attempts review: on the current phrase, or on the teacher's new answers when there are some."""
         from tui.screens.review import ReviewScreen
 
+        uploader = self.session.uploader
+        if uploader is not None and uploader.status().new_comments:
+            self.app.push_screen(ReviewScreen(self.session, None, new_answers=True))
+            return
         self.app.push_screen(ReviewScreen(self.session, self.phrase.id if self.phrase else None))
 
     def action_author(self) -> None:

@@ -1,4 +1,4 @@
-"""The phrase list: text, best-score badge (or "new"), a due marker, and the phrase id."""
+"""The phrase list: text, best-score badge (or "new"), a due marker, the phrase id, and what an assignment asks."""
 
 from __future__ import annotations
 
@@ -14,12 +14,17 @@ from tui.widgets.scorecard import figure, finite, level_style
 
 @dataclass(frozen=True)
 class PhraseRow:
-    """What the list shows for one phrase: ``best`` None means never tried; ``due`` means practise it again now."""
+    """What the list shows for one phrase: ``best`` None means never tried; ``due`` means practise it again now.
+
+    ``assigned`` is what an assignment asks ("due Fri · target 80"), ``assigned_done`` once it is met.
+    """
 
     id: str
     text: str
     best: float | None = None
     due: bool = False
+    assigned: str = ""
+    assigned_done: bool = False
 
 
 def row_prompt(row: PhraseRow, width: int = 0) -> Text:
@@ -33,6 +38,10 @@ def row_prompt(row: PhraseRow, width: int = 0) -> Text:
         best = finite(row.best)
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
     phrase_id = printable(row.id, single_line=True)
+    if row.assigned:
+        text.append("\n  ")
+        text.append(("✓ " if row.assigned_done else "◆ ") + row.assigned, style="green" if row.assigned_done else "bold yellow")
+        return text
     if width > 4 and len(phrase_id) > width - 2:
         phrase_id = phrase_id[: width - 3] + "…"
     text.append(f"\n  {phrase_id}", style="dim")
