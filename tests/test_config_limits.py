@@ -54,5 +54,5 @@ def test_a_bom_is_accepted(tmp_path: Path) -> None:
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     os.mkfifo(path)
-    with pytest.raises(ConfigError, match="is not a regular file"):
+    with pytest.raises(ConfigError, match=r"is a named pipe \(FIFO\), not a regular file"):
         load_config(path)

@@ -7,16 +7,19 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
 
 from tui.errors import PronounceError
-from tui.fsio import atomic_write
+from tui.fsio import NotAFileError, atomic_write, read_regular
 from tui.paths import APP_NAME
 from tui.text import brief
 
 CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1 << 20
+"""A settings file is a few hundred bytes; a larger one is not ours."""
 
 
 class ConfigError(PronounceError):
@@ -55,6 +58,36 @@ class AppConfig:
         return replace(self, **changes)
 
 
+MAX_URL = 2000
+"""Longest server address: real ones are a few dozen characters."""
+
+
+def server_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a class server address ``http(s)://host[:port][/path]``, or None when it is one.
+
+    Strict: no spaces, control, bidirectional or invisible characters anywhere
+    (not even a trailing newline), a port in ASCII digits from 1 to 65535, no
+    user name, query or fragment.
+    """
+    if len(url) > MAX_URL:
+        return f"is longer than {MAX_URL} characters"
+    if any(unicodedata.category(char)[0] in "CZ" for char in url):
+        return "holds a space, a control or an invisible character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        return f"does not parse ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an http:// or https:// address with a host"
+    if parts.username is not None or parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "has a user name, query or fragment"
+    digits = parts.netloc.rpartition("]")[2].rpartition(":")[2] if ":" in parts.netloc.rpartition("]")[2] else ""
+    if port is not None and not (digits.isascii() and digits.isdigit() and 1 <= port <= 65535):
+        return f"has the port {digits!r}; a port is a number from 1 to 65535"
+    return None
+
+
 AUTO_STOP_RANGE = (0.3, 10.0)
 """Seconds of trailing silence before auto-stop: shorter cuts words off, longer is no auto-stop at all."""
 MAX_DEVICE_NAME = 256
@@ -76,13 +109,17 @@ def load_config(path: Path) -> AppConfig:
         range; the message names the file and the first bad setting, and
         ``usable`` keeps the good ones.
     """
-    if not path.exists():
-        return AppConfig()
-    if not path.is_file():
-        raise ConfigError(f"settings {path} is not a regular file", hint="delete it; pronounce writes a new one")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        data = tomllib.loads(read_regular(path, limit=MAX_CONFIG_BYTES).decode("utf-8-sig"))
+    except FileNotFoundError:
+        return AppConfig()
+    except NotAFileError as exc:
+        raise ConfigError(f"settings {path} is {exc.kind}, not a regular file",
+                          hint="delete it; pronounce writes a new one") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read settings {path}: {exc.strerror or exc}",
+                          hint="fix or delete the file; the defaults are used meanwhile") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"cannot read settings {path}: {exc or 'nested too deeply'}",
                           hint="fix or delete the file; the defaults are used meanwhile") from exc
     values: dict[str, Any] = {}
@@ -114,6 +151,8 @@ def _out_of_range(name: str, value: Any) -> str | None:
     device = name in ("input_device", "output_device")
     if device and (len(value) > MAX_DEVICE_NAME or any(unicodedata.category(c) == "Cc" for c in value)):
         return f"is not a device name ({brief(value)})"
+    if name == "server_url" and value and (problem := server_url_problem(value)):
+        return f"{problem} ({brief(value)})"
     return None
 
 

@@ -21,8 +21,11 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     Raises
     ------
     PronounceError
-        The path starts with ``~user`` for a user that does not exist.
+        ``override`` is empty (it would name the current folder), or the path
+        starts with ``~user`` for a user that does not exist.
     """
+    if override is not None and not os.fspath(override).strip():
+        raise PronounceError("--data-dir is empty", hint="give the folder for attempts and recordings, e.g. --data-dir ~/pronounce")
     chosen = override or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME)
     try:
         return Path(chosen).expanduser()

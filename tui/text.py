@@ -12,7 +12,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that make text read in another order than it is stored (Trojan Source)."""
 
 
 def _escape(char: str) -> str:
@@ -42,7 +43,7 @@ def printable(text: str, *, single_line: bool = False) -> str:
     for char in text:
         if char in keep:
             out.append(char)
-        elif unicodedata.category(char) in ("Cc", "Cs") or char in _BIDI_CONTROLS:
+        elif unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS:
             out.append(_escape(char))
         else:
             out.append(char)

@@ -1,4 +1,4 @@
-"""Every hostile or mistaken CLI invocation, run as a user would (``python -m tui`` in a child process).
+"""Every hostile or mistaken CLI invocation, run as a user would (in-process, see :mod:`tests.hostile.harness`).
 
 Each row of :data:`REFUSED` must exit 2 with exactly one line on stderr that
 starts ``pronounce: error:``, print no traceback, and leave the world and the
@@ -13,18 +13,14 @@ from __future__ import annotations
 import json
 import shutil
 import stat
-import subprocess
-import sys
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.world import World, build, snapshot
-
-TIMEOUT = 120
+from tests.hostile.harness import Harness, Ran, Unchanged, assert_refused, assert_worked
+from tests.hostile.world import World
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ REFUSED = [
     # click's own usage errors, in the root group and in nested groups
     call("missing-file", "score", "nofile.wav", "{ref}", says="File 'nofile.wav' does not exist — run 'pronounce score --help'"),
     call("jobs-0", "score", "--batch", "{manifest}", "--out", "{out}/o.jsonl", "--jobs", "0", says="0 is not in the range"),
-    call("delete-abc", "review", "--delete", "abc", says="'abc' is not a valid integer — run 'pronounce review --help'"),
+    call("delete-abc", "review", "--delete", "abc", says="'abc' is not a valid integer (use the digits 0-9) — run 'pronounce review --help'"),
     call("unknown-root-option", "--bogus", says="No such option '--bogus' — run 'pronounce --help'"),
     call("unknown-option", "review", "--bogus", says="No such option '--bogus' — run 'pronounce review --help'"),
     call("unknown-command", "frobnicate", says="No such command 'frobnicate'"),
@@ -79,8 +75,8 @@ REFUSED = [
          stdin="\n", says="input file"),
     call("non-utf8-input-file-empty-take", "--input-file", "{utf8_audio}", "pack", "add", "{pack}", "new phrase",
          "--record", stdin="\n", says="the recording is empty or silent"),
-    call("fifo-audio", "score", "{fifo}", "{ref}", says="is not a regular file"),
-    call("fifo-manifest", "score", "--batch", "{fifo}", "--out", "{out}/o.jsonl", says="is not a regular file"),
+    call("fifo-audio", "score", "{fifo}", "{ref}", says="is a named pipe (FIFO), not a file"),
+    call("fifo-manifest", "score", "--batch", "{fifo}", "--out", "{out}/o.jsonl", says="it is a named pipe (FIFO)"),
     # batch outputs: never over an input, never a traceback for unwritable places
     call("out-is-manifest", "score", "--batch", "{manifest}", "--out", "{manifest}", says="is the input"),
     call("out-is-audio", "score", "--batch", "{manifest}", "--out", "{ref}", says="is the input"),
@@ -155,56 +151,34 @@ ACCEPTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield build(tmp_path_factory.mktemp("hostile"))
-
-
-def _run(world: World, case: Call, out: Path) -> subprocess.CompletedProcess[bytes]:
+def _run(harness: Harness, world: World, case: Call, out: Path) -> Ran:
     names = {**world.paths, "out": str(out)}
-    env = world.env()
+    env = {}
     if case.own_data:
         names["data"] = str(shutil.copytree(world.paths["data"], out / "data"))
         env["PRONOUNCE_DATA_DIR"] = names["data"]
     if case.copy:
         source = Path(world.paths[case.copy])
         names["copy"] = str(shutil.copytree(source, out / source.name))
-    args = [arg.format(**names) for arg in case.args]
-    return subprocess.run([sys.executable, "-m", "tui", *args], input=case.stdin.encode(), capture_output=True,
-                          env=env, cwd=world.root, timeout=TIMEOUT)
-
-
-def _unchanged(world: World) -> tuple[dict[str, str], dict[str, str]]:
-    """Fingerprints of the world (but the user's cache and config folders, which are pronounce's) and the victim."""
-    return snapshot(world.root, skip=("home",)), snapshot(world.victim)
+    return harness.run([arg.format(**names) for arg in case.args], stdin=case.stdin, env=env)
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=lambda c: c.name)
-def test_a_refused_input_is_one_line_exit_2_and_changes_nothing(world: World, case: Call, tmp_path: Path) -> None:
-    before = _unchanged(world)
-    done = _run(world, case, tmp_path)
-    stderr = done.stderr.decode("utf-8")
-    assert done.returncode == 2, (done.returncode, stderr, done.stdout)
-    assert b"Traceback" not in done.stderr + done.stdout
-    errors = [line for line in stderr.splitlines() if not line.startswith("pronounce: note: ")]
-    assert len(errors) == 1 and errors[0].startswith("pronounce: error: "), stderr
-    assert " — " in errors[0], "every error says what to do"
-    assert case.says in errors[0]
-    printed = stderr + done.stdout.decode("utf-8")
-    assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in printed)
-    assert _unchanged(world) == before
+def test_a_refused_input_is_one_line_exit_2_and_changes_nothing(harness: Harness, world: World, case: Call,
+                                                               tmp_path: Path) -> None:
+    before = Unchanged(world.root, world.victim)
+    assert_refused(_run(harness, world, case, tmp_path), case.says)
+    before.check()
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: c.name)
-def test_an_odd_but_valid_input_works_and_prints_no_control_character(world: World, case: Call, tmp_path: Path) -> None:
-    before = _unchanged(world)
-    done = _run(world, case, tmp_path)
-    output = (done.stdout + done.stderr).decode("utf-8")
-    assert done.returncode == 0, output
-    assert "Traceback" not in output
-    assert not any((ord(c) < 0x20 and c not in "\n\r") or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in output)
-    assert _unchanged(world) == before
-    _check_accepted(case.name, done.stdout.decode("utf-8"), tmp_path)
+def test_an_odd_but_valid_input_works_and_prints_no_control_character(harness: Harness, world: World, case: Call,
+                                                                     tmp_path: Path) -> None:
+    before = Unchanged(world.root, world.victim)
+    done = _run(harness, world, case, tmp_path)
+    assert_worked(done)
+    before.check()
+    _check_accepted(case.name, done.stdout, tmp_path)
 
 
 def _check_accepted(name: str, stdout: str, out: Path) -> None:

@@ -222,7 +222,9 @@ def build(base: Path) -> World:
 def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     """Relative path → fingerprint of every entry under ``folder``; SQLite databases by their rows.
 
-    SQLite's ``-wal``/``-shm`` files and the top-level entries named in ``skip`` are left out.
+    SQLite's ``-wal``/``-shm`` files and the top-level entries named in ``skip`` are left out. A file
+    whose inode, size and change times (with its ``-wal``, for a database) are as at the last
+    snapshot keeps its fingerprint without being read again: every write changes its ctime.
     """
     found = {}
     for path in sorted(folder.rglob("*")):
@@ -235,14 +237,51 @@ def snapshot(folder: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
             found[relative] = "dir"
         elif not path.is_file():
             found[relative] = "special"
-        elif path.name.endswith(".sqlite3") and path.read_bytes()[:16] == b"SQLite format 3\x00":
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                rows = "\n".join(conn.iterdump())
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-            finally:
-                conn.close()
-            found[relative] = hashlib.sha256(f"{version}\n{rows}".encode()).hexdigest()
         else:
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            key = (str(path), _stat_key(path), _stat_key(path.with_name(path.name + "-wal")))
+            if key not in _FINGERPRINTS:
+                _FINGERPRINTS[key] = _fingerprint(path)
+            found[relative] = _FINGERPRINTS[key]
     return found
+
+
+_FINGERPRINTS: dict[tuple[str, tuple[int, ...], tuple[int, ...]], str] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, ...]:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return ()
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def _fingerprint(path: Path) -> str:
+    """SHA-256 of a file, of a database's schema version and rows."""
+    if path.name.endswith(".sqlite3") and path.read_bytes()[:16] == b"SQLite format 3\x00" and _readable_db(path):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = "\n".join(conn.iterdump())
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+        return hashlib.sha256(f"{version}\n{rows}".encode()).hexdigest()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _readable_db(path: Path) -> bool:
+    """Whether SQLite reads the database at ``path`` in place (a damaged one, or one with a linked or foreign
+    companion file, is fingerprinted by its bytes instead: opening it could change it)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.is_symlink() or (os.path.lexists(companion) and not companion.is_file()):
+            return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True

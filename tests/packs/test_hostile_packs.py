@@ -115,7 +115,7 @@ def test_a_pack_toml_that_is_a_fifo_is_refused_without_blocking(write_pack: Writ
     root = write_pack()
     (root / "pack.toml").unlink()
     os.mkfifo(root / "pack.toml")
-    assert [p.message for p in validate_pack(root)] == ["pack.toml is not a regular file"]
+    assert [p.message for p in validate_pack(root)] == ["pack.toml is not a regular file (a named pipe (FIFO))"]
 
 
 def test_a_utf8_bom_is_accepted(write_pack: WritePack) -> None:

@@ -120,7 +120,7 @@ def test_symlink_inside_the_pack_is_fine(write_pack: WritePack) -> None:
 @pytest.mark.parametrize(
     ("audio", "match"),
     [
-        ({"audio/hello.flac": tone(1.0), "audio/bye.flac": tone(31.0)}, "lasts 31.0 s, longer than 30 s"),
+        ({"audio/hello.flac": tone(1.0), "audio/bye.flac": tone(31.0)}, "lasts 31 s, longer than 30 s"),
         ({"audio/hello.flac": tone(1.0), "audio/bye.flac": np.zeros(SR, np.float32)}, "is silent"),
     ],
     ids=["too-long", "silent"],

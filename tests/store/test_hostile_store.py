@@ -86,7 +86,8 @@ DAMAGE = [
     ("score_json", "[" * 100_000, "its score is not valid JSON"),
     ("created_at", "yesterday-ish", "its date 'yesterday-ish' is not a date"),
     ("created_at", 42, "its date '42' is not a date"),
-    ("words_json", '[{"text": 1}]', "its word timings are not valid JSON"),
+    ("words_json", '[{"text": 1}]', "its word timings are not valid (word 1 has no start)"),
+    ("words_json", '[{"text": "a", "start": 0, "end": NaN}]', "its word timings are not valid JSON"),
 ]
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
+from click._termui_impl import ProgressBar
+
 from tui.errors import PronounceError
-from tui.fsio import atomic_output
+from tui.fsio import NotAFileError, output, output_target, resolved
 from tui.text import printable
 
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)} | {
@@ -46,62 +50,77 @@ def safe_json(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8").translate(_JSON_ESCAPES)
 
 
+class InputGuard:
+    """Refuses an output that is one of the command's inputs or lies inside an input folder, one input at a time.
+
+    Inputs can be checked as they are read (a streamed manifest): each costs
+    one ``stat``. Files are compared by identity, so a hard link or another
+    spelling of an input is caught too.
+    """
+
+    def __init__(self, out: Path, *, what: str = "the output") -> None:
+        self.out, self.what = out, what
+        self.target = output_target(out)
+        try:
+            info = os.stat(self.target)
+            self.identity: tuple[int, int] | None = (info.st_dev, info.st_ino)
+        except OSError:
+            self.identity = None
+
+    def check(self, source: Path) -> None:
+        """Raise :class:`OutputError` when the output would overwrite ``source`` or land inside it."""
+        try:
+            info = os.stat(source)
+        except (OSError, ValueError):
+            return  # a missing input fails on its own, with its own message
+        same = self.identity == (info.st_dev, info.st_ino)
+        if same or (stat.S_ISDIR(info.st_mode) and self.target.is_relative_to(resolved(source))):
+            where = "is" if same else "is inside"
+            raise OutputError(
+                f"{self.what} {shown(self.out)} {where} the input {shown(source)}; nothing was written",
+                hint="choose an output path outside the inputs",
+            )
+
+
 def refuse_overlap(out: Path, inputs: Iterable[Path], *, what: str = "the output") -> None:
-    """Refuse ``out`` when it is one of ``inputs`` or lies inside an input folder.
+    """Refuse ``out`` when it is one of ``inputs`` or lies inside an input folder (see :class:`InputGuard`).
 
     Raises
     ------
     OutputError
         Naming the input that would be overwritten.
     """
-    target = out.resolve()
+    guard = InputGuard(out, what=what)
     for source in inputs:
-        resolved = source.resolve()
-        same = target == resolved or (target.exists() and resolved.exists() and os.path.samefile(target, resolved))
-        if same or (resolved.is_dir() and target.is_relative_to(resolved)):
-            where = "is" if same else "is inside"
-            raise OutputError(
-                f"{what} {shown(out)} {where} the input {shown(source)}; nothing was written",
-                hint="choose an output path outside the inputs",
-            )
+        guard.check(source)
 
 
 @contextmanager
 def output_file(out: Path) -> Iterator[Path]:
     """Yield the path to write ``out``'s content to; it becomes ``out`` only when the block succeeds.
 
-    A new or regular file is written atomically (a failure leaves the old file
-    and no temporary); missing folders are created. An existing device or pipe
-    (``/dev/stdout``) is written directly. The temporary file is made before
-    the block runs, so a long job does not fail at its end for an unwritable
-    folder.
+    See :func:`tui.fsio.output`: a failure, Ctrl+C or a stop signal leaves the
+    old file and no temporary; a device or a pipe being read is written directly.
 
     Raises
     ------
     OutputError
-        ``out`` is a folder or lies under a file, or cannot be written
-        (permission, read-only, disk full).
+        ``out`` is a folder, a pipe nobody reads, lies under a file, or cannot
+        be written (permission, read-only, disk full).
     """
     try:
-        mode = os.stat(out).st_mode
-    except FileNotFoundError:
-        mode = None
+        with output(out) as target:
+            yield target
+    except NotAFileError as exc:
+        raise OutputError(f"cannot write {shown(out)}: it is {exc.kind}",
+                          hint="give the name of a file (a pipe only once something reads it); nothing was written") from exc
     except OSError as exc:
         raise _unwritable(out, exc) from exc
-    if mode is not None and stat.S_ISDIR(mode):
-        raise OutputError(f"cannot write {shown(out)}: it is a folder", hint="give a file name")
-    if mode is not None and not stat.S_ISREG(mode):
-        try:
-            yield out
-        except OSError as exc:
-            raise _unwritable(out, exc) from exc
-        return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(out) as staged:
-            yield staged
-    except OSError as exc:
-        raise _unwritable(out, exc) from exc
+
+
+def progress(length: int, label: str) -> ProgressBar[int]:
+    """A progress bar on stderr when it is a terminal; elsewhere (a log, a pipe) nothing at all is printed."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty(), show_pos=True)
 
 
 def _unwritable(out: Path, exc: OSError) -> OutputError:

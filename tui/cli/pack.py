@@ -141,6 +141,10 @@ def pack_import(source: Path, target: Path | None, lang: str | None, title: str 
     from tui.packs.csv_import import import_csv
 
     kind = source.suffix.lower()
+    if lang is not None:
+        from tui.packs.checks import check_language
+
+        check_language(lang)  # also an empty one: `--lang ""` is a mistake, not "the default"
     if kind == ".colpkg":
         raise PackError(f"{source} is a whole Anki collection (.colpkg), not a deck",
                         hint="export one deck from Anki as an Anki Deck Package (.apkg) and import that")

@@ -6,14 +6,14 @@ stderr, so ``--json`` output stays machine-readable.
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli.output import safe_json, shown
-from tui.cli.root import Settings, cli, pass_settings
+from tui.cli.output import progress, safe_json, shown
+from tui.cli.root import Settings, WholeNumber, cli, pass_settings
 
 if TYPE_CHECKING:
     from tui.store.attempts import Attempt, AttemptStore
@@ -27,7 +27,7 @@ EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
 @click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version (reports only that).")
-@click.option("--delete", "delete_id", type=int, metavar="ID", help="Delete attempt ID and its recording.")
+@click.option("--delete", "delete_id", type=WholeNumber(), metavar="ID", help="Delete attempt ID and its recording.")
 @pass_settings
 def review(
     settings: Settings,
@@ -68,16 +68,18 @@ def run_review(
     Raises
     ------
     click.UsageError
-        ``--delete`` combined with another action.
+        ``--delete`` combined with another action or a filter, ``--export`` with ``--json``.
     StoreError
         The store cannot be used, or the attempt to delete does not exist.
     """
-    from tui.store.attempts import DB_NAME, AttemptStore, PhraseStats
+    from tui.store.attempts import AttemptStore, PhraseStats
     from tui.store.report import export, json_lines, reconcile_notes, stats_line, table
 
-    if delete_id is not None and (rescore or export_path or as_json):
-        raise click.UsageError("--delete cannot be combined with --rescore, --export or --json")
-    if delete_id is None and not (data_dir / DB_NAME).exists():
+    if delete_id is not None and (rescore or export_path or as_json or pack is not None or phrase is not None):
+        raise click.UsageError("--delete cannot be combined with --rescore, --export, --json, --pack or --phrase")
+    if export_path is not None and as_json:
+        raise click.UsageError("--export writes a file and --json prints lines: choose one")
+    if delete_id is None and not _has_database(data_dir):
         click.echo(EMPTY, err=as_json)
         return
     with AttemptStore(data_dir) as store:
@@ -108,6 +110,22 @@ def run_review(
                 click.echo("\n" + stats_line(phrase, PhraseStats.from_scores([a.score.overall for a in attempts])))
 
 
+def _has_database(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds a database (or something in its place); a data dir that cannot be one is refused."""
+    from tui.store.attempts import DB_NAME
+    from tui.store.files import open_data_dir
+
+    try:
+        os.stat(data_dir)
+    except FileNotFoundError:
+        return False  # nothing was ever saved here: nothing to list, and nothing is created
+    except OSError:
+        open_data_dir(data_dir)  # says what is wrong with it
+    if not os.path.isdir(data_dir):
+        open_data_dir(data_dir)
+    return os.path.lexists(data_dir / DB_NAME)
+
+
 def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
     """Re-score the attempts of another scorer version, with a progress bar."""
     from tui.store import rescore as rescoring
@@ -117,9 +135,7 @@ def _rescore(store: AttemptStore, attempts: list[Attempt]) -> None:
     if not todo:
         click.echo(f"All {len(attempts)} attempts are already scored by scorer {version}.", err=True)
         return
-    with click.progressbar(
-        length=len(todo), label=f"Re-scoring with scorer {version}", file=sys.stderr
-    ) as bar:
+    with progress(len(todo), f"Re-scoring with scorer {version}") as bar:
         result = rescoring.rescore(store, todo, on_done=lambda _: bar.update(1))
     click.echo(f"Re-scored {len(result.rescored)} of {len(todo)} attempts.", err=True)
     for id, reason in result.skipped:

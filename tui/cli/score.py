@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from tui.cli.output import output_file, refuse_overlap, shown
-from tui.cli.root import cli, existing_file
+from tui.cli.output import InputGuard, output_file, progress, shown
+from tui.cli.root import WholeNumber, cli, existing_file
+
+MAX_JOBS = 64
+"""More worker processes than this is a typo, not a machine: each loads the scoring models."""
 
 
 @cli.command()
@@ -17,29 +21,27 @@ from tui.cli.root import cli, existing_file
 @click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
 @click.option("--batch", "manifest", type=existing_file, help="Score every row of MANIFEST.csv (id,attempt + reference or text[,lang]).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON lines output of --batch.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes for --batch [default: all cores].")
+@click.option("--jobs", type=WholeNumber(min=1, max=MAX_JOBS), help="Worker processes for --batch [default: all cores].")
 def score(
     reference: Path | None, attempt: Path | None, as_json: bool, manifest: Path | None,
     out_path: Path | None, jobs: int | None,
 ) -> None:
     """Score ATTEMPT against REFERENCE, or a whole manifest with --batch.
 
-    --out is written when the whole batch is done (an existing file is replaced
-    only then) and may not be the manifest or one of its audio files.
+    --batch scores rows as it reads them. --out is written when the whole batch
+    is done (an existing file is replaced only then; Ctrl+C or a stop signal
+    keeps it) and may not be the manifest or one of its audio files.
     """
     if manifest is not None:
         if reference or attempt or out_path is None:
             raise click.UsageError("--batch takes no REFERENCE/ATTEMPT and needs --out OUT.jsonl")
-        from tui.scoring import batch
-
-        rows = batch.read_manifest(manifest)
-        inputs = [manifest, *(row.attempt for row in rows), *(row.reference for row in rows if row.reference)]
-        refuse_overlap(out_path, inputs, what="--out")
-        progress = click.progressbar(length=len(rows), label="scoring", file=sys.stderr, hidden=not sys.stderr.isatty())
-        with output_file(out_path) as target, progress as bar:
-            failed = batch.run(rows, target, jobs=jobs, progress=bar.update)
-        click.echo(f"{len(rows) - failed} scored, {failed} failed -> {shown(out_path)}", err=True)
-        sys.exit(1 if failed else 0)
+        if as_json:
+            raise click.UsageError("--batch always writes JSON lines to --out; drop --json")
+        _score_batch(manifest, out_path, jobs)
+        return
+    if out_path is not None or jobs is not None:
+        raise click.UsageError(f"{'--out' if out_path is not None else '--jobs'} only applies to --batch; "
+                               "for one pair, redirect the output (`--json > FILE`)")
     if reference is None or attempt is None:
         raise click.UsageError("give REFERENCE and ATTEMPT, or --batch MANIFEST.csv --out OUT.jsonl")
     from tui.scoring import compare
@@ -47,3 +49,33 @@ def score(
 
     result = compare(str(reference), str(attempt))
     click.echo(result.to_json() if as_json else score_card(result))
+
+
+def _score_batch(manifest: Path, out_path: Path, jobs: int | None) -> None:
+    """Stream the manifest's rows through the scorer into ``out_path``; exit 1 when a row failed."""
+    from tui.scoring import batch
+
+    guard = InputGuard(out_path, what="--out")
+    guard.check(manifest)
+    rows = batch.read_manifest(manifest)
+
+    def guarded() -> Iterator[batch.Row]:
+        for row in rows:
+            if not row.problem:
+                guard.check(row.attempt)
+                if row.reference is not None:
+                    guard.check(row.reference)
+            yield row
+
+    with output_file(out_path) as target, progress(_estimate(manifest), "scoring") as bar:
+        done, failed = batch.run(guarded(), target, jobs=jobs, progress=bar.update)
+    click.echo(f"{done - failed} scored, {failed} failed -> {shown(out_path)}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+def _estimate(manifest: Path) -> int:
+    """Rows in ``manifest``, counted as lines (a quoted newline counts twice), for the progress bar only."""
+    if not sys.stderr.isatty():
+        return 0
+    with open(manifest, "rb") as handle:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)

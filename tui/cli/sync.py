@@ -6,7 +6,7 @@ module stays as it is.
 
 from __future__ import annotations
 
-import sys
+import os
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui.cli.output import progress
 from tui.cli.pack import pack
 from tui.cli.root import Settings, cli, pass_settings
 from tui.errors import ClassroomError, PackError
+from tui.fsio import resolved
 from tui.text import printable
 
 if TYPE_CHECKING:
@@ -44,9 +46,11 @@ def login(settings: Settings, url: str, token: str, insecure: bool) -> None:
     """Upload the takes you save from now on to the class server at URL, with your TOKEN."""
     from tui.client.http import CertificateError, ClassClient, ServerError
     from tui.client.login import Login, check_token, normalise_url, save_login
+    from tui.config import config_path, load_config
     from tui.store.outbox import Outbox
 
     chosen = Login(normalise_url(url), check_token(token), insecure)
+    load_config(config_path(settings.data_dir))  # a broken settings file is found before the server is asked
     if insecure:
         click.echo("pronounce: warning: TLS certificate checks are off for this server (--insecure)", err=True)
     name = None
@@ -103,6 +107,8 @@ def _status(settings: Settings) -> None:
             detail = f"next try {item.next_try_at.astimezone():%H:%M:%S}" + (f" — {item.last_error}" if item.last_error else "")
         else:
             detail = item.last_error
+        if item.damaged:
+            detail += f"  [damaged: {item.damaged}]"
         text = printable(texts.get(item.attempt_id, "(deleted)"), single_line=True)[:32]
         click.echo(f"{item.attempt_id:>6}  {item.state:<8} {item.tries:>3} tries  {text:<32}  {printable(detail, single_line=True)}")
 
@@ -127,8 +133,7 @@ def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
         bars: list[Any] = []
 
         def started(count: int) -> None:
-            bars.append(stack.enter_context(click.progressbar(length=count, label="Uploading takes", file=sys.stderr,
-                                                              show_pos=True)))
+            bars.append(stack.enter_context(progress(count, "Uploading takes")))
 
         report = sync_now(settings.data_dir, chosen, on_start=started, on_progress=lambda *_: bars[0].update(1))
     click.echo(f"{report.sent} sent, {report.waiting} waiting, {report.failed} refused")
@@ -169,8 +174,11 @@ def pack_pull(settings: Settings, pack_id: str, target: Path | None) -> None:
     from tui.store.files import safe_name
 
     chosen = require_login(settings)
-    target = target or Path.cwd() / safe_name(pack_id)
-    if target.exists():
+    try:
+        target = resolved(target or Path.cwd() / safe_name(pack_id))
+    except OSError as exc:
+        raise PackError(f"cannot use {target}: {exc.strerror or exc}", hint="choose another folder with --to") from exc
+    if os.path.lexists(target):
         raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

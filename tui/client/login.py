@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tui.config import config_path, load_config, save_config
+from tui.config import config_path, load_config, save_config, server_url_problem
 from tui.errors import ClassroomError
-from tui.fsio import atomic_write
+from tui.fsio import NotAFileError, atomic_write, read_regular
+from tui.text import brief
 
 TOKEN_FILE = "server-token"
 TOKEN_MODE = 0o600
@@ -36,24 +37,23 @@ class Login:
 
 
 def normalise_url(url: str) -> str:
-    """``url`` checked and without a trailing slash.
+    """``url`` checked (see :func:`tui.config.server_url_problem`) and without a trailing slash.
 
     Raises
     ------
     ClassroomError
-        Not an http(s) URL with a host, or with a query or fragment.
+        Not an http(s) URL with a host and a valid port, or with spaces,
+        control characters, a user name, query or fragment.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ClassroomError(f"{url!r} is not a server address", hint="give it as http://HOST:PORT or https://HOST")
-    if parts.query or parts.fragment or parts.username:
-        raise ClassroomError(f"{url!r} has a query, fragment or user name", hint="give only the scheme, host, port and path")
+    if problem := server_url_problem(url):
+        raise ClassroomError(f"{brief(url)} is not a server address: it {problem}",
+                             hint="give it as http://HOST:PORT or https://HOST")
+    parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def check_token(token: str) -> str:
-    """``token`` stripped; :class:`ClassroomError` when empty, too long or not printable ASCII."""
-    token = token.strip()
+    """``token`` itself; :class:`ClassroomError` when empty, too long, or not printable ASCII without spaces."""
     if not token or len(token) > MAX_TOKEN or not token.isascii() or not token.isprintable() or " " in token:
         raise ClassroomError("that does not look like a token", hint="copy the whole token the teacher gave you")
     return token
@@ -74,13 +74,21 @@ def load_login(data_dir: Path) -> Login | None:
     """
     config = load_config(config_path(data_dir))
     path = token_path(data_dir)
-    if not config.server_url or not path.exists():
+    if not config.server_url:
         return None
     try:
-        token = path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ClassroomError(f"cannot read the server token {path}: {exc}", hint="run `pronounce login URL TOKEN` again") from exc
-    return Login(config.server_url, token, config.server_insecure) if token else None
+        token = read_regular(path, limit=MAX_TOKEN + 2).decode("ascii").strip()
+        check_token(token)
+    except FileNotFoundError:
+        return None
+    except NotAFileError as exc:
+        raise ClassroomError(f"the server token {path} is {exc.kind}, not a file",
+                             hint="remove it and run `pronounce login URL TOKEN` again") from exc
+    except (OSError, UnicodeDecodeError, ClassroomError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "it does not hold a token"
+        raise ClassroomError(f"cannot read the server token {path}: {why}",
+                             hint="run `pronounce login URL TOKEN` again") from exc
+    return Login(config.server_url, token, config.server_insecure)
 
 
 def save_login(data_dir: Path, login: Login) -> None:

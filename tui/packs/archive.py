@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import platformdirs
 
 from tui.errors import PackError
-from tui.fsio import atomic_output
+from tui.fsio import output, temporary_prefix
 
 MAX_FILES = 10_000
 MAX_DEPTH = 16
@@ -82,7 +82,7 @@ def extract_zip(source: Path, destination: Path) -> None:
         raise PackError(f"{source} is not a regular file", hint="give a .zip file")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+        staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(destination.name), dir=destination.parent))
     except OSError as exc:
         raise PackError(f"cannot write in {destination.parent}: {exc.strerror}",
                         hint="choose a folder you can write to") from exc
@@ -157,10 +157,10 @@ def write_zip(folder: Path, out: Path, *, prefix: str) -> None:
     Raises
     ------
     OSError
-        ``out`` cannot be written (permissions, disk full); it is then unchanged.
+        ``out`` cannot be written (permissions, disk full, a folder: see
+        :func:`tui.fsio.output`); it is then unchanged.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(out) as staged, zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with output(out) as staged, zipfile.ZipFile(staged, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):  # does not descend into linked folders
             relative = path.relative_to(folder)
             if path.is_symlink() or not path.is_file() or any(p.startswith(".") for p in relative.parts):

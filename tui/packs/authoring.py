@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,12 +22,15 @@ import soxr
 
 from tui.audio.files import load_audio
 from tui.errors import PackError
-from tui.fsio import atomic_output, atomic_write
+from tui.fsio import NotAFileError, atomic_output, atomic_write, output_target, resolved
 from tui.packs import tomlfile
 from tui.packs.archive import extract_zip, pack_root, write_zip
+from tui.packs.checks import check_inside, check_language, check_text
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Pack, Phrase
+from tui.packs.references import MAX_DECODE_SECONDS
+from tui.packs.staging import import_folder, place, unwritable
 from tui.speech.tts import synthesize
 from tui.speech.types import WordTiming
 
@@ -78,15 +80,29 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
              description: str = "") -> Pack:
     """Create an empty pack (``pack.toml`` and ``audio/``) in ``directory``.
 
+    Everything is checked before anything is written: the folder is resolved
+    first (``pack/missing/..`` is ``pack``, which already holds a pack), and on
+    a failure only what this call created is removed.
+
     Raises
     ------
     PackError
-        ``directory`` already holds a pack or files, or the language tag is invalid.
+        ``directory`` already holds a pack or files, or the language tag,
+        title or id is invalid.
     """
-    directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
-    pack_id = normalize_id(pack_id or slugify(directory.resolve().name) or "pack")
+    if Path(directory).is_symlink():
+        raise PackError(f"{directory} is a symbolic link; a new pack is never made through one",
+                        hint="give the folder itself, or a new folder name")
+    try:
+        directory = resolved(directory)
+        exists = directory.exists()
+        if exists and (not directory.is_dir() or any(directory.iterdir())):
+            raise PackError(f"{directory} already exists and is not empty", hint="choose a new folder for the pack")
+    except OSError as exc:
+        raise unwritable(directory, exc) from exc
+    check_language(lang)
+    check_text(title, what="title")
+    pack_id = normalize_id(pack_id or slugify(directory.name) or "pack")
     if problem := id_problem(pack_id):
         raise PackError(f"the pack id {pack_id!r} {problem}", hint=ID_HINT)
     header = pack_header(pack_id=pack_id, title=title, language=lang, author=author, description=description)
@@ -94,12 +110,18 @@ def new_pack(directory: Path, *, lang: str, title: str, pack_id: str | None = No
         directory.mkdir(parents=True, exist_ok=True)
         (directory / AUDIO_FOLDER).mkdir(exist_ok=True)
         atomic_write(directory / PACK_FILE, header.encode())
-    except OSError as exc:
-        raise _unwritable(directory, exc) from exc
-    pack, problems = read_pack(directory)
-    if pack is None:
-        shutil.rmtree(directory)
-        raise PackError(f"cannot create the pack: {'; '.join(str(p) for p in problems)}", hint="fix the option and try again")
+        pack, problems = read_pack(directory)
+        if pack is None:
+            raise PackError(f"cannot create the pack: {'; '.join(str(p) for p in problems)}", hint="fix the option and try again")
+    except BaseException as exc:
+        if exists:  # the folder was there, empty: take back only what was put in it
+            (directory / PACK_FILE).unlink(missing_ok=True)
+            shutil.rmtree(directory / AUDIO_FOLDER, ignore_errors=True)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise unwritable(directory, exc) from exc
+        raise
     return pack
 
 
@@ -165,6 +187,7 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
     while phrase_id in taken or (directory / AUDIO_FOLDER / f"{phrase_id}.flac").exists():
         phrase_id, number = f"{base}-{number}", number + 1
     samples, samplerate = fit_reference(samples, samplerate)
+    check_inside(directory / AUDIO_FOLDER, directory)
     audio_path = directory / AUDIO_FOLDER / f"{phrase_id}.flac"
     table = phrase_table(phrase_id, text.strip(), f"{AUDIO_FOLDER}/{phrase_id}.flac", translation=translation,
                          notes=notes, tags=tags, words=words)
@@ -174,15 +197,17 @@ def add_phrase(directory: Path, text: str, samples: np.ndarray, samplerate: int,
             sf.write(os.fsencode(staged), samples, samplerate, format="FLAC", subtype="PCM_16")
         try:
             atomic_write(directory / PACK_FILE, (source.rstrip("\n") + "\n\n" + table).encode())
+            pack, problems = read_pack(directory)
+            if pack is None:
+                raise PackError(f"the new phrase would break the pack: "
+                                f"{'; '.join(str(p) for p in problems if p.severity == 'error')}; nothing was added",
+                                hint=f"run `pronounce pack validate {directory}`")
         except BaseException:
+            atomic_write(directory / PACK_FILE, source.encode())
             audio_path.unlink(missing_ok=True)
             raise
     except (OSError, sf.LibsndfileError) as exc:
-        raise _unwritable(directory, exc) from exc
-    pack, problems = read_pack(directory)
-    if pack is None:
-        raise PackError(f"the pack has errors: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
-                        hint=f"run `pronounce pack validate {directory}`")
+        raise unwritable(directory, exc) from exc
     return pack.phrase(phrase_id)
 
 
@@ -194,11 +219,15 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
     Raises
     ------
     PackError
-        The pack cannot be read, the text is empty or holds control
-        characters, or it is already there.
+        The pack cannot be read or has errors, the text is empty or holds
+        control characters, or it is already there.
     """
     check_phrase_text(text)
     source, data = _pack_source(directory)
+    if (problems := read_pack(directory, decode_audio=False)[1]) and any(p.severity == "error" for p in problems):
+        errors = [str(p) for p in problems if p.severity == "error"]
+        raise PackError(f"{directory} has errors, so nothing was added: {'; '.join(errors[:3])}",
+                        hint=f"run `pronounce pack validate {directory}` and fix them first")
     for table in data.get("phrase", []):
         if isinstance(table, dict) and isinstance(table.get("text"), str) and same_text_key(table["text"]) == same_text_key(text):
             raise PackError(f"the pack already has the phrase {table['text']!r} (id {table.get('id')!r})",
@@ -207,21 +236,15 @@ def check_new_phrase(directory: Path, text: str) -> tuple[str, dict[str, Any]]:
 
 
 def check_phrase_text(text: str) -> None:
-    """Refuse an empty phrase text, or one holding control characters (:class:`PackError`)."""
+    """Refuse an empty phrase text, or one holding control or bidirectional characters (:class:`PackError`)."""
     if not text.strip():
         raise PackError("the phrase text is empty", hint="give the words to practise")
-    if any(unicodedata.category(char) == "Cc" for char in text):
-        raise PackError(f"the phrase text {text!r} contains control characters", hint="type the phrase as plain text")
+    check_text(text, what="phrase text")
 
 
 def same_text_key(text: str) -> str:
     """What equal phrases share, up to case, spacing and Unicode form: "Hola  mundo" and "hola mundo"."""
     return " ".join(normalize_id(text).casefold().split())
-
-
-def _unwritable(path: Path, exc: Exception) -> PackError:
-    return PackError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}",
-                     hint="choose a folder you can write to, with free space; nothing was left half-written")
 
 
 def add_tts_phrase(directory: Path, text: str, *, voice: str | None = None, translation: str = "", notes: str = "",
@@ -244,7 +267,7 @@ def add_audio_phrase(directory: Path, text: str, audio: Path, *, translation: st
                      tags: Sequence[str] = ()) -> Phrase:
     """Add ``text`` with the reference in the file ``audio`` (any format libsndfile reads), converted to FLAC."""
     check_new_phrase(directory, text)
-    samples, samplerate = load_audio(audio, mono=True)
+    samples, samplerate = load_audio(audio, mono=True, max_seconds=MAX_DECODE_SECONDS)
     return add_recorded_phrase(directory, text, samples, samplerate, translation=translation, notes=notes, tags=tags)
 
 
@@ -262,14 +285,21 @@ def export_pack(directory: Path, out: Path) -> Path:
     Raises
     ------
     PackError
-        The pack has errors, ``out`` lies inside the pack (it would replace a
-        pack file or zip itself), or ``out`` cannot be written; an existing
-        ``out`` is then left as it was.
+        The pack has errors, ``out`` names a folder or lies inside the pack (it
+        would replace a pack file or zip itself), or ``out`` cannot be written;
+        an existing ``out`` is then left as it was (also on Ctrl+C or a stop signal).
     """
-    directory, out = Path(directory), Path(out)
-    if out.suffix.lower() != ".zip":
-        out = out.with_name(out.name + ".zip")
-    if out.resolve().is_relative_to(directory.resolve()):
+    directory = Path(directory)
+    try:
+        if Path(out).name in ("", ".", "..") or Path(out).is_dir():
+            raise PackError(f"{out} is a folder; nothing was written", hint="give the zip's file name, e.g. mypack.zip")
+        out = output_target(out)
+        if out.suffix.lower() != ".zip":
+            out = out.with_name(out.name + ".zip")
+        inside = out.is_relative_to(resolved(directory))
+    except OSError as exc:
+        raise unwritable(Path(out), exc) from exc
+    if inside:
         raise PackError(f"{out} is inside the pack {directory}; nothing was written",
                         hint="write the zip outside the pack folder, e.g. beside it")
     pack, problems = read_pack(directory)
@@ -279,34 +309,11 @@ def export_pack(directory: Path, out: Path) -> Path:
                         hint=f"run `pronounce pack validate {directory}` and fix them")
     try:
         write_zip(directory, out, prefix=pack.id)
+    except NotAFileError as exc:
+        raise PackError(f"cannot write {out}: it is {exc.kind}", hint="give the zip's file name") from exc
     except OSError as exc:
-        raise _unwritable(out, exc) from exc
+        raise unwritable(out, exc) from exc
     return out
-
-
-def staging_folder(parent: Path) -> Path:
-    """A new hidden folder in ``parent`` to build an import in (beside its target, so it moves there atomically)."""
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".pronounce-import.", dir=parent))
-    except OSError as exc:
-        raise _unwritable(parent, exc) from exc
-
-
-def place_pack(built: Path, target: Path | None, default_parent: Path, name: str) -> Path:
-    """Move the finished pack to ``target``, or to ``default_parent/name`` — which must stay in that folder."""
-    if target is None:
-        target = default_parent / name
-        if id_problem(name) or target.resolve().parent != default_parent.resolve():
-            raise PackError(f"the pack id {name!r} does not name a folder inside {default_parent}; nothing was imported",
-                            hint="choose the folder with --to")
-    if target.exists() or target.is_symlink():
-        raise PackError(f"{target} already exists", hint="choose another folder with --to, or remove it")
-    try:
-        os.replace(built, target)
-    except OSError as exc:
-        raise _unwritable(target, exc) from exc
-    return target
 
 
 def import_zip(source: Path, target: Path | None = None) -> Path:
@@ -314,16 +321,12 @@ def import_zip(source: Path, target: Path | None = None) -> Path:
 
     Refuses unsafe archives and invalid packs, leaving nothing behind.
     """
-    parent = Path(target).parent if target else Path(source).parent
-    staging = staging_folder(parent)
-    try:
-        extracted = staging / "pack"
+    with import_folder(target, Path(source)) as (chosen, folder):
+        extracted = folder / "pack"
         extract_zip(Path(source), extracted)
         root = pack_root(extracted)
         pack, problems = read_pack(root)
         if pack is None:
             raise PackError(f"{source} holds an invalid pack: {'; '.join(str(p) for p in problems if p.severity == 'error')}",
                             hint="fix the pack and export it again")
-        return place_pack(root, target, Path(source).parent, pack.id)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return place(root, chosen, Path(source).parent, pack.id)

@@ -28,9 +28,9 @@ from tui.packs.authoring import (
     slugify,
 )
 from tui.packs.ids import ID_HINT, id_problem
-from tui.packs.loader import LANGUAGE_TAG, PACK_FILE, read_pack
+from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Pack
-from tui.speech.types import WordTiming
+from tui.speech.types import LANGUAGE_TAG, WordTiming
 
 
 class PackBuilder:
@@ -48,7 +48,7 @@ class PackBuilder:
             raise PackError(f"{folder} already exists", hint="build the pack in a new folder")
         if problem := id_problem(pack_id):
             raise PackError(f"the pack id {pack_id!r} {problem}", hint=ID_HINT)
-        if not LANGUAGE_TAG.match(language):
+        if not LANGUAGE_TAG.fullmatch(language):
             raise PackError(f"{language!r} is not a BCP 47 language tag", hint='use a tag such as "en-US", "es-ES" or "pt-BR"')
         (folder / AUDIO_FOLDER).mkdir(parents=True)
         self.folder = folder

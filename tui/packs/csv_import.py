@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from tui.audio.files import load_audio
 from tui.errors import PackError, PronounceError
-from tui.packs.authoring import derive_words, fit_reference, place_pack, slugify, staging_folder
+from tui.packs.authoring import derive_words, fit_reference, slugify
 from tui.packs.builder import PackBuilder
+from tui.packs.checks import check_language
+from tui.packs.staging import import_folder, place
 from tui.speech.tts import synthesize
 
 MAX_CSV_ROWS = 10_000
@@ -67,10 +68,9 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
     ``title`` [default: from the file name].
     """
     source = Path(source)
+    check_language(lang)
     rows = _csv_rows(source)
-    parent = Path(target).parent if target else source.parent
-    staging = staging_folder(parent)
-    try:
+    with import_folder(target, source) as (chosen, staging):
         title = title or source.stem.replace("_", " ").replace("-", " ").strip() or "Imported"
         builder = PackBuilder(staging / "pack", pack_id=slugify(source.stem) or "imported", title=title, language=lang)
         for line, row in rows:
@@ -88,6 +88,4 @@ def import_csv(source: Path, target: Path | None = None, *, lang: str = "en-US",
                 builder.add(text, samples, rate, words=words, translation=translation)
             except PronounceError as exc:
                 raise PackError(f"{source}:{line}: {exc.message}", hint=exc.hint) from exc
-        return place_pack(builder.finish().root, target, source.parent, slugify(source.stem) or "imported")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return place(builder.finish().root, chosen, source.parent, slugify(source.stem) or "imported")

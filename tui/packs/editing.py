@@ -15,6 +15,7 @@ import numpy as np
 
 from tui.errors import PackError
 from tui.fsio import atomic_write
+from tui.packs import tomlfile
 from tui.packs.authoring import AUDIO_FOLDER, derive_words, pack_language, phrase_table
 from tui.packs.loader import PACK_FILE, read_pack
 from tui.packs.model import Phrase
@@ -76,9 +77,9 @@ def _rewrite(directory: Path, phrase_id: str, replacement: str | None) -> tuple[
     """Replace (or with None remove) the table of ``phrase_id``; return the new source and the removed table's data."""
     path = directory / PACK_FILE
     try:
-        source = path.read_text(encoding="utf-8")
+        source = tomlfile.read_text(path)
         data = tomllib.loads(source)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, tomlfile.TomlFileError, tomllib.TOMLDecodeError) as exc:
         raise PackError(f"cannot read {path}: {exc}", hint=f"run `pronounce pack validate {directory}`") from exc
     tables = [t for t in data.get("phrase", []) if isinstance(t, dict)]
     ids = [t.get("id") for t in tables]

@@ -12,7 +12,6 @@ corrupt ones.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from tui.packs.archive import open_zip_pack
 from tui.packs.ids import ID_HINT, id_problem, normalize_id
 from tui.packs.model import Pack, Phrase
 from tui.packs.references import ReferenceChecker
-from tui.speech.types import WordTiming
+from tui.speech.types import LANGUAGE_TAG, WordTiming
 from tui.text import brief
 
 PACK_FILE = "pack.toml"
@@ -33,7 +32,6 @@ PACK_REQUIRED = ("id", "title", "language")
 PHRASE_KEYS = {"id", "text", "translation", "notes", "tags", "audio", "words"}
 PHRASE_REQUIRED = ("id", "text", "audio")
 WORD_KEYS = {"text", "start", "end"}
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _TIMING_SLACK = 0.05
 """Seconds a word may end after the audio (rounding, encoder padding)."""
 
@@ -132,7 +130,7 @@ class _Checker:
                     self.add("error", line, "pack.id", f"pack id {brief(value)} {problem}", ID_HINT)
                     ok = False
                     continue
-            if key == "language" and not LANGUAGE_TAG.match(value):
+            if key == "language" and not LANGUAGE_TAG.fullmatch(value):
                 self.add("error", line, "pack.language", f"{value!r} is not a BCP 47 language tag",
                          'use a tag such as "en-US", "es-ES" or "fr-FR"')
                 ok = False

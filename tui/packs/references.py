@@ -9,15 +9,13 @@ authoring).
 from __future__ import annotations
 
 import math
-import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
-import soundfile as sf
 
-from tui.audio.files import read_audio
+from tui.audio.files import audio_duration, format_seconds, read_audio
 from tui.errors import AudioFormatError
 from tui.text import brief
 
@@ -115,12 +113,10 @@ def _refused(message: str, hint: str) -> Reference:
 def _from_header(path: Path, name: str) -> tuple[float, list[Finding]]:
     """Duration and problems of the reference ``name`` from its header alone (no decoding: fast start-up)."""
     try:
-        info = sf.info(os.fsencode(path))
-    except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        return 0.0, [("error", f"cannot read {name}: {exc}", _REEXPORT)]
-    if info.frames <= 0 or info.samplerate <= 0:
-        return 0.0, [("error", f"{name} is empty (0 samples)", "record or synthesize the reference again")]
-    return _length_findings(info.frames / info.samplerate, name)
+        duration = audio_duration(path, what=name)
+    except AudioFormatError as exc:
+        return 0.0, [("error", exc.message, _REEXPORT)]
+    return _length_findings(duration, name)
 
 
 def _decoded(path: Path, name: str) -> tuple[float, list[Finding]]:
@@ -138,9 +134,10 @@ def _decoded(path: Path, name: str) -> tuple[float, list[Finding]]:
 
 def _length_findings(duration: float, name: str) -> tuple[float, list[Finding]]:
     if duration > MAX_DECODE_SECONDS:
-        return duration, [("error", f"{name} lasts {duration:.0f} s, more than {MAX_DECODE_SECONDS:.0f} s",
-                           "a reference is one phrase: cut it")]
+        return duration, [("error", f"{name} lasts {format_seconds(duration, MAX_DECODE_SECONDS)} s, "
+                                    f"more than {MAX_DECODE_SECONDS:g} s", "a reference is one phrase: cut it")]
     if duration > MAX_AUDIO_SECONDS:
-        return duration, [("warning", f"{name} lasts {duration:.1f} s, longer than {MAX_AUDIO_SECONDS:.0f} s",
+        return duration, [("warning", f"{name} lasts {format_seconds(duration, MAX_AUDIO_SECONDS)} s, "
+                                      f"longer than {MAX_AUDIO_SECONDS:g} s",
                            "split the phrase: long references are hard to practise and slow to score")]
     return duration, []

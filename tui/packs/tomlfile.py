@@ -12,13 +12,13 @@ positions.
 from __future__ import annotations
 
 import errno
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 import rtoml
+
+from tui.fsio import NotAFileError, read_regular
 
 MAX_TOML_BYTES = 16 * 1024 * 1024
 """A 10,000-phrase pack with word timings is about 3 MB; larger files are not packs."""
@@ -44,25 +44,18 @@ def read_text(path: Path) -> str:
         It is a symbolic link, a folder, pipe or device, too large, unreadable, or not UTF-8.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        data = read_regular(path, limit=MAX_TOML_BYTES, follow=False)
     except FileNotFoundError:
         raise
+    except NotAFileError as exc:
+        raise TomlFileError(f"{path.name} is not a regular file ({exc.kind})", f"make {path.name} a plain text file") from exc
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise TomlFileError(f"{path.name} is a symbolic link; it was not read",
                                 "put the file itself in the pack folder, not a link to it") from exc
+        if exc.errno == errno.EFBIG:
+            raise TomlFileError(f"{path.name} is more than {MAX_TOML_BYTES // 2**20} MB", "split it into several packs") from exc
         raise TomlFileError(f"cannot read {path.name}: {exc.strerror}", "check the file's permissions") from exc
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise TomlFileError(f"{path.name} is not a regular file", f"make {path.name} a plain text file")
-        if info.st_size > MAX_TOML_BYTES:
-            raise TomlFileError(f"{path.name} is {info.st_size / 1e6:.0f} MB, more than {MAX_TOML_BYTES // 2**20} MB",
-                                "split it into several packs")
-        try:
-            data = handle.read(MAX_TOML_BYTES + 1)
-        except OSError as exc:
-            raise TomlFileError(f"cannot read {path.name}: {exc.strerror}", "check the disk") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -7,7 +7,7 @@ from typing import Union
 
 import numpy as np
 
-from tui.audio.files import MAX_SAMPLE, read_audio
+from tui.audio.files import MAX_SAMPLE, RATE_RANGE, format_seconds, read_audio
 from tui.errors import AudioFormatError
 
 ANALYSIS_SR = 16000
@@ -71,7 +71,7 @@ def check_length(frames: int, sr: int, *, what: str = "attempt") -> None:
     limit = MAX_SECONDS.get(what)
     if limit is not None and frames > limit * sr:
         raise AudioFormatError(
-            f"{what} lasts {frames / sr:.0f} s, more than the {limit:.0f} s limit",
+            f"{what} lasts {format_seconds(frames / sr, limit)} s, more than the {limit:g} s limit",
             hint="cut it to the phrase you practise",
         )
 
@@ -86,6 +86,9 @@ def samplerate_of(sr: object, *, what: str = "audio") -> int:
     """
     if isinstance(sr, bool) or not isinstance(sr, (int, np.integer)) or sr <= 0:
         raise AudioFormatError(f"{what} sample rate {sr!r} is not a positive integer", hint="pass e.g. 16000")
+    low, high = RATE_RANGE
+    if not low <= sr <= high:
+        raise AudioFormatError(f"{what} sample rate {int(sr)} Hz is outside {low}–{high} Hz", hint="pass e.g. 16000")
     return int(sr)
 
 

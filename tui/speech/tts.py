@@ -32,6 +32,7 @@ from typing import TypeVar
 import numpy as np
 
 from tui.audio.pcm import from_int16
+from tui.audio.quiet import no_sound_server
 from tui.errors import TTSError
 from tui.speech import espeak_abi as abi
 from tui.speech.types import WordTiming
@@ -98,7 +99,8 @@ class _Engine:
         self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(abi.Voice))
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         options = abi.INITIALIZE_PHONEME_EVENTS | abi.INITIALIZE_DONT_EXIT
-        self.samplerate = self.lib.espeak_Initialize(abi.AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
+        with no_sound_server():  # espeak-ng 1.51 opens an audio output even to synthesize into memory
+            self.samplerate = self.lib.espeak_Initialize(abi.AUDIO_OUTPUT_SYNCHRONOUS, 0, None, options)
         if self.samplerate <= 0:
             raise TTSError("espeak-ng failed to start (its data folder is missing?)", hint="reinstall espeak-ng")
         self.chunks: list[np.ndarray] = []

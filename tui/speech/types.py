@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A BCP 47 language tag as packs and manifests write it (``en-US``, ``es``, ``zh-Hant-TW``); use ``fullmatch``,
+which, unlike ``$``, does not let a trailing newline through."""
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from tui.errors import StoreError
 from tui.packs.ids import ID_HINT, is_safe_id
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
-from tui.store import files
+from tui.store import files, stored
+from tui.store.files import open_data_dir
 from tui.store.records import (
     COLUMNS,
-    ROW_ERRORS,
     Attempt,
     PhraseStats,
     ReconcileReport,
@@ -67,16 +67,9 @@ class AttemptStore:
     """
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.data_dir = Path(data_dir).expanduser().absolute()
+        self.data_dir = open_data_dir(data_dir)
         self.db_path = self.data_dir / DB_NAME
         self.recordings_dir = self.data_dir / "recordings"
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the data dir {self.data_dir}: {exc.strerror}",
-                hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
-            ) from exc
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
@@ -179,6 +172,7 @@ class AttemptStore:
         keep_source = not source.resolve().is_relative_to(self.recordings_dir.resolve())
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
+        files.check_inside(dest.parent, self.recordings_dir, what="the take was not saved")
         conn = self._conn()
         placement = None
         try:
@@ -311,7 +305,7 @@ class AttemptStore:
             rows = conn.execute(
                 "SELECT overall FROM attempts WHERE pack_id = ? AND phrase_id = ? ORDER BY id", (pack_id, phrase_id)
             ).fetchall()
-        return PhraseStats.from_scores([row[0] for row in rows])
+        return PhraseStats.from_scores([row[0] for row in rows if _is_score(row[0])])
 
     def score_history(self, pack_id: str) -> dict[str, list[tuple[datetime, float]]]:
         """Per phrase id of a pack, ``(created_at, overall)`` of each attempt, oldest first.
@@ -325,8 +319,8 @@ class AttemptStore:
         history: dict[str, list[tuple[datetime, float]]] = {}
         for phrase_id, created, overall in rows:
             try:
-                entry = (utc(datetime.fromisoformat(created)), float(overall))
-            except ROW_ERRORS:
+                entry = (stored.date(created), stored.number(overall, low=0.0, high=100.0))
+            except stored.Damaged:
                 continue  # a damaged row: `pronounce review` shows it, scheduling skips it
             history.setdefault(phrase_id, []).append(entry)
         return history
@@ -380,6 +374,15 @@ class AttemptStore:
             yield self._conn()
         except sqlite3.Error as exc:
             raise translate(exc, self.db_path) from exc
+
+
+def _is_score(value: object) -> bool:
+    """A stored overall score that can be counted (a damaged one is skipped, as in scheduling)."""
+    try:
+        stored.number(value, low=0.0, high=100.0)
+    except stored.Damaged:
+        return False
+    return True
 
 
 class _Held:

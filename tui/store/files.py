@@ -10,14 +10,51 @@ import errno
 import os
 import re
 import shutil
+import stat
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui.errors import StoreError
-from tui.fsio import fsync_path
+from tui.fsio import fsync_path, kind_of, resolved
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def open_data_dir(data_dir: str | os.PathLike[str]) -> Path:
+    """The data dir resolved (links and ``..``), created when missing.
+
+    It is resolved once, here: every path of the store is then checked against
+    the real folder, and nothing is followed out of it.
+
+    Raises
+    ------
+    StoreError
+        It is a file (or a pipe...), or cannot be created.
+    """
+    try:
+        folder = resolved(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise StoreError(f"the data dir {data_dir} is {kind_of(os.stat(data_dir).st_mode)}, not a folder",
+                         hint="pass a folder as --data-dir (or PRONOUNCE_DATA_DIR)") from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data dir {data_dir}: {exc.strerror or exc}",
+            hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)",
+        ) from exc
+    return folder
+
+
+def check_inside(folder: Path, recordings: Path, *, what: str) -> None:
+    """Refuse to write into ``folder`` when a symbolic link leads it out of ``recordings`` (``what``: the outcome)."""
+    try:
+        outside = folder.exists() and not resolved(folder).is_relative_to(resolved(recordings))
+    except OSError:
+        outside = True
+    if outside:
+        raise StoreError(f"the recordings folder {folder} is a link out of {recordings}; {what}",
+                         hint="pronounce never writes through links out of its data dir: replace the link with a folder")
 
 
 def safe_name(text: str, *, limit: int = 48) -> str:
@@ -165,19 +202,35 @@ def names_a_file(data_dir: Path, audio: object) -> bool:
 
 
 def unreferenced(data_dir: Path, recordings: Path, referenced: set[str], *, skip: Collection[str]) -> Iterator[Path]:
-    """Files under ``recordings`` (outside its ``skip`` folders) whose data-dir-relative path no row holds."""
+    """Regular files under ``recordings`` (outside its ``skip`` folders) whose data-dir-relative path no row holds.
+
+    Symbolic links are never followed nor returned: pronounce makes none, and
+    one leading out of the data dir must not bring other files in.
+    """
     if not recordings.is_dir():
         return
     for entry in sorted(recordings.iterdir()):
-        if entry.is_file():
-            candidates = [entry]
-        elif entry.is_dir() and entry.name not in skip:
-            candidates = sorted(path for path in entry.rglob("*") if path.is_file())
-        else:
+        if entry.is_symlink() or (entry.is_dir() and entry.name in skip):
             continue
-        for path in candidates:
-            if path.relative_to(data_dir).as_posix() not in referenced:
+        for path in [entry] if not entry.is_dir() else _files_under(entry):
+            if _is_regular(path) and path.relative_to(data_dir).as_posix() not in referenced:
                 yield path
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Every entry below ``folder`` that is not a folder, in name order, never descending into a linked folder."""
+    for parent, subfolders, names in os.walk(folder):
+        subfolders.sort()
+        for name in sorted(names):
+            yield Path(parent) / name
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file itself, not a link to one (False when it vanished meanwhile)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def set_aside(path: Path, recordings: Path, orphans: Path) -> Path:
@@ -186,11 +239,16 @@ def set_aside(path: Path, recordings: Path, orphans: Path) -> Path:
     Raises
     ------
     StoreError
-        The file could not be moved.
+        The file could not be moved, or the orphans folder leads out of ``recordings``.
     """
     target = unique_path(orphans / path.relative_to(recordings))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (orphans, target.parent):  # before and after making the folders: never through a link out
+            if os.path.lexists(folder) and not resolved(folder).is_relative_to(resolved(recordings)):
+                raise StoreError(f"the orphans folder {folder} is a link out of {recordings}; nothing was moved",
+                                 hint="pronounce never moves files through links out of its data dir: "
+                                 "replace the link with a folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(path, target)
         fsync_path(target.parent)
     except OSError as exc:

@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from tui.errors import StoreError
+from tui.store import stored
 from tui.store.attempts import DB_NAME
+from tui.store.files import open_data_dir
 from tui.store.schema import connect, immediate, translate, utc_text
 
 _COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
@@ -65,6 +66,9 @@ class OutboxItem:
         The server's id of the stored take, once sent.
     queued_at, sent_at : datetime
         When it was queued, and sent (None until then).
+    damaged : str
+        Why the row could not be read in full ("" when it could): a date that
+        is not one reads as due now, so the next try writes a good one.
     """
 
     attempt_id: int
@@ -77,6 +81,7 @@ class OutboxItem:
     server_id: int | None
     queued_at: datetime
     sent_at: datetime | None
+    damaged: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,12 +113,7 @@ class Outbox:
     """
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.db_path = Path(data_dir).expanduser().absolute() / DB_NAME
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data dir {self.db_path.parent}: {exc.strerror}",
-                             hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)") from exc
+        self.db_path = open_data_dir(data_dir) / DB_NAME
         self._conn = connect(self.db_path)
         self._lock = threading.Lock()
 
@@ -170,7 +170,12 @@ class Outbox:
     def next_try(self) -> datetime | None:
         """When the earliest pending take is due (None when nothing is pending)."""
         rows = self._read("SELECT min(next_try_at) FROM outbox WHERE state = 'pending'", ())
-        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+        if not rows or rows[0][0] is None:
+            return None
+        try:
+            return stored.date(rows[0][0])
+        except stored.Damaged:
+            return now_utc()  # a damaged row is due: its next try writes a good date
 
     def counts(self) -> OutboxCounts:
         """Queued takes per state."""
@@ -242,16 +247,33 @@ class Outbox:
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:
+    """The queued take in ``row``; a value that is not what the outbox writes is named in ``damaged``."""
     attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent = row
+    reasons: list[str] = []
+
+    def when(value: object, what: str, fallback: datetime) -> datetime:
+        try:
+            return stored.date(value)
+        except stored.Damaged:
+            reasons.append(f"its {what} {str(value)[:40]!r} is not a date")
+            return fallback
+
+    now = now_utc()
+    try:
+        kind = OutboxState(state)
+    except ValueError:
+        reasons.append(f"its state {str(state)[:20]!r} is unknown")
+        kind = OutboxState.FAILED
     return OutboxItem(
         attempt_id=int(attempt_id),
-        client_attempt_id=client_id,
-        lang=lang,
-        state=OutboxState(state),
-        tries=int(tries),
-        next_try_at=datetime.fromisoformat(next_try),
-        last_error=error,
-        server_id=None if server_id is None else int(server_id),
-        queued_at=datetime.fromisoformat(queued),
-        sent_at=datetime.fromisoformat(sent) if sent else None,
+        client_attempt_id=str(client_id),
+        lang=lang if isinstance(lang, str) else "",
+        state=kind,
+        tries=tries if isinstance(tries, int) and tries >= 0 else 0,
+        next_try_at=when(next_try, "next try", now),
+        last_error=error if isinstance(error, str) else "",
+        server_id=server_id if isinstance(server_id, int) else None,
+        queued_at=when(queued, "queue time", now),
+        sent_at=when(sent, "sending time", now) if sent else None,
+        damaged="; ".join(reasons),
     )

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.scoring.score import Score
 from tui.speech.types import WordTiming
+from tui.store import stored
 
 COLUMNS = (
     "id, created_at, pack_id, pack_version, phrase_id, text, recorder, audio, duration,"
     " score_json, reference_audio, words_json, missing,"
     " overall, accuracy, fluency, intonation, completeness, scorer_version, lang"
 )
-ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
-"""What parsing a hand-edited or damaged row can raise (bad JSON, bad date, wrong types)."""
 UNKNOWN_DATE = datetime.fromtimestamp(0, UTC)
 """``created_at`` of a damaged row whose date cannot be read."""
+DAMAGED_PATH = "recordings/(damaged path)"
+"""Stands in for a recording path that is not text: it names no file, so nothing is opened or removed through it."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -151,44 +151,54 @@ class ReconcileReport:
 def attempt_from_row(data_dir: Path, row: tuple[Any, ...]) -> Attempt:
     """The attempt in a row of :data:`COLUMNS`; a row that cannot be read in full is marked ``damaged``.
 
-    A hand-edited or damaged row (bad JSON, a date that is not one, wrong
-    types) never hides the other rows: it comes back with the fields that
-    could be read and the reason in ``damaged``.
+    Every column is checked as it was when written (see :mod:`tui.store.stored`):
+    a hand-edited or damaged row never hides the other rows, nor crashes what
+    shows it, nor turns into invalid JSON. It comes back with the fields that
+    could be read, safe stand-ins for the others, and the reasons in ``damaged``.
     """
     id, created, pack_id, pack_version, phrase_id, text, recorder, audio, duration, score, ref, words, missing = row[:13]
-    attempt = Attempt(
+    read = _Reader()
+    texts = {what: read(stored.text, value, "", f"its {what}")
+             for what, value in (("pack id", pack_id), ("pack version", pack_version), ("phrase id", phrase_id),
+                                 ("text", text), ("recorder", recorder), ("recording path", audio))}
+    columns = read(_stored_scores, row[13:19], Score(overall=0.0, accuracy=0.0, fluency=0.0, intonation=0.0, completeness=0.0), "its score columns:")
+    no_words: tuple[WordTiming, ...] = ()
+    return Attempt(
         id=id,
-        created_at=UNKNOWN_DATE,
-        pack_id=str(pack_id),
-        pack_version=str(pack_version),
-        phrase_id=str(phrase_id),
-        text=str(text),
-        recorder=str(recorder),
-        audio=data_dir / str(audio),
-        duration=_number(duration),
-        score=_stored_scores(row[13:19]),
-        missing=bool(missing),
+        created_at=read(stored.date, created, UNKNOWN_DATE),
+        pack_id=texts["pack id"],
+        pack_version=texts["pack version"],
+        phrase_id=texts["phrase id"],
+        text=texts["text"],
+        recorder=texts["recorder"],
+        audio=data_dir / (texts["recording path"] or DAMAGED_PATH),
+        duration=read(stored.seconds, duration, 0.0, "its duration"),
+        score=read(stored.score, score, columns),
+        reference_audio=read(_reference_path, ref, None, "its reference path"),
+        words=read(stored.words, words, no_words),
+        missing=bool(missing) if isinstance(missing, int) else False,
         lang=row[19] if isinstance(row[19], str) else "",
+        damaged="; ".join(read.reasons),
     )
-    reasons: list[str] = []
-    found: dict[str, Any] = {}
-    try:
-        found["created_at"] = utc(datetime.fromisoformat(created))
-    except ROW_ERRORS:
-        reasons.append(f"its date {str(created)[:40]!r} is not a date")
-    try:
-        parsed = Score.from_json(score)
-        if not all(math.isfinite(value) for value in sub_scores(parsed)):
-            raise ValueError("a score that is not a finite number")
-        found["score"] = parsed
-    except ROW_ERRORS:
-        reasons.append("its score is not valid JSON")
-    try:
-        found["words"] = tuple(WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in json.loads(words))
-    except ROW_ERRORS:
-        reasons.append("its word timings are not valid JSON")
-    reference = Path(ref) if isinstance(ref, str) and ref else None
-    return replace(attempt, reference_audio=reference, damaged="; ".join(reasons), **found)
+
+
+class _Reader:
+    """Reads stored values, collecting why those that cannot be read are damaged."""
+
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def __call__(self, parse: Callable[[Any], T], value: Any, fallback: T, why: str = "") -> T:
+        """``parse(value)``, or ``fallback`` when the value is damaged (the reason is kept, after ``why``)."""
+        try:
+            return parse(value)
+        except stored.Damaged as exc:
+            self.reasons.append(f"{why} {exc}" if why else str(exc))
+            return fallback
+
+
+def _reference_path(value: Any) -> Path | None:
+    return None if value is None or value == "" else Path(stored.text(value))
 
 
 def sub_scores(score: Score) -> tuple[float, float, float, float, float]:
@@ -204,18 +214,10 @@ def sub_scores(score: Score) -> tuple[float, float, float, float, float]:
 
 def _stored_scores(columns: tuple[Any, ...]) -> Score:
     """A score from the sub-score columns alone (no words), for a row whose JSON cannot be read."""
-    overall, accuracy, fluency, intonation, completeness, version = columns
-    return Score(overall=_number(overall), accuracy=_number(accuracy), fluency=_number(fluency), intonation=_number(intonation),
-                 completeness=_number(completeness), scorer_version=str(version))
-
-
-def _number(value: Any) -> float:
-    """A stored finite number, or 0 when the column holds something else (JSON has no NaN)."""
-    try:
-        number = float(value)
-    except ROW_ERRORS:
-        return 0.0
-    return number if math.isfinite(number) else 0.0
+    *numbers, version = columns
+    overall, accuracy, fluency, intonation, completeness = (stored.number(n, low=0.0, high=100.0) for n in numbers)
+    return Score(overall=overall, accuracy=accuracy, fluency=fluency, intonation=intonation, completeness=completeness,
+                 scorer_version=stored.text(version))
 
 
 def utc(when: datetime) -> datetime:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tui.errors import StoreError
-from tui.fsio import atomic_write
+from tui.fsio import NotAFileError, output
 from tui.store.attempts import Attempt, PhraseStats, ReconcileReport
 from tui.store.records import UNKNOWN_DATE
 from tui.text import printable
@@ -107,8 +107,9 @@ def json_lines(attempts: Sequence[Attempt]) -> str:
 def export(attempts: Sequence[Attempt], path: Path) -> None:
     """Write ``attempts`` to ``path``: ``.csv`` (flat, words as JSON) or ``.json`` (a list).
 
-    The file is written beside its final name and renamed, so a failed export
-    never leaves half a file; missing folders are created.
+    The file is written beside its final name and renamed (see
+    :func:`tui.fsio.output`), so a failed or interrupted export never leaves
+    half a file; missing folders are created.
 
     Raises
     ------
@@ -128,16 +129,14 @@ def export(attempts: Sequence[Attempt], path: Path) -> None:
         writer.writeheader()
         writer.writerows(_csv_row(a) for a in attempts)
         content = buffer.getvalue()
-    target = path.absolute()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, content.encode("utf-8"))
+        with output(path) as staged:
+            staged.write_bytes(content.encode("utf-8"))
+    except NotAFileError as exc:
+        raise StoreError(f"cannot write {path}: it is {exc.kind}",
+                         hint="give the name of a file (a pipe only once something reads it)") from exc
     except OSError as exc:
-        raise _unwritable(target, exc) from exc
-
-
-def _unwritable(target: Path, exc: OSError) -> StoreError:
-    return StoreError(f"cannot write {target}: {exc.strerror or exc}", hint="choose a writable folder with free space")
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}", hint="choose a writable folder with free space") from exc
 
 
 def _csv_row(attempt: Attempt) -> dict[str, object]:

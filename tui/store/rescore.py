@@ -79,8 +79,8 @@ def rescore(
     Returns
     -------
     RescoreReport
-        An attempt is skipped, never failed, when its recording or reference
-        is gone or the scorer rejects the audio.
+        An attempt is skipped, never failed, when its row is damaged, its
+        recording or reference is gone, or the scorer rejects the audio.
     """
     rescored, skipped = [], []
     packs = _Packs()
@@ -100,6 +100,8 @@ def _rescore_one(store: AttemptStore, attempt: Attempt, packs: _Packs) -> str | 
     from tui.scoring import compare, prepare_reference
 
     reference = attempt.reference_audio
+    if attempt.damaged:
+        return f"its row is damaged ({attempt.damaged}); it was left as it was"
     if not attempt.audio.is_file():
         return f"its recording {attempt.audio} is missing"
     if reference is None:

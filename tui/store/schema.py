@@ -8,17 +8,24 @@ crash mid-way leaves it at its old version.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import sqlite3
+import stat
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.errors import StoreError
+from tui.fsio import kind_of
 
 BUSY_TIMEOUT_MS = 15_000
+_COMPANIONS = ("-wal", "-shm", "-journal")
+"""Files SQLite keeps beside a database, named after it."""
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 0 -> 1: attempts with their scores.
@@ -141,6 +148,8 @@ def translate(exc: sqlite3.Error, path: Path) -> StoreError:
         The database file, named in the message.
     """
     family = "_".join((getattr(exc, "sqlite_errorname", "") or "").split("_")[:2])
+    if str(exc).startswith(("no such table", "no such column")):
+        return _foreign(path, f"its tables are not the ones pronounce writes ({exc})")
     if family in _DAMAGED:
         return StoreError(
             f"the attempts database {path} is damaged ({exc})",
@@ -171,17 +180,23 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open the database at ``path`` in WAL mode, migrated to :data:`SCHEMA_VERSION`.
 
     The connection is in autocommit mode (``isolation_level=None``): callers open
-    their own ``BEGIN IMMEDIATE`` transactions.
+    their own ``BEGIN IMMEDIATE`` transactions. A new database is built under a
+    temporary name and linked into place whole, so ``path`` is never seen empty
+    (see :func:`check_path`).
 
     Raises
     ------
     StoreError
-        The file is not an attempts database, is damaged, comes from a newer
-        pronounce, or cannot be opened or written. The file is never replaced.
+        ``path`` is not a database file (see :func:`check_path`), is not an
+        attempts database, is damaged, comes from a newer pronounce, or cannot
+        be opened or written. The file is never replaced.
     """
+    if not check_path(path):
+        _create(path)
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
+            check_path(path)
             return _open(path)
         except sqlite3.OperationalError as exc:
             # Two processes creating the database at once: switching to WAL can
@@ -192,6 +207,72 @@ def connect(path: Path) -> sqlite3.Connection:
             time.sleep(0.05)
         except sqlite3.Error as exc:
             raise translate(exc, path) from exc
+
+
+def check_path(path: Path) -> bool:
+    """Whether a database file exists at ``path``; a path SQLite must not open is refused first.
+
+    SQLite follows a symbolic link and creates its journal beside the target (a
+    link to ``/dev/zero`` made ``/dev/zero-journal``), creates a missing target
+    (a dangling link made a database outside the data dir), reads a 0-byte
+    file as a new, empty history, and blames the disk for a pipe or a folder.
+
+    Raises
+    ------
+    StoreError
+        ``path`` or its ``-wal``/``-shm``/``-journal`` companion is a symbolic
+        link; ``path`` is a folder, pipe, device or socket, or an empty file.
+    """
+    for companion in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANIONS)):
+        try:
+            info = os.lstat(companion)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot look at the attempts database {companion}: {exc.strerror}",
+                             hint=f"check that {path.parent} is readable by you, or pass another --data-dir") from exc
+        if stat.S_ISLNK(info.st_mode):
+            target = os.readlink(companion)
+            missing = "" if companion.exists() else ", which does not exist"
+            raise StoreError(
+                f"the attempts database file {companion} is a symbolic link (to {target}{missing}); it was not opened",
+                hint="put the database file itself in the data dir, or pass --data-dir of the folder that holds it",
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreError(
+                f"the attempts database file {companion} is {kind_of(info.st_mode)}, not a database file; it was not opened",
+                hint=f"move it aside (mv '{companion}' '{companion}.broken') and run again to start a new history",
+            )
+        if companion == path and info.st_size == 0:
+            raise StoreError(
+                f"the attempts database {path} is empty (0 bytes): it holds no history; it was not opened",
+                hint=f"if it held your history, restore it from a backup; else remove it (rm '{path}') and run again "
+                "to start a new one (recordings are kept)",
+            )
+    return path.exists()
+
+
+def _create(path: Path) -> None:
+    """A new database at ``path``, built under a temporary name and linked there whole (another process may win)."""
+    staged = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.new")
+    try:
+        _open(staged).close()
+        try:
+            os.link(staged, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV) or path.exists():
+                raise
+            os.rename(staged, path)  # a file system without hard links (FAT)
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+    except OSError as exc:
+        raise StoreError(f"cannot create the attempts database {path}: {exc.strerror or exc}",
+                         hint=f"check that {path.parent} is writable by you, or pass another --data-dir") from exc
+    finally:
+        for leftover in (staged, *(staged.with_name(staged.name + suffix) for suffix in _COMPANIONS)):
+            leftover.unlink(missing_ok=True)
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -26,9 +26,10 @@ from tui.errors import AudioFormatError, PackError, TTSError
 from tui.packs.anki.collection import Collection, Note, NoteType
 from tui.packs.anki.fields import FieldChoice, choose_fields, plain_text, sounds
 from tui.packs.anki.package import AnkiPackage
-from tui.packs.authoring import derive_words, place_pack, slugify, staging_folder
+from tui.packs.authoring import derive_words, slugify
 from tui.packs.builder import PackBuilder
 from tui.packs.references import MAX_AUDIO_SECONDS
+from tui.packs.staging import import_folder, place
 from tui.speech.tts import synthesize, voice_for
 
 MAX_TEXT = 300
@@ -119,16 +120,14 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
         language is missing, or no note has text; nothing is written then.
     """
     source = Path(source)
-    parent = Path(target).parent if target else source.parent
-    staging = staging_folder(parent)
-    try:
+    with import_folder(target, source) as (chosen, staging):
         with AnkiPackage(source) as package:
             package.copy_collection(staging / "collection.sqlite")
             with Collection(staging / "collection.sqlite", source=source) as collection:
                 name, notes, _ = _deck_notes(collection, deck, source)
                 uses = _uses(collection, notes, fields or {}, source)
                 language, pack_id = _identity(uses, lang, name, source)
-                final = target or source.parent / pack_id
+                final = chosen or source.parent / pack_id
                 if final.exists() or final.is_symlink():  # checked again when the pack moves there
                     raise PackError(f"{final} already exists", hint="choose another folder with --to, or remove it")
                 builder = PackBuilder(staging / "pack", pack_id=pack_id, title=title or name, language=language,
@@ -144,10 +143,8 @@ def import_apkg(source: Path, target: Path | None = None, *, lang: str | None = 
                             hint="choose the field with --field-text (see --list-fields)")
         report.phrases = len(builder)
         built = builder.finish().root
-        report.path = place_pack(built, target, source.parent, pack_id)
+        report.path = place(built, chosen, source.parent, pack_id)
         return report
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _deck_notes(collection: Collection, wanted: str | None, source: Path, *, listing_only: bool = False
