@@ -11,8 +11,6 @@ from __future__ import annotations
 import shutil
 import socket
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,28 +18,16 @@ import httpx
 import pytest
 
 from tests.server.conftest import Classroom
-from tests.server.helpers import add_class, meta, upload
+from tests.server.helpers import TwoClasses, meta, second_class, upload
 from tui.paths import DEMO_PACK
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
-@dataclass
-class Two:
-    room: Classroom
-    other_teacher: str
-    dan: str
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.room.server.url, timeout=120, headers=headers)
-
-
 @pytest.fixture(scope="module")
-def two(room: Classroom) -> Iterator[Two]:
-    teacher, learners = add_class(room.data_dir, "Class 2", "Ms Other", ["Dan"], database=room.database)
-    assert teacher is not None
-    yield Two(room, teacher, learners["Dan"])
+def two(room: Classroom) -> TwoClasses:
+    """Class 2 beside Class 1."""
+    return second_class(room, {})
 
 
 def _assign(client: httpx.Client, **changes: object) -> httpx.Response:
@@ -51,8 +37,7 @@ def _assign(client: httpx.Client, **changes: object) -> httpx.Response:
     return client.post("/api/v1/assignments", json={k: v for k, v in body.items() if v is not None})
 
 
-def test_an_assignment_reaches_only_its_learners_with_their_progress(two: Two) -> None:
-    room = two.room
+def test_an_assignment_reaches_only_its_learners_with_their_progress(room: Classroom, two: TwoClasses) -> None:
     with two.client(room.teacher) as teacher:
         made = _assign(teacher)
         assert made.status_code == 201, made.text
@@ -110,16 +95,15 @@ def test_an_assignment_reaches_only_its_learners_with_their_progress(two: Two) -
     ({"class": 2}, 404, "no such class"),
     ({"class": "1; DROP TABLE"}, 422, "not an id"),
 ])
-def test_a_bad_assignment_is_refused_with_a_reason(two: Two, changes: dict[str, object], status: int, reason: str) -> None:
-    with two.client(two.room.teacher) as teacher:
+def test_a_bad_assignment_is_refused_with_a_reason(room: Classroom, two: TwoClasses, changes: dict[str, object], status: int, reason: str) -> None:
+    with two.client(room.teacher) as teacher:
         before = teacher.get("/api/v1/assignments").json()
         refused = _assign(teacher, **changes)
         assert refused.status_code == status and reason in refused.json()["error"], refused.text
         assert teacher.get("/api/v1/assignments").json() == before
 
 
-def test_learners_managed_through_the_api_keep_their_history(two: Two) -> None:
-    room = two.room
+def test_learners_managed_through_the_api_keep_their_history(room: Classroom, two: TwoClasses) -> None:
     with two.client(room.teacher) as teacher:
         added = teacher.post("/api/v1/classes/1/learners", json={"name": "Eve"})
         assert added.status_code == 201
@@ -174,8 +158,7 @@ def _declared_huge(port: int, token: str) -> bytes:
         return sock.recv(64)
 
 
-def test_a_teacher_publishes_a_new_version_through_the_api(two: Two, tmp_path: Path) -> None:
-    room = two.room
+def test_a_teacher_publishes_a_new_version_through_the_api(room: Classroom, two: TwoClasses, tmp_path: Path) -> None:
     archive = _pack_zip(tmp_path, "2")
     with two.client(room.teacher) as teacher:
         published = teacher.post("/api/v1/packs", content=archive.read_bytes(), headers={"content-type": "application/zip"})

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import wave
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,36 +20,15 @@ import pytest
 import soundfile as sf
 
 from tests.server.conftest import BACKENDS, Classroom
-from tests.server.helpers import add_class, meta, upload
+from tests.server.helpers import TwoClasses, second_class
 
 pytestmark = pytest.mark.parametrize("room", BACKENDS, indirect=True, scope="module")
 
 
-@dataclass
-class Loop:
-    """The module's classes: tokens and one take id per learner."""
-
-    room: Classroom
-    other_teacher: str
-    dan: str
-    takes: dict[str, int]
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.room.server.url, timeout=120, headers=headers)
-
-
 @pytest.fixture(scope="module")
-def loop(room: Classroom) -> Iterator[Loop]:
-    teacher, learners = add_class(room.data_dir, "Class 2", "Ms Other", ["Dan"], database=room.database)
-    assert teacher is not None
-    takes = {}
-    with room.server.client() as client:
-        for name, token in (("Ana", room.learners["Ana"]), ("Ben", room.learners["Ben"]), ("Dan", learners["Dan"])):
-            response = upload(client, token, room.take("Good morning"), meta("Good morning."))
-            assert response.status_code == 201, response.text
-            takes[name] = response.json()["id"]
-    yield Loop(room, teacher, learners["Dan"], takes)
+def two(room: Classroom) -> TwoClasses:
+    """Class 2 beside Class 1, a take of Ana's, Ben's and Dan's."""
+    return second_class(room, {"Ana": room.learners["Ana"], "Ben": room.learners["Ben"], "Dan": None})
 
 
 def _tone(path: Path, seconds: float, *, amplitude: float = 0.3, rate: int = 16000) -> Path:
@@ -67,16 +44,16 @@ def _answer(client: httpx.Client, take: int, *, audio: Path | bytes | None = Non
     return client.put(f"/api/v1/attempts/{take}/feedback", data=fields, files=files or {"audio": ("", b"", "audio/wav")})
 
 
-def test_a_teacher_answers_a_take_and_only_its_learner_reads_it(loop: Loop) -> None:
-    room, ana_take = loop.room, loop.takes["Ana"]
+def test_a_teacher_answers_a_take_and_only_its_learner_reads_it(room: Classroom, two: TwoClasses) -> None:
+    ana_take = two.takes["Ana"]
     hostile = 'Nice! <script>alert("x")</script> — now the "r" in\nmorning.'
-    with loop.client(room.teacher) as teacher:
+    with two.client(room.teacher) as teacher:
         written = teacher.put(f"/api/v1/attempts/{ana_take}/feedback", json={"comment": hostile, "words": [1]})
         assert written.status_code == 200, written.text
     answer = written.json()
     assert answer["comment"] == hostile and answer["words"] == [{"index": 1, "text": "morning"}]
     assert answer["author"] == "Teacher" and answer["audio_url"] is None
-    with loop.client(room.learners["Ana"]) as ana:
+    with two.client(room.learners["Ana"]) as ana:
         mine = ana.get("/api/v1/feedback").json()["feedback"]
         assert [item["id"] for item in mine] == [answer["id"]] and mine[0]["client_attempt_id"] == answer["client_attempt_id"]
         assert ana.get(f"/api/v1/feedback/{answer['id']}").json()["comment"] == hostile
@@ -89,30 +66,30 @@ def test_a_teacher_answers_a_take_and_only_its_learner_reads_it(loop: Loop) -> N
                       lambda: ana.patch(f"/api/v1/attempts/{ana_take}", json={"hidden": True})):
             refused = write()
             assert refused.status_code == 403 and "learner token cannot" in refused.json()["error"]
-    for token in (room.learners["Ben"], loop.dan, loop.other_teacher):  # another learner, another class's learner and teacher
-        with loop.client(token) as other:
+    for token in (room.learners["Ben"], two.dan, two.other_teacher):  # another learner, another class's learner and teacher
+        with two.client(token) as other:
             assert other.get("/api/v1/feedback").json() == {"feedback": []}
             for path in (f"/api/v1/feedback/{answer['id']}", f"/api/v1/feedback/{answer['id']}/audio",
                          f"/api/v1/attempts/{ana_take}/feedback"):
                 refused = other.get(path)
                 assert refused.status_code == 404 and "Ana" not in refused.text and "Nice" not in refused.text, path
-            expected = 404 if token == loop.other_teacher else 403
+            expected = 404 if token == two.other_teacher else 403
             assert other.put(f"/api/v1/attempts/{ana_take}/feedback", json={"comment": "mine now"}).status_code == expected
             assert other.delete(f"/api/v1/attempts/{ana_take}/feedback").status_code == expected
             assert other.patch(f"/api/v1/attempts/{ana_take}", json={"flagged": True}).status_code == expected
-    with loop.client(room.learners["Ana"]) as ana:
+    with two.client(room.learners["Ana"]) as ana:
         assert ana.get(f"/api/v1/feedback/{answer['id']}").json()["comment"] == hostile, "nobody else changed it"
-    with loop.client(room.admin) as admin:
+    with two.client(room.admin) as admin:
         assert [item["learner"] for item in admin.get("/api/v1/feedback").json()["feedback"]] == ["Ana"]
         assert admin.get("/api/v1/feedback", params={"class": "2"}).json() == {"feedback": []}
-    with loop.client(loop.other_teacher) as other:
+    with two.client(two.other_teacher) as other:
         assert other.get("/api/v1/feedback", params={"class": "1"}).status_code == 404
 
 
-def test_the_teachers_recording_reaches_the_learner_as_flac(loop: Loop, tmp_path: Path) -> None:
-    room, take = loop.room, loop.takes["Ben"]
+def test_the_teachers_recording_reaches_the_learner_as_flac(room: Classroom, two: TwoClasses, tmp_path: Path) -> None:
+    take = two.takes["Ben"]
     said = room.take("Good morning", rate=120)
-    with loop.client(room.teacher) as teacher:
+    with two.client(room.teacher) as teacher:
         written = _answer(teacher, take, audio=said, comment="Listen to me", word=["0"])
         assert written.status_code == 200, written.text
         answer = written.json()
@@ -120,14 +97,14 @@ def test_the_teachers_recording_reaches_the_learner_as_flac(loop: Loop, tmp_path
         assert abs(answer["audio_seconds"] - sf.info(said).duration) < 0.05
         kept = teacher.put(f"/api/v1/attempts/{take}/feedback", json={"comment": "Listen to me again", "words": []})
         assert kept.json()["audio_url"] == answer["audio_url"], "a new comment keeps the recording"
-    with loop.client(room.learners["Ben"]) as ben:
+    with two.client(room.learners["Ben"]) as ben:
         clip = ben.get(answer["audio_url"])
     assert clip.status_code == 200 and clip.content[:4] == b"fLaC" and clip.headers["content-type"] == "audio/flac"
     (tmp_path / "clip.flac").write_bytes(clip.content)
     assert sf.info(tmp_path / "clip.flac").channels == 1
     stored = list((room.data_dir / "server" / "feedback").rglob("*.flac"))
     assert len(stored) == 1
-    with loop.client(room.teacher) as teacher:
+    with two.client(room.teacher) as teacher:
         dropped = teacher.put(f"/api/v1/attempts/{take}/feedback", json={"comment": "No recording", "remove_audio": True})
         assert dropped.json()["audio_url"] is None
         assert not stored[0].exists(), "the dropped recording's file is removed"
@@ -165,10 +142,10 @@ HOSTILE_ANSWERS = [
 
 
 @pytest.mark.parametrize(("sent", "status", "reason"), HOSTILE_ANSWERS)
-def test_hostile_answers_are_refused_with_a_reason_and_change_nothing(loop: Loop, tmp_path: Path, sent: dict[str, object],
+def test_hostile_answers_are_refused_with_a_reason_and_change_nothing(room: Classroom, two: TwoClasses, tmp_path: Path, sent: dict[str, object],
                                                                        status: int, reason: str) -> None:
-    room, take = loop.room, loop.takes["Dan"]
-    with loop.client(loop.other_teacher) as teacher:
+    take = two.takes["Dan"]
+    with two.client(two.other_teacher) as teacher:
         before = teacher.get(f"/api/v1/attempts/{take}/feedback")
         if "json" in sent:
             body = json.dumps(sent["json"]).encode()
@@ -194,9 +171,9 @@ def test_hostile_answers_are_refused_with_a_reason_and_change_nothing(loop: Loop
     assert not list((room.data_dir / "server" / "incoming").iterdir()), "nothing of a refused upload stays"
 
 
-def test_a_hidden_take_leaves_the_summaries_and_comes_back(loop: Loop) -> None:
-    room, take = loop.room, loop.takes["Ana"]
-    with loop.client(room.teacher) as teacher:
+def test_a_hidden_take_leaves_the_summaries_and_comes_back(room: Classroom, two: TwoClasses) -> None:
+    take = two.takes["Ana"]
+    with two.client(room.teacher) as teacher:
         def learners_at_good_morning() -> int:
             phrases = teacher.get("/api/v1/classes/1/phrases").json()["phrases"]
             return next((p["learners"] for p in phrases if p["phrase_id"] == "good-morning"), 0)

@@ -24,7 +24,7 @@ from tui.server.api import STAFF, audio_file, bearer, service_of
 from tui.server.clips import MAX_CLIP_BYTES
 from tui.server.errors import ApiError
 from tui.server.feedback import Feedback
-from tui.server.forms import Spec, receive_form
+from tui.server.forms import Spec, read_body, receive_form
 from tui.server.params import id_param, since_param
 from tui.server.records import ServerAttempt
 from tui.server.schema import MAX_COMMENT
@@ -46,11 +46,7 @@ async def read_json(request: Request, *, max_bytes: int = MAX_JSON_BYTES) -> dic
     """
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise ApiError(415, "send a JSON body", hint="set Content-Type: application/json")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise ApiError(413, f"the body is larger than {max_bytes // 1024} KB", hint="send less")
+    body = await read_body(request, max_bytes=max_bytes, hint="send less")
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

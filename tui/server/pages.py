@@ -18,13 +18,14 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from tui.server import accounts
+from tui.server import accounts, roster
 from tui.server.accounts import Identity
 from tui.server.api import service_of
 from tui.server.errors import ApiError
+from tui.server.forms import read_body
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "pronounce_session"
@@ -81,11 +82,7 @@ async def read_form(request: Request, *, max_bytes: int = MAX_FORM_BYTES, max_fi
     """
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
         raise ApiError(415, "this form must be sent url-encoded", hint="submit the form from the page")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise ApiError(413, "the form is too large", hint="submit the form from the page")
+    body = await read_body(request, max_bytes=max_bytes)
     try:
         fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=max_fields)
     except ValueError as exc:
@@ -136,3 +133,32 @@ def seen_class(who: Identity, class_id: int) -> None:
     """404 unless ``who`` sees class ``class_id`` (a class one does not see is answered as if it did not exist)."""
     if class_id > 2**31 or not who.sees_class(class_id):
         raise ApiError(404, "there is no such class", hint="go back to your classes")
+
+
+def to_sign_in() -> Response:
+    """Where a page sends a browser nobody is signed in in: the sign-in form."""
+    return RedirectResponse("/", status_code=303)
+
+
+@dataclass(frozen=True)
+class ClassViewer:
+    """Who looks at a class's page, their CSRF token, and the class (its id and name)."""
+
+    who: Identity
+    csrf: str
+    class_id: int
+    class_name: str
+
+
+async def class_viewer(request: Request) -> ClassViewer | None:
+    """The viewer of the class page at this address (404 unless they see the class); None when nobody is signed in."""
+    signed = await viewer(request)
+    if signed is None:
+        return None
+    who, csrf = signed
+    class_id: int = request.path_params["class_id"]
+    seen_class(who, class_id)
+    name = await run_in_threadpool(roster.class_name, service_of(request).db, class_id)
+    if name is None:
+        raise ApiError(404, "there is no such class", hint="go back to your classes")
+    return ClassViewer(who, csrf, class_id, name)

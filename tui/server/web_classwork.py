@@ -24,7 +24,7 @@ from tui.server.api_classwork import MAX_PACK_UPLOAD, publish_pack
 from tui.server.assignments import Assignment
 from tui.server.errors import ApiError
 from tui.server.forms import Spec, receive_form
-from tui.server.pages import check_csrf, check_origin, page, posted, seen_class, signed_in, viewer
+from tui.server.pages import check_csrf, check_origin, class_viewer, page, posted, seen_class, signed_in, to_sign_in, viewer
 from tui.server.params import day_param, id_param, int_param
 from tui.server.records import Filters
 
@@ -39,30 +39,19 @@ def _csv(rows: list[list[object]]) -> Iterator[str]:
     yield out.getvalue()
 
 
-async def _class_name(request: Request, class_id: int) -> str:
-    name = await run_in_threadpool(roster.class_name, service_of(request).db, class_id)
-    if name is None:
-        raise ApiError(404, "there is no such class", hint="go back to your classes")
-    return name
-
-
 # ---- difficulty and exports -----------------------------------------------------------
 
 
 async def phrases_page(request: Request) -> Response:
     """``GET /classes/{id}/phrases``: per phrase, the class mean, share below 60 and the words most often weak; sortable."""
-    signed = await viewer(request)
-    if signed is None:
-        return RedirectResponse("/", status_code=303)
-    who, csrf = signed
-    class_id = request.path_params["class_id"]
-    seen_class(who, class_id)
-    name = await _class_name(request, class_id)
+    seen = await class_viewer(request)
+    if seen is None:
+        return to_sign_in()
     query = request.query_params
     pack, sort = query.get("pack") or None, difficulty.check_sort(query.get("sort"))
-    rows = await run_in_threadpool(lambda: difficulty.difficulty(service_of(request).db, class_id, pack=pack, sort=sort))
-    return page(request, "phrases.html", {"rows": rows, "class_id": class_id, "class_name": name, "sort": sort, "pack": pack or "",
-                                          "csrf": csrf, "signed_in": True})
+    rows = await run_in_threadpool(lambda: difficulty.difficulty(service_of(request).db, seen.class_id, pack=pack, sort=sort))
+    return page(request, "phrases.html", {"rows": rows, "class_id": seen.class_id, "class_name": seen.class_name, "sort": sort,
+                                          "pack": pack or "", "csrf": seen.csrf, "signed_in": True})
 
 
 async def export_phrases(request: Request) -> Response:
@@ -95,14 +84,10 @@ async def export_class(request: Request) -> Response:
 
 async def assignments_page(request: Request) -> Response:
     """``GET /classes/{id}/assignments``: the class's assignments with completion, and the form to set one (``pack``)."""
-    signed = await viewer(request)
-    if signed is None:
-        return RedirectResponse("/", status_code=303)
-    who, csrf = signed
-    class_id = request.path_params["class_id"]
-    seen_class(who, class_id)
-    name = await _class_name(request, class_id)
-    db = service_of(request).db
+    seen = await class_viewer(request)
+    if seen is None:
+        return to_sign_in()
+    class_id, db = seen.class_id, service_of(request).db
     published = await run_in_threadpool(packs.listing, db)
     chosen = request.query_params.get("pack") or (published[0].id if published else "")
     if chosen not in {p.id for p in published}:
@@ -116,9 +101,9 @@ async def assignments_page(request: Request) -> Response:
         return listed, packs.phrase_list(db, chosen) if chosen else [], [info for info in roster.roster(db, class_id) if not info.removed_at]
 
     listed, phrases, learners = await run_in_threadpool(load)
-    return page(request, "assignments.html", {"assignments": listed, "class_id": class_id, "class_name": name, "packs": published,
-                                              "pack": chosen, "phrases": phrases, "learners": learners, "csrf": csrf,
-                                              "signed_in": True, "today": now().date()})
+    return page(request, "assignments.html", {"assignments": listed, "class_id": class_id, "class_name": seen.class_name,
+                                              "packs": published, "pack": chosen, "phrases": phrases, "learners": learners,
+                                              "csrf": seen.csrf, "signed_in": True, "today": now().date()})
 
 
 async def add_assignment(request: Request) -> Response:
@@ -149,7 +134,7 @@ async def _assignment(request: Request) -> tuple[Assignment, str]:
 async def assignment_page(request: Request) -> Response:
     """``GET /assignments/{id}``: each assigned learner's best score per phrase since it was set, and who is done."""
     if await viewer(request) is None:
-        return RedirectResponse("/", status_code=303)
+        return to_sign_in()
     found, csrf = await _assignment(request)
     done = await run_in_threadpool(assignments.completion, service_of(request).db, found)
     return page(request, "assignment.html", {"a": found, "completion": done, "csrf": csrf, "signed_in": True})
@@ -170,7 +155,7 @@ async def packs_page(request: Request) -> Response:
     """``GET /packs``: the published packs, and a form to publish a new one or a new version."""
     signed = await viewer(request)
     if signed is None:
-        return RedirectResponse("/", status_code=303)
+        return to_sign_in()
     _, csrf = signed
     published = await run_in_threadpool(packs.listing, service_of(request).db)
     just = request.query_params.get("published", "")

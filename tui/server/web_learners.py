@@ -24,7 +24,7 @@ from tui.server.api_classwork import seen_learner
 from tui.server.chart import scores_svg
 from tui.server.errors import ApiError
 from tui.server.learner_view import learner_view
-from tui.server.pages import page, posted, seen_class, viewer
+from tui.server.pages import ClassViewer, class_viewer, page, posted, to_sign_in, viewer
 from tui.server.params import day_param
 from tui.server.records import STATES, Filters
 from tui.server.roster import LearnerInfo
@@ -50,37 +50,30 @@ async def _learner(request: Request, who: Identity) -> LearnerInfo:
 
 async def learners_page(request: Request) -> Response:
     """``GET /classes/{id}/learners``: the class's learners and what a teacher can do with each."""
-    signed = await viewer(request)
-    if signed is None:
-        return RedirectResponse("/", status_code=303)
-    who, csrf = signed
-    return await _roster(request, who, csrf, request.path_params["class_id"])
+    seen = await class_viewer(request)
+    return to_sign_in() if seen is None else await _roster(request, seen)
 
 
-async def _roster(request: Request, who: Identity, csrf: str, class_id: int, *, token: tuple[LearnerInfo, str] | None = None,
+async def _roster(request: Request, seen: ClassViewer, *, token: tuple[LearnerInfo, str] | None = None,
                   status: int = 200) -> Response:
     """The learners page of a class, with a token just made shown once."""
-    seen_class(who, class_id)
-    db = service_of(request).db
-    name = await run_in_threadpool(roster.class_name, db, class_id)
-    if name is None:
-        raise ApiError(404, "there is no such class", hint="go back to your classes")
-    listed = await run_in_threadpool(roster.roster, db, class_id)
-    return page(request, "learners.html", {"learners": listed, "class_id": class_id, "class_name": name, "csrf": csrf,
+    listed = await run_in_threadpool(roster.roster, service_of(request).db, seen.class_id)
+    return page(request, "learners.html", {"learners": listed, "class_id": seen.class_id, "class_name": seen.class_name,
+                                           "csrf": seen.csrf,
                                            "signed_in": True, "token": token, "server_url": str(request.base_url).rstrip("/")},
                 status=status)
 
 
 async def add_learner(request: Request) -> Response:
     """``POST /classes/{id}/learners``: add a learner (``name``); the answer shows their token once."""
-    who, csrf, form = await posted(request)
-    class_id = request.path_params["class_id"]
-    seen_class(who, class_id)
+    _, _, form = await posted(request)
+    seen = await class_viewer(request)
+    assert seen is not None  # posted() refused a browser nobody is signed in in
     db = service_of(request).db
-    learner_id, token = await run_in_threadpool(roster.add, db, class_id, form.get("name"))
+    learner_id, token = await run_in_threadpool(roster.add, db, seen.class_id, form.get("name"))
     added = await run_in_threadpool(roster.learner, db, learner_id)
     assert added is not None  # learners are never deleted
-    return await _roster(request, who, csrf, class_id, token=(added, token), status=201)
+    return await _roster(request, seen, token=(added, token), status=201)
 
 
 async def learner_action(request: Request) -> Response:
@@ -104,14 +97,14 @@ async def learner_action(request: Request) -> Response:
         return RedirectResponse(f"/classes/{found.class_id}/learners", status_code=303)
     current = await run_in_threadpool(roster.learner, db, found.id)
     assert current is not None  # learners are never deleted
-    return await _roster(request, who, csrf, found.class_id, token=(current, token))
+    return await _roster(request, ClassViewer(who, csrf, found.class_id, found.class_name), token=(current, token))
 
 
 async def learner_page(request: Request) -> Response:
     """``GET /learners/{id}``: every take of one learner over time, filtered, with charts and players."""
     signed = await viewer(request)
     if signed is None:
-        return RedirectResponse("/", status_code=303)
+        return to_sign_in()
     who, csrf = signed
     found = await _learner(request, who)
     filters, shown = learner_filters(request.query_params)

@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tui.errors import StoreError
-from tui.store.attempts import DB_NAME
-from tui.store.schema import connect, immediate, translate, utc_text
+from tui.store.schema import utc_text
+from tui.store.shared import SharedConnection
 
 FEEDBACK_DIR = "feedback"
 _NOTE_COLUMNS = ("server, id, client_attempt_id, pack_id, phrase_id, text, comment, words_json, author, audio_url, audio,"
@@ -133,7 +128,7 @@ def server_key(server: str) -> str:
     return hashlib.sha256(server.encode()).hexdigest()[:12]
 
 
-class Inbox:
+class Inbox(SharedConnection):
     """The inbox of the attempts database in ``data_dir``; safe to share between threads.
 
     Raises
@@ -141,28 +136,6 @@ class Inbox:
     StoreError
         The database cannot be opened or migrated.
     """
-
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.data_dir = Path(data_dir).expanduser().absolute()
-        self.db_path = self.data_dir / DB_NAME
-        try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data dir {self.data_dir}: {exc.strerror}",
-                             hint="pass a writable --data-dir (or set PRONOUNCE_DATA_DIR)") from exc
-        self._conn = connect(self.db_path)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Inbox:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def audio_path(self, note: TeacherNote) -> Path:
         """Where the teacher's recording of ``note`` is kept (named after its version, so a changed one is fetched again)."""
@@ -260,22 +233,8 @@ class Inbox:
             best.append(max(found) if found else None)
         return Progress(assignment, tuple(best))
 
-    # ---- plumbing -------------------------------------------------------------------
-
     def _notes(self, where: str, params: tuple[Any, ...]) -> list[TeacherNote]:
         return [_note(row) for row in self._read(f"SELECT {_NOTE_COLUMNS} FROM feedback {where}", params)]
-
-    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise translate(exc, self.db_path) from exc
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, immediate(self._conn, lambda exc: translate(exc, self.db_path)) as conn:
-            yield conn
 
 
 def _note(row: Sequence[Any]) -> TeacherNote:
