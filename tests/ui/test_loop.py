@@ -18,8 +18,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from tests.server import conftest as server_fixtures
-from tests.server.conftest import Classroom
-from tests.server.test_browser import CHROMIUM, FLAGS, ON_CI
+from tests.server.conftest import CHROMIUM, FLAGS, Classroom, need_chromium
 from tests.ui.conftest import notes, played, reference_ready, until
 from tests.ui.test_practice import say
 from tui.app import PronounceApp
@@ -85,10 +84,7 @@ def _uploaded(room: Classroom) -> bool:
 
 async def test_teacher_and_learner_close_the_loop(sound_server: SoundServer, room: Classroom, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    if not CHROMIUM.exists():
-        if ON_CI:
-            pytest.fail("chromium must be installed on CI (make test installs it with apt)")
-        pytest.skip("no /usr/bin/chromium")
+    need_chromium()
     monkeypatch.setattr(inbox_fetch, "INBOX_EVERY", 1.0)  # the app looks for the teacher's news every second, not minute
     data_dir = tmp_path / "learner"
     save_config(AppConfig(auto_stop=False), config_path(data_dir))

@@ -73,7 +73,7 @@ def publish(db: Database, source: Path, *, shown: str | None = None) -> Publishe
     staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=db.packs_dir))
     try:
         try:
-            folder = _unpacked(Path(source), staging)
+            folder = _unpacked(Path(source), staging, name)
             pack, problems = read_pack(folder)
         except PackError as exc:
             raise ClassroomError(f"cannot publish {name}: {exc.message.replace(str(source), name)}", hint=exc.hint) from exc
@@ -128,7 +128,7 @@ def list_missing_phrases(db: Database) -> int:
     return listed
 
 
-def _unpacked(source: Path, staging: Path) -> Path:
+def _unpacked(source: Path, staging: Path, name: str) -> Path:
     """A clean copy of the pack in ``staging/pack`` (regular files only, hidden ones and links left out); nothing else stays."""
     target = staging / PACK_FOLDER
     if source.is_file() and source.suffix.lower() == ".zip":
@@ -137,7 +137,7 @@ def _unpacked(source: Path, staging: Path) -> Path:
         shutil.rmtree(staging / "unzipped")
         return target
     if not (source / "pack.toml").is_file():
-        raise ClassroomError(f"{source} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
+        raise ClassroomError(f"{name} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
     write_zip(source, staging / "copy.zip", prefix=PACK_FOLDER)
     extract_zip(staging / "copy.zip", staging / "copy")
     os.rename(staging / "copy" / PACK_FOLDER, target)

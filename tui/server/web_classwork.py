@@ -174,10 +174,10 @@ async def publish(request: Request) -> Response:
         return Response(status_code=400)
     try:
         check_csrf(csrf, got.text("csrf"))
-        source = got.files.pop("pack", None)
-        if source is None:
+        received = got.files.pop("pack", None)
+        if received is None:
             raise ApiError(422, "choose a pack's .zip to publish", hint="`pronounce pack export PACK` makes one")
-        published = await publish_pack(service, source)
+        published = await publish_pack(service, received.rename(received.with_suffix(".zip")))
     finally:
         got.discard()
     return RedirectResponse(f"/packs?published={published.id}", status_code=303)
