@@ -48,7 +48,7 @@ class TeacherNotePanel(Static):
     """The teacher's answer to the attempt shown (hidden when there is none)."""
 
     DEFAULT_CSS = """
-    TeacherNotePanel { height: auto; margin-top: 1; padding: 0 1; border-left: thick $accent; background: $boost; }
+    TeacherNotePanel { height: auto; margin: 1 0; padding: 0 1; border-left: thick $accent; background: $boost; }
     """
 
     def show_note(self, note: TeacherNote | None) -> None:
