@@ -11,13 +11,13 @@ from sqlalchemy import select, update
 
 from tests.server.helpers import SCORE_JSON, classroom, open_store, seed_takes
 from tui.paths import DEMO_PACK
-from tui.server import assignments, difficulty, moderation, summaries
+from tui.server import assignments, difficulty, moderation, roster, summaries
 from tui.server.accounts import Identity, Role
 from tui.server.db import Database
 from tui.server.learner_view import learner_view
 from tui.server.packs import publish
 from tui.server.records import Filters
-from tui.server.schema import attempts, server_state
+from tui.server.schema import attempts, learners, server_state
 
 PHRASES = [("good-morning", "Good morning."), ("good-evening", "Good evening."), ("thank-you-very-much", "Thank you very much.")]
 WEAK_MORNING = SCORE_JSON.replace('{"text":"morning","score":%(o).1f', '{"text":"morning.","score":41.0')
@@ -104,3 +104,15 @@ def test_only_takes_since_the_work_was_set_and_not_hidden_count_toward_it(db: Da
     moderation.set_hidden(db, take, True)
     assert assignments.completion(db, made, learner_id=1)[0].reached == 1, "a hidden take does not count"
     assert assignments.remove(db, made.id) and assignments.get(db, made.id) is None
+
+
+def test_the_learners_page_costs_a_page_not_the_class(db: Database) -> None:
+    seed_takes(db, 1, 130, PHRASES[:1], 2)
+    with db.writing() as conn:
+        conn.execute(update(learners).where(learners.c.name == "learner-00003").values(removed_at=datetime.now(UTC)))
+    first, page, pages = roster.roster_page(db, 1, 1, per_page=100)
+    assert (len(first), page, pages) == (100, 1, 2) and all(info.takes == 2 for info in first)
+    last, page, _ = roster.roster_page(db, 1, 9, per_page=100)
+    assert page == 2 and len(last) == 30 and last[-1].name == "learner-00003", "past the end: the last page; removed last"
+    assert [info.name for info in first + last] == [info.name for info in roster.roster(db, 1)]
+    assert len(roster.active(db, 1)) == 129

@@ -135,6 +135,11 @@ def seen_class(who: Identity, class_id: int) -> None:
         raise ApiError(404, "there is no such class", hint="go back to your classes")
 
 
+def page_number(value: str | None) -> int:
+    """A page number from the query (1 when absent or not a number; the page is clamped to the last one later)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 7 else 1
+
+
 def to_sign_in() -> Response:
     """Where a page sends a browser nobody is signed in in: the sign-in form."""
     return RedirectResponse("/", status_code=303)

@@ -23,6 +23,9 @@ from tui.server.db import Database
 from tui.server.errors import ApiError
 from tui.server.schema import attempts, classes, learners, tokens
 
+PAGE_SIZE = 100
+"""Learners per page of the class's learners."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class LearnerInfo:
@@ -63,29 +66,19 @@ class LearnerInfo:
                 "token_issued_at": self.token_at.isoformat() if self.token_at else None, "tokens_issued": self.tokens}
 
 
-def _query(class_id: int | None = None, learner_id: int | None = None) -> Select[Any]:
+def _query(chosen: Any) -> Select[Any]:
+    """The learners ``chosen`` (a list of ids, or a select of them) with their takes and tokens counted."""
     takes = (select(attempts.c.learner_id, func.count().label("n"), func.max(attempts.c.recorded_at).label("last"))
-             .group_by(attempts.c.learner_id))
+             .where(attempts.c.learner_id.in_(chosen)).group_by(attempts.c.learner_id)).subquery()
     issued = (select(tokens.c.learner_id, func.count().label("n"),
                      func.max(tokens.c.created_at).filter(tokens.c.revoked_at.is_(None)).label("live"))
-              .where(tokens.c.learner_id.is_not(None)).group_by(tokens.c.learner_id))
-    if class_id is not None:
-        takes = takes.where(attempts.c.class_id == class_id)
-        issued = issued.where(tokens.c.learner_id.in_(select(learners.c.id).where(learners.c.class_id == class_id)))
-    if learner_id is not None:
-        takes = takes.where(attempts.c.learner_id == learner_id)
-        issued = issued.where(tokens.c.learner_id == learner_id)
-    t, k = takes.subquery(), issued.subquery()
-    query = (select(learners.c.id, learners.c.class_id, learners.c.name, classes.c.name.label("class_name"),
-                    learners.c.created_at, learners.c.removed_at, func.coalesce(t.c.n, 0).label("takes"),
-                    t.c.last, k.c.live, func.coalesce(k.c.n, 0).label("tokens"))
-             .join(classes, classes.c.id == learners.c.class_id)
-             .outerjoin(t, t.c.learner_id == learners.c.id).outerjoin(k, k.c.learner_id == learners.c.id))
-    if class_id is not None:
-        query = query.where(learners.c.class_id == class_id)
-    if learner_id is not None:
-        query = query.where(learners.c.id == learner_id)
-    return query
+              .where(tokens.c.learner_id.in_(chosen)).group_by(tokens.c.learner_id)).subquery()
+    return (select(learners.c.id, learners.c.class_id, learners.c.name, classes.c.name.label("class_name"),
+                   learners.c.created_at, learners.c.removed_at, func.coalesce(takes.c.n, 0).label("takes"),
+                   takes.c.last, issued.c.live, func.coalesce(issued.c.n, 0).label("tokens"))
+            .join(classes, classes.c.id == learners.c.class_id)
+            .outerjoin(takes, takes.c.learner_id == learners.c.id).outerjoin(issued, issued.c.learner_id == learners.c.id)
+            .where(learners.c.id.in_(chosen)))
 
 
 def _info(r: Any) -> LearnerInfo:
@@ -94,11 +87,38 @@ def _info(r: Any) -> LearnerInfo:
                        last_take=r.last, token_at=r.live, tokens=int(r.tokens))
 
 
+def _ordered(infos: list[LearnerInfo]) -> list[LearnerInfo]:
+    return sorted(infos, key=lambda info: (info.removed_at is not None, info.name.casefold(), info.id))
+
+
 def roster(db: Database, class_id: int) -> list[LearnerInfo]:
-    """The class's learners, active ones first, each by name."""
+    """Every learner of the class, active ones first, each by name."""
     with db.reading() as conn:
-        rows = conn.execute(_query(class_id=class_id)).all()
-    return sorted((_info(row) for row in rows), key=lambda info: (info.removed_at is not None, info.name.casefold(), info.id))
+        rows = conn.execute(_query(select(learners.c.id).where(learners.c.class_id == class_id))).all()
+    return _ordered([_info(row) for row in rows])
+
+
+def roster_page(db: Database, class_id: int, page: int, per_page: int = PAGE_SIZE) -> tuple[list[LearnerInfo], int, int]:
+    """One page of :func:`roster` (past the end: the last page): ``(learners, page, pages)``; costs the page, not the class."""
+    scope = learners.c.class_id == class_id
+    with db.reading() as conn:
+        total = conn.execute(select(func.count()).select_from(learners).where(scope)).scalar_one()
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        ids = list(conn.execute(select(learners.c.id).where(scope)
+                                .order_by(learners.c.removed_at.is_not(None), func.lower(learners.c.name), learners.c.id)
+                                .limit(per_page).offset((page - 1) * per_page)).scalars())
+        rows = conn.execute(_query(ids)).all() if ids else []
+    return _ordered([_info(row) for row in rows]), page, pages
+
+
+def active(db: Database, class_id: int) -> list[tuple[int, str]]:
+    """The class's active learners, ``(id, name)`` by name."""
+    with db.reading() as conn:
+        rows = conn.execute(select(learners.c.id, learners.c.name).where(learners.c.class_id == class_id,
+                                                                          learners.c.removed_at.is_(None))
+                            .order_by(func.lower(learners.c.name), learners.c.id)).all()
+    return [(row.id, row.name) for row in rows]
 
 
 def class_name(db: Database, class_id: int) -> str | None:
@@ -113,7 +133,7 @@ def learner(db: Database, learner_id: int) -> LearnerInfo | None:
     if not 0 < learner_id < 2**31:
         return None
     with db.reading() as conn:
-        row = conn.execute(_query(learner_id=learner_id)).first()
+        row = conn.execute(_query([learner_id])).first()
     return _info(row) if row else None
 
 

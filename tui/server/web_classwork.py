@@ -24,13 +24,26 @@ from tui.server.api_classwork import MAX_PACK_UPLOAD, publish_pack
 from tui.server.assignments import Assignment
 from tui.server.errors import ApiError
 from tui.server.forms import Spec, receive_form
-from tui.server.pages import check_csrf, check_origin, class_viewer, page, posted, seen_class, signed_in, to_sign_in, viewer
+from tui.server.pages import (
+    check_csrf,
+    check_origin,
+    class_viewer,
+    page,
+    page_number,
+    posted,
+    seen_class,
+    signed_in,
+    to_sign_in,
+    viewer,
+)
 from tui.server.params import day_param, id_param, int_param
 from tui.server.records import Filters
 
 PACK_FORM = Spec(texts={"csrf": 128}, files={"pack": MAX_PACK_UPLOAD}, max_parts=4)
 ASSIGNMENT_FORM_BYTES = 64 * 1024
 ASSIGNMENT_FORM_FIELDS = 5000
+COMPLETION_PAGE = 50
+"""Learners per page of an assignment's completion."""
 
 
 def _csv(rows: list[list[object]]) -> Iterator[str]:
@@ -93,12 +106,12 @@ async def assignments_page(request: Request) -> Response:
     if chosen not in {p.id for p in published}:
         chosen = published[0].id if published else ""
 
-    def load() -> tuple[list[tuple[Assignment, int, int]], list[tuple[str, str]], list[roster.LearnerInfo]]:
+    def load() -> tuple[list[tuple[Assignment, int, int]], list[tuple[str, str]], list[tuple[int, str]]]:
         listed = []
         for item in assignments.for_class(db, class_id):
             done = assignments.completion(db, item)
             listed.append((item, sum(c.done for c in done), len(done)))
-        return listed, packs.phrase_list(db, chosen) if chosen else [], [info for info in roster.roster(db, class_id) if not info.removed_at]
+        return listed, packs.phrase_list(db, chosen) if chosen else [], roster.active(db, class_id)
 
     listed, phrases, learners = await run_in_threadpool(load)
     return page(request, "assignments.html", {"assignments": listed, "class_id": class_id, "class_name": seen.class_name,
@@ -137,7 +150,12 @@ async def assignment_page(request: Request) -> Response:
         return to_sign_in()
     found, csrf = await _assignment(request)
     done = await run_in_threadpool(assignments.completion, service_of(request).db, found)
-    return page(request, "assignment.html", {"a": found, "completion": done, "csrf": csrf, "signed_in": True})
+    pages = max(1, -(-len(done) // COMPLETION_PAGE))
+    number = min(page_number(request.query_params.get("page")), pages)
+    shown = done[(number - 1) * COMPLETION_PAGE: number * COMPLETION_PAGE]
+    return page(request, "assignment.html", {"a": found, "completion": shown, "learners": len(done),
+                                             "done": sum(c.done for c in done), "page": number, "pages": pages,
+                                             "first": (number - 1) * COMPLETION_PAGE + 1, "csrf": csrf, "signed_in": True})
 
 
 async def delete_assignment(request: Request) -> Response:

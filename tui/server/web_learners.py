@@ -24,7 +24,7 @@ from tui.server.api_classwork import seen_learner
 from tui.server.chart import scores_svg
 from tui.server.errors import ApiError
 from tui.server.learner_view import learner_view
-from tui.server.pages import ClassViewer, class_viewer, page, posted, to_sign_in, viewer
+from tui.server.pages import ClassViewer, class_viewer, page, page_number, posted, to_sign_in, viewer
 from tui.server.params import day_param
 from tui.server.records import STATES, Filters
 from tui.server.roster import LearnerInfo
@@ -57,9 +57,10 @@ async def learners_page(request: Request) -> Response:
 async def _roster(request: Request, seen: ClassViewer, *, token: tuple[LearnerInfo, str] | None = None,
                   status: int = 200) -> Response:
     """The learners page of a class, with a token just made shown once."""
-    listed = await run_in_threadpool(roster.roster, service_of(request).db, seen.class_id)
+    number = page_number(request.query_params.get("page"))
+    listed, number, pages = await run_in_threadpool(roster.roster_page, service_of(request).db, seen.class_id, number)
     return page(request, "learners.html", {"learners": listed, "class_id": seen.class_id, "class_name": seen.class_name,
-                                           "csrf": seen.csrf,
+                                           "csrf": seen.csrf, "page": number, "pages": pages,
                                            "signed_in": True, "token": token, "server_url": str(request.base_url).rstrip("/")},
                 status=status)
 
@@ -108,8 +109,7 @@ async def learner_page(request: Request) -> Response:
     who, csrf = signed
     found = await _learner(request, who)
     filters, shown = learner_filters(request.query_params)
-    raw_page = request.query_params.get("page", "1")
-    number = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+    number = page_number(request.query_params.get("page"))
     view = await run_in_threadpool(lambda: learner_view(service_of(request).db, found.id, filters, page=number))
     charts = [(series, scores_svg(series.points, label=f"{series.text}: scores over time")) for series in view.series]
     return page(request, "learner.html", {"learner": found, "view": view, "charts": charts, "shown": shown, "csrf": csrf,

@@ -39,8 +39,11 @@ def row_prompt(row: PhraseRow, width: int = 0) -> Text:
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
     phrase_id = printable(row.id, single_line=True)
     if row.assigned:
+        label = ("✓ " if row.assigned_done else "◆ ") + row.assigned
+        if width > 4 and len(label) > width - 2:  # a narrow list: "◆ due Fri · ≥80"
+            label = label.replace(" · target ", " · ≥")
         text.append("\n  ")
-        text.append(("✓ " if row.assigned_done else "◆ ") + row.assigned, style="green" if row.assigned_done else "bold yellow")
+        text.append(label, style="green" if row.assigned_done else "bold yellow")
         return text
     if width > 4 and len(phrase_id) > width - 2:
         phrase_id = phrase_id[: width - 3] + "…"
