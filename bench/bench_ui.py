@@ -19,6 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+def rss_mb() -> float:
+    """Resident memory of this process (the app under test) in MB, from /proc."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+
 async def live(pack: Path, data: Path) -> dict[str, float | str]:
     import sounddevice as sd
 
@@ -82,6 +88,8 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
                 "overall score of the round": card.score.overall if card.score else "none",
                 "scored live from the recorder's blocks": take.live is not None and take.live.scored,
             }
+        await pilot.pause(2.0)
+        figures["app resident memory, idle, English models loaded (MB)"] = rss_mb()
     return figures
 
 

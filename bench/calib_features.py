@@ -4,16 +4,12 @@
 
 For each utterance, against an espeak-ng reference of its own sentence (right
 pair) and, for every second utterance, of another utterance's sentence (wrong
-pair): the template measurements (tui.scoring.measure), the forced alignment of
-the text (frames, start and forced score against the best senone per word), the
-free-phone-loop score over each aligned word, and pooled DTW costs against
-cohort sentences. ``--fill-loop`` completes a cache whose first pass scored the
-phone loop on the paired half only (as the one behind the shipped calibration
-did, before the scorer ran the loop itself). ``--realign`` redoes the alignments
-the cache holds as failed (since mfcc-dtw-gop-3 the scorer tries a failed
-alignment again at a fixed level; every other result stays as it was). Results go to ``bench/out/calib/part-NNN.pkl`` in blocks of
-50 utterances; existing blocks are kept, so an interrupted run resumes.
-Delete the folder after changing a measurement.
+pair): the template measurements (tui.scoring.measure) and pooled DTW costs
+against cohort sentences. (Caches made before scorer whisper-ctc-4 also hold
+pocketsphinx's alignment, which ``bench/fit_scorer.py --pocketsphinx`` compares.)
+Results go to ``bench/out/calib/part-NNN.pkl`` in blocks of 50 utterances;
+existing blocks are kept, so an interrupted run resumes. Delete the folder after
+changing a measurement.
 """
 
 from __future__ import annotations
@@ -33,14 +29,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devset import DATA  # noqa: E402
+
 from tui.audio.files import load_audio  # noqa: E402
-from tui.scoring import phones, signal  # noqa: E402
+from tui.scoring import signal  # noqa: E402
 from tui.scoring.cohort import built_in_sentences, pooled, template_cost  # noqa: E402
 from tui.scoring.features import analyse  # noqa: E402
 from tui.scoring.measure import SENTENCE_FEATURES, measure  # noqa: E402
 from tui.scoring.prepared import word_spans  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "datasets" / "speechocean762-dev"
 OUT = ROOT / "bench" / "out" / "calib"
 BLOCK = 50
 WRONG_SHIFT = 613
@@ -70,35 +67,6 @@ def reference(text: str) -> tuple[Any, list[Any], list[str]]:
     return _refs[text]
 
 
-_loop: Any = None
-
-
-def loop_frames(y: np.ndarray) -> np.ndarray:
-    """Free-phone-loop acoustic score of every 10 ms frame, with the scorer's own decoder set-up."""
-    global _loop
-    if _loop is None:
-        _loop = phones._new_decoder(loop=True)
-    _loop.set_cmn(phones._initial_cmn())
-    _loop.start_utt()
-    pad = np.zeros(int(phones.PAD_S * signal.ANALYSIS_SR), dtype=np.float32)
-    data = np.concatenate([pad, y, pad])
-    for start in range(0, data.size, phones.BLOCK):
-        _loop.process_raw(phones._to_pcm(data[start : start + phones.BLOCK], start))
-    _loop.end_utt()
-    return phones._loop_scores(_loop)
-
-
-def align(words: list[str], y: np.ndarray) -> dict[str, Any]:
-    """The scorer's alignment: per word (frames, start, GOP against the best senone, phone-loop score per frame)."""
-    stream = phones.AlignStream(words)
-    stream.feed(y)
-    evidence = stream.finish()
-    if evidence is None:
-        return {"alignable": False}
-    out = [None if w is None else (w.frames, w.start, w.senone_gop, w.senone_gop - w.gop) for w in evidence.words]
-    return {"alignable": True, "failed": evidence.failed, "words": out}
-
-
 TABLE: list[dict[str, str]] = []
 """The manifest, sorted by utterance id; set before the worker processes fork."""
 
@@ -124,7 +92,6 @@ def features(index: int) -> dict[str, Any]:
             "sentence": [found.sentence[name] for name in SENTENCE_FEATURES],
             "words": found.words,
             "ref_words": words,
-            "phones": align(words, samples),
             "own_cost": template_cost(pooled(ref.feats), att_pooled),
         }
     out["pack_costs"] = [template_cost(cohort_member(t.lower()), att_pooled) for t in pack]
@@ -145,93 +112,18 @@ def cohort_member(text: str) -> np.ndarray:
 
 
 def load_all() -> list[dict[str, Any]]:
-    """Every cached block, in utterance order, with the phone-loop scores of the second pass merged in."""
+    """Every cached block, in utterance order."""
     found: list[dict[str, Any]] = []
     for part in sorted(OUT.glob("part-*.pkl")):
         found.extend(pickle.loads(part.read_bytes()))
-    extra: dict[str, list[Any]] = {}
-    for part in sorted(OUT.glob("loop-*.pkl")):
-        extra.update(pickle.loads(part.read_bytes()))
-    for item in found:
-        if item["utt"] in extra:
-            item["right"]["phones"]["words"] = extra[item["utt"]]
-    redone: dict[tuple[str, str], dict[str, Any]] = {}
-    for part in sorted(OUT.glob("realign-*.pkl")):
-        redone.update(pickle.loads(part.read_bytes()))
-    for item in found:
-        for key in ("right", "wrong"):
-            if (item["utt"], key) in redone:
-                item[key]["phones"] = redone[item["utt"], key]
     return found
-
-
-def realign(index: int) -> list[tuple[tuple[str, str], dict[str, Any]]]:
-    """The alignments of utterance ``index`` that the cache holds as failed, done again by the scorer."""
-    row = TABLE[index]
-    item = ITEMS.get(row["utt"], {})
-    redo = [key for key in ("right", "wrong") if key in item and item[key]["phones"].get("failed")]
-    if not redo:
-        return []
-    samples, _ = load_audio(DATA / row["audio"], samplerate=signal.ANALYSIS_SR)
-    return [((row["utt"], key), align(item[key]["ref_words"], samples)) for key in redo]
-
-
-def fill_loop(index: int) -> tuple[str, list[Any]] | None:
-    """Phone-loop scores for a right pair the first pass left without them (odd utterances)."""
-    row = TABLE[index]
-    item = ITEMS.get(row["utt"])
-    if item is None or "right" not in item or "wrong" in item:
-        return None
-    words = item["right"]["phones"].get("words")
-    if not words:
-        return None
-    samples, _ = load_audio(DATA / row["audio"], samplerate=signal.ANALYSIS_SR)
-    loop = loop_frames(samples)
-    pad = round(phones.PAD_S * phones.FRAME_RATE)
-    out = []
-    for w in words:
-        if w is None:
-            out.append(None)
-            continue
-        first = round(w[1] * phones.FRAME_RATE) + pad
-        out.append((w[0], w[1], w[2], float(loop[first : first + w[0]].sum()) / max(w[0], 1)))
-    return row["utt"], out
-
-
-ITEMS: dict[str, dict[str, Any]] = {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--fill-loop", action="store_true", help="second pass: phone-loop scores for the other half")
-    parser.add_argument("--realign", action="store_true", help="redo the alignments the cache holds as failed")
     args = parser.parse_args()
-    if args.realign:
-        TABLE[:] = rows()
-        ITEMS.update((item["utt"], item) for item in load_all())
-        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-            for block in range(0, len(TABLE), 500):
-                part = OUT / f"realign-{block // 500:03d}.pkl"
-                if part.exists():
-                    continue
-                found = pool.map(realign, range(block, min(block + 500, len(TABLE))), chunksize=5)
-                part.write_bytes(pickle.dumps(dict(pair for pairs in found for pair in pairs)))
-                print(f"realign {block + 500}/{len(TABLE)}, load {os.getloadavg()[0]:.1f}", flush=True)
-        return
-    if args.fill_loop:
-        TABLE[:] = rows()
-        ITEMS.update((item["utt"], item) for item in load_all())
-        with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-            for block in range(0, len(TABLE), 250):
-                part = OUT / f"loop-{block // 250:03d}.pkl"
-                if part.exists():
-                    continue
-                found = pool.map(fill_loop, range(block, min(block + 250, len(TABLE))), chunksize=5)
-                part.write_bytes(pickle.dumps(dict(f for f in found if f is not None)))
-                print(f"loop {block + 250}/{len(TABLE)}, load {os.getloadavg()[0]:.1f}", flush=True)
-        return
     TABLE[:] = table = rows()
     total = len(table) if args.limit is None else min(args.limit, len(table))
     OUT.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Fit the scoring calibration on speechocean762-dev and print agreement with experts, by speaker.
+"""Fit the template-match scorer (any language) on speechocean762-dev and print agreement with experts, by speaker.
 
     .venv/bin/python bench/calibrate.py [--write] [--naive]
 
@@ -6,8 +6,11 @@ Reads the measurements cached by ``bench/calib_features.py`` (run it first).
 Speakers are split once: a fixed **held-out group of 25 speakers** (the 25 whose
 SHA-1 of the speaker id sorts first) is never used to fit or tune anything; the
 other 100 speakers are the development speakers, evaluated by 5-fold
-cross-validation by speaker. The shipped models (``--write``) are fitted on the
-100 development speakers only, and the held-out figures are theirs.
+cross-validation by speaker. The shipped models (``--write``, the "template"
+part of ``tui/scoring/calibration.json``) are fitted on the 100 development
+speakers only, and the held-out figures are theirs. English takes with the
+shipped models are scored by the set ``bench/fit_scorer.py`` fits; this one
+serves other languages and English when those models are unavailable.
 
 Feature lists, signs and the content gate are fixed here a priori (no per-fold
 selection). ``--naive`` adds the naive MFCC-13 + DTW baseline (librosa; slow,
@@ -35,9 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import calib_features  # noqa: E402
 
 from tui.scoring.calibration import CALIBRATION_FILE, Logistic, Model, ModelSet  # noqa: E402
-from tui.scoring.grade import phone_features, sentence_scores  # noqa: E402
+from tui.scoring.grade import sentence_scores  # noqa: E402
 from tui.scoring.measure import SENTENCE_FEATURES, WORD_FEATURES  # noqa: E402
-from tui.scoring.phones import FAILED_GOP, PhoneEvidence, WordEvidence  # noqa: E402
 from tui.scoring.prepared import SCORER_VERSION  # noqa: E402
 
 NAIVE_CACHE = ROOT / "bench" / "out" / "naive.pkl"
@@ -47,48 +49,32 @@ GOALS = {"overall": 0.72, "accuracy": 0.66, "fluency": 0.76, "intonation": 0.74,
 ALPHA = 10.0
 FOLDS = 5
 HELD_OUT = 25
-GATE = {"phones": (0.4, 0.5), "template": (0.3, 0.6)}
+GATE = (0.3, 0.6)
 """Content probability at or below which every score is scaled into 0–40, and from which scores stand.
 
-Chosen on the development speakers' CV, never on the held-out group: phones, where both
-wrong-sentence rates pass 90 % with the most room (a wider gate trades one for the other);
-template, where the share of wrong pairs ≤ 40 stays what the earlier cap at 0 gave (64 %)."""
-SPOKEN_PERCENTILE = 0.5
-"""A word counts as spoken when its GOP reaches the 0.5th percentile of words in right pairs."""
+Chosen on the development speakers' CV, never on the held-out group: the share of wrong pairs
+≤ 40 stays what the earlier cap at 0 gave (64 %)."""
 SIGNS = {
     "cost_mean": -1, "cost_p90": -1, "excess_mean": -1, "ref_min_mean": -1, "word_cost_max": -1,
     "word_cost_std": -1, "log_speech_ratio": -1, "abs_log_speech_ratio": -1, "log_span_ratio": -1,
     "pause_count": -1, "pause_share": -1, "pause_max": -1, "tempo_std": -1, "pitch_corr": 1,
     "pitch_rmse": -1, "log_pitch_range_ratio": 1, "voiced_share": 0, "coverage": 1,
-    "gop_mean": 1, "gop_worst": 1, "spoken_share": 1, "align_failed": -1, "word_fit": -1,
     "cohort_z": 1, "cohort_margin": 1, "cohort_rank": -1,
     # word rows
     "cost": -1, "excess": -1, "ref_min": -1, "log_dur_ratio": -1, "pause_before": -1, "cost_rel": -1,
-    "sentence_overall": 1, "gop": 1, "gop_rel": 1,
+    "sentence_overall": 1,
 }
 ACCURACY = ("excess_mean", "cost_mean", "word_cost_max", "coverage")
 FLUENCY = ("abs_log_speech_ratio", "log_speech_ratio", "pause_count", "pause_max", "pause_share", "tempo_std", "coverage")
 INTONATION = ("pitch_corr", "log_pitch_range_ratio", "pitch_rmse", "abs_log_speech_ratio", "pause_count", "excess_mean")
-GOP = ("gop_mean", "gop_worst", "spoken_share")
 SENTENCE = {
-    "template": {
-        "accuracy": ACCURACY,
-        "fluency": FLUENCY,
-        "intonation": INTONATION,
-        "overall": tuple(dict.fromkeys(ACCURACY + FLUENCY + INTONATION[:2])),
-    },
-    "phones": {
-        "accuracy": GOP + ACCURACY,
-        "fluency": FLUENCY + GOP[:1],
-        "intonation": INTONATION + GOP[:1],
-        "overall": tuple(dict.fromkeys(GOP + ACCURACY + FLUENCY + INTONATION[:2])),
-    },
+    "accuracy": ACCURACY,
+    "fluency": FLUENCY,
+    "intonation": INTONATION,
+    "overall": tuple(dict.fromkeys(ACCURACY + FLUENCY + INTONATION[:2])),
 }
-CONTENT = {
-    "template": ("cohort_z", "cohort_margin", "cohort_rank", "excess_mean"),
-    "phones": ("gop_mean", "spoken_share", "align_failed", "word_fit", "cohort_z", "cohort_margin", "excess_mean"),
-}
-WORDS = {"template": (*WORD_FEATURES, "sentence_overall"), "phones": (*WORD_FEATURES, "sentence_overall", "gop", "gop_rel")}
+CONTENT = ("cohort_z", "cohort_margin", "cohort_rank", "excess_mean")
+WORDS = (*WORD_FEATURES, "sentence_overall")
 
 
 def held_out_speakers(speakers: set[str]) -> list[str]:
@@ -105,20 +91,11 @@ def cohort_values(own: float, others: list[float]) -> dict[str, float]:
     }
 
 
-def pair_values(pair: dict[str, Any], others: list[float], spoken_gop: float, speech_seconds: float) -> dict[str, float]:
+def pair_values(pair: dict[str, Any], others: list[float]) -> dict[str, float]:
     """Every sentence measurement of one (attempt, reference text) pair, as the scorer computes them."""
     values = dict(zip(SENTENCE_FEATURES, pair["sentence"]))
     values.update(cohort_values(pair["own_cost"], others))
-    values.update(phone_features(evidence(pair["phones"]), spoken_gop, speech_seconds))
     return values
-
-
-def evidence(phones: dict[str, Any]) -> PhoneEvidence:
-    """The cached alignment as the scorer's PhoneEvidence."""
-    if not phones["alignable"]:
-        return PhoneEvidence((), failed=True)
-    words = tuple(None if w is None else WordEvidence(w[0], w[1], w[2] - w[3]) for w in phones["words"])
-    return PhoneEvidence(words, failed=phones["failed"])
 
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], perfect: np.ndarray | None, *, isotonic: bool) -> Model:
@@ -172,14 +149,8 @@ class Data:
     def others(self, item: dict[str, Any]) -> list[float]:
         return [*item["pack_costs"], *item["builtin_costs"]]
 
-    def spoken_gop(self, mask: np.ndarray) -> float:
-        gops = [w[2] - w[3] for f, m in zip(self.items, mask) if m for w in f["right"]["phones"].get("words", []) if w is not None]
-        return float(np.percentile(gops, SPOKEN_PERCENTILE))
-
-    def table(self, kind: str, spoken_gop: float) -> list[dict[str, float]]:
-        return [
-            pair_values(f[kind], self.others(f), spoken_gop, self.speech[f["utt"]]) if kind in f else {} for f in self.items
-        ]
+    def table(self, kind: str) -> list[dict[str, float]]:
+        return [pair_values(f[kind], self.others(f)) if kind in f else {} for f in self.items]
 
 
 def speech_seconds(utts: list[str]) -> dict[str, float]:
@@ -204,28 +175,28 @@ def matrix(values: list[dict[str, float]], names: tuple[str, ...], mask: np.ndar
     return np.array([[v[n] for n in names] for v, m in zip(values, mask) if m])
 
 
-def fit_set(data: Data, train: np.ndarray, kind: str, anchor: list[dict[str, float]]) -> ModelSet:
-    """Fit one ModelSet on the utterances in ``train``."""
-    spoken = data.spoken_gop(train)
-    right = data.table("right", spoken)
-    wrong = data.table("wrong", spoken)
+def fit_set(data: Data, train: np.ndarray, anchor: list[dict[str, float]]) -> ModelSet:
+    """Fit the template ModelSet on the utterances in ``train``."""
+    right = data.table("right")
+    wrong = data.table("wrong")
     sentence = {}
     for name, column in TARGETS.items():
-        names = SENTENCE[kind][name]
+        names = SENTENCE[name]
         y = np.array([float(r[column]) for r, m in zip(data.rows, train) if m])
         perfect = np.array([[a[n] for n in names] for a in anchor])
         sentence[name] = fit_ridge(matrix(right, names, train), y, names, perfect, isotonic=True)
-    cnames = CONTENT[kind]
     both = train & data.has_wrong
-    cx = np.vstack([matrix(right, cnames, both), matrix(wrong, cnames, both)])
+    cx = np.vstack([matrix(right, CONTENT, both), matrix(wrong, CONTENT, both)])
     cy = np.concatenate([np.ones(both.sum()), np.zeros(both.sum())])
-    content = fit_logistic(cx, cy, cnames)
-    word = fit_word(data, train, kind, sentence["overall"], right, anchor_raw=float(np.min(sentence["overall"].raw(np.array([[a[n] for n in SENTENCE[kind]["overall"]] for a in anchor])))))
-    return ModelSet(sentence, word, content, GATE[kind], spoken if kind == "phones" else None)
+    content = fit_logistic(cx, cy, CONTENT)
+    overall = sentence["overall"]
+    anchor_raw = float(np.min(overall.raw(np.array([[a[n] for n in overall.features] for a in anchor]))))
+    word = fit_word(data, train, overall, right, anchor_raw)
+    return ModelSet(sentence, word, content, GATE)
 
 
-def word_table(data: Data, mask: np.ndarray, kind: str, overall: Model, right: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word rows (features named by WORDS[kind]), expert word accuracy, utterance index."""
+def word_table(data: Data, mask: np.ndarray, overall: Model, right: list[dict[str, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Word rows (features named by WORDS), expert word accuracy, utterance index."""
     xs, ys, idx = [], [], []
     for i, (item, row) in enumerate(zip(data.items, data.rows)):
         if not mask[i]:
@@ -235,36 +206,26 @@ def word_table(data: Data, mask: np.ndarray, kind: str, overall: Model, right: l
         if len(expert) != len(pair["ref_words"]):
             continue
         raw = float(overall.raw(np.array([[right[i][n] for n in overall.features]]))[0])
-        rows = np.hstack([pair["words"], np.full((len(expert), 1), raw)])
-        if kind == "phones":
-            ph = pair["phones"]
-            sentence_gop = right[i]["gop_mean"]
-            words = ph.get("words") or [None] * len(expert)
-            gop = np.array([FAILED_GOP if w is None or ph.get("failed") else w[2] for w in words])
-            rows = np.hstack([rows, gop[:, None], (gop - sentence_gop)[:, None]])
-        xs.append(rows)
+        xs.append(np.hstack([pair["words"], np.full((len(expert), 1), raw)]))
         ys.extend(float(w["accuracy"]) for w in expert)
         idx.extend([i] * len(expert))
     return np.vstack(xs), np.array(ys), np.array(idx)
 
 
-def fit_word(data: Data, train: np.ndarray, kind: str, overall: Model, right: list[dict[str, float]], anchor_raw: float) -> Model:
-    x, y, _ = word_table(data, train, kind, overall, right)
-    names = WORDS[kind]
-    perfect = np.zeros((1, len(names)))
-    perfect[0, names.index("sentence_overall")] = anchor_raw
-    if kind == "phones":
-        perfect[0, names.index("gop")] = np.percentile(x[:, names.index("gop")], 99)
-    return fit_ridge(x, y, names, perfect, isotonic=False)
+def fit_word(data: Data, train: np.ndarray, overall: Model, right: list[dict[str, float]], anchor_raw: float) -> Model:
+    x, y, _ = word_table(data, train, overall, right)
+    perfect = np.zeros((1, len(WORDS)))
+    perfect[0, WORDS.index("sentence_overall")] = anchor_raw
+    return fit_ridge(x, y, WORDS, perfect, isotonic=False)
 
 
-def predict(models: ModelSet, values: list[dict[str, float]], mask: np.ndarray, kind: str) -> dict[str, np.ndarray]:
+def predict(models: ModelSet, values: list[dict[str, float]], mask: np.ndarray) -> dict[str, np.ndarray]:
     """Final sub-scores, as the scorer computes them, for the utterances in ``mask``."""
     out: dict[str, list[float]] = {name: [] for name in (*TARGETS, "completeness")}
     for v, m in zip(values, mask):
         if not m:
             continue
-        subs, completeness, _ = sentence_scores(models, v, phones=kind == "phones")
+        subs, completeness, _ = sentence_scores(models, v, english_evidence=False)
         for name in TARGETS:
             out[name].append(subs[name])
         out["completeness"].append(completeness)
@@ -273,7 +234,7 @@ def predict(models: ModelSet, values: list[dict[str, float]], mask: np.ndarray, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="rewrite tui/scoring/calibration.json")
+    parser.add_argument("--write", action="store_true", help="rewrite the template part of tui/scoring/calibration.json")
     parser.add_argument("--naive", action="store_true", help="add the naive MFCC-13 + DTW baseline")
     args = parser.parse_args()
     data = Data()
@@ -286,90 +247,48 @@ def main() -> None:
     dev_speakers = rng.permutation(sorted(set(data.speaker[dev])))
     fold_of = {s: i % FOLDS for i, s in enumerate(dev_speakers)}
     fold = np.array([fold_of.get(s, -1) for s in data.speaker])
-    gop_comparison(data)
     if args.naive:
         naive_baseline(data, dev)
-    for kind in ("phones", "template"):
-        print(f"\n== {kind} models ({'English, phone alignment' if kind == 'phones' else 'template match, any language'})")
-        report(data, kind, anchors[kind], fold, dev, ~dev)
+    print("\n== template models (template match, any language)")
+    report(data, anchors, fold, dev, ~dev)
     if args.write:
-        sets = {kind: fit_set(data, dev, kind, anchors[kind]) for kind in ("phones", "template")}
-        out = {
-            "version": SCORER_VERSION,
-            "fitted_on": "speechocean762-dev, 100 development speakers (speechocean762, SpeechOcean and Xiaomi, CC BY 4.0)",
-            "held_out_speakers": sorted(held),
-            **{kind: s.to_dict() for kind, s in sets.items()},
-        }
-        CALIBRATION_FILE.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        stored = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+        stored["version"] = SCORER_VERSION
+        stored["template"] = fit_set(data, dev, anchors).to_dict()
+        stored["held_out_speakers"] = sorted(held)
+        stored["fitted_on"] = "speechocean762-dev, 100 development speakers (speechocean762, SpeechOcean and Xiaomi, CC BY 4.0)"
+        CALIBRATION_FILE.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION_FILE}")
 
 
-def anchor_values() -> dict[str, list[dict[str, float]]]:
-    """Measurements of espeak-ng references against themselves (the 'perfect' anchors), per model set."""
+def anchor_values() -> list[dict[str, float]]:
+    """Measurements of espeak-ng references against themselves (the 'perfect' anchors)."""
     from tui.scoring import prepare_reference
     from tui.scoring.cohort import build_cohort
     from tui.speech.tts import synthesize
 
     texts = sorted({r["text"] for r in calib_features.rows()})[:30]
     cohort = build_cohort(lang="en-us")
-    out: dict[str, list[dict[str, float]]] = {"phones": [], "template": []}
+    out = []
     for text in texts:
         speech = synthesize(text.lower(), lang="en-us")
-        for kind in ("phones", "template"):
-            text_or_none = text.lower() if kind == "phones" else None
-            ref = prepare_reference((speech.samples, speech.samplerate), words=speech.words, text=text_or_none, cohort=cohort)
-            out[kind].append(raw_values(ref, speech))
+        ref = prepare_reference((speech.samples, speech.samplerate), words=speech.words, cohort=cohort)
+        out.append(raw_values(ref, speech))
     return out
 
 
 def raw_values(ref: Any, speech: Any) -> dict[str, float]:
     """Sentence measurements of ``speech`` against ``ref`` (no calibration involved)."""
-    from tui.scoring import signal
+    from tui.scoring import level, signal
     from tui.scoring.cohort import content_evidence, pooled
     from tui.scoring.features import analyse
-    from tui.scoring.grade import content_features, phone_features
+    from tui.scoring.grade import content_features
     from tui.scoring.measure import measure
-    from tui.scoring.phones import AlignStream
 
-    y = signal.load((speech.samples, speech.samplerate), what="attempt")
-    att = analyse(y)
+    att = analyse(level.normalised(signal.load((speech.samples, speech.samplerate), what="attempt")))
     values = dict(measure(ref.analysis, att, ref.spans()).sentence)
     values.update(content_features(content_evidence(ref.pooled, pooled(att.feats), ref.cohort)))
-    if ref.phones:
-        stream = AlignStream([w.text for w in ref.words])
-        stream.feed(y)
-        values.update(phone_features(stream.finish(), -1e9, att.speech_seconds))
     return values
-
-
-def gop_comparison(data: Data) -> None:
-    """Which GOP agrees better with experts: forced vs best senone, or forced vs free phone loop (by speaker group)."""
-    groups = np.array([int(hashlib.sha1(s.encode()).hexdigest(), 16) % FOLDS for s in data.speaker])
-    kinds = {"forced vs best senone": lambda w: w[2], "forced vs phone loop": lambda w: w[2] - w[3]}
-    print("GOP against expert accuracy (Pearson r; mean and range over 5 speaker groups; utterances with a phone-loop pass)")
-    for label, gop in kinds.items():
-        word_r, sent_r = [], []
-        for g in range(FOLDS):
-            wx, wy, sx, sy = [], [], [], []
-            for item, row, group in zip(data.items, data.rows, groups):
-                ph = item["right"]["phones"]
-                if group != g or "wrong" not in item or not ph["alignable"] or ph["failed"]:
-                    continue
-                expert = json.loads(row["words"])
-                words = ph["words"]
-                found = [w for w in words if w is not None]
-                frames = np.array([w[0] for w in found])
-                sx.append(float(np.dot(frames, [gop(w) for w in found]) / frames.sum()))
-                sy.append(float(row["accuracy"]))
-                if len(expert) == len(words):
-                    for w, e in zip(words, expert):
-                        if w is not None:
-                            wx.append(gop(w))
-                            wy.append(float(e["accuracy"]))
-            word_r.append(r(np.array(wx), np.array(wy)))
-            sent_r.append(r(np.array(sx), np.array(sy)))
-        print(f"   {label:<24} word {np.mean(word_r):.3f} [{min(word_r):.3f}, {max(word_r):.3f}]   "
-              f"sentence {np.mean(sent_r):.3f} [{min(sent_r):.3f}, {max(sent_r):.3f}]")
 
 
 def naive_cost(index: int) -> float:
@@ -414,7 +333,7 @@ def r(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def report(data: Data, kind: str, anchor: list[dict[str, float]], fold: np.ndarray, dev: np.ndarray, held: np.ndarray) -> None:
+def report(data: Data, anchor: list[dict[str, float]], fold: np.ndarray, dev: np.ndarray, held: np.ndarray) -> None:
     """CV by speaker on the development speakers, then the held-out group with models fitted on all of them."""
     for label, fits in (("5-fold CV by speaker, 100 dev speakers", [(fold != f) & dev for f in range(FOLDS)]),
                         ("held-out 25 speakers, fitted on the 100", [dev])):
@@ -422,20 +341,20 @@ def report(data: Data, kind: str, anchor: list[dict[str, float]], fold: np.ndarr
         pred = {name: np.full(len(data.items), np.nan) for name in (*TARGETS, "completeness", "wrong")}
         uncapped = {name: np.full(len(data.items), np.nan) for name in TARGETS}
         wpred, wopen, wy = [], [], []
+        right = data.table("right")
+        wrong = data.table("wrong")
         for train, test in zip(fits, tests):
-            models = fit_set(data, train, kind, anchor)
-            right = data.table("right", models.spoken_gop or 0.0)
-            wrong = data.table("wrong", models.spoken_gop or 0.0)
-            scores = predict(models, right, test, kind)
+            models = fit_set(data, train, anchor)
+            scores = predict(models, right, test)
             for name in (*TARGETS, "completeness"):
                 pred[name][test] = scores[name]
-            open_gate = predict(replace(models, gate=(-1.0, 0.0)), right, test, kind)
+            open_gate = predict(replace(models, gate=(-1.0, 0.0)), right, test)
             for name in TARGETS:
                 uncapped[name][test] = open_gate[name]
             wmask = test & data.has_wrong
-            pred["wrong"][wmask] = predict(models, wrong, wmask, kind)["overall"]
-            x, y, idx = word_table(data, test, kind, models.sentence["overall"], right)
-            table = dict(zip(WORDS[kind], x.T))
+            pred["wrong"][wmask] = predict(models, wrong, wmask)["overall"]
+            x, y, idx = word_table(data, test, models.sentence["overall"], right)
+            table = dict(zip(WORDS, x.T))
             words = np.clip(models.word(np.stack([table[n] for n in models.word.features], axis=1)), 0.0, 100.0)
             p_right = {i: float(models.content(matrix([right[i]], models.content.features, np.ones(1, bool)))[0]) for i in set(idx)}
             wpred.append(words * np.array([models.content_scale(p_right[i]) for i in idx]))

@@ -95,10 +95,11 @@ class PronounceApp(App[None]):
             self.call_from_thread(
                 self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists {them} under recovered takes."
             )
-        # A daemon thread: quitting must not wait for the time-stretcher to compile (seconds of CPU).
+        # A daemon thread: quitting must not wait for the scoring models to load or the time-stretcher to compile.
         threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
 
     def _warm_up(self) -> None:
+        self.session.warm_up_scoring()  # never raises: a missing model is said on the first score it would have served
         try:
             self.session.warm_up_playback()
         except Exception as exc:  # the first slow playback reports it again, where it matters

@@ -29,7 +29,7 @@ def test_score_prints_a_card(files: Path) -> None:
     result = CliRunner().invoke(cli, ["score", str(files / "ref.wav"), str(files / "attempt.flac")])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("overall")
-    assert "fluency" in result.output and "scorer mfcc-dtw" in result.output
+    assert "fluency" in result.output and "scorer whisper-ctc" in result.output
 
 
 def test_score_json(files: Path) -> None:
@@ -92,3 +92,42 @@ def test_batch_without_out_is_a_usage_error(files: Path) -> None:
     result = CliRunner().invoke(cli, ["score", "--batch", str(manifest)])
     assert result.exit_code == 2
     assert "needs --out" in result.output
+
+
+def test_score_text_synthesizes_the_reference_and_uses_english_evidence(files: Path) -> None:
+    result = CliRunner().invoke(cli, ["score", "--json", "--text", "the quick brown fox jumps over the lazy dog",
+                                      str(files / "attempt.flac")])
+    assert result.exit_code == 0, result.output
+    score = json.loads(result.output)
+    assert score["evidence"] == "Whisper and phone evidence (English)"
+    assert [w["text"] for w in score["words"]][:3] == ["the", "quick", "brown"]
+    assert score["overall"] >= 90 and score["completeness"] == 100
+
+
+def test_score_text_with_a_reference_file_scores_against_that_file(files: Path) -> None:
+    with_file = CliRunner().invoke(cli, ["score", "--json", "--text", "the quick brown fox jumps over the lazy dog",
+                                         str(files / "ref.wav"), str(files / "attempt.flac")])
+    assert with_file.exit_code == 0, with_file.output
+    assert json.loads(with_file.output)["evidence"] == "Whisper and phone evidence (English)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lang", "fr"], "--lang goes with --text"),
+        (["--text", "  "], "--text is empty"),
+        (["--text", "hello", "--batch", "m.csv", "--out", "o.jsonl"], "--batch takes no"),
+    ],
+)
+def test_score_text_usage_errors_are_one_line_and_exit_2(files: Path, args: list[str], message: str) -> None:
+    if "--batch" in args:
+        args = [*args[:3], str(files / "ref.wav"), *args[4:]]
+    result = CliRunner().invoke(cli, ["score", *args, str(files / "attempt.flac")])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_score_text_in_an_unknown_language_exits_2(files: Path) -> None:
+    result = CliRunner().invoke(cli, ["score", "--text", "hola", "--lang", "xx-nowhere", str(files / "attempt.flac")])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -69,7 +69,7 @@ def test_words_follow_the_reference_and_map_into_the_attempt(
 ) -> None:
     assert [w.text for w in identical.words] == [w.text for w in reference_speech.words]
     for word, timing in zip(identical.words, reference_speech.words):
-        assert word.ref_start == timing.start
+        assert word.ref_start == round(timing.start, 3)  # stored to the millisecond, as packs keep them
         assert word.att_start is not None and abs(word.att_start - timing.start) < 0.05
         assert word.score >= 90
 

@@ -47,7 +47,7 @@ def test_batch_rows_are_byte_identical_in_any_order_and_with_1_or_2_jobs(manifes
     shuffled = _batch(manifest, reordered, 2, manifest.with_name("b.jsonl"))
     assert reordered != rows
     assert in_order == shuffled
-    assert json.loads(in_order["right0"])["evidence"] == "phone alignment (English)"
+    assert json.loads(in_order["right0"])["evidence"] == "Whisper and phone evidence (English)"
 
 
 def test_live_blocks_and_a_file_give_the_same_score(tmp_path: Path) -> None:
@@ -75,4 +75,4 @@ def test_live_blocks_and_a_file_give_the_same_score(tmp_path: Path) -> None:
     again = prepare_reference(refs[0], text=TEXTS[0], lang="en-us", cohort=pack_cohort(refs, lang="en-us"))
     from_file = compare(again, tmp_path / "take.wav")
     assert from_blocks.to_json() == from_file.to_json()
-    assert from_file.evidence == "phone alignment (English)"
+    assert from_file.evidence == "Whisper and phone evidence (English)"

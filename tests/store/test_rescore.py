@@ -20,7 +20,7 @@ from tui.speech.tts import synthesize
 from tui.store import AttemptStore
 from tui.store.rescore import rescore
 
-PHONES = "phone alignment (English)"
+PHONES = "Whisper and phone evidence (English)"
 TEMPLATE = "template match"
 
 

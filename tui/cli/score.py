@@ -18,23 +18,27 @@ MAX_JOBS = 64
 @cli.command()
 @click.argument("reference", required=False, type=existing_file)
 @click.argument("attempt", required=False, type=existing_file)
+@click.option("--text", help="The phrase said: scored as the app scores it outside a pack (a reference is synthesized when none is given).")
+@click.option("--lang", help="Language of --text (BCP 47) [default: en-us].")
 @click.option("--json", "as_json", is_flag=True, help="Print the score as JSON.")
 @click.option("--batch", "manifest", type=existing_file, help="Score every row of MANIFEST.csv (id,attempt + reference or text[,lang]).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON lines output of --batch.")
 @click.option("--jobs", type=WholeNumber(min=1, max=MAX_JOBS), help="Worker processes for --batch [default: all cores].")
 def score(
-    reference: Path | None, attempt: Path | None, as_json: bool, manifest: Path | None,
-    out_path: Path | None, jobs: int | None,
+    reference: Path | None, attempt: Path | None, text: str | None, lang: str | None, as_json: bool,
+    manifest: Path | None, out_path: Path | None, jobs: int | None,
 ) -> None:
-    """Score ATTEMPT against REFERENCE, or a whole manifest with --batch.
+    """Score ATTEMPT against REFERENCE, or against --text (with or without REFERENCE), or a whole manifest with --batch.
 
+    With --text the phrase gets every kind of evidence its language has (for
+    English, Whisper and phone evidence) and the built-in cohort, as in the app.
     --batch scores rows as it reads them. --out is written when the whole batch
     is done (an existing file is replaced only then; Ctrl+C or a stop signal
     keeps it) and may not be the manifest or one of its audio files.
     """
     if manifest is not None:
-        if reference or attempt or out_path is None:
-            raise click.UsageError("--batch takes no REFERENCE/ATTEMPT and needs --out OUT.jsonl")
+        if reference or attempt or text is not None or lang is not None or out_path is None:
+            raise click.UsageError("--batch takes no REFERENCE/ATTEMPT/--text/--lang and needs --out OUT.jsonl")
         if as_json:
             raise click.UsageError("--batch always writes JSON lines to --out; drop --json")
         _score_batch(manifest, out_path, jobs)
@@ -42,12 +46,25 @@ def score(
     if out_path is not None or jobs is not None:
         raise click.UsageError(f"{'--out' if out_path is not None else '--jobs'} only applies to --batch; "
                                "for one pair, redirect the output (`--json > FILE`)")
-    if reference is None or attempt is None:
-        raise click.UsageError("give REFERENCE and ATTEMPT, or --batch MANIFEST.csv --out OUT.jsonl")
-    from tui.scoring import compare
-    from tui.scoring.card import score_card
+    if lang is not None and text is None:
+        raise click.UsageError("--lang goes with --text")
+    if text is not None and attempt is None:
+        reference, attempt = None, reference
+    if attempt is None or (reference is None and text is None):
+        raise click.UsageError("give REFERENCE and ATTEMPT, --text TEXT [REFERENCE] ATTEMPT, or --batch MANIFEST.csv --out OUT.jsonl")
+    from tui.packs.checks import check_language, check_text
 
-    result = compare(str(reference), str(attempt))
+    if text is not None:
+        check_text(text, what="phrase text")
+    if lang is not None:
+        check_language(lang)
+    from tui.scoring import compare, prepare_phrase
+    from tui.scoring.card import fallback_note, score_card
+
+    prepared = prepare_phrase(text, lang=lang, audio=None if reference is None else str(reference))
+    result = compare(prepared, str(attempt))
+    if note := fallback_note(result):
+        click.echo(f"pronounce: warning: {note}", err=True)
     click.echo(result.to_json() if as_json else score_card(result))
 
 

@@ -22,7 +22,6 @@ from tui.packs.model import Pack, Phrase
 from tui.practice.results import Reference, Result, is_silent
 
 if TYPE_CHECKING:
-    from tui.scoring import Cohort
     from tui.scoring.score import Score
 
 SILENT_TAKE = "no speech heard — check the microphone (d: devices) and try again"
@@ -41,25 +40,22 @@ def load_reference(pack: Pack, phrase: Phrase) -> Reference:
     return Reference(phrase.id, samples, samplerate, tuple(words))
 
 
-def pack_cohort(pack: Pack) -> Cohort:
-    """The content check's cohort for ``pack``: its references that exist, plus its language's built-in sentences.
-
-    Each reference is analysed once per process (cached by path and mtime), so calling this per phrase is cheap.
-    """
-    from tui.scoring import pack_cohort as cohort_of
-
-    return cohort_of([phrase.audio for phrase in pack.phrases if phrase.audio.is_file()], lang=pack.language.lower())
-
-
 def prepare(reference: Reference, pack: Pack, phrase: Phrase) -> Reference:
-    """``reference`` with its analysis for scoring (against the pack's cohort) and its pitch contour."""
-    from tui.scoring import pitch_track, prepare_reference
+    """``reference`` prepared by the engine's one :func:`~tui.scoring.prepare_phrase` (its pack's other references
+    join the content check's cohort; each is analysed once per process), with its pitch contour."""
+    from tui.scoring import pitch_track, prepare_phrase
 
     audio = (reference.samples, reference.samplerate)
-    prepared = prepare_reference(
-        audio, words=reference.words, text=phrase.text, lang=pack.language.lower(), cohort=pack_cohort(pack)
-    )
+    others = [p.audio for p in pack.phrases if p.audio.is_file()]
+    prepared = prepare_phrase(phrase.text, lang=pack.language, audio=audio, words=reference.words, others=others)
     return replace(reference, prepared=prepared, pitch=pitch_track(*audio))
+
+
+def warm_up_scoring() -> None:
+    """Check and load the English models now (blocking; a failure is reported by the first score that needs them)."""
+    from tui.scoring import warm
+
+    warm()
 
 
 def ready(pack: Pack, phrase: Phrase) -> Reference:

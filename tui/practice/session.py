@@ -365,6 +365,10 @@ class Session(Announcer):
         finally:
             self.store.reconcile()
 
+    def warm_up_scoring(self) -> None:
+        """Check and load the English scoring models, so the first take's score does not wait for them (blocking)."""
+        phrase_scoring.warm_up_scoring()
+
     def start_uploads(self) -> None:
         """When logged in to a class server (``pronounce login``), upload every saved take in the background (blocking).
 

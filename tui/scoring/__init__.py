@@ -1,7 +1,7 @@
-"""Scoring engine: features, DTW alignment, phone evidence, content check, calibration. No Textual here.
+"""Scoring engine: features, DTW alignment, English evidence, content check, the fitted scorer. No Textual here.
 
 The names below load on first use (PEP 562), so importing a light module such as
-:mod:`tui.scoring.score` does not load numpy, librosa and pocketsphinx with it.
+:mod:`tui.scoring.score` does not load numpy, librosa or the English models with it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from tui.scoring.cohort import Cohort, build_cohort, pack_cohort
     from tui.scoring.comparison import compare, pitch_track
     from tui.scoring.live import LiveScorer
-    from tui.scoring.prepared import SCORER_VERSION, PreparedReference, prepare_reference
+    from tui.scoring.models import ModelError, warm
+    from tui.scoring.prepared import SCORER_VERSION, PreparedReference, prepare_phrase, prepare_reference
 
 _HOMES = {
     "Cohort": "cohort",
@@ -25,18 +26,24 @@ _HOMES = {
     "SCORER_VERSION": "prepared",
     "PreparedReference": "prepared",
     "prepare_reference": "prepared",
+    "prepare_phrase": "prepared",
+    "ModelError": "models",
+    "warm": "models",
 }
 
 __all__ = [
     "SCORER_VERSION",
     "Cohort",
     "LiveScorer",
+    "ModelError",
     "PreparedReference",
     "build_cohort",
     "compare",
     "pack_cohort",
     "pitch_track",
+    "prepare_phrase",
     "prepare_reference",
+    "warm",
 ]
 
 

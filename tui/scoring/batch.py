@@ -2,9 +2,12 @@
 
 Manifest columns: ``id,attempt`` and either ``reference`` (a file) or ``text``
 (with optional ``lang``, default ``en-us``) from which the reference is
-synthesized. Paths are relative to the manifest. With a text, the content check
-uses the language's built-in cohort and English gets phone evidence. Every row
-is scored the same way whatever the order, the process or ``--jobs``.
+synthesized. Paths are relative to the manifest. Each row's phrase is prepared by
+:func:`~tui.scoring.prepared.prepare_phrase`, as the app prepares a phrase
+outside a pack: the content check uses the language's built-in cohort and
+English gets Whisper and phone evidence. Every row is scored the same way
+whatever the order, the process or ``--jobs`` (each worker runs the models on
+one thread).
 """
 
 from __future__ import annotations
@@ -26,9 +29,8 @@ from typing import BinaryIO
 from tui.errors import PronounceError, ScoringError
 from tui.fsio import NotAFileError, kind_of
 from tui.interrupts import worker_signals
-from tui.scoring.cohort import build_cohort
 from tui.scoring.comparison import compare
-from tui.scoring.prepared import PreparedReference, prepare_reference
+from tui.scoring.prepared import PreparedReference, prepare_phrase
 from tui.scoring.score import Score
 from tui.speech.types import LANGUAGE_TAG
 
@@ -154,18 +156,10 @@ def _reference(row: Row) -> PreparedReference:
     if key not in _references:
         if len(_references) >= CACHE_SIZE:
             _references.pop(next(iter(_references)))
-        cohort = build_cohort(lang=row.lang) if row.text else None
-        if row.reference is not None:
-            _references[key] = prepare_reference(str(row.reference), text=row.text or None, lang=row.lang, cohort=cohort)
-        elif row.text:
-            from tui.speech.tts import synthesize
-
-            speech = synthesize(row.text, lang=row.lang)
-            _references[key] = prepare_reference(
-                (speech.samples, speech.samplerate), words=speech.words, text=row.text, lang=row.lang, cohort=cohort
-            )
-        else:
+        if row.reference is None and not row.text:
             raise ScoringError("row has neither a reference nor a text", hint="fill one of the two columns")
+        audio = str(row.reference) if row.reference is not None else None
+        _references[key] = prepare_phrase(row.text or None, lang=row.lang, audio=audio)
     return _references[key]
 
 
@@ -218,10 +212,10 @@ def _results(rows: Iterator[Row], jobs: int) -> Iterator[dict[str, object]]:
     if jobs == 1 or len(first) < 2:
         yield from map(score_row, itertools.chain(first, rows))
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # spawned, not forked: a fork of a process whose model runtime has started its threads can hang in the child.
     # Workers ignore Ctrl+C and SIGHUP: the parent is interrupted, and leaving the `with` stops them with SIGTERM.
-    with context.Pool(jobs, initializer=worker_signals) as pool:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_worker_setup) as pool:
         pending: deque[AsyncResult[dict[str, object]]] = deque()
         for row in itertools.chain(first, rows):
             pending.append(pool.apply_async(score_row, (row,)))
@@ -229,3 +223,9 @@ def _results(rows: Iterator[Row], jobs: int) -> Iterator[dict[str, object]]:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def _worker_setup() -> None:
+    """A worker process leaves signals to its parent and runs each model on one thread: the workers share the cores."""
+    worker_signals()
+    os.environ["PRONOUNCE_THREADS"] = "1"

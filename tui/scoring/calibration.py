@@ -1,11 +1,12 @@
 """Map raw measurements to 0–100 with the fitted models in ``calibration.json``.
 
 Each sub-score model is a ridge regression on standardised features followed by
-a monotone piecewise-linear map (isotonic on the training data, anchored so a
-perfect match reaches 100); the content check is a logistic regression whose
-probability scales every score (a doubted take is scaled into 0–40). There is one set of models for English with
-phone evidence and one for template matching (any language).
-``bench/calibrate.py`` refits and rewrites the file.
+a monotone piecewise-linear map onto the experts' scale (experts' 10 is 100);
+the content check is a logistic regression whose probability scales every score
+(a doubted take is scaled into 0–40). There is one set of models for English
+with Whisper and phone evidence (fitted by ``bench/fit_scorer.py``) and one for
+template matching, any language (``bench/calibrate.py``); each script rewrites
+its own part of the file.
 """
 
 from __future__ import annotations
@@ -106,19 +107,17 @@ class Logistic(Linear):
 
 @dataclass(frozen=True)
 class ModelSet:
-    """The models for one kind of evidence ("phones": English with alignment, "template": any language).
+    """The models for one kind of evidence ("english": Whisper and phone evidence, "template": any language).
 
     ``gate`` is ``(low, high)`` on the content probability: every score is
     multiplied by :data:`DOUBTED_SCALE` at or below ``low`` (not this phrase),
     by 1 from ``high``, by a factor linear in the probability between.
-    ``spoken_gop`` is the word GOP from which a word counts as spoken (phones only).
     """
 
     sentence: dict[str, Model]
     word: Model
     content: Logistic
     gate: tuple[float, float]
-    spoken_gop: float | None = None
 
     def content_scale(self, p_right: float) -> float:
         """The factor on every score of an attempt that says the phrase with probability ``p_right``."""
@@ -132,7 +131,6 @@ class ModelSet:
             "word": self.word.to_dict(),
             "content": self.content.to_dict(),
             "gate": [round(v, 4) for v in self.gate],
-            "spoken_gop": None if self.spoken_gop is None else round(self.spoken_gop, 3),
         }
 
     @classmethod
@@ -143,7 +141,6 @@ class ModelSet:
             word=Model.from_dict(data["word"]),
             content=Logistic.from_dict(data["content"]),
             gate=(float(data["gate"][0]), float(data["gate"][1])),
-            spoken_gop=None if data.get("spoken_gop") is None else float(data["spoken_gop"]),
         )
 
 
@@ -152,7 +149,7 @@ class Calibration:
     """The shipped models: one :class:`ModelSet` per kind of evidence."""
 
     version: str
-    phones: ModelSet
+    english: ModelSet
     template: ModelSet
 
 
@@ -169,7 +166,7 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Calibration(
             version=str(data["version"]),
-            phones=ModelSet.from_dict(data["phones"]),
+            english=ModelSet.from_dict(data["english"]),
             template=ModelSet.from_dict(data["template"]),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:

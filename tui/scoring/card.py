@@ -12,6 +12,15 @@ def _bar(value: float) -> str:
     return "█" * filled + "·" * (BAR - filled)
 
 
+FALLBACK = " — "
+"""Between the evidence used and why the English models were not (see :func:`fallback_note`)."""
+
+
+def fallback_note(score: Score) -> str:
+    """Why the English models could not be used for ``score`` ("" when they were, or were not wanted)."""
+    return score.evidence.partition(FALLBACK)[2]
+
+
 def score_card(score: Score) -> str:
     """The score as aligned text lines: sub-scores with bars, words, issues."""
     lines = [f"{'overall':<15}{score.overall:5.1f}  {_bar(score.overall)}"]

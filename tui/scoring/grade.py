@@ -2,8 +2,9 @@
 
 Three kinds of evidence meet here: the template match (DTW measurements, every
 language), the cohort content check (every language with a cohort) and, for
-English, the forced phone alignment. Which models apply depends on whether
-phone evidence exists; the score card names the evidence used.
+English, Whisper's word probabilities with the phone recogniser's GOP. Which
+models apply depends on whether English evidence exists; the score card names
+the evidence used, and says so when the English models could not be used.
 """
 
 from __future__ import annotations
@@ -12,29 +13,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.scoring.calibration import ModelSet, load_calibration
+from tui.scoring import english
+from tui.scoring.calibration import Model, ModelSet, load_calibration
+from tui.scoring.card import FALLBACK
 from tui.scoring.cohort import ContentEvidence
-from tui.scoring.features import FRAME_S, Analysis
-from tui.scoring.issues import find_issues
+from tui.scoring.english import EnglishEvidence
+from tui.scoring.features import Analysis
+from tui.scoring.issues import Findings, find_issues
 from tui.scoring.measure import WORD_FEATURES, Measurements
-from tui.scoring.phones import FAILED_GOP, FRAME_RATE, PhoneEvidence
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
 PATH_POINTS = 200
 """At most this many alignment points are kept in :attr:`Score.path`."""
-PHONES = "phone alignment (English)"
+ENGLISH = "Whisper and phone evidence (English)"
 TEMPLATE = "template match"
 NO_WORDS = "template match (no words to align)"
 NO_COHORT_Z = 3.0
 NO_COHORT_MARGIN = 0.1
-"""Content evidence assumed when there is no cohort: a clear fit, so the cap rests on the other evidence."""
+"""Content evidence assumed when there is no cohort: a clear fit, so the scale rests on the other evidence."""
 COVERAGE_FULL = 0.9
 """Template completeness: this share of the reference covered by speech counts as all of it."""
-FAILED_FIT = 2.0
-"""``word_fit`` of a failed alignment (and its ceiling)."""
-SPOKEN_RAMP = 20.0
-"""Width (GOP units) of the ramp from "not said" to "said" around the calibrated threshold."""
 COMPLETE_FOR_FULL_OVERALL = 80.0
 """Overall is scaled down when completeness falls below this."""
 
@@ -49,43 +48,22 @@ class Evidence:
         Template match against the reference.
     content : ContentEvidence or None
         Cohort content check (None without a cohort).
-    phones : PhoneEvidence or None
-        Forced alignment (None: not English, or no alignable word).
+    english : EnglishEvidence or None
+        Whisper and phone evidence (None: not English, no alignable word, or models unavailable).
     alignable_text : bool
         False when the phrase text has no word that could be aligned.
+    clipped : bool
+        The take was recorded too loud and clipped.
+    fallback : str
+        Why English evidence was wanted but could not be had ("" otherwise).
     """
 
     measurements: Measurements
     content: ContentEvidence | None
-    phones: PhoneEvidence | None
+    english: EnglishEvidence | None
     alignable_text: bool = True
-
-
-def spoken(gop: np.ndarray, spoken_gop: float) -> np.ndarray:
-    """How surely each aligned word was said (0–1): a ramp :data:`SPOKEN_RAMP` wide centred on ``spoken_gop``."""
-    return np.clip((gop - spoken_gop) / SPOKEN_RAMP + 0.5, 0.0, 1.0)
-
-
-def phone_features(phones: PhoneEvidence, spoken_gop: float, speech_seconds: float) -> dict[str, float]:
-    """Sentence-level phone measurements.
-
-    Mean and worst word GOP, the share of words spoken, whether the alignment
-    failed, and ``word_fit``: how far the aligned words' total length is from
-    the attempt's speech (|log ratio|). When the text is not what was said, the
-    aligner squeezes its words and leaves the rest of the speech to silence.
-    """
-    found = [w for w in phones.words if w is not None]
-    gops = np.array([w.gop for w in found])
-    if phones.failed or not gops.size:
-        return {"gop_mean": FAILED_GOP, "gop_worst": FAILED_GOP, "spoken_share": 0.0, "align_failed": 1.0, "word_fit": FAILED_FIT}
-    seconds = sum(w.frames for w in found) / FRAME_RATE
-    return {
-        "gop_mean": phones.sentence_gop(),
-        "gop_worst": float(gops.min()),
-        "spoken_share": float(spoken(gops, spoken_gop).mean()),
-        "align_failed": 0.0,
-        "word_fit": float(min(abs(np.log(seconds / max(speech_seconds, FRAME_S))), FAILED_FIT)),
-    }
+    clipped: bool = False
+    fallback: str = ""
 
 
 def content_features(content: ContentEvidence | None) -> dict[str, float]:
@@ -95,37 +73,25 @@ def content_features(content: ContentEvidence | None) -> dict[str, float]:
     return {"cohort_z": content.z, "cohort_margin": content.margin, "cohort_rank": float(content.rank)}
 
 
-def word_rows(found: Measurements, phones: PhoneEvidence | None, overall_raw: float) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Per-word feature rows: template path features, word GOP (and its gap to the sentence's), sentence level."""
-    names: tuple[str, ...] = (*WORD_FEATURES, "sentence_overall")
-    rows = np.hstack([found.words, np.full((len(found.words), 1), overall_raw)])
-    if phones is None:
-        return rows, names
-    sentence = phones.sentence_gop()
-    gop = np.array([FAILED_GOP if w is None or phones.failed else w.gop for w in phones.words])
-    if gop.size != rows.shape[0]:
-        gop = np.full(rows.shape[0], sentence)
-    return np.hstack([rows, gop[:, None], (gop - sentence)[:, None]]), (*names, "gop", "gop_rel")
-
-
-def measurement_values(
-    found: Measurements, content: ContentEvidence | None, phones: PhoneEvidence | None, models: ModelSet, speech_seconds: float
+def sentence_values(
+    found: Measurements, content: ContentEvidence | None, heard: EnglishEvidence | None, words: tuple[str, ...], speech_seconds: float
 ) -> dict[str, float]:
-    """Every named sentence measurement the models may use."""
+    """Every named sentence measurement the models may use (``found_share`` with English evidence)."""
     values = dict(found.sentence)
     values.update(content_features(content))
-    if phones is not None:
-        values.update(phone_features(phones, models.spoken_gop or 0.0, speech_seconds))
+    if heard is not None:
+        values.update(english.sentence_features(heard, words, speech_seconds))
+        values["found_share"] = float(np.mean(english.found(heard))) if words else 0.0
     return values
 
 
-def sentence_scores(models: ModelSet, values: dict[str, float], *, phones: bool) -> tuple[dict[str, float], float, float]:
+def sentence_scores(models: ModelSet, values: dict[str, float], *, english_evidence: bool) -> tuple[dict[str, float], float, float]:
     """Sub-scores 0–100 (overall scaled by completeness), completeness and the content scale.
 
-    Completeness is the share of the phrase's words spoken (phone evidence),
-    else (no phone evidence, or no alignment found) the share of the reference
-    covered by speech. Every score is multiplied by the content scale (1 when
-    it is surely this phrase, 0.4 when it is surely not).
+    Completeness is the share of the phrase's words found (English evidence),
+    else the share of the reference covered by speech. Every score is
+    multiplied by the content scale (1 when it is surely this phrase, 0.4 when
+    it is surely not).
     """
     p_right = float(models.content(_row(values, models.content.features))[0])
     scale = models.content_scale(p_right)
@@ -133,16 +99,31 @@ def sentence_scores(models: ModelSet, values: dict[str, float], *, phones: bool)
         name: float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)) * scale
         for name, model in models.sentence.items()
     }
-    if phones and not values["align_failed"]:
-        completeness = 100.0 * values["spoken_share"]
+    if english_evidence:
+        completeness = 100.0 * values["found_share"]
     else:
         completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
     subs["overall"] *= min(1.0, completeness / COMPLETE_FOR_FULL_OVERALL)
     return subs, completeness, scale
 
 
+def word_matrix(found: Measurements, heard: EnglishEvidence | None, sentence_raw: float, names: tuple[str, ...]) -> np.ndarray:
+    """Per-word rows of the features ``names``: template path features, English word features, the sentence's raw score."""
+    table = {name: found.words[:, i] for i, name in enumerate(WORD_FEATURES)}
+    table["sentence_overall"] = np.full(found.words.shape[0], sentence_raw)
+    if heard is not None:
+        rows = english.word_table(heard)
+        if rows.shape[0] == found.words.shape[0]:
+            table.update({name: rows[:, i] for i, name in enumerate(english.WORD_FEATURES)})
+    return np.stack([table[name] for name in names], axis=1)
+
+
 def _row(values: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
     return np.array([[values[name] for name in names]], dtype=np.float64)
+
+
+def _raw(model: Model, values: dict[str, float]) -> float:
+    return float(model.raw(_row(values, model.features))[0])
 
 
 def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence: Evidence, version: str) -> Score:
@@ -159,39 +140,64 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
         The scorer version to stamp.
     """
     calibration = load_calibration()
-    phones = evidence.phones
-    models: ModelSet = calibration.phones if phones is not None else calibration.template
+    heard = evidence.english
+    models = calibration.english if heard is not None else calibration.template
     found = evidence.measurements
-    values = measurement_values(found, evidence.content, phones, models, att.speech_seconds)
-    subs, completeness, scale = sentence_scores(models, values, phones=phones is not None)
-    overall = subs["overall"]
+    texts = tuple(w.text for w in words)
+    values = sentence_values(found, evidence.content, heard, texts, att.speech_seconds)
+    subs, completeness, scale = sentence_scores(models, values, english_evidence=heard is not None)
     scored: list[WordScore] = []
+    missing: list[str] = []
     if words:
-        overall_model = models.sentence["overall"]
-        rows, names = word_rows(found, phones, float(overall_model.raw(_row(values, overall_model.features))[0]))
-        table = {name: rows[:, i] for i, name in enumerate(names)}
-        x = np.stack([table[name] for name in models.word.features], axis=1)
+        x = word_matrix(found, heard, _raw(models.sentence["overall"], values), models.word.features)
         word_scores = np.clip(models.word(x), 0.0, 100.0) * scale
+        said = english.found(heard) if heard is not None else np.ones(len(words), bool)
+        spans = english.word_spans(heard) if heard is not None else [None] * len(words)
         for i, (timing, value) in enumerate(zip(words, word_scores)):
-            start, end = _word_span(i, found, phones, att)
-            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=timing.start, ref_end=timing.end,
-                                    att_start=start, att_end=end))
+            span = spans[i]
+            start, end = span if span is not None else _template_span(i, found, att)
+            scored.append(WordScore(text=timing.text, score=_score(float(value)), ref_start=round(timing.start, 3), ref_end=round(timing.end, 3),
+                                    att_start=round(start, 3) if said[i] else None, att_end=round(end, 3) if said[i] else None))
+            if not said[i]:
+                missing.append(timing.text)
     step = max(1, len(found.path) // PATH_POINTS)
     kept = found.path[::step]
     seconds = np.stack([ref.time(kept[:, 0]), att.time(kept[:, 1])], axis=1).round(3)
-    kind = PHONES if phones is not None else TEMPLATE if evidence.alignable_text else NO_WORDS
+    kind = ENGLISH if heard is not None else TEMPLATE if evidence.alignable_text else NO_WORDS
+    if evidence.fallback:
+        kind = f"{TEMPLATE}{FALLBACK}{evidence.fallback}"
+    weakest = _weakest_sound(heard, scored, texts)
+    findings = Findings(
+        content_cap=100.0 * scale, completeness=completeness, missing=tuple(missing), clipped=evidence.clipped,
+        weakest_sound=weakest, heard=heard.whisper.heard if heard is not None else "",
+    )
     return Score(
-        overall=_score(overall),
+        overall=_score(subs["overall"]),
         accuracy=_score(subs["accuracy"]),
         fluency=_score(subs["fluency"]),
         intonation=_score(subs["intonation"]),
         completeness=_score(completeness),
         words=tuple(scored),
-        issues=find_issues(found, scored, content_cap=100.0 * scale, completeness=completeness),
+        issues=find_issues(found, scored, findings),
         path=tuple((float(r), float(a)) for r, a in seconds),
         scorer_version=version,
         evidence=kind,
     )
+
+
+WEAK_SOUND_WORD = 80.0
+"""The weakest word's weakest sound is named when that word scores below this."""
+
+
+def _weakest_sound(heard: EnglishEvidence | None, scored: list[WordScore], texts: tuple[str, ...]) -> str:
+    """The finding about the weakest word's weakest sound ("" when no word is weak or there is no phone evidence)."""
+    if heard is None or not scored:
+        return ""
+    candidates = [i for i, w in enumerate(scored) if w.att_start is not None and w.score < WEAK_SOUND_WORD]
+    if not candidates:
+        return ""
+    weakest = min(candidates, key=lambda i: scored[i].score)
+    return english.weakest_sound(heard, texts, weakest) or ""
 
 
 def _score(value: float) -> float:
@@ -199,12 +205,8 @@ def _score(value: float) -> float:
     return round(value, 1) if np.isfinite(value) else 0.0
 
 
-def _word_span(i: int, found: Measurements, phones: PhoneEvidence | None, att: Analysis) -> tuple[float | None, float | None]:
-    """Where word ``i`` lies in the attempt (s): from the phone alignment when there is one, else the DTW path."""
-    if phones is not None and not phones.failed and i < len(phones.words) and phones.words[i] is not None:
-        word = phones.words[i]
-        assert word is not None
-        return round(word.start, 3), round(word.end, 3)
+def _template_span(i: int, found: Measurements, att: Analysis) -> tuple[float, float]:
+    """Where word ``i`` lies in the attempt (s) along the DTW path."""
     span = found.word_att[i]
-    start, end = (round(float(t), 3) for t in np.asarray(att.time(np.asarray(span))))
+    start, end = (float(t) for t in np.asarray(att.time(np.asarray(span))))
     return start, end

@@ -1,15 +1,17 @@
 """Score an attempt while it is being recorded, so the score is ready soon after stop.
 
 :class:`LiveScorer` takes the recorder's blocks as they arrive (on the
-recorder's dispatcher thread): it resamples them to 16 kHz with a streaming
-resampler and feeds the English phone aligner, the slow part, block by block.
-``finish()`` then only analyses the whole take, aligns it to the reference and
-the cohort, and grades it.
+recorder's dispatcher thread) and resamples them to 16 kHz with a streaming
+resampler. ``finish()`` then brings the whole take to one speech level, runs the
+English models on it (Whisper's encoder works on a whole 30 s window and the
+phone recogniser on the whole take, so neither can start before the level is
+known, at the stop), analyses it, aligns it to the reference and the cohort,
+and grades it.
 
 :func:`tui.scoring.compare` runs every attempt through this same class, fed in
-one block. Neither the resampler nor the aligner depends on how the audio was
-cut into blocks, so a take scored live and the same samples scored from a file
-give byte-identical scores.
+one block. The resampler does not depend on how the audio was cut into blocks,
+so a take scored live and the same samples scored from a file give
+byte-identical scores.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from typing import Any
 import numpy as np
 
 from tui.errors import AudioFormatError
-from tui.scoring import signal
+from tui.scoring import english, level, signal
 from tui.scoring.cohort import content_evidence, pooled
-from tui.scoring.features import analyse
+from tui.scoring.features import SILENCE_DBFS, analyse, frame_levels
 from tui.scoring.grade import Evidence, grade
 from tui.scoring.measure import measure
-from tui.scoring.phones import AlignStream, PhoneEvidence
+from tui.scoring.models import ModelError
 from tui.scoring.prepared import SCORER_VERSION, PreparedReference, silent_score
 from tui.scoring.score import Score
 
@@ -48,7 +50,6 @@ class LiveScorer:
     def __init__(self, reference: PreparedReference) -> None:
         self.reference = reference
         self._lock = threading.Lock()
-        self._align = AlignStream([w.text for w in reference.words]) if reference.phones else None
         self._resampler: Any = None
         self._rate: int | None = None
         self._frames = 0
@@ -65,7 +66,6 @@ class LiveScorer:
                 self._feed(samples, samplerate)
             except AudioFormatError as exc:
                 self._error = exc
-                self._stop_aligning()
 
     def _feed(self, samples: np.ndarray, samplerate: int) -> None:
         rate = signal.samplerate_of(samplerate, what="attempt")
@@ -84,10 +84,7 @@ class LiveScorer:
         self._push(self._resampler.resample_chunk(mono))
 
     def _push(self, block: np.ndarray) -> None:
-        block = np.asarray(block, dtype=np.float32)
-        self._blocks.append(block)
-        if self._align is not None:
-            self._align.feed(block)
+        self._blocks.append(np.asarray(block, dtype=np.float32))
 
     def finish(self) -> Score:
         """The :class:`~tui.scoring.score.Score` of everything fed so far.
@@ -107,15 +104,12 @@ class LiveScorer:
                 self._error = AudioFormatError("attempt is empty (0 samples)", hint="record or choose a file with sound in it")
             if self._error is not None:
                 self._resampler = None
-                self._stop_aligning()
                 raise self._error
             self._push(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True))
             self._resampler = None  # a native object: not kept alive until exit
-            phones = self._align.finish() if self._align is not None else None
-            self._align = None
             y = np.concatenate(self._blocks)
             self._blocks = []
-        return score_samples(self.reference, y, phones)
+        return score_samples(self.reference, y)
 
     def close(self) -> None:
         """Drop the take without scoring it (e.g. the learner cancelled)."""
@@ -123,16 +117,18 @@ class LiveScorer:
             self._closed = True
             self._blocks = []
             self._resampler = None
-            self._stop_aligning()
-
-    def _stop_aligning(self) -> None:
-        if self._align is not None:
-            self._align.close()
-            self._align = None
 
 
-def score_samples(reference: PreparedReference, y: np.ndarray, phones: PhoneEvidence | None) -> Score:
-    """Grade 16 kHz mono samples ``y`` given their phone evidence (None when there is none)."""
+def score_samples(reference: PreparedReference, y: np.ndarray) -> Score:
+    """Grade 16 kHz mono samples ``y`` against ``reference``.
+
+    Silence is judged on the take as recorded; every measurement is then made
+    on the take brought to one speech level (:mod:`tui.scoring.level`).
+    """
+    if y.size == 0 or float(frame_levels(y).max()) < SILENCE_DBFS:
+        return silent_score(reference)
+    clipped = level.clipped(y)
+    y = level.normalised(y)
     analysis = analyse(y, what="attempt")
     if analysis is None:
         return silent_score(reference)
@@ -140,5 +136,11 @@ def score_samples(reference: PreparedReference, y: np.ndarray, phones: PhoneEvid
     content = None
     if reference.cohort is not None:
         content = content_evidence(reference.pooled, pooled(analysis.feats), reference.cohort)
-    evidence = Evidence(found, content, phones, alignable_text=reference.alignable)
+    heard, fallback = None, ""
+    if reference.english is not None:
+        try:
+            heard = english.hear(reference.english, y)
+        except ModelError as exc:
+            fallback = f"{exc.message} ({exc.hint})"
+    evidence = Evidence(found, content, heard, alignable_text=reference.alignable, clipped=clipped, fallback=fallback)
     return grade(reference.words, reference.analysis, analysis, evidence, SCORER_VERSION)

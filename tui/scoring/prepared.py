@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tui.errors import AudioFormatError
-from tui.scoring import phones, signal
-from tui.scoring.cohort import Cohort, build_cohort, pooled
+from tui.scoring import english, signal
+from tui.scoring.cohort import Cohort, build_cohort, pack_cohort, pooled
+from tui.scoring.english import EnglishPhrase
 from tui.scoring.features import FRAME_S, Analysis, analyse
 from tui.scoring.measure import WordSpan
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
-SCORER_VERSION = "mfcc-dtw-gop-3"
+SCORER_VERSION = "whisper-ctc-4"
 DEFAULT_COHORT_LANG = "en-us"
 """Built-in cohort of a reference whose language is unknown: other sentences, whatever the language, still tell."""
 
@@ -34,8 +35,8 @@ class PreparedReference:
         The phrase and its BCP 47 language ("" when unknown).
     cohort : Cohort or None
         Other references in the same voice, for the content check (never this one).
-    phones : bool
-        Whether attempts get phone evidence (English, with at least one alignable word).
+    english : EnglishPhrase or None
+        The phrase spelled for English evidence (English text with at least one alignable word).
     alignable : bool
         False when the phrase has no word that can be aligned (numbers, symbols, no text).
     """
@@ -45,7 +46,7 @@ class PreparedReference:
     text: str = ""
     lang: str = ""
     cohort: Cohort | None = None
-    phones: bool = False
+    english: EnglishPhrase | None = None
     alignable: bool = True
     pooled: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -113,18 +114,59 @@ def prepare_reference(
 
         words = derive_word_timings(samples, signal.ANALYSIS_SR, text, lang=lang)
     words = tuple(words or ())
-    english = bool(text) and phones.covers(lang)
-    if english:
-        alignable = any(phones.dictionary_tokens(w.text) for w in words)
-        phones.warm_up([w.text for w in words])
-    else:
-        alignable = bool(words)
+    spelled = english.prepare([w.text for w in words]) if text and english.covers(lang) else None
+    alignable = spelled.alignable if spelled is not None else bool(words)
     own = pooled(analysis.feats)
     if cohort is None:
         cohort = build_cohort(lang=lang or DEFAULT_COHORT_LANG)
     if cohort is not None:
         cohort = Cohort(tuple(m for m in cohort.members if not (m.shape == own.shape and np.array_equal(m, own))))
-    return PreparedReference(analysis, words, text or "", lang, cohort, phones=english and alignable, alignable=alignable)
+    return PreparedReference(
+        analysis, words, text or "", lang, cohort, english=spelled if spelled is not None and alignable else None, alignable=alignable
+    )
+
+
+def prepare_phrase(
+    text: str | None,
+    *,
+    lang: str | None = None,
+    audio: signal.AudioInput | None = None,
+    words: Sequence[WordTiming] | None = None,
+    others: Sequence[signal.AudioInput] = (),
+) -> PreparedReference:
+    """Everything a phrase is scored against: the one way the app, ``review --rescore``, the server and the CLI prepare it.
+
+    Parameters
+    ----------
+    text : str or None
+        The phrase. None scores by template match only (a reference without text).
+    lang : str, optional
+        Its BCP 47 language [default: en-us when there is text].
+    audio : path or (samples, samplerate), optional
+        The reference recording; without it espeak-ng speaks ``text`` (and gives the word timings).
+    words : sequence of WordTiming, optional
+        Word boundaries in ``audio`` (s); derived from the text when missing.
+    others : sequence of path or (samples, samplerate)
+        The other references of the phrase's pack (the phrase's own may be among them: it is left out),
+        which join the language's built-in sentences in the content check's cohort.
+
+    Raises
+    ------
+    AudioFormatError
+        The reference is unreadable, too long, silent or too short.
+    TTSError
+        There is no reference and espeak-ng cannot speak ``text`` in ``lang``.
+    """
+    lang = (lang or ("en-us" if text else "")).lower()
+    if audio is None:
+        if not text:
+            raise AudioFormatError("there is neither a reference nor a text to score against", hint="give one of the two")
+        from tui.speech.tts import synthesize
+
+        speech = synthesize(text, lang=lang)
+        audio, words = (speech.samples, speech.samplerate), speech.words
+    cohort = pack_cohort(others, lang=lang) if others else build_cohort(lang=lang or DEFAULT_COHORT_LANG)
+    return prepare_reference(audio, words=words, text=text, lang=lang or None, cohort=cohort)
 
 
 def silent_score(reference: PreparedReference) -> Score:

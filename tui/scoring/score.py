@@ -32,7 +32,7 @@ class Score:
 
     ``path`` is the alignment, downsampled for plots: pairs of
     ``(reference seconds, attempt seconds)``. ``evidence`` says what the score
-    rests on ("phone alignment (English)", "template match"); scores stored by
+    rests on ("Whisper and phone evidence (English)", "template match"); scores stored by
     scorers before ``mfcc-dtw-2`` have none ("").
     """
 

@@ -28,7 +28,7 @@ from typing import TypeVar
 import numpy as np
 
 from tui.errors import AudioFormatError, PronounceError, TTSError
-from tui.scoring import PreparedReference, compare, pitch_track, prepare_reference
+from tui.scoring import PreparedReference, compare, pitch_track, prepare_phrase
 from tui.scoring.score import Score
 from tui.server.clips import Clip, convert_clip
 from tui.server.errors import ApiError
@@ -113,7 +113,7 @@ def tts_reference(spec: ReferenceSpec, folder: Path) -> tuple[Path, tuple[WordTi
 @functools.lru_cache(maxsize=REFERENCE_CACHE)
 def _prepared(audio: Path, words: tuple[WordTiming, ...], text: str, lang: str, mtime_ns: int) -> PreparedReference:
     """The analysed reference, cached per file version (``mtime_ns``)."""
-    return prepare_reference(audio, words=words, text=text, lang=lang.lower())
+    return prepare_phrase(text, lang=lang, audio=audio, words=words)
 
 
 def score_take(take: Path, spec: ReferenceSpec, references_dir: Path) -> Scored:

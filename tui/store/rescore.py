@@ -2,8 +2,9 @@
 
 Each attempt keeps the path of the reference it was scored against, the
 phrase's text, word boundaries and language, which is all scoring needs: an
-English phrase gets phone evidence again and every phrase the content check
-against its language's built-in sentences. When the pack is still where the
+English phrase gets Whisper and phone evidence again and every phrase the content
+check against its language's built-in sentences, all through
+:func:`tui.scoring.prepare_phrase`, as in the app. When the pack is still where the
 reference lies (a ``pack.toml`` above it, with the attempt's pack id), its
 language wins and its other phrases join the cohort, as in the app. An attempt
 saved before its language was kept (``lang`` "") is scored by template match
@@ -16,15 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tui.errors import PronounceError
 from tui.packs.loader import load_pack
 from tui.packs.model import Pack
 from tui.store.attempts import Attempt, AttemptStore
-
-if TYPE_CHECKING:
-    from tui.scoring import Cohort
 
 PACK_FILE = "pack.toml"
 PACK_LEVELS = 3
@@ -97,7 +94,7 @@ def rescore(
 
 def _rescore_one(store: AttemptStore, attempt: Attempt, packs: _Packs) -> str | None:
     """Score one attempt again and save it; the reason when it cannot be."""
-    from tui.scoring import compare, prepare_reference
+    from tui.scoring import compare, prepare_phrase
 
     reference = attempt.reference_audio
     if attempt.damaged:
@@ -111,9 +108,9 @@ def _rescore_one(store: AttemptStore, attempt: Attempt, packs: _Packs) -> str | 
     try:
         pack = packs.holding(reference, attempt.pack_id)
         lang = pack.language.lower() if pack is not None else attempt.lang
-        cohort = packs.cohort(pack) if pack is not None else None
-        prepared = prepare_reference(
-            reference, words=attempt.words or None, text=attempt.text if lang else None, lang=lang or None, cohort=cohort
+        others = packs.references(pack) if pack is not None else ()
+        prepared = prepare_phrase(
+            attempt.text if lang else None, lang=lang or None, audio=reference, words=attempt.words or None, others=others
         )
         score = compare(prepared, attempt.audio)
     except PronounceError as exc:
@@ -123,11 +120,10 @@ def _rescore_one(store: AttemptStore, attempt: Attempt, packs: _Packs) -> str | 
 
 
 class _Packs:
-    """The packs found beside references during one re-scoring run, and their cohorts (each built once)."""
+    """The packs found beside references during one re-scoring run (each loaded once)."""
 
     def __init__(self) -> None:
         self._packs: dict[Path, Pack | None] = {}
-        self._cohorts: dict[Path, Cohort] = {}
 
     def holding(self, reference: Path, pack_id: str) -> Pack | None:
         """The pack ``pack_id`` whose folder holds ``reference`` (None when it is gone, moved or broken)."""
@@ -143,11 +139,6 @@ class _Packs:
             return pack if pack is not None and pack.id == pack_id else None
         return None
 
-    def cohort(self, pack: Pack) -> Cohort:
-        """The pack's cohort: its phrases' references that still exist, plus the built-in sentences."""
-        from tui.scoring import pack_cohort
-
-        if pack.root not in self._cohorts:
-            audio = [phrase.audio for phrase in pack.phrases if phrase.audio.is_file()]
-            self._cohorts[pack.root] = pack_cohort(audio, lang=pack.language.lower())
-        return self._cohorts[pack.root]
+    def references(self, pack: Pack) -> list[Path]:
+        """The pack's phrases' references that still exist (the content check's cohort, with the built-in sentences)."""
+        return [phrase.audio for phrase in pack.phrases if phrase.audio.is_file()]
