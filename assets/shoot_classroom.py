@@ -39,6 +39,16 @@ NAMES = ["Ana Pérez", "Ben Okafor", "Chloé Martin", "Dev Patel", "Emma Schmidt
 PHRASES = [("hello-how-are-you", "Hello, how are you?"), ("good-morning", "Good morning."), ("good-evening", "Good evening."),
            ("thank-you-very-much", "Thank you very much."), ("where-is-the-station", "Where is the station?")]
 HARD = {"hello-how-are-you": "are", "good-evening": "evening", "thank-you-very-much": "thank", "where-is-the-station": "station"}
+SOUNDS = {"are": ("AA", "the vowel in 'cut'"), "evening": ("IY", None), "thank": ("TH", "'f'"), "station": ("EY", None)}
+"""The sound the scorer names in the hard word when it is weak: the phone, and what was heard instead (None: unclear)."""
+
+
+def _finding(word: str) -> str:
+    from tui.scoring import lexicon
+
+    phone, heard = SOUNDS[word]
+    name = lexicon.phone_name(phone, word)
+    return f"{name} sounded like {heard}" if heard else f"{name} was unclear"
 
 
 def _score(text: str, overall: float, hard: str, rng: random.Random) -> str:
@@ -47,8 +57,10 @@ def _score(text: str, overall: float, hard: str, rng: random.Random) -> str:
         clean = word.strip(".,?!").lower()
         score = overall - 25 + rng.uniform(-8, 8) if clean == hard else overall + rng.uniform(-6, 10)
         words.append({"text": word, "score": round(min(100, max(5, score)), 1), "ref_start": n * 0.3, "ref_end": n * 0.3 + 0.28})
+    weak = [w for w in words if w["text"].strip(".,?!").lower() == hard and w["score"] < 60]
     return json.dumps({"overall": overall, "accuracy": overall, "fluency": min(100, overall + 5), "intonation": overall - 3,
-                       "completeness": 100.0, "words": words, "issues": [], "path": [], "scorer_version": "seeded",
+                       "completeness": 100.0, "words": words, "issues": [_finding(hard)] if weak else [], "path": [],
+                       "scorer_version": "seeded",
                        "evidence": ""})
 
 

@@ -134,6 +134,7 @@ def test_learners_managed_through_the_api_keep_their_history(room: Classroom, tw
             assert client.post(f"/api/v1/learners/{eve['id']}/token").status_code == expected
             assert client.delete(f"/api/v1/learners/{eve['id']}").status_code == expected
             assert client.get("/api/v1/classes/1/learners").status_code == expected
+            assert client.get("/api/v1/classes/1/phrases").status_code == expected
             assert client.post("/api/v1/classes/1/learners", json={"name": "Intruder"}).status_code == expected
     with two.client(restored) as new:
         assert new.get("/api/v1/me").json()["name"] == "Eve P", "nobody else renamed or revoked her"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import select, update
 
 from tests.server.helpers import SCORE_JSON, classroom, open_store, seed_takes
 from tui.paths import DEMO_PACK
+from tui.scoring import lexicon
 from tui.server import assignments, difficulty, moderation, roster, summaries
 from tui.server.accounts import Identity, Role
 from tui.server.db import Database
@@ -116,3 +118,15 @@ def test_the_learners_page_costs_a_page_not_the_class(db: Database) -> None:
     assert page == 2 and len(last) == 30 and last[-1].name == "learner-00003", "past the end: the last page; removed last"
     assert [info.name for info in first + last] == [info.name for info in roster.roster(db, 1)]
     assert len(roster.active(db, 1)) == 129
+
+
+def test_weak_sounds_come_from_the_scorers_findings(db: Database) -> None:
+    said_like = f"{lexicon.phone_name('DH', 'the')} sounded like {lexicon.heard_name('d')}"  # as english.weakest_sound words it
+    unclear = f"{lexicon.phone_name('AE', 'thank')} was unclear"
+    assert difficulty.weak_sound([said_like]) == "'th' in 'the'"
+    assert difficulty.weak_sound(["much slower than the reference (1.8× as long)", unclear]) == "vowel in 'thank'"
+    assert difficulty.weak_sound(["'morning' sounds different from the reference"]) is None
+    for count, issue, first in ((4, said_like, 0), (2, unclear, 4)):
+        template = WEAK_MORNING.replace('"issues":[]', json.dumps({"issues": [issue]})[1:-1])
+        seed_takes(db, 1, count, PHRASES[:1], 1, score_json=template, first_learner=first)
+    assert difficulty.difficulty(db, 1)[0].sounds == (("'th' in 'the'", 4), ("vowel in 'thank'", 2))

@@ -226,7 +226,8 @@ async def class_phrases(request: Request) -> Response:
                                                                  sort=query.get("sort", "")))
     return JSONResponse({"phrases": [{"pack": r.column.pack, "phrase_id": r.column.phrase_id, "text": r.column.text,
                                       "learners": r.learners, "mean": round(r.mean, 1), "below_60": round(r.below, 3),
-                                      "weak_words": [{"word": w, "learners": n} for w, n in r.weak]} for r in rows]})
+                                      "weak_words": [{"word": w, "learners": n} for w, n in r.weak],
+                                      "weak_sounds": [{"sound": w, "learners": n} for w, n in r.sounds]} for r in rows]})
 
 
 async def receive_pack(request: Request, incoming: Path) -> Path:

@@ -1,11 +1,14 @@
-"""Which phrases a class finds hard: each phrase's class mean, the share of learners below 60, the words most often weak.
+"""Which phrases a class finds hard: each phrase's class mean, the share of learners below 60, the words and sounds
+most often weak.
 
 Read from the summaries (each learner's latest take of each phrase, hidden
 takes left out), so the page costs the same for 30 takes or 300,000: one
 aggregate over the class's summaries (an index-only scan) and one pass over
-their weak words. A word is weak in a take when its score is below
-:data:`WEAK_BELOW`; the summary of a learner and phrase keeps the weak words of
-the latest take (``summaries.weak``, JSON).
+their weak points. A word is weak in a take when its score is below
+:data:`WEAK_BELOW`; the weak sound is the English scorer's finding about the
+weakest word's weakest sound ("the 'th' in 'the' sounded like 'd'", read by
+:data:`SOUND_FINDING`). The summary of a learner and phrase keeps those of the
+latest take (``summaries.weak``: JSON ``{"words": [...], "sound": ...}``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ SORTS = ("order", "mean", "below", "learners")
 """Orders of the difficulty table; ``-`` before one reverses it. ``order`` is the pack's lesson order."""
 DEFAULT_SORT = "order"
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+SOUND_FINDING = re.compile(r"^the (?P<sound>'[^']+'|vowel) in '(?P<word>[^']+)' (?:sounded like .+|was unclear)$")
+"""The scorer's finding about a weak sound (:func:`tui.scoring.english.weakest_sound`); a test holds the two together."""
 
 
 def weak_words(score: dict[str, Any]) -> list[str]:
@@ -45,8 +50,18 @@ def weak_words(score: dict[str, Any]) -> list[str]:
     return found
 
 
+def weak_sound(issues: Any) -> str | None:
+    """The sound a score's findings name as weak, as ``'th' in 'the'`` (None when they name none)."""
+    for issue in issues if isinstance(issues, list) else ():
+        found = SOUND_FINDING.match(str(issue))
+        if found:
+            return f"{found['sound']} in '{found['word']}'"
+    return None
+
+
 def weak_json(score_json: str | None) -> str | None:
-    """:func:`weak_words` of a stored score's JSON, as JSON (None when the score cannot be read or has no words)."""
+    """The weak points of a stored score's JSON, as JSON ``{"words": [...], "sound": str or null}`` (None when the score
+    cannot be read or has no words)."""
     if not score_json:
         return None
     try:
@@ -55,7 +70,7 @@ def weak_json(score_json: str | None) -> str | None:
         return None
     if not isinstance(score, dict) or not score.get("words"):
         return None
-    return json.dumps(weak_words(score), ensure_ascii=False)
+    return json.dumps({"words": weak_words(score), "sound": weak_sound(score.get("issues"))}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,8 @@ class PhraseDifficulty:
         Share (0–1) of them whose latest score is below 60.
     weak : tuple of (word, learners)
         The words most often weak, with how many learners' latest take had them weak.
+    sounds : tuple of (sound, learners)
+        The sounds the scorer most often found weak (English), likewise.
     """
 
     column: Column
@@ -84,6 +101,7 @@ class PhraseDifficulty:
     mean: float
     below: float
     weak: tuple[tuple[str, int], ...]
+    sounds: tuple[tuple[str, int], ...] = ()
 
 
 def check_sort(sort: str | None) -> str:
@@ -98,30 +116,41 @@ def difficulty(db: Database, class_id: int, *, pack: str | None = None, sort: st
     totals = (select(summaries.c.pack_id, summaries.c.phrase_id, func.count(), func.avg(summaries.c.latest),
                      func.sum(case((summaries.c.latest < WEAK_BELOW, 1), else_=0)))
               .where(*scope).group_by(summaries.c.pack_id, summaries.c.phrase_id))
-    weak_rows = select(summaries.c.pack_id, summaries.c.phrase_id, summaries.c.weak).where(
-        *scope, summaries.c.weak.is_not(None), summaries.c.weak != "[]")
+    weak_rows = select(summaries.c.pack_id, summaries.c.phrase_id, summaries.c.weak).where(*scope, summaries.c.weak.is_not(None))
     counted: dict[tuple[str, str], Counter[str]] = {}
+    sounds: dict[tuple[str, str], Counter[str]] = {}
     with db.reading() as conn:
         stats = {(pack_id, phrase_id): (int(n), float(mean), int(low)) for pack_id, phrase_id, n, mean, low in conn.execute(totals)}
         for pack_id, phrase_id, weak in conn.execute(weak_rows.execution_options(yield_per=5000)):
-            counted.setdefault((pack_id, phrase_id), Counter()).update(set(_words(weak)))
+            words, sound = _weak_points(weak)
+            counted.setdefault((pack_id, phrase_id), Counter()).update(set(words))
+            if sound:
+                sounds.setdefault((pack_id, phrase_id), Counter())[sound] += 1
     rows = []
     for position, column in enumerate(cols):
         n, mean, low = stats.get((column.pack, column.phrase_id), (0, 0.0, 0))
         if not n:
             continue
-        common = counted.get((column.pack, column.phrase_id), Counter()).most_common()
-        common.sort(key=lambda item: (-item[1], item[0]))
-        rows.append(PhraseDifficulty(column, position, n, mean, low / n, tuple(common[:TOP_WORDS])))
+        key = (column.pack, column.phrase_id)
+        rows.append(PhraseDifficulty(column, position, n, mean, low / n, _top(counted.get(key)), _top(sounds.get(key))))
     return _sorted(rows, check_sort(sort))
 
 
-def _words(weak: str) -> list[str]:
+def _top(counts: Counter[str] | None) -> tuple[tuple[str, int], ...]:
+    """The :data:`TOP_WORDS` most common, the most learners first (then alphabetically)."""
+    return tuple(sorted((counts or Counter()).items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS])
+
+
+def _weak_points(weak: str) -> tuple[list[str], str | None]:
+    """The words and the sound of a summary's ``weak`` JSON (nothing when it cannot be read)."""
     try:
         found = json.loads(weak)
     except (ValueError, RecursionError):
-        return []
-    return [word for word in found if isinstance(word, str)] if isinstance(found, list) else []
+        return [], None
+    if not isinstance(found, dict):
+        return [], None
+    words, sound = found.get("words"), found.get("sound")
+    return ([w for w in words if isinstance(w, str)] if isinstance(words, list) else [], sound if isinstance(sound, str) else None)
 
 
 def _sorted(rows: list[PhraseDifficulty], sort: str) -> list[PhraseDifficulty]:

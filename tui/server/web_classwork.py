@@ -75,9 +75,10 @@ async def export_phrases(request: Request) -> Response:
     pack = form.get("pack") or None
     rows = await run_in_threadpool(lambda: difficulty.difficulty(service_of(request).db, class_id, pack=pack,
                                                                  sort=form.get("sort")))
-    table: list[list[object]] = [["pack", "phrase_id", "text", "learners", "mean", "below_60", "weak_words"]]
+    table: list[list[object]] = [["pack", "phrase_id", "text", "learners", "mean", "below_60", "weak_words", "weak_sounds"]]
     table += [[r.column.pack, r.column.phrase_id, exports.csv_text(r.column.text), r.learners, round(r.mean, 1),
-               round(r.below, 3), "; ".join(f"{exports.csv_text(w)}:{n}" for w, n in r.weak)] for r in rows]
+               round(r.below, 3), "; ".join(f"{exports.csv_text(w)}:{n}" for w, n in r.weak),
+               "; ".join(f"{exports.csv_text(w)}:{n}" for w, n in r.sounds)] for r in rows]
     return await streamed(_csv(table), "text/csv; charset=utf-8",
                           {"content-disposition": f'attachment; filename="class-{class_id}-phrases.csv"'})
 
