@@ -101,10 +101,16 @@ def test_only_takes_since_the_work_was_set_and_not_hidden_count_toward_it(db: Da
         conn.execute(update(attempts).where(attempts.c.learner_id == 1).values(recorded_at=later, overall=90.0))
     done = {c.learner: c for c in assignments.completion(db, made)}
     assert done["learner-00000"].done and done["learner-00000"].reached == 2 and not done["learner-00001"].done
+    assert assignments.counts(db, made) == (1, 2)
+    assert [c.learner for c in assignments.completion(db, made, offset=1, limit=1)] == ["learner-00001"], "a page of learners"
     with db.reading() as conn:
         take = conn.execute(select(attempts.c.id).where(attempts.c.learner_id == 1).limit(1)).scalar_one()
     moderation.set_hidden(db, take, True)
     assert assignments.completion(db, made, learner_id=1)[0].reached == 1, "a hidden take does not count"
+    assert assignments.counts(db, made) == (0, 2)
+    with db.writing() as conn:
+        conn.execute(update(learners).where(learners.c.id == 2).values(removed_at=datetime.now(UTC)))
+    assert assignments.counts(db, made) == (0, 1) and len(assignments.completion(db, made)) == 1, "removed learners leave it"
     assert assignments.remove(db, made.id) and assignments.get(db, made.id) is None
 
 

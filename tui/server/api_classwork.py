@@ -87,8 +87,8 @@ async def list_assignments(request: Request) -> Response:
         listed = []
         for class_id in ids:
             for a in assignments.for_class(db, class_id):
-                done = assignments.completion(db, a)
-                listed.append({**a.to_api(), "learners_done": sum(c.done for c in done), "learners_assigned": len(done)})
+                done, assigned = assignments.counts(db, a)
+                listed.append({**a.to_api(), "learners_done": done, "learners_assigned": assigned})
         return listed
 
     return JSONResponse({"assignments": await run_in_threadpool(theirs)})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 
 from tui.server.accounts import Identity, now
 from tui.server.db import Database
@@ -242,29 +242,52 @@ def remove(db: Database, assignment_id: int) -> bool:
         return conn.execute(delete(assignments).where(assignments.c.id == assignment_id)).rowcount > 0
 
 
-def completion(db: Database, assignment: Assignment, *, learner_id: int | None = None) -> list[Completion]:
-    """Each assigned learner's progress (or only ``learner_id``'s), by name; active learners of the class only."""
+def _assigned(assignment: Assignment) -> Select[Any]:
+    """The assigned learners still active, ``(id, name)``."""
+    query = select(learners.c.id, learners.c.name).where(learners.c.class_id == assignment.class_id,
+                                                          learners.c.removed_at.is_(None))
     if assignment.learners is not None:
-        ids: Any = [id for id, _ in assignment.learners if learner_id is None or id == learner_id]
-        names = dict(assignment.learners)
-    else:
-        ids = select(learners.c.id).where(learners.c.class_id == assignment.class_id, learners.c.removed_at.is_(None))
-        if learner_id is not None:
-            ids = ids.where(learners.c.id == learner_id)
-        names = {}
+        query = query.where(learners.c.id.in_([id for id, _ in assignment.learners]))
+    return query
+
+
+def _best(assignment: Assignment, learner_ids: Any) -> Select[Any]:
+    """Each learner's (of ``learner_ids``) best score per assigned phrase since the work was set (index ``attempts_since``)."""
+    return (select(attempts.c.learner_id, attempts.c.phrase_id, func.max(attempts.c.overall).label("best"))
+            .where(attempts.c.class_id == assignment.class_id, attempts.c.pack_id == assignment.pack,
+                   attempts.c.phrase_id.in_([phrase_id for phrase_id, _ in assignment.phrases]),
+                   attempts.c.recorded_at >= assignment.created_at, attempts.c.status == "scored",
+                   attempts.c.hidden_at.is_(None), attempts.c.learner_id.in_(learner_ids))
+            .group_by(attempts.c.learner_id, attempts.c.phrase_id))
+
+
+def completion(db: Database, assignment: Assignment, *, learner_id: int | None = None, offset: int = 0,
+               limit: int | None = None) -> list[Completion]:
+    """Each assigned active learner's progress by name (or only ``learner_id``'s; ``limit`` of them from ``offset``)."""
+    who = _assigned(assignment).order_by(func.lower(learners.c.name), learners.c.id)
+    if learner_id is not None:
+        who = who.where(learners.c.id == learner_id)
+    if limit is not None:
+        who = who.limit(limit).offset(offset)
     phrase_ids = [phrase_id for phrase_id, _ in assignment.phrases]
-    query = (select(attempts.c.learner_id, attempts.c.phrase_id, func.max(attempts.c.overall))
-             .where(attempts.c.learner_id.in_(ids), attempts.c.pack_id == assignment.pack, attempts.c.phrase_id.in_(phrase_ids),
-                    attempts.c.recorded_at >= assignment.created_at, attempts.c.status == "scored",
-                    attempts.c.hidden_at.is_(None))
-             .group_by(attempts.c.learner_id, attempts.c.phrase_id))
     with db.reading() as conn:
-        if assignment.learners is None:
-            names = {row.id: row.name for row in conn.execute(ids.add_columns(learners.c.name))}
-        best = {(row[0], row[1]): float(row[2]) for row in conn.execute(query)} if names else {}
-    return [Completion(id, name, tuple(best.get((id, phrase_id)) for phrase_id in phrase_ids), assignment.target)
-            for id, name in sorted(names.items(), key=lambda pair: (pair[1].casefold(), pair[0]))
-            if learner_id is None or id == learner_id]
+        people = conn.execute(who).all()
+        ids = [row.id for row in people]
+        best = {(row.learner_id, row.phrase_id): float(row.best) for row in conn.execute(_best(assignment, ids))} if ids else {}
+    return [Completion(row.id, row.name, tuple(best.get((row.id, phrase_id)) for phrase_id in phrase_ids), assignment.target)
+            for row in people]
+
+
+def counts(db: Database, assignment: Assignment) -> tuple[int, int]:
+    """``(learners done, learners assigned)``, counted in the database (the assignments page of a big class)."""
+    ids = _assigned(assignment).with_only_columns(learners.c.id)
+    best = _best(assignment, ids).subquery()
+    done = (select(best.c.learner_id).where(best.c.best >= assignment.target).group_by(best.c.learner_id)
+            .having(func.count() == len(assignment.phrases)))
+    with db.reading() as conn:
+        finished = conn.execute(select(func.count()).select_from(done.subquery())).scalar_one()
+        assigned = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    return int(finished), int(assigned)
 
 
 def assigned_to(assignment: Assignment, learner_id: int, class_id: int) -> bool:

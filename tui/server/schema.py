@@ -199,6 +199,7 @@ attempts = Table(
     ),
     Index("attempts_by_class", "class_id", "id"),
     Index("attempts_by_cell", "learner_id", "pack_id", "phrase_id", "recorded_at"),
+    Index("attempts_since", "class_id", "pack_id", "phrase_id", "recorded_at"),
     Index("attempts_pending", "id", sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
     sqlite_autoincrement=True,
 )

@@ -110,8 +110,7 @@ async def assignments_page(request: Request) -> Response:
     def load() -> tuple[list[tuple[Assignment, int, int]], list[tuple[str, str]], list[tuple[int, str]]]:
         listed = []
         for item in assignments.for_class(db, class_id):
-            done = assignments.completion(db, item)
-            listed.append((item, sum(c.done for c in done), len(done)))
+            listed.append((item, *assignments.counts(db, item)))
         return listed, packs.phrase_list(db, chosen) if chosen else [], roster.active(db, class_id)
 
     listed, phrases, learners = await run_in_threadpool(load)
@@ -150,13 +149,14 @@ async def assignment_page(request: Request) -> Response:
     if await viewer(request) is None:
         return to_sign_in()
     found, csrf = await _assignment(request)
-    done = await run_in_threadpool(assignments.completion, service_of(request).db, found)
-    pages = max(1, -(-len(done) // COMPLETION_PAGE))
+    db = service_of(request).db
+    done, assigned = await run_in_threadpool(assignments.counts, db, found)
+    pages = max(1, -(-assigned // COMPLETION_PAGE))
     number = min(page_number(request.query_params.get("page")), pages)
-    shown = done[(number - 1) * COMPLETION_PAGE: number * COMPLETION_PAGE]
-    return page(request, "assignment.html", {"a": found, "completion": shown, "learners": len(done),
-                                             "done": sum(c.done for c in done), "page": number, "pages": pages,
-                                             "first": (number - 1) * COMPLETION_PAGE + 1, "csrf": csrf, "signed_in": True})
+    shown = await run_in_threadpool(lambda: assignments.completion(db, found, offset=(number - 1) * COMPLETION_PAGE,
+                                                                   limit=COMPLETION_PAGE))
+    return page(request, "assignment.html", {"a": found, "completion": shown, "learners": assigned, "done": done,
+                                             "page": number, "pages": pages, "csrf": csrf, "signed_in": True})
 
 
 async def delete_assignment(request: Request) -> Response:

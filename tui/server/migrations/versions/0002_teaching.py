@@ -1,4 +1,5 @@
-"""The teacher ↔ learner loop: feedback on takes, assignments, flagged takes, weak words in the summaries.
+"""The teacher ↔ learner loop: feedback on takes, assignments, flagged takes, weak words in the summaries, and an index
+of a class's takes of a phrase by time (what counts toward an assignment).
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +24,7 @@ MAX_COMMENT = 2000
 def upgrade() -> None:
     op.add_column("attempts", sa.Column("flagged_at", UtcDateTime))
     op.add_column("summaries", sa.Column("weak", sa.Text))
+    op.create_index("attempts_since", "attempts", ["class_id", "pack_id", "phrase_id", "recorded_at"])
     op.create_table(
         "feedback",
         sa.Column("id", ID, primary_key=True),
