@@ -28,7 +28,7 @@ from tui.messages import (
 )
 from tui.packs.model import Pack, Phrase
 from tui.practice.captures import CaptureEvent
-from tui.practice.classroom import AssignmentLine, assigned_first
+from tui.practice.classroom import AssignmentLine
 from tui.practice.results import Reference, Result
 from tui.practice.session import Session
 from tui.practice.takes import Take, TakeState
@@ -36,7 +36,7 @@ from tui.screens.playing import PLAYBACK_BINDINGS, PlaybackActions
 from tui.speech.types import WordTiming
 from tui.text import printable
 from tui.widgets.level import LevelMeter
-from tui.widgets.phrases import PhraseList, PhraseRow
+from tui.widgets.phrases import PhraseList, PhraseRow, queue_rows
 from tui.widgets.recstate import rec_line
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
@@ -155,13 +155,8 @@ class PracticeScreen(PlaybackActions):
         classroom = self.session.classroom
         assigned = classroom.assigned(pack) if classroom is not None else {}
         lines = classroom.lines() if classroom is not None else []
-        today = date.today()
-        rows = {p.id: PhraseRow(p.id, p.text, badge.best, badge.due,
-                                assigned=assigned[p.id].label(today) if p.id in assigned else "",
-                                assigned_done=p.id in assigned and assigned[p.id].done)
-                for p, badge in zip(pack.phrases, badges)}
-        ordered = [rows[phrase_id] for phrase_id in assigned_first([p.id for p in pack.phrases], assigned)]
-        self.app.call_from_thread(self._show_badges, pack, ordered, lines)
+        rows = queue_rows([(p.id, p.text) for p in pack.phrases], badges, assigned, date.today())
+        self.app.call_from_thread(self._show_badges, pack, rows, lines)
 
     def _show_badges(self, pack: Pack, rows: list[PhraseRow], lines: list[AssignmentLine]) -> None:
         if pack is self.pack:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.practice.classroom import AssignedPhrase, assigned_first
+from tui.practice.history import PhraseBadge
 from tui.text import printable
 from tui.widgets.scorecard import figure, finite, level_style
 
@@ -49,6 +53,17 @@ def row_prompt(row: PhraseRow, width: int = 0) -> Text:
         phrase_id = phrase_id[: width - 3] + "…"
     text.append(f"\n  {phrase_id}", style="dim")
     return text
+
+
+def queue_rows(phrases: Sequence[tuple[str, str]], badges: Sequence[PhraseBadge], assigned: dict[str, AssignedPhrase],
+               today: date) -> list[PhraseRow]:
+    """The list's rows of ``phrases`` (id, text) in pack order: each with its badge and what an assignment asks, the
+    assigned phrases not done first."""
+    rows = {phrase_id: PhraseRow(phrase_id, text, badge.best, badge.due,
+                                 assigned=assigned[phrase_id].label(today) if phrase_id in assigned else "",
+                                 assigned_done=phrase_id in assigned and assigned[phrase_id].done)
+            for (phrase_id, text), badge in zip(phrases, badges)}
+    return [rows[phrase_id] for phrase_id in assigned_first([phrase_id for phrase_id, _ in phrases], assigned)]
 
 
 class PhraseList(OptionList):
