@@ -8,7 +8,7 @@ gets none of it.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,7 +20,7 @@ from tests.server.helpers import learner_with_takes
 from tui.cli import cli
 from tui.client.inbox import assigned_pack_dir
 from tui.packs.loader import load_pack
-from tui.store.inbox import Inbox
+from tui.store.inbox import Inbox, TeacherNote
 from tui.store.outbox import Outbox
 
 
@@ -97,3 +97,19 @@ def test_an_unreachable_server_shows_what_was_fetched_last_with_a_warning(room: 
     assert result.exit_code == 0, result.output
     assert "cannot reach http://127.0.0.1:9" in result.stderr and "showing what was fetched last" in result.stderr
     assert "No assignments" in result.stdout
+
+
+def test_a_recording_gone_from_the_server_is_one_warning_and_the_rest_still_arrives(room: Classroom, tmp_path: Path) -> None:
+    data_dir = tmp_path / "learner"
+    learner_with_takes(data_dir, room.take("Good morning"), 1, url=room.server.url, token=room.learners["Ana"])
+    gone = TeacherNote(server=room.server.url, id=99_999, client_attempt_id="x", pack_id="en-basics", phrase_id="good-morning",
+                       text="Good morning.", comment="old", words=(), author="Teacher", audio_url="/api/v1/feedback/99999/audio",
+                       updated_at=datetime.now(UTC))
+    with Inbox(data_dir) as inbox:
+        inbox.keep_notes([gone])
+    synced = _run(data_dir, "sync")
+    assert synced.exit_code == 0, synced.output
+    assert "the teacher's recording for “Good morning.” could not be fetched" in synced.stderr
+    with Inbox(data_dir) as inbox:
+        assert inbox.missing_audio(room.server.url) == [], "not asked for again"
+    assert "could not be fetched" not in _run(data_dir, "sync").stderr

@@ -92,20 +92,29 @@ def fetch_inbox(data_dir: Path, client: ClassClient, inbox: Inbox, *, pull_packs
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _unexpected(client) from exc
     changed = inbox.keep_notes(notes)
-    for note in inbox.missing_audio(server):
-        if note.audio_url:
-            dest = inbox.audio_path(note)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            client.download(note.audio_url, dest, max_bytes=MAX_CLIP_BYTES, what="the teacher's recording")
-            inbox.set_audio(note, dest)
     inbox.keep_assignments(server, assignments)
-    pulled, problems = [], []
+    problems = []
+    for note in inbox.missing_audio(server):
+        dest = inbox.audio_path(note)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            client.download(str(note.audio_url), dest, max_bytes=MAX_CLIP_BYTES, what="the teacher's recording")
+        except ServerError as exc:
+            if exc.retry:
+                raise
+            inbox.set_audio(note, None)  # gone or refused for good (the teacher removed it): not asked for again
+            problems.append(f"the teacher's recording for “{note.text}” could not be fetched: {exc.message}")
+            continue
+        inbox.set_audio(note, dest)
+    pulled = []
     if pull_packs:
         for pack_id, version in sorted({(a.pack_id, a.pack_version) for a in assignments if not inbox.progress(a).done}):
             try:
                 if pull_pack(data_dir, client, pack_id, version):
                     pulled.append(pack_id)
-            except (PackError, OSError) as exc:
+            except (PackError, OSError, ServerError) as exc:
+                if isinstance(exc, ServerError) and exc.retry:
+                    raise
                 problems.append(f"cannot pull pack {pack_id}: {getattr(exc, 'message', None) or exc}")
     return InboxReport(len(changed), inbox.unseen(server), len(assignments), tuple(pulled), tuple(problems))
 

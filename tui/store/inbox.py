@@ -164,9 +164,13 @@ class Inbox(SharedConnection):
                 changed.append(note)
         return changed
 
-    def set_audio(self, note: TeacherNote, path: Path) -> None:
-        """The teacher's recording of ``note`` is at ``path`` now."""
+    def set_audio(self, note: TeacherNote, path: Path | None) -> None:
+        """The teacher's recording of ``note`` is at ``path`` now (None: it cannot be had; it is not asked for again)."""
         with self._writing() as conn:
+            if path is None:
+                conn.execute("UPDATE feedback SET audio_url = NULL WHERE server = ? AND id = ? AND updated_at = ?",
+                             (note.server, note.id, utc_text(note.updated_at)))
+                return
             conn.execute("UPDATE feedback SET audio = ? WHERE server = ? AND id = ? AND updated_at = ?",
                          (str(path), note.server, note.id, utc_text(note.updated_at)))
 
