@@ -97,7 +97,7 @@ def scale(backend: str, learner_count: int, phrase_count: int, takes: int, base:
             started = time.perf_counter()
             summaries.rebuild(conn)
             rebuilt = time.perf_counter() - started
-        print(f"[{backend}] {made:,} takes; every summary rebuilt with its weak words in {rebuilt:.1f} s ({load()})")
+        print(f"[{backend}] {made:,} takes; every summary rebuilt with its weak points in {rebuilt:.1f} s ({load()})")
         ids = seed_loop(db, [p for p, _ in phrases])
         learner_tokens = []
         with db.writing() as conn:

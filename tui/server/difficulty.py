@@ -8,7 +8,8 @@ their weak points. A word is weak in a take when its score is below
 :data:`WEAK_BELOW`; the weak sound is the English scorer's finding about the
 weakest word's weakest sound ("the 'th' in 'the' sounded like 'd'", read by
 :data:`SOUND_FINDING`). The summary of a learner and phrase keeps those of the
-latest take (``summaries.weak``: JSON ``{"words": [...], "sound": ...}``).
+latest take (the ``weak_points`` table, written with the summary); a phrase's
+counts are one aggregate over the class's rows of it (an index-only scan).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import case, func, select
 
 from tui.server.class_table import Column, columns
 from tui.server.db import Database
-from tui.server.schema import summaries
+from tui.server.schema import summaries, weak_points
 
 WEAK_BELOW = 60.0
 """A word scoring below this is weak (the pages' "poor" band)."""
@@ -59,18 +60,17 @@ def weak_sound(issues: Any) -> str | None:
     return None
 
 
-def weak_json(score_json: str | None) -> str | None:
-    """The weak points of a stored score's JSON, as JSON ``{"words": [...], "sound": str or null}`` (None when the score
-    cannot be read or has no words)."""
+def weak_of(score_json: str | None) -> tuple[list[str], str | None]:
+    """The weak words (:func:`weak_words`) and the weak sound (:func:`weak_sound`) of a stored score's JSON."""
     if not score_json:
-        return None
+        return [], None
     try:
         score = json.loads(score_json)
     except (ValueError, RecursionError):
-        return None
-    if not isinstance(score, dict) or not score.get("words"):
-        return None
-    return json.dumps({"words": weak_words(score), "sound": weak_sound(score.get("issues"))}, ensure_ascii=False)
+        return [], None
+    if not isinstance(score, dict):
+        return [], None
+    return weak_words(score), weak_sound(score.get("issues"))
 
 
 @dataclass(frozen=True)
@@ -116,41 +116,27 @@ def difficulty(db: Database, class_id: int, *, pack: str | None = None, sort: st
     totals = (select(summaries.c.pack_id, summaries.c.phrase_id, func.count(), func.avg(summaries.c.latest),
                      func.sum(case((summaries.c.latest < WEAK_BELOW, 1), else_=0)))
               .where(*scope).group_by(summaries.c.pack_id, summaries.c.phrase_id))
-    weak_rows = select(summaries.c.pack_id, summaries.c.phrase_id, summaries.c.weak).where(*scope, summaries.c.weak.is_not(None))
-    counted: dict[tuple[str, str], Counter[str]] = {}
-    sounds: dict[tuple[str, str], Counter[str]] = {}
+    points = (select(weak_points.c.pack_id, weak_points.c.phrase_id, weak_points.c.kind, weak_points.c.item, func.count())
+              .where(weak_points.c.class_id == class_id, *([weak_points.c.pack_id == pack] if pack is not None else []))
+              .group_by(weak_points.c.pack_id, weak_points.c.phrase_id, weak_points.c.kind, weak_points.c.item))
+    counted: dict[tuple[str, str, str], Counter[str]] = {}
     with db.reading() as conn:
         stats = {(pack_id, phrase_id): (int(n), float(mean), int(low)) for pack_id, phrase_id, n, mean, low in conn.execute(totals)}
-        for pack_id, phrase_id, weak in conn.execute(weak_rows.execution_options(yield_per=5000)):
-            words, sound = _weak_points(weak)
-            counted.setdefault((pack_id, phrase_id), Counter()).update(set(words))
-            if sound:
-                sounds.setdefault((pack_id, phrase_id), Counter())[sound] += 1
+        for pack_id, phrase_id, kind, item, n in conn.execute(points):
+            counted.setdefault((pack_id, phrase_id, kind), Counter())[item] = int(n)
     rows = []
     for position, column in enumerate(cols):
         n, mean, low = stats.get((column.pack, column.phrase_id), (0, 0.0, 0))
         if not n:
             continue
-        key = (column.pack, column.phrase_id)
-        rows.append(PhraseDifficulty(column, position, n, mean, low / n, _top(counted.get(key)), _top(sounds.get(key))))
+        rows.append(PhraseDifficulty(column, position, n, mean, low / n, _top(counted.get((column.pack, column.phrase_id, "word"))),
+                                     _top(counted.get((column.pack, column.phrase_id, "sound")))))
     return _sorted(rows, check_sort(sort))
 
 
 def _top(counts: Counter[str] | None) -> tuple[tuple[str, int], ...]:
     """The :data:`TOP_WORDS` most common, the most learners first (then alphabetically)."""
     return tuple(sorted((counts or Counter()).items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS])
-
-
-def _weak_points(weak: str) -> tuple[list[str], str | None]:
-    """The words and the sound of a summary's ``weak`` JSON (nothing when it cannot be read)."""
-    try:
-        found = json.loads(weak)
-    except (ValueError, RecursionError):
-        return [], None
-    if not isinstance(found, dict):
-        return [], None
-    words, sound = found.get("words"), found.get("sound")
-    return ([w for w in words if isinstance(w, str)] if isinstance(words, list) else [], sound if isinstance(sound, str) else None)
 
 
 def _sorted(rows: list[PhraseDifficulty], sort: str) -> list[PhraseDifficulty]:

@@ -5,7 +5,8 @@ has one or more teachers (``class_teachers``); each learner belongs to one
 class. A take (``attempts``) is ``pending`` until it is scored, then ``scored``
 with its score columns set, or ``failed`` with ``error`` set; a teacher may
 hide it (``hidden_at``: it leaves the summaries) or flag it. ``summaries``
-holds one row per learner and phrase, kept current as takes are scored, and
+holds one row per learner and phrase (and ``weak_points`` what was weak in
+its latest take), kept current as takes are scored, and
 ``class_phrases`` the phrases each class practised: the class page reads only
 those two. ``feedback`` is a teacher's answer to one take, ``assignments``
 the work a teacher sets (a published pack's phrases, to a class or some of its
@@ -218,11 +219,24 @@ summaries = Table(
     Column("best", Float, nullable=False),
     Column("mean_last5", Float, nullable=False),
     Column("trend", Float),
-    Column("weak", Text),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("summaries_by_class_phrase", "class_id", "pack_id", "phrase_id", "latest", "learner_id"),
     Index("summaries_by_class_learner", "class_id", "learner_id", "latest", "attempts", "latest_at"),
 )
+
+weak_points = Table(
+    "weak_points", metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("pack_id", Text, primary_key=True),
+    Column("phrase_id", Text, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("item", Text, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    CheckConstraint("kind IN ('word', 'sound')", name="kind"),
+    Index("weak_points_by_class", "class_id", "pack_id", "phrase_id", "kind", "item"),
+)
+"""What was weak in each summary's latest take: its words below 60 and the sound the scorer named (the difficulty view
+counts them per phrase with one aggregate); kept with the summaries."""
 
 class_phrases = Table(
     "class_phrases", metadata,

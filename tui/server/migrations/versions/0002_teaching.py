@@ -1,5 +1,5 @@
-"""The teacher ↔ learner loop: feedback on takes, assignments, flagged takes, weak words in the summaries, and an index
-of a class's takes of a phrase by time (what counts toward an assignment).
+"""The teacher ↔ learner loop: feedback on takes, assignments, flagged takes, the weak points of each summary's latest
+take, and an index of a class's takes of a phrase by time (what counts toward an assignment).
 
 Revision ID: 0002
 Revises: 0001
@@ -23,7 +23,20 @@ MAX_COMMENT = 2000
 
 def upgrade() -> None:
     op.add_column("attempts", sa.Column("flagged_at", UtcDateTime))
-    op.add_column("summaries", sa.Column("weak", sa.Text))
+    op.create_table(
+        "weak_points",
+        sa.Column("learner_id", sa.Integer, nullable=False),
+        sa.Column("pack_id", sa.Text, nullable=False),
+        sa.Column("phrase_id", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("item", sa.Text, nullable=False),
+        sa.Column("class_id", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("learner_id", "pack_id", "phrase_id", "kind", "item", name="pk_weak_points"),
+        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], name="fk_weak_points_learner_id_learners"),
+        sa.ForeignKeyConstraint(["class_id"], ["classes.id"], name="fk_weak_points_class_id_classes"),
+        sa.CheckConstraint("kind IN ('word', 'sound')", name="ck_weak_points_kind"),
+    )
+    op.create_index("weak_points_by_class", "weak_points", ["class_id", "pack_id", "phrase_id", "kind", "item"])
     op.create_index("attempts_since", "attempts", ["class_id", "pack_id", "phrase_id", "recorded_at"])
     op.create_table(
         "feedback",
