@@ -37,7 +37,7 @@ room = server_fixtures.room
 """A running class server for this module (the server tests' fixture)."""
 
 PHRASE, PHRASE_ID = "Good evening.", "good-evening"
-COMMENT = 'Good! <b>Stress</b> "eve" <script>alert(1)</script>'
+COMMENT = 'Good! <b>Stress</b> "eve" <script>alert(1)</script> [red]as text[/red]'
 MEDIA_FLAGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
