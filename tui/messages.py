@@ -8,7 +8,10 @@ import numpy as np
 from textual.message import Message
 
 from tui.audio.meter import Level
+from tui.packs.model import Pack
 from tui.practice.captures import Capture, CaptureEvent, Chunk
+from tui.practice.classroom import AssignedPhrase, AssignmentLine
+from tui.practice.progress import Progress
 from tui.practice.results import Reference, Result
 from tui.practice.takes import Take
 
@@ -64,10 +67,25 @@ class TakeScored(Message):
 
 @dataclass
 class AttemptSaved(Message):
-    """The store kept attempt ``attempt_id`` of ``phrase_id``."""
+    """The store kept ``take`` as attempt ``attempt_id``."""
 
-    phrase_id: str
+    take: Take
     attempt_id: int
+
+
+@dataclass
+class AttemptDeleted(Message):
+    """Attempt ``attempt_id`` is no longer in the store."""
+
+    attempt_id: int
+
+
+@dataclass
+class ProgressRead(Message):
+    """The progress of ``pack`` was read (the session keeps it)."""
+
+    pack: Pack
+    progress: Progress
 
 
 @dataclass
@@ -86,6 +104,11 @@ class LatestLoaded(Message):
 
 
 @dataclass
+class PlaybackChanged(Message):
+    """A sequence of sounds started or ended playing."""
+
+
+@dataclass
 class StatusChanged(Message):
     """The session's status line changed."""
 
@@ -93,6 +116,15 @@ class StatusChanged(Message):
 @dataclass
 class InboxChanged(Message):
     """The teacher's answers or assignments were fetched: assigned phrases and answers may have changed."""
+
+
+@dataclass
+class AssignmentsRead(Message):
+    """What the teacher's assignments ask of ``pack`` (its assigned phrases) and every assignment's line, read."""
+
+    pack: Pack
+    assigned: dict[str, AssignedPhrase]
+    lines: list[AssignmentLine]
 
 
 def capture_message(event: CaptureEvent) -> Message:

@@ -72,3 +72,8 @@ def due_text(due_on: date, today: date) -> str:
     if days < 0 and days > -7:
         return f"was {due_on.strftime('%a')}"
     return f"{due_on.day} {due_on.strftime('%b')}" + (f" {due_on.year}" if due_on.year != today.year else "")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 attempt``, ``3 attempts`` (``many`` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"

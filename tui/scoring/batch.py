@@ -28,7 +28,7 @@ from typing import BinaryIO
 
 from tui.errors import PronounceError, ScoringError
 from tui.fsio import NotAFileError, kind_of
-from tui.interrupts import worker_signals
+from tui.interrupts import spawning_workers, worker_signals
 from tui.scoring.comparison import compare
 from tui.scoring.prepared import PreparedReference, prepare_phrase
 from tui.scoring.score import Score
@@ -215,7 +215,9 @@ def _results(rows: Iterator[Row], jobs: int) -> Iterator[dict[str, object]]:
     # spawned, not forked: a fork of a process whose model runtime has started its threads can hang in the child.
     # Workers ignore Ctrl+C and SIGHUP: the parent is interrupted, and leaving the `with` stops them with SIGTERM.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_worker_setup) as pool:
+    with spawning_workers():
+        pool = context.Pool(jobs, initializer=_worker_setup)
+    with pool:
         pending: deque[AsyncResult[dict[str, object]]] = deque()
         for row in itertools.chain(first, rows):
             pending.append(pool.apply_async(score_row, (row,)))

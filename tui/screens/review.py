@@ -32,6 +32,12 @@ from tui.widgets.wording import plural
 if TYPE_CHECKING:
     from tui.practice.classroom import TeacherNote
 
+
+def phrase_words(text: str, phrase_id: str) -> str:
+    """How a phrase is named everywhere: by its text (its id only when the text is unknown)."""
+    return printable(text or phrase_id, single_line=True)
+
+
 NO_MATCH = "No attempts match the filter: change it (/), or go back (escape) and practise the phrase."
 NO_ATTEMPTS = "No attempts yet: go back (escape), press space and say the phrase."
 
@@ -57,6 +63,8 @@ class ReviewScreen(AppScreen):
         self.attempts: list[Any] = []
         self.notes: dict[int, TeacherNote] = {}
         self.recovered: list[RecoveredTake] = []
+        self._keep_row = 0
+        """The row the cursor goes back to when the table is filled again (after a delete: the neighbour)."""
         self._initial_filter = phrase_id or ""
         self._to_new_answer = new_answers
 
@@ -77,7 +85,8 @@ class ReviewScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "review"
-        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase", "✉")
+        answers = ("✉",) if self.session.classroom is not None else ()  # the teacher's answers: only with a class server
+        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase", *answers)
         self.query_one(TeacherNotePanel).display = False
         if self.session.uploader is not None:
             self.session.uploader.fetch_soon()  # the teacher may have answered since the last look
@@ -96,6 +105,7 @@ class ReviewScreen(AppScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self._keep_row = 0
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
@@ -117,9 +127,11 @@ class ReviewScreen(AppScreen):
         for attempt in self.attempts:
             table.add_row(
                 Text(str(attempt.id)), Text(f"{attempt.created_at.astimezone():%m-%d %H:%M}"),
-                Text(figure(finite(attempt.score.overall)), justify="right"), Text(printable(attempt.phrase_id, single_line=True)),
-                _note_mark(notes.get(attempt.id)), key=str(attempt.id),
+                Text(figure(finite(attempt.score.overall)), justify="right"), Text(phrase_words(attempt.text, attempt.phrase_id)),
+                *([_note_mark(notes.get(attempt.id))] if self.session.classroom is not None else []), key=str(attempt.id),
             )
+        if self.attempts:
+            table.move_cursor(row=min(self._keep_row, len(self.attempts) - 1))
         self.query_one(StatusBar).extra = plural(len(self.attempts), "attempt")
         card = self.query_one(ScoreCard)
         card.set_hint(NO_MATCH if filtered and not self.attempts else NO_ATTEMPTS)
@@ -140,7 +152,7 @@ class ReviewScreen(AppScreen):
         table = self.query_one("#recovered", DataTable)
         table.clear()
         for take in recovered:
-            phrase = take.phrase_id or "(unknown phrase)"
+            phrase = phrase_words(take.text, take.phrase_id) if take.phrase_id else "(unknown phrase)"
             table.add_row(Text(f"{take.recorded_at.astimezone():%m-%d %H:%M}"), Text(printable(phrase, single_line=True)),
                           Text(printable(take.path.name, single_line=True)))
         for widget in (table, self.query_one("#recovered-title")):
@@ -159,7 +171,7 @@ class ReviewScreen(AppScreen):
             return
         self.query_one(ScoreCard).show_result(Result(samples=None, samplerate=16000, score=attempt.score), title=self._title(attempt))
         same = [a for a in self.attempts if a.phrase_id == attempt.phrase_id and a.pack_id == attempt.pack_id]
-        title = f"— {printable(attempt.phrase_id, single_line=True)}"
+        title = f"— “{phrase_words(attempt.text, attempt.phrase_id)}”"
         self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], title)
         note = self.notes.get(attempt.id)
         self.query_one(TeacherNotePanel).show_note(note)
@@ -208,6 +220,12 @@ class ReviewScreen(AppScreen):
             return
         self.play(attempt.audio)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The teacher's keys only while logged in to a class server (the footer leaves them out otherwise)."""
+        if action in ("play_teacher", "play_both"):
+            return self.session.classroom is not None
+        return True
+
     def action_play_teacher(self) -> None:
         """Play the teacher's recording of the highlighted attempt."""
         note = self._teacher_recording()
@@ -245,7 +263,8 @@ class ReviewScreen(AppScreen):
         attempt = self.current
         if attempt is not None:
             what = f"“{printable(attempt.text, single_line=True)}”, {figure(finite(attempt.score.overall))}"
-            self._confirm(f"Delete attempt #{attempt.id} ({what}) and its recording?", lambda: self.delete(attempt.id))
+            row = self.query_one("#attempts", DataTable).cursor_row
+            self._confirm(f"Delete attempt #{attempt.id} ({what}) and its recording?", lambda: self.delete(attempt.id, row))
 
     def _confirm(self, question: str, then: Callable[[], object]) -> None:
         def answered(yes: bool | None) -> None:
@@ -255,8 +274,9 @@ class ReviewScreen(AppScreen):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
-    def delete(self, attempt_id: int) -> None:
-        """Delete one attempt, then reload."""
+    def delete(self, attempt_id: int, row: int) -> None:
+        """Delete one attempt, then reload with the cursor on its neighbour (the row that takes its place)."""
+        self._keep_row = row
         self.session.store.delete(attempt_id)
         self.app.call_from_thread(self.notify, f"Deleted attempt #{attempt_id} and its recording.")
         self.load()
