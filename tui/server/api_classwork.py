@@ -230,12 +230,12 @@ async def class_phrases(request: Request) -> Response:
                                       "weak_sounds": [{"sound": w, "learners": n} for w, n in r.sounds]} for r in rows]})
 
 
-async def receive_pack(request: Request, incoming: Path) -> Path:
+async def receive_pack(request: Request, incoming: Path, prefix: str) -> Path:
     """A pack zip sent as the request body, streamed to ``incoming/`` (413 past :data:`MAX_PACK_UPLOAD`)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_PACK_UPLOAD:
         raise ApiError(413, f"the pack is larger than {MAX_PACK_UPLOAD // (1024 * 1024)} MB", hint="use FLAC audio")
-    path, size = incoming / f"{uuid.uuid4().hex}.zip", 0
+    path, size = incoming / f"{prefix}{uuid.uuid4().hex}.zip", 0
     try:
         with open(path, "xb") as out:
             async for chunk in request.stream():
@@ -266,7 +266,7 @@ async def post_pack(request: Request) -> Response:
         raise ApiError(415, "send the pack as a zip", hint="Content-Type: application/zip, the body a `pronounce pack export` zip")
     service = service_of(request)
     try:
-        source = await receive_pack(request, service.db.incoming_dir)
+        source = await receive_pack(request, service.db.incoming_dir, service.incoming_prefix)
     except ClientDisconnect:
         return Response(status_code=400)
     published = await publish_pack(service, source)

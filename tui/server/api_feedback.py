@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tui.fsio import atomic_write
 from tui.server import feedback, moderation, records
 from tui.server.accounts import Identity
 from tui.server.api import STAFF, audio_file, bearer, service_of
@@ -88,10 +89,11 @@ async def write_feedback(service: Service, attempt: ServerAttempt, who: Identity
     try:
         seconds = None
         if audio is not None:
-            converted = service.db.incoming_dir / f"{uuid.uuid4().hex}.flac"
-            clip = await service.scorer.convert_clip(audio, converted)
+            clip = await service.jobs.clip(await run_in_threadpool(audio.read_bytes))
             if clip.status:
                 raise ApiError(clip.status, clip.error, hint=clip.hint)
+            converted = service.db.incoming_dir / f"{service.incoming_prefix}{uuid.uuid4().hex}.flac"
+            await run_in_threadpool(atomic_write, converted, clip.flac)
             seconds = clip.seconds
         clip_path = converted
         return await run_in_threadpool(lambda: feedback.save(service.db, attempt, who, comment=text, words=marked, clip=clip_path,
@@ -151,7 +153,8 @@ async def put_feedback(request: Request) -> Response:
     service = service_of(request)
     attempt = await seen_attempt(service, who, request.path_params["attempt_id"])
     if request.headers.get("content-type", "").startswith("multipart/"):
-        got = await receive_form(request, FEEDBACK_FORM, incoming=service.db.incoming_dir)
+        got = await receive_form(request, FEEDBACK_FORM, incoming=service.db.incoming_dir,
+                              prefix=service.incoming_prefix)
         try:
             answer = await write_feedback(service, attempt, who, comment=got.text("comment"), words=got.texts.get("word", []),
                                           audio=got.files.get("audio"), drop_audio=got.text("remove_audio") in ("1", "true", "on"))

@@ -61,8 +61,8 @@ class Received:
 
 
 class _Parser:
-    def __init__(self, boundary: bytes, spec: Spec, incoming: Path) -> None:
-        self.spec, self.incoming = spec, incoming
+    def __init__(self, boundary: bytes, spec: Spec, incoming: Path, prefix: str) -> None:
+        self.spec, self.incoming, self.prefix = spec, incoming, prefix
         self.got = Received()
         self.parts = self.header_bytes = self.size = 0
         self.header_name, self.header_value = bytearray(), bytearray()
@@ -111,7 +111,7 @@ class _Parser:
         if self.name in self.spec.files:
             if self.name in self.got.files:
                 raise ApiError(422, f"the field {self.name!r} is sent twice", hint=FORM_HINT)
-            self.path = self.incoming / f"{uuid.uuid4().hex}.part"
+            self.path = self.incoming / f"{self.prefix}{uuid.uuid4().hex}.part"
             self.file = open(self.path, "xb")  # noqa: SIM115  (closed in part_end, or by receive_form's cleanup)
         else:
             self.text = bytearray()
@@ -170,8 +170,8 @@ async def read_body(request: Request, *, max_bytes: int, hint: str = FORM_HINT) 
     return bytes(body)
 
 
-async def receive_form(request: Request, spec: Spec, *, incoming: Path) -> Received:
-    """Read a multipart form of ``spec``; on any error nothing of it stays on disk.
+async def receive_form(request: Request, spec: Spec, *, incoming: Path, prefix: str = "") -> Received:
+    """Read a multipart form of ``spec`` (its files named ``prefix…``: the web node's); on any error nothing of it stays on disk.
 
     Raises
     ------
@@ -190,7 +190,7 @@ async def receive_form(request: Request, spec: Spec, *, incoming: Path) -> Recei
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"the form is larger than {limit / 1024 / 1024:.1f} MB", hint=FORM_HINT)
-    parser = _Parser(boundary, spec, incoming)
+    parser = _Parser(boundary, spec, incoming, prefix)
     total = 0
     try:
         async for chunk in request.stream():

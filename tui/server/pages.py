@@ -41,6 +41,7 @@ SECURITY_HEADERS = {
 }
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["when"] = lambda moment, style="%Y-%m-%d %H:%M": moment.strftime(style) if moment else "–"
 
 
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:

@@ -23,7 +23,7 @@ def since_param(value: str | None, name: str = "since") -> datetime | None:
         when = datetime.fromisoformat(value)
         return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
-        raise ApiError(422, f"{name}={value[:40]!r} is not an ISO 8601 time", hint=f"e.g. {name}=2025-01-31T08:00:00Z") from exc
+        raise ApiError(422, f"{name}={value[:40]!r} is not an ISO 8601 time in the years 1–9999", hint=f"e.g. {name}=2025-01-31T08:00:00Z") from exc
 
 
 def id_param(value: str | int | None, name: str) -> int | None:

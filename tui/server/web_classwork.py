@@ -188,7 +188,8 @@ async def publish(request: Request) -> Response:
     _, csrf = await signed_in(request)
     service = service_of(request)
     try:
-        got = await receive_form(request, PACK_FORM, incoming=service.db.incoming_dir)
+        got = await receive_form(request, PACK_FORM, incoming=service.db.incoming_dir,
+                              prefix=service.incoming_prefix)
     except ClientDisconnect:
         return Response(status_code=400)
     try:

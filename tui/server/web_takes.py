@@ -52,7 +52,8 @@ async def post_feedback(request: Request) -> Response:
     who, csrf = await signed_in(request)
     attempt = await _take(request, who)
     service = service_of(request)
-    got = await receive_form(request, FEEDBACK_FORM, incoming=service.db.incoming_dir)
+    got = await receive_form(request, FEEDBACK_FORM, incoming=service.db.incoming_dir,
+                              prefix=service.incoming_prefix)
     try:
         check_csrf(csrf, got.text("csrf"))
         await write_feedback(service, attempt, who, comment=got.text("comment"), words=got.texts.get("word", []),
