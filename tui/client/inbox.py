@@ -13,15 +13,17 @@ a path: texts are shown escaped, downloads go to names made here.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.client.http import ClassClient, ServerError
 from tui.errors import PackError, PronounceError
 from tui.store.inbox import Assignment, Inbox, TeacherNote
 
+T = TypeVar("T")
 INBOX_EVERY = 60.0
 """Seconds between two looks for new answers and assignments while the app runs."""
 SINCE_MARGIN = timedelta(minutes=2)
@@ -75,6 +77,17 @@ def _assignment(server: str, item: dict[str, Any]) -> Assignment:
                       server_best={str(k): (None if v is None else float(v)) for k, v in dict(best).items()})
 
 
+def _readable(server: str, items: Any, read: Callable[[str, dict[str, Any]], T]) -> tuple[list[T], int]:
+    """The items the server sent that this version can read, and how many it could not (one bad item stops no other)."""
+    found, bad = [], 0
+    for item in items:
+        try:
+            found.append(read(server, item))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            bad += 1
+    return found, bad
+
+
 def fetch_inbox(data_dir: Path, client: ClassClient, inbox: Inbox, *, pull_packs: bool = True) -> InboxReport:
     """Fetch new answers (and their recordings) and every assignment from ``client``'s server, and pull assigned packs.
 
@@ -87,13 +100,16 @@ def fetch_inbox(data_dir: Path, client: ClassClient, inbox: Inbox, *, pull_packs
     server = client.login.url
     cursor = inbox.cursor(server)
     try:
-        notes = [_note(server, item) for item in client.feedback(cursor - SINCE_MARGIN if cursor else None)]
-        assignments = [_assignment(server, item) for item in client.assignments()]
+        notes, bad_notes = _readable(server, client.feedback(cursor - SINCE_MARGIN if cursor else None), _note)
+        assignments, bad_assignments = _readable(server, client.assignments(), _assignment)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _unexpected(client) from exc
     changed = inbox.keep_notes(notes)
     inbox.keep_assignments(server, assignments)
     problems = []
+    if bad_notes or bad_assignments:
+        problems.append(f"{bad_notes} answers and {bad_assignments} assignments from {server} could not be read and were left out"
+                        " (update pronounce, or tell the teacher)")
     for note in inbox.missing_audio(server):
         dest = inbox.audio_path(note)
         dest.parent.mkdir(parents=True, exist_ok=True)

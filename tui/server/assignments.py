@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, delete, false, func, insert, or_, select
 
 from tui.server.accounts import Identity, now
 from tui.server.db import Database
 from tui.server.errors import ApiError
+from tui.server.records import stored_text
 from tui.server.schema import (
     assignment_learners,
     assignment_phrases,
@@ -50,7 +51,8 @@ class Assignment:
         The pack's title.
     phrases : tuple of (phrase id, text)
         In lesson order.
-    due_on : date
+    due_on : date or None
+        None only for a row holding a day that is none (as ``created_at``).
     target : int
         The score (1–100) each phrase must reach.
     learners : tuple of (id, name) or None
@@ -67,11 +69,11 @@ class Assignment:
     pack_version: str
     title: str
     phrases: tuple[tuple[str, str], ...]
-    due_on: date
+    due_on: date | None
     target: int
     learners: tuple[tuple[int, str], ...] | None
     author: str
-    created_at: datetime
+    created_at: datetime | None
 
     def to_api(self) -> dict[str, Any]:
         """The JSON of the API (without completion)."""
@@ -79,9 +81,9 @@ class Assignment:
             "id": self.id, "class_id": self.class_id, "class": self.class_name, "pack": self.pack,
             "pack_version": self.pack_version, "title": self.title,
             "phrases": [{"id": phrase_id, "text": text} for phrase_id, text in self.phrases],
-            "due": self.due_on.isoformat(), "target": self.target,
+            "due": self.due_on.isoformat() if self.due_on else None, "target": self.target,
             "learners": None if self.learners is None else [name for _, name in self.learners],
-            "author": self.author, "created_at": self.created_at.isoformat(),
+            "author": self.author, "created_at": self.created_at.isoformat() if self.created_at else None,
             "pack_url": f"/api/v1/packs/{self.pack}.zip",
         }
 
@@ -193,18 +195,18 @@ def _build(conn: Any, rows: Sequence[Any]) -> list[Assignment]:
     for assignment_id, phrase_id, text in conn.execute(
             select(assignment_phrases.c.assignment_id, assignment_phrases.c.phrase_id, assignment_phrases.c.text)
             .where(assignment_phrases.c.assignment_id.in_(ids)).order_by(assignment_phrases.c.position)):
-        phrases.setdefault(assignment_id, []).append((phrase_id, text))
+        phrases.setdefault(assignment_id, []).append((stored_text(phrase_id), stored_text(text)))
     chosen: dict[int, list[tuple[int, str]]] = {}
     for assignment_id, learner_id, name in conn.execute(
             select(assignment_learners.c.assignment_id, learners.c.id, learners.c.name)
             .join(learners, learners.c.id == assignment_learners.c.learner_id)
             .where(assignment_learners.c.assignment_id.in_(ids)).order_by(learners.c.name)):
-        chosen.setdefault(assignment_id, []).append((learner_id, name))
-    return [Assignment(id=row.id, class_id=row.class_id, class_name=row.class_name, pack=row.pack_id,
-                       pack_version=row.pack_version, title=row.title or row.pack_id, phrases=tuple(phrases.get(row.id, ())),
-                       due_on=row.due_on, target=row.target,
+        chosen.setdefault(assignment_id, []).append((learner_id, stored_text(name)))
+    return [Assignment(id=row.id, class_id=row.class_id, class_name=stored_text(row.class_name), pack=stored_text(row.pack_id),
+                       pack_version=stored_text(row.pack_version), title=stored_text(row.title or row.pack_id),
+                       phrases=tuple(phrases.get(row.id, ())), due_on=row.due_on, target=row.target,
                        learners=None if row.whole_class else tuple(chosen.get(row.id, ())),
-                       author=row.author or "Admin", created_at=row.created_at) for row in rows]
+                       author=stored_text(row.author) or "Admin", created_at=row.created_at) for row in rows]
 
 
 def get(db: Database, assignment_id: int) -> Assignment | None:
@@ -256,7 +258,8 @@ def _best(assignment: Assignment, learner_ids: Any) -> Select[Any]:
     return (select(attempts.c.learner_id, attempts.c.phrase_id, func.max(attempts.c.overall).label("best"))
             .where(attempts.c.class_id == assignment.class_id, attempts.c.pack_id == assignment.pack,
                    attempts.c.phrase_id.in_([phrase_id for phrase_id, _ in assignment.phrases]),
-                   attempts.c.recorded_at >= assignment.created_at, attempts.c.status == "scored",
+                   attempts.c.recorded_at >= assignment.created_at if assignment.created_at else false(),
+                   attempts.c.status == "scored",
                    attempts.c.hidden_at.is_(None), attempts.c.learner_id.in_(learner_ids))
             .group_by(attempts.c.learner_id, attempts.c.phrase_id))
 

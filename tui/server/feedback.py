@@ -33,7 +33,7 @@ from tui.fsio import fsync_path
 from tui.server.accounts import Identity, now
 from tui.server.db import Database
 from tui.server.errors import ApiError
-from tui.server.records import ServerAttempt
+from tui.server.records import ServerAttempt, inside_store, stored_seconds, stored_text
 from tui.server.schema import MAX_COMMENT, attempts, feedback, learners, teachers
 
 FOLDER = "feedback"
@@ -66,7 +66,8 @@ class Feedback:
     audio_seconds : float or None
     author : str
         The teacher's name ("Admin" for the admin).
-    created_at, updated_at : datetime
+    created_at, updated_at : datetime or None
+        None only for a row holding a time that is none.
     """
 
     id: int
@@ -83,8 +84,8 @@ class Feedback:
     audio: Path | None
     audio_seconds: float | None
     author: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    updated_at: datetime | None
 
     def to_api(self) -> dict[str, Any]:
         """The JSON of the API."""
@@ -94,8 +95,12 @@ class Feedback:
             "comment": self.comment, "words": [{"index": i, "text": t} for i, t in self.words],
             "audio_url": f"/api/v1/feedback/{self.id}/audio" if self.audio else None,
             "audio_seconds": self.audio_seconds, "author": self.author,
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "created_at": _iso(self.created_at), "updated_at": _iso(self.updated_at),
         }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def take_words(attempt: ServerAttempt) -> tuple[str, ...]:
@@ -152,13 +157,26 @@ def _select() -> Select[Any]:
             .outerjoin(teachers, teachers.c.id == feedback.c.teacher_id))
 
 
+def _marked(stored: Any) -> tuple[tuple[int, str], ...]:
+    """The marked words a row holds; whatever is not ``[{"index": int, "text": str}…]`` is left out (a hostile row)."""
+    try:
+        words = json.loads(stored) if isinstance(stored, str) else None
+    except (ValueError, RecursionError):
+        return ()
+    if not isinstance(words, list):
+        return ()
+    return tuple((w["index"], w["text"]) for w in words[:MAX_WORDS]
+                 if isinstance(w, dict) and type(w.get("index")) is int and 0 <= w["index"] < 2**31 and isinstance(w.get("text"), str))
+
+
 def _item(root: Path, row: Any) -> Feedback:
-    words: list[Any] = json.loads(row.words)
+    """An answer from its row: whatever a row holds, this does not fail (see :func:`tui.server.records.from_row`)."""
     return Feedback(
-        id=row.id, attempt_id=row.attempt_id, client_attempt_id=row.client_attempt_id, learner_id=row.learner_id,
-        class_id=row.class_id, learner=row.learner, pack=row.pack_id, phrase_id=row.phrase_id, text=row.text,
-        comment=row.comment, words=tuple((int(w["index"]), str(w["text"])) for w in words),
-        audio=root / row.audio if row.audio else None, audio_seconds=row.audio_seconds, author=row.author or "Admin",
+        id=row.id, attempt_id=row.attempt_id, client_attempt_id=stored_text(row.client_attempt_id), learner_id=row.learner_id,
+        class_id=row.class_id, learner=stored_text(row.learner), pack=stored_text(row.pack_id),
+        phrase_id=stored_text(row.phrase_id), text=stored_text(row.text), comment=stored_text(row.comment)[:MAX_COMMENT],
+        words=_marked(row.words), audio=inside_store(root, row.audio, FOLDER),
+        audio_seconds=stored_seconds(row.audio_seconds), author=stored_text(row.author) or "Admin",
         created_at=row.created_at, updated_at=row.updated_at,
     )
 

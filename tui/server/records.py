@@ -142,7 +142,7 @@ def _select(columns: Sequence[str] | None = None) -> Select[Any]:
             .join(classes, classes.c.id == attempts.c.class_id))
 
 
-def _inside(root: Path, stored: Any, *folders: str) -> Path | None:
+def inside_store(root: Path, stored: Any, *folders: str) -> Path | None:
     """``root / stored`` when ``stored`` names a file inside one of ``folders`` of the store, else None (a hostile row)."""
     if not isinstance(stored, str) or not stored:
         return None
@@ -153,11 +153,13 @@ def _inside(root: Path, stored: Any, *folders: str) -> Path | None:
     return path
 
 
-def _text(value: Any) -> str:
+def stored_text(value: Any) -> str:
+    """A stored text as text, whatever the row holds ("" for NULL)."""
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _seconds(value: Any) -> float | None:
+def stored_seconds(value: Any) -> float | None:
+    """A stored length in seconds when it is one (finite, 0 to an hour), else None."""
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= 3600 else None
 
 
@@ -169,14 +171,14 @@ def from_row(root: Path, row: Row[Any]) -> ServerAttempt:
     """
     status = row.status if row.status in ("pending", "scored", "failed") else "failed"
     return ServerAttempt(
-        id=row.id, learner_id=row.learner_id, learner=_text(row.learner), class_id=row.class_id,
-        class_name=_text(row.class_name), client_attempt_id=_text(row.client_attempt_id), pack=_text(row.pack_id),
-        pack_version=_text(row.pack_version), phrase_id=_text(row.phrase_id), text=_text(row.text), lang=_text(row.lang),
+        id=row.id, learner_id=row.learner_id, learner=stored_text(row.learner), class_id=row.class_id,
+        class_name=stored_text(row.class_name), client_attempt_id=stored_text(row.client_attempt_id), pack=stored_text(row.pack_id),
+        pack_version=stored_text(row.pack_version), phrase_id=stored_text(row.phrase_id), text=stored_text(row.text), lang=stored_text(row.lang),
         recorded_at=row.recorded_at, created_at=row.created_at, status=status,
-        audio=_inside(root, row.audio, "recordings"), duration=_seconds(row.duration),
-        reference=_inside(root, row.reference, "references", "packs"),
+        audio=inside_store(root, row.audio, "recordings"), duration=stored_seconds(row.duration),
+        reference=inside_store(root, row.reference, "references", "packs"),
         score=scores.stored(row.score_json) if status == "scored" else None,
-        client_score=scores.stored(row.client_score_json), error=_text(row.error) or None,
+        client_score=scores.stored(row.client_score_json), error=stored_text(row.error) or None,
         hidden_at=row.hidden_at, flagged_at=row.flagged_at,
     )
 

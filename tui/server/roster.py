@@ -21,6 +21,7 @@ from tui.server.accounts import Role, issue, now
 from tui.server.classes import check_name, insert_learner, name_taken
 from tui.server.db import Database
 from tui.server.errors import ApiError
+from tui.server.records import stored_text
 from tui.server.schema import attempts, classes, learners, tokens
 
 PAGE_SIZE = 100
@@ -35,7 +36,8 @@ class LearnerInfo:
     ----------
     id, class_id : int
     name, class_name : str
-    created_at : datetime
+    created_at : datetime or None
+        None only for a row holding a time that is none.
     removed_at : datetime or None
     takes : int
         Takes uploaded (hidden ones too).
@@ -51,7 +53,7 @@ class LearnerInfo:
     class_id: int
     name: str
     class_name: str
-    created_at: datetime
+    created_at: datetime | None
     removed_at: datetime | None
     takes: int
     last_take: datetime | None
@@ -61,7 +63,7 @@ class LearnerInfo:
     def to_api(self) -> dict[str, object]:
         """The JSON of the API."""
         return {"id": self.id, "name": self.name, "class_id": self.class_id, "class": self.class_name,
-                "created_at": self.created_at.isoformat(), "removed_at": self.removed_at.isoformat() if self.removed_at else None,
+                "created_at": self.created_at.isoformat() if self.created_at else None, "removed_at": self.removed_at.isoformat() if self.removed_at else None,
                 "takes": self.takes, "last_take": self.last_take.isoformat() if self.last_take else None,
                 "token_issued_at": self.token_at.isoformat() if self.token_at else None, "tokens_issued": self.tokens}
 
@@ -82,7 +84,7 @@ def _query(chosen: Any) -> Select[Any]:
 
 
 def _info(r: Any) -> LearnerInfo:
-    return LearnerInfo(id=r.id, class_id=r.class_id, name=r.name, class_name=r.class_name,
+    return LearnerInfo(id=r.id, class_id=r.class_id, name=stored_text(r.name), class_name=stored_text(r.class_name),
                        created_at=r.created_at, removed_at=r.removed_at, takes=int(r.takes),
                        last_take=r.last, token_at=r.live, tokens=int(r.tokens))
 

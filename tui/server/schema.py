@@ -18,7 +18,7 @@ tables (a test compares them); change both together.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -116,6 +116,52 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         except (OverflowError, ValueError):
             return None
+
+
+class ReadableDay(FunctionElement[date]):
+    """A stored day as a query reads it: on PostgreSQL NULL for a day Python cannot hold (see :class:`ReadableTime`)."""
+
+    name = "readable_day"
+    inherit_cache = True
+
+
+@compiles(ReadableDay)
+def _day_as_it_is(element: ReadableDay, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(ReadableDay, "postgresql")
+def _day_python_holds(element: ReadableDay, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {day} BETWEEN DATE '0001-01-02' AND DATE '9999-12-30' THEN {day} END"
+
+
+class Day(TypeDecorator[date]):
+    """A calendar day (``date`` on PostgreSQL, ISO 8601 text on SQLite); a stored value that is no day reads as None."""
+
+    impl = Date
+    cache_ok = True
+
+    def column_expression(self, column: Any) -> Any:
+        """What a query selects: see :class:`ReadableDay`."""
+        guarded = ReadableDay(column)
+        guarded.type = self
+        return guarded
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """The driver's (or SQLite's text) value as a day; None for anything else (a row written by something else)."""
+        def day(value: Any) -> date | None:
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            if isinstance(value, str):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    return None
+            return None
+        return day
 
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -339,7 +385,7 @@ assignments = Table(
     Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
     Column("pack_id", Text, nullable=False),
     Column("pack_version", Text, nullable=False),
-    Column("due_on", Date, nullable=False),
+    Column("due_on", Day, nullable=False),
     Column("target", Integer, nullable=False),
     Column("whole_class", Boolean, nullable=False),
     Column("teacher_id", Integer, ForeignKey("teachers.id")),
