@@ -76,10 +76,10 @@ async def _answer(page: Page, room: Classroom) -> None:
     await expect(page.locator("#teacher-audio")).to_have_count(1)
 
 
-def _uploaded(room: Classroom) -> bool:
-    """Whether Cleo's take reached the server."""
+def _scored(room: Classroom) -> bool:
+    """Whether Cleo's take reached the server and its scoring job is done (an upload is stored pending, then scored)."""
     with room.server.client(headers={"authorization": f"Bearer {room.teacher}"}) as teacher:
-        return any(a["learner"] == "Cleo" for a in teacher.get("/api/v1/attempts").json()["attempts"])
+        return any(a["learner"] == "Cleo" and a["status"] == "scored" for a in teacher.get("/api/v1/attempts").json()["attempts"])
 
 
 async def test_teacher_and_learner_close_the_loop(sound_server: SoundServer, room: Classroom, tmp_path: Path,
@@ -117,7 +117,7 @@ async def test_teacher_and_learner_close_the_loop(sound_server: SoundServer, roo
 
             await until(pilot, lambda: row().assigned_done, timeout=30)  # done: back to its place in the lesson
             assert row().assigned == "done · target 50" and phrases.rows[0].id != PHRASE_ID
-            await until(pilot, lambda: _uploaded(room), timeout=60)
+            await until(pilot, lambda: _scored(room), timeout=60)
 
             await expect(page.locator("#completion tbody tr", has_text="Cleo")).to_contain_text("0 / 1")  # the page as loaded
             await page.reload()
