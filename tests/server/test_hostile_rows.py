@@ -131,6 +131,9 @@ def _loop_rows(room: Classroom, takes: list[int]) -> int:
                                                        "text": HOSTILE_TEXT}])
             conn.execute(text(f"UPDATE assignments SET created_at = {bad_time}, due_on = "
                               f"{bad_time if sqlite else chr(39) + 'infinity' + chr(39)} WHERE id = {assignment}"))
+            conn.execute(insert(summaries).values(  # a phrase of the class's table: the difficulty page counts it
+                learner_id=3, pack_id="en-basics", phrase_id="good-morning", class_id=1, text=HOSTILE_TEXT, attempts=1,
+                latest=1e308, latest_attempt_id=takes[0], latest_at=now, best=1e308, mean_last5=1e308, trend=None, updated_at=now))
             conn.execute(insert(weak_points), [{"learner_id": 3, "pack_id": "en-basics", "phrase_id": "good-morning",
                                                 "kind": kind, "item": HOSTILE_TEXT, "class_id": 1} for kind in ("word", "sound")])
             conn.execute(insert(learners).values(class_id=1, name=HOSTILE_TEXT, created_at=now))
@@ -167,6 +170,8 @@ def test_rows_of_the_teachers_tools_never_break_a_page_a_listing_an_export_or_a_
             answer = client.get(path, headers=teacher)
             assert answer.status_code == 200, (path, answer.text[:300])
             json.loads(answer.text)
+        phrases = client.get("/api/v1/classes/1/phrases", headers=teacher).json()["phrases"]
+        assert phrases and all(0 <= p["mean"] <= 100 for p in phrases)  # the summary of score 1e308 counts not
         sign_in(client, room.teacher)
         for path in ("/classes/1", "/classes/1/learners", "/learners/3", "/learners/3?show=hidden", "/classes/1/phrases",
                      "/classes/1/assignments", f"/assignments/{assignment}", "/packs", *(f"/attempts/{t}" for t in takes)):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from tui.server.db import Database
 from tui.server.schema import class_phrases, classes, learners, pack_phrases, summaries
@@ -206,7 +206,8 @@ def _cell(row: Any) -> Cell | None:
 
 def _aggregates(scope: Scope) -> Any:
     """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
-    return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
+    valid = case((summaries.c.latest.between(0, 100), summaries.c.latest))  # a stored score that is none (1e308) counts not
+    return (select(summaries.c.learner_id, func.avg(valid).label("mean"),
                    func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
             .where(_in_class(scope)).group_by(summaries.c.learner_id))
 

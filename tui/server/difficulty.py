@@ -112,7 +112,8 @@ def check_sort(sort: str | None) -> str:
 def difficulty(db: Database, class_id: int, *, pack: str | None = None, sort: str = DEFAULT_SORT) -> list[PhraseDifficulty]:
     """Every phrase the class practised (of ``pack``), in ``sort`` order (the hardest first for ``mean``: lowest mean)."""
     cols = columns(db, class_id, pack)
-    scope = [summaries.c.class_id == class_id] + ([summaries.c.pack_id == pack] if pack is not None else [])
+    scope = [summaries.c.class_id == class_id, summaries.c.latest.between(0, 100)]  # a stored score that is none counts not
+    scope += [summaries.c.pack_id == pack] if pack is not None else []
     totals = (select(summaries.c.pack_id, summaries.c.phrase_id, func.count(), func.avg(summaries.c.latest),
                      func.sum(case((summaries.c.latest < WEAK_BELOW, 1), else_=0)))
               .where(*scope).group_by(summaries.c.pack_id, summaries.c.phrase_id))
