@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from sqlalchemy import insert, text
 from tests.server.conftest import BACKENDS, Classroom
 from tests.server.helpers import meta, open_store, sign_in, upload
 from tui.cli import cli
+from tui.server.db import server_root
 from tui.server.schema import assignment_phrases, assignments, attempts, feedback, learners, summaries, weak_points
 from tui.store.inbox import Inbox
 
@@ -31,6 +33,8 @@ SCORES = ["not json", '{"overall": NaN, "accuracy": 1, "fluency": 1, "intonation
           json.dumps({**GOOD, "words": [{"text": 5, "score": "high"}]}), json.dumps({**GOOD, "path": [[1]]}),
           json.dumps({**GOOD, "issues": ["x" * 300_000]}), "[" * 5000]
 HOSTILE_TEXT = "<script>alert(1)</script>" + "é" * 3000
+MARKED = ["not json", "[1, 2]", '[{"index": "x", "text": 5}]', '{"index": 1}', "[" * 5000,
+          json.dumps([{"index": 10**30, "text": HOSTILE_TEXT}])]
 
 
 def _rows(room: Classroom) -> list[dict[str, Any]]:
@@ -109,10 +113,9 @@ def _loop_rows(room: Classroom, takes: list[int]) -> int:
     """Answers, an assignment, weak points and a learner written straight into the database; the assignment's id."""
     sqlite = room.database is None
     bad_time = "'not a time'" if sqlite else "'infinity'"
-    words = ["not json", "[1, 2]", '[{"index": "x", "text": 5}]', '{"index": 1}', "[" * 5000,
-             json.dumps([{"index": 10**30, "text": HOSTILE_TEXT}])]
-    changes: list[dict[str, Any]] = [{"words": w} for w in words]
-    changes += [{"words": "[]", "audio": "../../../../etc/passwd"}, {"words": "[]", "audio": "/etc/passwd"},
+    changes: list[dict[str, Any]] = [{"words": w} for w in MARKED]
+    victim = os.path.relpath(room.data_dir.parent / "victim.txt", server_root(room.data_dir))
+    changes += [{"words": "[]", "audio": victim}, {"words": "[]", "audio": "/etc/passwd"},
                 {"words": "[]", "audio": "feedback/3/x.flac", "audio_seconds": float("inf")},
                 {"words": "[]", "audio_seconds": -1e308}]
     db = open_store(room.data_dir, room.database)
@@ -184,10 +187,15 @@ def test_rows_of_the_teachers_tools_never_break_a_page_a_listing_an_export_or_a_
             assert exported.status_code == 200, (path, exported.text[:300])
             rows = list(csv.reader(io.StringIO(exported.text)))
             assert len(rows) > 1 and not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row), path
+    victim = room.data_dir.parent / "victim.txt"  # an answer's row names a file outside the store: removing it keeps the file
+    victim.write_text("not the server's")
+    with room.server.client() as client:
+        assert client.delete(f"/api/v1/attempts/{takes[len(MARKED)]}/feedback", headers=teacher).status_code in (200, 204)
+    assert victim.read_text() == "not the server's"
     learner = ["--data-dir", str(tmp_path / "cleo")]
     assert CliRunner().invoke(cli, [*learner, "login", room.server.url, room.learners["Cleo"]]).exit_code == 0
     synced = CliRunner().invoke(cli, [*learner, "sync"])  # the learner's app takes what it can read and says what it left out
     assert synced.exit_code == 0 and "Traceback" not in synced.output, synced.output
     assert "1 answers and 1 assignments from" in synced.stderr and "could not be read" in synced.stderr, synced.stderr
     with Inbox(tmp_path / "cleo") as inbox:
-        assert len(inbox.notes(room.server.url)) == 9
+        assert len(inbox.notes(room.server.url)) == 8

@@ -258,8 +258,7 @@ def save(db: Database, attempt: ServerAttempt, who: Identity, *, comment: str, w
         if moved and dest is not None:
             dest.unlink(missing_ok=True)
         raise
-    if replaced is not None:
-        (db.root / replaced).unlink(missing_ok=True)
+    _remove_clip(db.root, replaced)
     found = of_attempt(db, attempt.id)
     if found is None:
         raise ApiError(409, "the answer was removed meanwhile", hint="write it again")
@@ -272,9 +271,15 @@ def remove(db: Database, attempt_id: int) -> bool:
         audio = conn.execute(delete(feedback).where(feedback.c.attempt_id == attempt_id).returning(feedback.c.audio)).first()
     if audio is None:
         return False
-    if audio[0]:
-        (db.root / audio[0]).unlink(missing_ok=True)
+    _remove_clip(db.root, audio[0])
     return True
+
+
+def _remove_clip(root: Path, stored: Any) -> None:
+    """Delete a teacher's recording that an answer named — only a file of ``feedback/`` (a hostile row names others)."""
+    path = inside_store(root, stored, FOLDER)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def answered(db: Database, attempt_ids: list[int]) -> set[int]:
