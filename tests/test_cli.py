@@ -34,6 +34,7 @@ def test_every_command_has_help(command: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+    assert "None" not in result.output, "a Python repr leaked into the help"
 
 
 def test_expected_subcommands_exist() -> None:
