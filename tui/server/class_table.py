@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from tui.server.db import Database
 from tui.server.schema import attempts, class_phrases, classes, learners, pack_phrases, summaries
@@ -62,6 +62,7 @@ class Cell:
 class Row:
     """One learner of the page and a cell per column (None where they never tried); ``pending``: takes being scored."""
 
+    id: int
     learner: str
     removed: bool
     mean: float | None
@@ -206,7 +207,8 @@ def _cell(row: Any) -> Cell | None:
 
 def _aggregates(scope: Scope) -> Any:
     """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
-    return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
+    valid = case((summaries.c.latest.between(0, 100), summaries.c.latest))  # a stored score that is none (1e308) counts not
+    return (select(summaries.c.learner_id, func.avg(valid).label("mean"),
                    func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
             .where(_in_class(scope)).group_by(summaries.c.learner_id))
 
@@ -291,7 +293,7 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
                 if cell is not None:
                     cells[(s.learner_id, s.pack_id, s.phrase_id)] = cell
         pending = _pending(conn, class_id, [row[0] for row in found])
-    rows = tuple(Row(learner=str(name_), removed=removed is not None, mean=score_value(mean),
+    rows = tuple(Row(id=id_, learner=str(name_), removed=removed is not None, mean=score_value(mean),
                      takes=int(takes) if isinstance(takes, (int, float)) and math.isfinite(takes) else 0, last=last,
                      cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols), pending=pending.get(id_, 0))
                  for id_, name_, removed, mean, takes, last in found)
