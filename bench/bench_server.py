@@ -8,14 +8,16 @@ orders: p50 and p95), the full CSV and JSON exports' times, and the server
 process's resident memory while it streams them (peak of samples every 20 ms).
 PostgreSQL is a throwaway cluster of this run (as in the tests).
 
-``uploads``: takes scored per second by the server's worker pool (1 and 2
-processes), then ``--clients`` learners uploading back to back for
-``--seconds`` against a real server: uploads/s and latency percentiles.
+``uploads``: ``--clients`` learners send ``--count`` takes to a real server
+that answers at once (``--score-wait 0``); the figure is uploads scored per
+second, from the first upload to the last score stored, with the embedded
+pool (1 and 2 processes) and on a real Dask cluster (``dask scheduler`` and
+1, then 2 ``dask worker`` processes of one thread).
 
 The machine is shared: the load average is printed with every figure.
 
     .venv/bin/python bench/bench_server.py scale --backend both
-    .venv/bin/python bench/bench_server.py uploads --clients 8 --seconds 20
+    .venv/bin/python bench/bench_server.py uploads --clients 8 --count 60
 """
 
 from __future__ import annotations
@@ -38,12 +40,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.server.helpers import LiveServer, classroom, open_store, rss_kb, seed_takes, sign_in, spoken  # noqa: E402
+from tests.server.dask_cluster import DaskScheduler  # noqa: E402
+from tests.server.helpers import LiveServer, classroom, open_store, query, rss_kb, seed_takes, sign_in, spoken  # noqa: E402
 from tests.server.postgres import PostgresCluster  # noqa: E402
 from tui.packs.loader import load_pack  # noqa: E402
 from tui.paths import DEMO_PACK  # noqa: E402
 from tui.server.packs import publish  # noqa: E402
-from tui.server.scorer import ReferenceSpec, Scorer  # noqa: E402
 
 PHRASES = (("good-morning", "Good morning."), ("good-evening", "Good evening."), ("thank-you-very-much", "Thank you very much."))
 PAGE_REQUESTS = 40
@@ -144,68 +146,79 @@ def scale(backend: str, learners: int, phrases: int, takes: int, base: Path) -> 
             cluster.stop()
 
 
-async def scoring_rate(workers: int, takes: list[tuple[Path, str]], references: Path, count: int) -> float:
-    """Takes scored per second by a pool of ``workers`` processes (warmed up first)."""
-    scorer = Scorer(workers, references)
-    scorer.start()
-    try:
-        pack = {p.id: p for p in load_pack(DEMO_PACK).phrases}
-        specs = [(path, ReferenceSpec(pack[pid].text, "en-US", pack[pid].audio, pack[pid].words)) for path, pid in takes]
-        await asyncio.gather(*(scorer.score(path, spec) for path, spec in specs * workers))
-        started = time.perf_counter()
-        results = await asyncio.gather(*(scorer.score(*specs[n % len(specs)]) for n in range(count)))
-        elapsed = time.perf_counter() - started
-    finally:
-        scorer.close()
-    assert all(r.score is not None for r in results), [r.error for r in results if r.score is None]
-    return count / elapsed
-
-
-async def sustained(url: str, tokens: list[str], takes: list[tuple[Path, str]], seconds: float) -> list[float]:
-    """Each token uploads takes back to back for ``seconds``; the latency of every upload."""
+async def send_all(url: str, tokens: list[str], takes: list[tuple[Path, str]], count: int) -> list[float]:
+    """``count`` uploads from every token at once (each token one after another); the latency of every upload."""
     latencies: list[float] = []
     audio = [(path.read_bytes(), pid, text) for (path, pid), (_, text) in zip(takes, PHRASES)]
-    deadline = time.monotonic() + seconds
+    queue = list(range(count))
 
-    async def learner(client: httpx.AsyncClient, token: str, offset: int) -> None:
-        n = offset
-        while time.monotonic() < deadline:
+    async def learner(client: httpx.AsyncClient, token: str) -> None:
+        while queue:
+            n = queue.pop()
             data, pid, text = audio[n % len(audio)]
             fields = {"pack": "en-basics", "pack_version": "1", "phrase_id": pid, "text": text, "lang": "en-US",
                       "recorded_at": "2025-03-01T09:30:00Z", "client_attempt_id": str(uuid.uuid4())}
             started = time.perf_counter()
-            response = await client.post("/api/v1/attempts", headers={"authorization": f"Bearer {token}"},
-                                         data={"meta": json.dumps(fields)}, files={"audio": ("t.wav", data, "audio/wav")})
+            while True:
+                response = await client.post("/api/v1/attempts", headers={"authorization": f"Bearer {token}"},
+                                             data={"meta": json.dumps(fields)}, files={"audio": ("t.wav", data, "audio/wav")})
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(float(response.headers.get("retry-after", "1")))
             if response.status_code != 201:
                 raise SystemExit(f"upload failed: {response.status_code} {response.text}")
             latencies.append(time.perf_counter() - started)
-            n += 1
 
     async with httpx.AsyncClient(base_url=url, timeout=300) as client:
-        await asyncio.gather(*(learner(client, token, i) for i, token in enumerate(tokens)))
+        await asyncio.gather(*(learner(client, token) for token in tokens))
     return latencies
 
 
-def uploads(clients: int, seconds: float, scores: int, base: Path) -> None:
-    """Scoring throughput of the pool, then sustained uploads against a real server."""
-    takes = [(spoken(base / f"{pid}.wav", text, rate=150), pid) for pid, text in PHRASES]
-    for workers in (1, 2):
-        rate = asyncio.run(scoring_rate(workers, takes, base / "refs", scores))
-        print(f"server scoring, {workers} worker process(es): {rate:.1f} takes/s ({load()})")
-    data_dir = base / "data-uploads"
-    tokens = classroom(data_dir, [f"learner-{n}" for n in range(clients)]).learners
+def scored(data_dir: Path) -> int:
+    """Takes the server has scored."""
+    return int(query(data_dir, None, "SELECT count(*) FROM attempts WHERE status = 'scored'")[0][0])
+
+
+def throughput(label: str, base: Path, takes: list[tuple[Path, str]], clients: int, count: int, args: tuple[str, ...]) -> None:
+    """Uploads answered at once (``--score-wait 0``), then the time until every one is scored: uploads scored per second."""
+    data_dir = base / f"data-{label.replace(' ', '-')}"
+    tokens = list(classroom(data_dir, [f"learner-{n}" for n in range(clients)]).learners.values())
     db = open_store(data_dir)
     publish(db, DEMO_PACK)
     db.close()
-    server = LiveServer(data_dir, base / "server-tmp").start()
+    server = LiveServer(data_dir, base / f"tmp-{label.replace(' ', '-')}", args=("--score-wait", "0", *args)).start()
     try:
-        asyncio.run(sustained(server.url, list(tokens.values())[:1], takes, 2.0))  # warm the workers' caches
-        latencies = np.array(asyncio.run(sustained(server.url, list(tokens.values()), takes, seconds)))
+        warm = len(takes) * 2  # every worker prepares the references before the clock starts
+        asyncio.run(send_all(server.url, tokens[:2], takes, warm))
+        while scored(data_dir) < warm:
+            time.sleep(0.1)
+        started = time.perf_counter()
+        latencies = np.array(asyncio.run(send_all(server.url, tokens, takes, count)))
+        stored = time.perf_counter() - started
+        while scored(data_dir) < warm + count:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
     finally:
         server.stop()
-    print(f"sustained uploads, {clients} clients for {seconds:.0f} s, server with 2 scoring workers: "
-          f"{len(latencies) / seconds:.1f} uploads/s, latency p50 {np.percentile(latencies, 50) * 1000:.0f} ms, "
-          f"p95 {np.percentile(latencies, 95) * 1000:.0f} ms ({load()})")
+    print(f"{label}: {count} uploads from {clients} learners stored in {stored:.1f} s (answer p50 "
+          f"{np.percentile(latencies, 50) * 1000:.0f} ms, p95 {np.percentile(latencies, 95) * 1000:.0f} ms), "
+          f"all scored after {elapsed:.1f} s: {count / elapsed:.2f} uploads/s scored ({load()})")
+
+
+def uploads(clients: int, count: int, base: Path) -> None:
+    """Uploads per second, scored, by the embedded pool and by a Dask cluster of 1 and 2 workers."""
+    takes = [(spoken(base / f"{pid}.wav", text, rate=150), pid) for pid, text in PHRASES]
+    for workers in (1, 2):
+        throughput(f"embedded pool, {workers} process{'es' if workers > 1 else ''}", base, takes, clients, count,
+                   ("--workers", str(workers)))
+    scheduler = DaskScheduler(base / "dask").start()
+    try:
+        for workers in (1, 2):
+            scheduler.worker(f"bench-{workers}")
+            throughput(f"Dask, {workers} worker{'s' if workers > 1 else ''} (1 thread each)", base, takes, clients, count,
+                       ("--scheduler", scheduler.address))
+    finally:
+        scheduler.stop()
 
 
 def main() -> None:
@@ -216,10 +229,9 @@ def main() -> None:
     big.add_argument("--learners", type=int, default=3000)
     big.add_argument("--phrases", type=int, default=26)
     big.add_argument("--takes", type=int, default=3)
-    up = parts.add_parser("uploads", help="scoring and upload throughput")
+    up = parts.add_parser("uploads", help="uploads scored per second: embedded pool, Dask with 1 and 2 workers")
     up.add_argument("--clients", type=int, default=8, help="learners uploading at once")
-    up.add_argument("--seconds", type=float, default=20.0, help="how long the sustained run lasts")
-    up.add_argument("--scores", type=int, default=60, help="takes scored per pool size")
+    up.add_argument("--count", type=int, default=60, help="uploads per run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-server-") as folder:
         if args.part in (None, "scale"):
@@ -227,7 +239,7 @@ def main() -> None:
             for name in ("sqlite", "postgresql") if backend == "both" else (backend,):
                 scale(name, getattr(args, "learners", 3000), getattr(args, "phrases", 26), getattr(args, "takes", 3), Path(folder))
         if args.part in (None, "uploads"):
-            uploads(getattr(args, "clients", 8), getattr(args, "seconds", 20.0), getattr(args, "scores", 60), Path(folder))
+            uploads(getattr(args, "clients", 8), getattr(args, "count", 60), Path(folder))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""UI figures: first frame, meter rate, key → recording, score on screen, event-loop stalls.
+"""UI figures: first frame, meter rate, key → recording, score on screen, event-loop stalls, first slow playback.
 
 The first frame is measured as a user sees it (``pronounce`` launched in tmux,
 see :mod:`bench.bench_startup`); the rest runs the real app headless against a
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +43,7 @@ async def live(pack: Path, data: Path) -> dict[str, float | str]:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await reference_ready(pilot)
         await until(pilot, lambda: screen.reference is not None and screen.reference.prepared is not None, timeout=60)
-        # Steady state: the slow-playback warm-up (seconds of CPU at start) is over.
+        # Steady state: the warm-up (PortAudio, slowed references) is over.
         await until(pilot, lambda: not any(t.name == "pronounce-warm-up" for t in threading.enumerate()), timeout=120)
         samples, rate = load_audio(pack / "hello.wav")
         for _round in range(2):  # the first round warms the scorer's caches
@@ -142,6 +143,49 @@ def marker_lag(data: Path) -> float:
     return statistics.median(lags) if lags else float("nan")
 
 
+SLOW_CHILD = """
+import sys, time
+from pathlib import Path
+from tui.practice.playback import Play
+from tui.practice.session import Session
+session = Session(Path(sys.argv[1]))
+pack = session.open_pack(Path(sys.argv[2]))
+reference = session.load_reference(pack.phrases[0])
+if sys.argv[3] == "warmed":
+    session.warm_up(pack) if sys.argv[4] == "all" else session.player
+t0 = time.perf_counter()
+session.playback.play([Play("reference", reference.samples, reference.samplerate, speed=0.75)])
+while (now := session.playback.now()) is None or now.position is None:
+    time.sleep(0.001)
+print(time.perf_counter() - t0)
+session.close()
+"""
+
+
+def first_slow_playback(pack: Path, data: Path, cache: Path, *, warmed: str, made: str) -> float:
+    """Seconds from the slow-playback key's call to the sound playing, in a new process (as ``s`` does it).
+
+    ``warmed`` "cold": the key is pressed before the app's warm-up ran (PortAudio starts on the key);
+    "warmed": after it (``made`` "all": the warm-up made the slowed copies; "player": it only started PortAudio).
+    """
+    done = subprocess.run([sys.executable, "-c", SLOW_CHILD, str(data), str(pack), warmed, made], capture_output=True, text=True,
+                          env={**os.environ, "PRONOUNCE_CACHE_DIR": str(cache)}, check=True, timeout=120)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def slow_figures(pack: Path, data: Path) -> dict[str, float]:
+    """The first slow playback of a new process: cold (nothing made ahead), and warm (as the app's warm-up leaves it)."""
+    figures = {}
+    for run in range(3):
+        cache = data / f"slow-cache-{run}"
+        figures.setdefault("cold cache, PortAudio not started yet", []).append(first_slow_playback(pack, data, cache, warmed="cold", made=""))
+        fresh = data / f"slow-cache-fresh-{run}"
+        figures.setdefault("cold cache, PortAudio started", []).append(first_slow_playback(pack, data, fresh, warmed="warmed", made="player"))
+        figures.setdefault("warm cache (made by the warm-up), PortAudio started", []).append(
+            first_slow_playback(pack, data, cache, warmed="warmed", made="all"))
+    return {name: statistics.median(values) for name, values in figures.items()}
+
+
 def main() -> None:
     from bench.bench_startup import first_phrase, start_server, stop_server
     from tests.ui.packs import make_pack
@@ -166,6 +210,8 @@ def main() -> None:
             for name, value in asyncio.run(live(pack, data)).items():
                 print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
             print(f"play marker vs the click recorded back (median ms, + = marker late): {marker_lag(data / 'marker'):.0f}")
+            for name, seconds in slow_figures(pack, data / "slow").items():
+                print(f"first slow playback (s, 0.75x) in a new process, {name} (median of 3, ms): {seconds * 1000:.0f}")
         finally:
             server.stop()
     load = os.getloadavg()

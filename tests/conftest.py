@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,9 @@ from tui.audio.soundserver import SoundServer, start_sound_server
 from tui.errors import SoundServerError
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
+
+# Slowed references go to a cache of this run's own, never the user's (the app and every CLI it starts inherit it).
+os.environ.setdefault("PRONOUNCE_CACHE_DIR", tempfile.mkdtemp(prefix="pronounce-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ def test_every_command_has_help(command: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+    assert "None" not in result.output, "a Python repr leaked into the help"
 
 
 def test_expected_subcommands_exist() -> None:
@@ -79,3 +80,15 @@ def test_a_global_option_after_the_command_says_where_it_goes(option: str) -> No
     assert result.exit_code == 2
     assert result.stderr.startswith(f"pronounce: error: {option} is an option of pronounce itself and goes before")
     assert f"run 'pronounce {option} " in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_help_lists_every_command_in_full() -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    out = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    commands = out.split("Commands:")[1]
+    assert "..." not in commands, "click cut a command's help"
+    assert "exit 3 when there is no input" in " ".join(commands.split())
+    assert "or a bundled pack's id (es-basics)" in " ".join(commands.split())

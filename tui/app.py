@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -11,18 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.errors import PronounceError
 from tui.packs.model import Pack
+from tui.practice.progress import Progress
 from tui.practice.session import Session
 from tui.screens.base import error_text
+from tui.terminal import own_terminal
 from tui.widgets.wording import plural
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,10 @@ class PronounceApp(App[None]):
         Where attempts and recordings live.
     input_file : Path, optional
         Record from this file instead of a microphone.
+    progress : Progress, optional
+        The pack's progress read before the app started, so that the first frame shows it.
+    terminal : file, optional
+        Where Textual draws, instead of fd 2 (see :mod:`tui.terminal`).
     """
 
     TITLE = "pronounce"
@@ -60,10 +68,14 @@ class PronounceApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?", tooltip="These keys"),
     ]
 
-    def __init__(self, pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> None:
-        super().__init__()
+    def __init__(self, pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None,
+                 progress: Progress | None = None, terminal: TextIO | None = None) -> None:
+        super().__init__(driver_class=_driver_on(terminal) if terminal is not None else None)
         self.pack = pack
         self.session = Session(data_dir, input_file=input_file)
+        if isinstance(pack, Pack) and progress is not None:
+            self.session.use_pack(pack)
+            self.session.keep_progress(pack, progress)
         self.outcome = Outcome()
 
     def on_mount(self) -> None:
@@ -95,15 +107,20 @@ class PronounceApp(App[None]):
             self.call_from_thread(
                 self.notify, f"Recovered {plural(len(recovered), 'interrupted recording')}: Review (r) lists {them} under recovered takes."
             )
-        # A daemon thread: quitting must not wait for the scoring models to load or the time-stretcher to compile.
-        threading.Thread(target=self._warm_up, name="pronounce-warm-up", daemon=True).start()
+        pack = self.session.pack
+        if pack is not None:  # a daemon thread, at low priority: quitting never waits for it (models, slowed references)
+            threading.Thread(target=self._warm_up, args=(pack,), name="pronounce-warm-up", daemon=True).start()
 
-    def _warm_up(self) -> None:
-        self.session.warm_up_scoring()  # never raises: a missing model is said on the first score it would have served
+    def _warm_up(self, pack: Pack) -> None:
+        """What the session makes ahead after the first frame (:meth:`~tui.practice.session.Session.warm_up`)."""
         try:
-            self.session.warm_up_playback()
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only (Linux)
+        except (AttributeError, OSError):
+            pass
+        try:
+            self.session.warm_up(pack)
         except Exception as exc:  # the first slow playback reports it again, where it matters
-            log.warning("warming up slow playback failed: %s", exc)
+            log.warning("warming up failed: %s", exc)
 
     def _install_signal_handlers(self, install_recorder_handlers: Any) -> None:
         """On SIGTERM, SIGHUP or SIGINT: the recorder finalises its files, then the app exits in order.
@@ -162,8 +179,26 @@ class PronounceApp(App[None]):
             self.outcome.errors.extend(str(error) for error in errors)
 
 
-def run_app(pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None) -> Outcome:
-    """Open the app on ``pack`` and block until it exits; say how it ended."""
-    app = PronounceApp(pack, data_dir=data_dir, input_file=input_file)
-    app.run()
+def _driver_on(terminal: TextIO) -> type[Driver]:
+    """Textual's terminal driver, drawing on ``terminal`` instead of fd 2."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class OwnTerminalDriver(LinuxDriver):
+        def __init__(self, app: App[Any], **options: Any) -> None:
+            super().__init__(app, **options)
+            self._file = terminal  # type: ignore[assignment]  # LinuxDriver draws on sys.__stderr__ (fd 2), which PortAudio's start silences
+
+    return OwnTerminalDriver
+
+
+def run_app(pack: Pack | Path, *, data_dir: Path, input_file: Path | None = None,
+            progress: Progress | None = None) -> Outcome:
+    """Open the app on ``pack`` and block until it exits; say how it ended.
+
+    While it runs, only the app draws on the terminal (:func:`~tui.terminal.own_terminal`).
+    """
+    with own_terminal(data_dir) as terminal:
+        app = PronounceApp(pack, data_dir=data_dir, input_file=input_file, progress=progress,
+                           terminal=terminal if terminal is not None and sys.platform != "win32" else None)
+        app.run()
     return app.outcome

@@ -50,6 +50,8 @@ class AppConfig:
     auto_stop: bool = True
     auto_stop_seconds: float = 1.2
     shadowing: bool = False
+    daily_goal: int = 10
+    order: str = "pack"
     server_url: str = ""
     server_insecure: bool = False
 
@@ -91,6 +93,10 @@ def server_url_problem(url: str) -> str | None:
 AUTO_STOP_RANGE = (0.3, 10.0)
 """Seconds of trailing silence before auto-stop: shorter cuts words off, longer is no auto-stop at all."""
 MAX_DEVICE_NAME = 256
+DAILY_GOAL_RANGE = (1, 500)
+"""Takes a day the goal may ask for."""
+ORDERS = ("pack", "due")
+"""How the phrase list may be ordered: as the pack lists them, or most urgent first."""
 
 
 def config_path(data_dir: Path | None = None) -> Path:
@@ -148,6 +154,10 @@ def _out_of_range(name: str, value: Any) -> str | None:
         low, high = AUTO_STOP_RANGE
         if not low <= value <= high:
             return f"must be between {low} and {high} seconds, not {value}"
+    if name == "daily_goal" and not DAILY_GOAL_RANGE[0] <= value <= DAILY_GOAL_RANGE[1]:
+        return f"must be between {DAILY_GOAL_RANGE[0]} and {DAILY_GOAL_RANGE[1]} takes, not {value}"
+    if name == "order" and value not in ORDERS:
+        return f"must be one of {', '.join(repr(o) for o in ORDERS)}, not {brief(value)}"
     device = name in ("input_device", "output_device")
     if device and (len(value) > MAX_DEVICE_NAME or any(unicodedata.category(c) == "Cc" for c in value)):
         return f"is not a device name ({brief(value)})"

@@ -76,3 +76,28 @@ def worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def spawning_workers() -> Iterator[None]:
+    """Spawn worker processes in this block: they start ignoring Ctrl+C and SIGHUP, and this process loses neither.
+
+    A spawned worker is a new interpreter that would turn a Ctrl+C arriving while
+    it imports (before :func:`worker_signals` runs) into a traceback of its own. An
+    ignored signal stays ignored across exec, so both are ignored while workers
+    are started here; they are also blocked meanwhile, which on Linux keeps one
+    that arrives pending (a blocked signal is never discarded as ignored) until
+    the handlers are back. Outside the main thread this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = (signal.SIGINT, signal.SIGHUP)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    handlers = {signum: signal.signal(signum, signal.SIG_IGN) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)

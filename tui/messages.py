@@ -8,7 +8,9 @@ import numpy as np
 from textual.message import Message
 
 from tui.audio.meter import Level
+from tui.packs.model import Pack
 from tui.practice.captures import Capture, CaptureEvent, Chunk
+from tui.practice.progress import Progress
 from tui.practice.results import Reference, Result
 from tui.practice.takes import Take
 
@@ -64,10 +66,25 @@ class TakeScored(Message):
 
 @dataclass
 class AttemptSaved(Message):
-    """The store kept attempt ``attempt_id`` of ``phrase_id``."""
+    """The store kept ``take`` as attempt ``attempt_id``."""
 
-    phrase_id: str
+    take: Take
     attempt_id: int
+
+
+@dataclass
+class AttemptDeleted(Message):
+    """Attempt ``attempt_id`` is no longer in the store."""
+
+    attempt_id: int
+
+
+@dataclass
+class ProgressRead(Message):
+    """The progress of ``pack`` was read (the session keeps it)."""
+
+    pack: Pack
+    progress: Progress
 
 
 @dataclass
@@ -83,6 +100,11 @@ class LatestLoaded(Message):
 
     phrase_id: str
     result: Result | None
+
+
+@dataclass
+class PlaybackChanged(Message):
+    """A sequence of sounds started or ended playing."""
 
 
 @dataclass

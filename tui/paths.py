@@ -11,6 +11,7 @@ from tui.errors import PronounceError
 
 APP_NAME = "pronounce"
 DATA_DIR_ENV = "PRONOUNCE_DATA_DIR"
+CACHE_DIR_ENV = "PRONOUNCE_CACHE_DIR"
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 DEMO_PACK = LESSONS_DIR / "en-basics"
 
@@ -34,3 +35,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
             f"the data dir {os.fsdecode(chosen)!r} starts with an unknown user's home folder",
             hint="give a full path, or ~/… for your own home folder",
         ) from exc
+
+
+def cache_dir() -> Path:
+    """The cache folder (things made again when lost, e.g. slowed references): ``$PRONOUNCE_CACHE_DIR``, else the user cache dir."""
+    return Path(os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir(APP_NAME)).expanduser()

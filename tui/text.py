@@ -57,3 +57,8 @@ def brief(value: object, limit: int = 60) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 attempt``, ``3 attempts`` (``many`` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"

@@ -12,7 +12,7 @@ import sounddevice as sd
 import soundfile as sf
 import soxr
 
-from tests.audio.conftest import Events, best_correlation, segment_correlation, write_tone
+from tests.audio.conftest import Events, segment_correlation, write_tone
 from tui.audio import recorder
 from tui.audio.devices import rescan
 from tui.audio.pcm import on_int16_grid
@@ -75,8 +75,8 @@ def test_two_named_recorders_at_once_keep_their_names_apart(
     assert (earlier.name, later.name) == ("left", second.name)
     assert (earlier.path, later.path) == (first.path, second.path) and earlier.path != later.path
     assert earlier.path.exists() and later.path.exists()
-    for recording in (earlier, later):
-        assert best_correlation(tone, recording.samples) > 0.9
+    for recording in (earlier, later):  # by four pieces: an underrun on a loaded machine spoils one at most
+        assert segment_correlation(tone, recording.samples, RATE, segment_s=0.2) > 0.9
     assert {event.channel for event in events.of("left")} == {0}
     assert {event.channel for event in events.of(second.name)} == {1}
 

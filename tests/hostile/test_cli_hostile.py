@@ -66,7 +66,7 @@ REFUSED = [
     call("show-missing", "pack", "show", "{world}/missing", says="does not exist"),
     call("unknown-user-home", "--data-dir", "~nouser-xyz/x", "review", says="unknown user's home folder"),
     call("delete-huge-id", "review", "--delete", "99999999999999999999999", says="there is no attempt 99999999999999999999999"),
-    call("delete-negative-id", "review", "--delete", "-5", says="there is no attempt -5"),
+    call("delete-negative-id", "review", "--delete", "-5", says="-5 is not in the range x>=1"),
     # file names that are not UTF-8, and files that are not files
     call("non-utf8-missing", "score", "{utf8_missing}", "{ref}", says="-gone.wav' does not exist"),
     call("non-utf8-not-audio", "score", "{utf8_text}", "{ref}", says="cannot read audio file"),

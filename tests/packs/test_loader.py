@@ -171,3 +171,26 @@ def test_unknown_keys_are_warnings_with_lines(write_pack: WritePack) -> None:
 def test_problem_reads_as_one_line() -> None:
     problem = Problem("error", "pack.toml", 12, "phrase[3].audio", "audio file 'a.flac' is missing", "put it there")
     assert str(problem) == "pack.toml:12: error: phrase[3].audio: audio file 'a.flac' is missing — put it there"
+
+
+def test_a_pack_argument_is_a_path_or_a_bundled_id_and_a_near_miss_is_suggested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.packs.locate import locate_pack
+    from tui.paths import LESSONS_DIR
+
+    assert locate_pack(Path("es-basics")) == LESSONS_DIR / "es-basics"
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "pack.toml").write_text("", encoding="utf-8")
+    assert locate_pack(tmp_path / "mine") == tmp_path / "mine"
+    with pytest.raises(PackError, match="there is no pack") as caught:
+        locate_pack(tmp_path / "mien")
+    assert caught.value.hint == f"did you mean {tmp_path / 'mine'}?"
+    monkeypatch.chdir(LESSONS_DIR.parent)
+    with pytest.raises(PackError) as caught:
+        locate_pack(Path("lessons/fr-basic"))
+    assert caught.value.hint == "did you mean lessons/fr-basics?"
+    with pytest.raises(PackError) as caught:
+        locate_pack(Path("es-basic"))
+    assert caught.value.hint == "did you mean es-basics?"
+    with pytest.raises(PackError) as caught:
+        locate_pack(Path("nothing-like-it"))
+    assert "en-basics" in caught.value.hint and "did you mean" not in caught.value.hint

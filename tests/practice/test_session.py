@@ -122,7 +122,7 @@ def test_auto_stop_waits_for_speech_then_for_quiet(pack_dir: Path, tmp_path: Pat
     assert not session.auto_stop_due(take, now=200.0)
 
 
-def test_the_latest_attempt_and_badges_come_back_in_a_new_session(pack_dir: Path, tmp_path: Path) -> None:
+def test_the_latest_attempt_and_the_progress_come_back_in_a_new_session(pack_dir: Path, tmp_path: Path) -> None:
     first = session_on(tmp_path, pack_dir, PACK_DATA / "hello.wav")
     phrase = first.pack.phrases[0]  # type: ignore[union-attr]
     first.prepare_reference(phrase)
@@ -135,9 +135,11 @@ def test_the_latest_attempt_and_badges_come_back_in_a_new_session(pack_dir: Path
     latest = again.latest_result(phrase)
     assert latest is not None and latest.score == take.result.score  # type: ignore[union-attr]
     assert latest.samples is not None and latest.samples.size > 16000 and latest.attempt_pitch is not None
-    badges = {badge.phrase_id: badge for badge in again.phrase_badges(pack)}
-    assert badges["hello"].best == take.result.score.overall  # type: ignore[union-attr]
-    assert badges["numbers"].best is None and not badges["numbers"].due, "a new phrase reads 'new', not due"
+    progress = again.read_progress(pack)
+    assert again.progress is progress
+    assert progress.of("hello").best == progress.of("hello").latest == take.result.score.overall  # type: ignore[union-attr]
+    assert progress.of("numbers").is_new and not progress.of("numbers").due, "a new phrase reads 'new', not due"
+    assert progress.done_today == 1
     assert again.latest_result(pack.phrases[1]) is None
 
 

@@ -115,7 +115,7 @@ def test_score_text_with_a_reference_file_scores_against_that_file(files: Path) 
     ("args", "message"),
     [
         (["--lang", "fr"], "--lang goes with --text"),
-        (["--text", "  "], "--text is empty"),
+        (["--text", "  "], "the phrase text is empty"),
         (["--text", "hello", "--batch", "m.csv", "--out", "o.jsonl"], "--batch takes no"),
     ],
 )

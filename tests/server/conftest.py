@@ -2,7 +2,9 @@
 
 Storage tests run on both databases: parametrise ``room`` (a running server)
 or ``database`` (a URL, None for SQLite) with :data:`BACKENDS`, indirectly.
-Everything else runs on SQLite only, to keep the suite's time in check.
+Everything else runs on SQLite only, to keep the suite's time in check; the
+tests of several web nodes and a Dask cluster (marked ``cluster``) run once,
+on PostgreSQL, as a school would run them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.server.dask_cluster import DaskScheduler
 from tests.server.helpers import LiveServer, classroom, open_store, spoken
 from tests.server.postgres import PostgresCluster, PostgresError
 from tui.paths import DEMO_PACK
@@ -34,6 +37,14 @@ def postgres() -> Iterator[PostgresCluster]:
         pytest.skip(f"no PostgreSQL for the tests on this machine: {exc}")
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskScheduler]:
+    """A ``dask scheduler`` process of this test run on a free port of 127.0.0.1 (tests start and stop its workers)."""
+    scheduler = DaskScheduler(tmp_path_factory.mktemp("dask")).start()
+    yield scheduler
+    scheduler.stop()
 
 
 def _database(request: pytest.FixtureRequest) -> str | None:

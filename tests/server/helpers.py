@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -144,8 +145,9 @@ class LiveServer:
     """
 
     def __init__(self, data_dir: Path, tmp: Path, *, port: int | None = None, args: tuple[str, ...] = (),
-                 database: str | None = None) -> None:
+                 database: str | None = None, open_files: int | None = None) -> None:
         self.data_dir, self.tmp, self.database = data_dir, tmp, database
+        self.open_files = open_files
         self.port = port or free_port()
         self.args = args
         self.log_path = tmp.parent / f"server-{self.port}.log"
@@ -170,11 +172,17 @@ class LiveServer:
         env.pop("PRONOUNCE_DATA_DIR", None)
         env.pop("PRONOUNCE_SERVER_DATABASE", None)
         database = ("--database", self.database) if self.database else ()
+        limit = self.open_files
+
+        def limited() -> None:  # in the child, before exec: at most ``open_files`` open files, soft and hard
+            if limit is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tui", "--data-dir", str(self.data_dir), "server", *database, "run",
                  "--port", str(self.port), "--workers", "2", *self.args],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=limited)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -256,6 +264,10 @@ class PartialUpload:
     def finish(self) -> tuple[int, dict[str, Any]]:
         """The rest of the body, then the answer: ``(status, JSON body)``."""
         self.sock.sendall(self.body[self.split:])
+        return self.answer()
+
+    def answer(self) -> tuple[int, dict[str, Any]]:
+        """The server's answer, the rest of the body unsent (a stalled upload): ``(status, JSON body)``."""
         answer = b""
         self.sock.settimeout(120)
         while b"\r\n\r\n" not in answer or len(answer.partition(b"\r\n\r\n")[2]) < self._length(answer):

@@ -156,3 +156,10 @@ def test_usage_errors_are_one_line(tmp_path: Path, args: tuple[str, ...], words:
     _run(tmp_path, "init")
     result = _run(tmp_path, *args)
     assert result.exit_code == 2 and words in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("address", ["tcp://a b:1", "http://host:8786", "tcp://host:99999", "host:port"])
+def test_a_scheduler_address_that_is_not_one_is_one_line(tmp_path: Path, address: str) -> None:
+    assert _run(tmp_path, "init").exit_code == 0
+    _one_line_error(_run(tmp_path, "run", "--scheduler", address), "is not a scheduler address")
+

@@ -75,9 +75,11 @@ def _summary(db: Database, learner_id: int, phrase: str = "good-morning") -> tup
 def test_a_pending_take_is_scored_once_and_only_then_counted(db: Database) -> None:
     take = _add(db, 1, None)
     assert take.status == "pending" and take.score is None and take.duration is None
-    assert take.audio.is_file() and take.client_score is not None  # the learner's NaN is kept in its JSON...
-    with db.reading() as conn:  # ...but never as a number
-        assert conn.execute(text("SELECT client_overall FROM attempts WHERE id = :id"), {"id": take.id}).scalar() is None
+    assert take.audio is not None and take.audio.is_file()
+    assert take.client_score is None  # a learner's NaN (uploads refuse it; a row may hold it) is never shown...
+    with db.reading() as conn:  # ...nor stored as a number
+        stored = conn.execute(text("SELECT client_overall, client_score_json FROM attempts WHERE id = :id"), {"id": take.id}).one()
+    assert stored[0] is None and "NaN" in stored[1]
     assert records.pending(db) == [take.id]
     assert _summary(db, 1) is None
     assert records.mark_scored(db, take.id, _scored(db, 71.0))
@@ -187,13 +189,18 @@ def _new_learner(db: Database, name: str) -> int:
 
 
 def test_the_class_table_is_paged_and_sorted_from_the_summaries(db: Database) -> None:
+    from tui.paths import DEMO_PACK
+    from tui.server.packs import publish
+
+    publish(db, DEMO_PACK)
     phrases = [("good-morning", "Good morning."), ("good-evening", "Good evening."), ("thank-you", "Thank you.")]
     seed_takes(db, 1, 120, phrases, 2)
     first = class_page(db, 1, page=1, per_page=50)
     assert first is not None and first.class_name == "Class 1"
     assert (first.learners, first.pages, first.first, first.last) == (122, 3, 1, 50)  # Ana and Ben (no takes) too
     assert [r.learner for r in first.rows[:3]] == ["Ana", "Ben", "learner-00000"]
-    assert [c.phrase_id for c in first.columns] == ["good-evening", "good-morning", "thank-you"]  # no pack published
+    assert [c.phrase_id for c in first.columns] == ["good-morning", "good-evening"]  # the pack's phrases, in its order
+    assert [(o.phrase_id, o.learners) for o in first.others] == [("thank-you", 120)]  # not in the pack: listed apart
     last = class_page(db, 1, page=9, per_page=50)  # past the end: the last page
     assert last is not None and last.page == 3 and len(last.rows) == 22
     assert class_page(db, 1, sort="-name", per_page=5).rows[0].learner == "learner-00119"  # type: ignore[union-attr]
@@ -201,12 +208,12 @@ def test_the_class_table_is_paged_and_sorted_from_the_summaries(db: Database) ->
     assert by_mean is not None
     means = [r.mean for r in by_mean.rows]
     assert means[-2:] == [None, None] and means[:-2] == sorted(means[:-2])  # type: ignore[type-var]  (never-tried last)
-    column = "phrase:en-basics/thank-you"
+    column = "phrase:en-basics/good-evening"
     by_phrase = class_page(db, 1, sort=f"-{column}", per_page=200)
     assert by_phrase is not None
-    latest = [r.cells[2].latest for r in by_phrase.rows if r.cells[2]]  # type: ignore[union-attr]
+    latest = [r.cells[1].latest for r in by_phrase.rows if r.cells[1]]  # type: ignore[union-attr]
     assert latest == sorted(latest, reverse=True) and len(latest) == 120
-    cell = by_phrase.rows[0].cells[2]
+    cell = by_phrase.rows[0].cells[1]
     assert cell is not None and cell.attempts == 2 and cell.best >= cell.latest
     assert class_page(db, 1, sort="bogus; DROP TABLE x").sort == "name"  # type: ignore[union-attr]
     assert class_page(db, 99) is None
@@ -219,10 +226,14 @@ def test_column_headers_come_from_the_published_pack_in_lesson_order(db: Databas
     publish(db, DEMO_PACK)
     seed_takes(db, 1, 2, [("thank-you-very-much", "Class cancelled, go home"), ("good-morning", "Good morning.")], 1)
     seed_takes(db, 1, 1, [("mine", "My own phrase")], 1, pack="zz-own", first_learner=10)
+    seed_takes(db, 1, 1, [("CON", "Class cancelled today, go home")], 1, pack="en-basics", first_learner=20)
     found = columns(db, 1)
     assert [(c.pack, c.phrase_id, c.text) for c in found] == [
-        ("en-basics", "good-morning", "Good morning."), ("en-basics", "thank-you-very-much", "Thank you very much."),
-        ("zz-own", "mine", "My own phrase")]  # a take's text never renames a published phrase
+        ("en-basics", "good-morning", "Good morning."), ("en-basics", "thank-you-very-much", "Thank you very much.")]
+    page = class_page(db, 1)  # a take's text never renames a published phrase; phrases no pack has are listed apart
+    assert page is not None and page.packs == ("en-basics",)  # a pack filter only for published packs
+    assert [(o.pack, o.phrase_id, o.text) for o in page.others] == [
+        ("en-basics", "CON", "Class cancelled today, go home"), ("zz-own", "mine", "My own phrase")]
 
 
 def test_exports_stream_every_take_of_the_classes_seen(db: Database) -> None:
@@ -240,7 +251,7 @@ def test_exports_stream_every_take_of_the_classes_seen(db: Database) -> None:
     assert rows[0]["text"].startswith("'=")  # never a spreadsheet formula
     body = json.loads("".join(exports.json_chunks(db, scope, batch=500)))
     assert [a["id"] for a in body["attempts"]] == [int(r["id"]) for r in rows]
-    assert body["attempts"][-1]["client_score"] == {"overall": None}
+    assert body["attempts"][-1]["client_score"] is None  # not a valid score: null, never a broken listing
     admin = list(records.rows(db, Filters(), batch=100))
     assert len(admin) == 3 * 700 + 1 + 5
     only_two = list(records.rows(db, replace(Filters(), class_id=2, learner="learner-00050")))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
 
 from tests.ui.packs import copy_pack
@@ -16,6 +18,7 @@ from tui.app import PronounceApp
 from tui.config import AppConfig, config_path, save_config
 from tui.practice.takes import TakeState
 from tui.screens.practice import PracticeScreen
+from tui.widgets.phrases import PhraseList
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,13 @@ async def reference_ready(pilot: Pilot[None], timeout: float = 20.0) -> Practice
             return screen
         await asyncio.sleep(0.05)
     raise AssertionError("the reference did not load")
+
+
+def row_text(phrases: PhraseList, index: int, width: int = 60) -> str:
+    """What row ``index`` of the phrase list shows, as plain text."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(phrases.get_option_at_index(index).prompt)
+    return console.export_text()
 
 
 def take_state(app: PronounceApp) -> TakeState | None:
@@ -95,14 +105,15 @@ def _playback(app: object) -> str:
     return f"playback: {session.playback.now()!r}, take: {session.take.state if session.take else None}" if session else ""
 
 
-def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (42.0, 67.0, 88.0)) -> None:
-    """Keep one attempt at "hello" per score, a day apart, with fixed dates (for stable pictures)."""
+def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (42.0, 67.0, 88.0), *, phrase_id: str = "hello",
+                  text: str = "Good morning", first: datetime = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)) -> None:
+    """Keep one attempt at ``phrase_id`` per score, a day apart from ``first`` (fixed dates, for stable pictures)."""
     from tui.scoring.score import Score, WordScore
     from tui.store import AttemptStore
 
     store = AttemptStore(data_dir)
     for day, overall in enumerate(scores):
-        take = store.incoming_dir / f"take-{day}.wav"
+        take = store.incoming_dir / f"take-{phrase_id}-{day}.wav"
         take.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(pack_dir / "hello.wav", take)
         words = (
@@ -112,8 +123,8 @@ def save_attempts(data_dir: Path, pack_dir: Path, scores: tuple[float, ...] = (4
         score = Score(overall=overall, accuracy=overall + 2, fluency=overall - 3, intonation=overall - 8, completeness=100.0,
                       words=words, issues=("a little fast",), scorer_version="test")
         store.save_attempt(
-            recording_path=take, pack_id="ui-test", pack_version="1", phrase_id="hello", text="Good morning",
-            recorder="test-take", duration=2.0, score=score, created_at=datetime(2026, 3, 1 + day, 9, 30, tzinfo=UTC),
+            recording_path=take, pack_id="ui-test", pack_version="1", phrase_id=phrase_id, text=text,
+            recorder="test-take", duration=2.0, score=score, created_at=first + timedelta(days=day),
             reference_audio=pack_dir / "hello.wav",
         )
     store.close()

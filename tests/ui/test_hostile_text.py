@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.ui.conftest import reference_ready, until
+from tests.ui.conftest import reference_ready, row_text, until
 from tests.ui.packs import PACK_DATA
 from tui.app import PronounceApp
 from tui.widgets.phrases import PhraseList
@@ -33,7 +33,7 @@ async def test_markup_and_escape_sequences_in_a_pack_show_literally(tmp_path: Pa
         assert "[bold]this[/bold]" in shown and "\\x1b]0;pwned\\x07\\x1b[2J" in shown and "\x1b" not in shown
         notes = str(screen.query_one("#phrase-notes").render())
         assert "[link=file:///etc/passwd]click[/link]" in notes
-        prompt = str(screen.query_one(PhraseList).get_option_at_index(0).prompt)
+        prompt = row_text(screen.query_one(PhraseList), 0, width=200)
         assert "[bold]this[/bold]" in prompt and "\x1b" not in prompt
         await until(pilot, lambda: screen.sub_title is not None)
         assert screen.sub_title == "[red]Title\\x1b[2J"

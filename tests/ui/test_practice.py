@@ -11,7 +11,7 @@ import soundfile as sf
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.ui.conftest import notes, played, reference_ready, take_state, until
+from tests.ui.conftest import notes, played, reference_ready, row_text, take_state, until
 from tui.app import PronounceApp
 from tui.audio.files import load_audio
 from tui.audio.soundserver import SoundServer
@@ -75,7 +75,9 @@ async def test_saying_the_phrase_scores_high_and_is_kept(sound_server: SoundServ
         assert screen.query_one(LevelMeter).updates >= 20
         assert "REC" not in str(screen.query_one("#rec-state").render())
         phrases = screen.query_one(PhraseList)
-        await until(pilot, lambda: f"{card.score.overall:.0f}" in str(phrases.get_option("hello").prompt))
+        hello = phrases.index_of("hello")
+        assert hello is not None
+        await until(pilot, lambda: f"{card.score.overall:.0f}" in row_text(phrases, hello))
     attempts = AttemptStore(data_dir).attempts(pack="ui-test", phrase="hello")
     assert len(attempts) == 1 and attempts[0].score.overall == card.score.overall
     assert attempts[0].audio.is_file()

@@ -215,7 +215,7 @@ async def test_review_lists_recovered_takes_scores_one_and_deletes_another(app: 
         screen = pilot.app.screen
         recovered = screen.query_one("#recovered", DataTable)
         await until(pilot, lambda: recovered.row_count == 2 and recovered.display)
-        assert "(unknown phrase)" in str(recovered.get_row_at(0)) and "hello" in str(recovered.get_row_at(1))
+        assert "(unknown phrase)" in str(recovered.get_row_at(0)) and "Good morning, how are you today?" in str(recovered.get_row_at(1))
         recovered.focus()
         await pilot.press("delete")
         await pilot.press("y")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,19 @@ def test_author(snap_compare, app: PronounceApp, size: tuple[int, int]) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=open_author)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress(snap_compare, app: PronounceApp, pack_dir: Path, data_dir: Path, size: tuple[int, int]) -> None:
+    save_attempts(data_dir, pack_dir, first=datetime(2026, 6, 3, 9, 30, tzinfo=UTC))
+    save_attempts(data_dir, pack_dir, (55.0, 71.0), phrase_id="weather", text="It is raining in the mountains",
+                  first=datetime(2026, 6, 10, 18, 0, tzinfo=UTC))
+    app.session.clock = lambda: datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+    async def open_progress(pilot: Pilot[None]) -> None:
+        await _settled(pilot)
+        await pilot.press("g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=open_progress)

@@ -119,3 +119,36 @@ def test_practice_refuses_a_missing_or_broken_pack_before_the_app_starts(tmp_pat
         assert result.returncode == 2, result
         # One line and nothing else: the app (which draws on stderr) never started.
         assert result.stderr.startswith("pronounce: error: ") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_after_each_restart_the_first_screen_shows_the_scores_and_due_marker(session: str, pack_dir: Path, data_dir: Path) -> None:
+    from tests.ui.conftest import save_attempts
+
+    save_attempts(data_dir, pack_dir)  # "hello": best 88, due again since March
+    for run in range(3):  # before tui/terminal.py, 4 of 6 restarts here showed "new" and no marker
+        window = f"restart{run}-{session}"  # a session of its own each time (the last one's server may still be ending)
+        start(window, pack_dir, data_dir)
+        screen = wait_for(window, "Buenos días")
+        lines = [line.split("│")[1] for line in screen.splitlines()[2:] if line.count("│") >= 2]
+        first_row = " ".join(lines[: next(i for i, line in enumerate(lines) if line.strip() == "hello")])  # up to its id
+        assert "●" in first_row and "88" in first_row and "new" not in first_row, screen
+        press(window, "q")
+        wait_for(window, "EXITED 0")
+
+
+def test_what_the_sound_libraries_print_goes_to_the_log_not_over_the_screen(session: str, pack_dir: Path, data_dir: Path) -> None:
+    start(session, pack_dir, data_dir)
+    wait_for(session, "Buenos días")
+    pid = app_pid(session)
+    deadline = time.monotonic() + 30
+    while os.readlink(f"/proc/{pid}/fd/2") != str(data_dir / "pronounce.log"):  # /dev/null while PortAudio starts
+        assert time.monotonic() < deadline, os.readlink(f"/proc/{pid}/fd/2")
+        time.sleep(0.1)
+    with open(f"/proc/{pid}/fd/2", "a") as stderr:  # where ALSA writes "underrun occurred"
+        stderr.write("ALSA lib pcm.c:8740:(snd_pcm_recover) underrun occurred\n")
+    press(session, "j")
+    screen = wait_for(session, "Setecientos doce")
+    assert "underrun" not in screen
+    assert "underrun occurred" in (data_dir / "pronounce.log").read_text(encoding="utf-8")
+    press(session, "q")
+    assert "EXITED 0" in wait_for(session, "EXITED")

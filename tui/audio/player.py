@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import librosa
 import numpy as np
 
 from tui.audio.devices import PORTAUDIO_LOCK, close_stream, open_stream
 from tui.audio.files import load_audio
 from tui.audio.portaudio import sd
+from tui.audio.stretch import time_stretch
 from tui.errors import AudioError, DeviceError
 
 MIN_SPEED, MAX_SPEED = 0.5, 1.0
@@ -22,8 +22,13 @@ TAIL_SECONDS = 0.15
 """Silence played after the sound: PortAudio's ALSA path drops the last buffers on stop."""
 
 
+Slower = Callable[[np.ndarray, int, float], np.ndarray]
+"""``(samples, samplerate, speed) -> slowed samples``: a cache of slowed copies (:class:`tui.audio.slowed.SlowedCache`)."""
+
+
 def prepare(
-    samples: np.ndarray, samplerate: int, *, speed: float = 1.0, start: float | None = None, end: float | None = None
+    samples: np.ndarray, samplerate: int, *, speed: float = 1.0, start: float | None = None, end: float | None = None,
+    slower: Slower | None = None,
 ) -> np.ndarray:
     """Cut ``[start, end)`` seconds out of ``samples`` and slow it to ``speed`` keeping the pitch.
 
@@ -33,9 +38,11 @@ def prepare(
     samplerate : int
     speed : float
         0.5 (twice as long) to 1.0 (as recorded). Uses a phase vocoder
-        (:func:`librosa.effects.time_stretch`), so pitch is unchanged.
+        (:func:`tui.audio.stretch.time_stretch`), so pitch is unchanged.
     start, end : float, optional
         Range in seconds; the whole signal by default.
+    slower : callable, optional
+        Makes (or finds) the slowed copy instead of the phase vocoder.
 
     Returns
     -------
@@ -59,7 +66,7 @@ def prepare(
         )
     piece = samples[round(first * samplerate) : round(last * samplerate)].astype(np.float32)
     if speed != 1.0:
-        piece = librosa.effects.time_stretch(piece, rate=speed).astype(np.float32)
+        piece = slower(piece, samplerate, speed) if slower is not None else time_stretch(piece, rate=speed)
     return piece
 
 
@@ -71,10 +78,12 @@ class Player:
     copies the next block, then plays ``TAIL_SECONDS`` of silence and raises
     :class:`sounddevice.CallbackStop`; PortAudio's ``finished_callback`` then marks
     the end and calls ``on_done`` on a separate
-    thread (so ``on_done`` may call :meth:`play` or :meth:`stop`).
+    thread (so ``on_done`` may call :meth:`play` or :meth:`stop`). ``slower``
+    makes or finds slowed copies (a cache); without one they are made each time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, slower: Slower | None = None) -> None:
+        self._slower = slower
         self._stream: sd.OutputStream | None = None
         self._lock = threading.Lock()
         self._audio = np.zeros(0, dtype=np.float32)
@@ -129,7 +138,7 @@ class Player:
             samples, rate = np.asarray(source, dtype=np.float32).reshape(-1), samplerate
         else:
             samples, rate = load_audio(Path(source))
-        audio = prepare(samples, rate, speed=speed, start=start, end=end)
+        audio = prepare(samples, rate, speed=speed, start=start, end=end, slower=self._slower)
         self.stop()
         finished = threading.Event()
 

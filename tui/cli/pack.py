@@ -12,6 +12,7 @@ import click
 from tui.cli.output import safe_json, shown
 from tui.cli.root import Settings, cli, existing_dir, existing_file, pass_settings
 from tui.errors import PackError
+from tui.text import plural
 
 
 @cli.group()
@@ -63,7 +64,7 @@ def pack_add(settings: Settings, **options: Any) -> None:
         phrase = authoring.add_recorded_phrase(directory, text, samples, rate, **extra)
     else:
         phrase = authoring.add_tts_phrase(directory, text, voice=voice, **extra)
-    click.echo(f"Added {shown(repr(phrase.id))} ({len(phrase.words)} words timed) to {shown(directory)}")
+    click.echo(f"Added {shown(repr(phrase.id))} ({plural(len(phrase.words), 'word')} timed) to {shown(directory)}")
     if phrase.id != (wanted := authoring.slugify(text) or "phrase"):
         click.echo(f"pronounce: note: the id {wanted!r} is taken in this pack, so this phrase is {phrase.id!r}", err=True)
 

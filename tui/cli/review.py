@@ -27,7 +27,7 @@ EMPTY = "No attempts yet: practise a phrase (`pronounce practice`) and it shows 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per attempt, oldest first.")
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the attempts to FILE.csv or FILE.json.")
 @click.option("--rescore", is_flag=True, help="Re-score attempts made by an older scorer version (reports only that).")
-@click.option("--delete", "delete_id", type=WholeNumber(), metavar="ID", help="Delete attempt ID and its recording.")
+@click.option("--delete", "delete_id", type=WholeNumber(min=1), metavar="ID", help="Delete attempt ID and its recording.")
 @pass_settings
 def review(
     settings: Settings,

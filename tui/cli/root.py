@@ -80,6 +80,17 @@ class PronounceGroup(click.Group):
     command_class = TextCommand
     group_class = TextGroup
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Every command with its whole first sentence of help, wrapped (click cuts each to one line with "...")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
@@ -193,19 +204,27 @@ def cli(ctx: click.Context, data_dir: str | None, input_file: Path | None) -> No
 @click.argument("pack", required=False, type=click.Path(path_type=Path))
 @pass_settings
 def practice(settings: Settings, pack: Path | None) -> None:
-    """Open the app on PACK (a pack folder or .zip; default: the demo pack)."""
+    """Open the app on PACK: a pack folder, a .zip, or a bundled pack's id (es-basics); default: the demo pack."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tui.packs.loader import load_pack
+    from tui.packs.locate import locate_pack
+    from tui.packs.model import Pack
+    from tui.practice.progress import Progress, progress_before_start
 
     if settings.input_file is not None and not settings.input_file.is_file():
         raise PronounceError(f"--input-file {settings.input_file} is not a file", hint="give an audio file to record from")
-    with ThreadPoolExecutor(1) as pool:  # the pack is read and checked while the UI toolkit loads
-        loading = pool.submit(load_pack, pack or paths.DEMO_PACK)
+
+    def load() -> tuple[Pack, Progress | None]:
+        loaded = load_pack(locate_pack(pack) if pack is not None else paths.DEMO_PACK)
+        return loaded, progress_before_start(loaded, settings.data_dir)
+
+    with ThreadPoolExecutor(1) as pool:  # the pack and its progress are read while the UI toolkit loads
+        loading = pool.submit(load)
         from tui.app import run_app
 
-        loaded = loading.result()
-    outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file)
+        loaded, progress = loading.result()
+    outcome = run_app(loaded, data_dir=settings.data_dir, input_file=settings.input_file, progress=progress)
     for path in outcome.kept:
         click.echo(f"pronounce: the take being recorded was kept, not scored: {path} — Review (r) lists it under recovered takes", err=True)
     for error in outcome.errors:  # a recorder that could not be finalised on the way out says where its audio is

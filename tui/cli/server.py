@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tui.cli.root import Settings, cli, pass_settings
+from tui.cluster import check_scheduler
 from tui.errors import ClassroomError
 from tui.text import printable
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # the server's modules load when a server command runs, not w
     from tui.server.db import Database
 
 DATABASE_ENV = "PRONOUNCE_SERVER_DATABASE"
+SCHEDULER_ENV = "PRONOUNCE_SCHEDULER"
 
 
 @dataclass(frozen=True)
@@ -230,23 +232,39 @@ def server_publish(settings: ServerSettings, source: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
 @click.option("--port", default=8750, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 2048), help="Largest recording accepted.")
-@click.option("--workers", type=click.IntRange(1, 16), help="Scoring processes [default: one per core, at most 4].")
+@click.option("--workers", type=click.IntRange(1, 16), help="Local scoring processes, without --scheduler [default: one per core, at most 4].")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", envvar=SCHEDULER_ENV,
+              help=f"Score on a Dask cluster: the scheduler's address (`dask scheduler`; workers: `dask worker ADDRESS`) [env {SCHEDULER_ENV}].")
+@click.option("--score-wait", default=10.0, show_default=True, type=click.FloatRange(0, 120),
+              help="Seconds an upload waits for its score before it is answered 'pending'.")
+@click.option("--max-uploads", default=64, show_default=True, type=click.IntRange(1, 4096),
+              help="Uploads received at once by this node; more are answered 503 with Retry-After.")
+@click.option("--min-free-mb", default=500, show_default=True, type=click.IntRange(0, 10**7),
+              help="Refuse uploads (507) when the data folder's disk has less free space; the class pages warn below 4×.")
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this certificate (PEM).")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="The certificate's private key (PEM).")
 @pass_server
-def server_run(settings: ServerSettings, host: str, port: int, max_upload_mb: int, workers: int | None,
-               tls_cert: str | None, tls_key: str | None) -> None:
-    """Serve the upload API and the class pages until Ctrl+C or SIGTERM (uploads in progress finish first)."""
+def server_run(settings: ServerSettings, host: str, port: int, max_upload_mb: int, workers: int | None, scheduler: str | None,
+               score_wait: float, max_uploads: int, min_free_mb: int, tls_cert: str | None, tls_key: str | None) -> None:
+    """Serve the upload API and the class pages until Ctrl+C or SIGTERM (uploads in progress finish first).
+
+    Several web nodes may serve one store: the same --database (PostgreSQL) and
+    the same data folder (one mount), each with its own --host/--port.
+    """
     from tui.server.app import bind, serve
     from tui.server.db import server_root
-    from tui.server.service import ServerConfig, default_workers
+    from tui.server.service import ServerConfig, default_workers, node_name
 
     if bool(tls_cert) != bool(tls_key):
         raise ClassroomError("--tls-cert and --tls-key go together", hint="give both, or neither for plain HTTP")
+    address = check_scheduler(scheduler) if scheduler else None
     settings.open().close()
-    config = ServerConfig(server_root(settings.data_dir), database=settings.database,
-                          max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers or default_workers())
+    config = ServerConfig(root=server_root(settings.data_dir), database=settings.database,
+                          max_upload_bytes=max_upload_mb * 1024 * 1024, workers=workers or default_workers(),
+                          scheduler=address, score_wait=score_wait, max_uploads=max_uploads,
+                          min_free_bytes=min_free_mb * 1024 * 1024, node=node_name(port))
     sock = bind(host, port)
     scheme = "https" if tls_cert else "http"
-    click.echo(f"Class server on {scheme}://{host}:{port}/ (class pages); Ctrl+C stops it.", err=True)
+    scoring = f"scoring on the Dask scheduler at {address}" if address else f"{config.workers} scoring processes"
+    click.echo(f"Class server on {scheme}://{host}:{port}/ (class pages), {scoring}; Ctrl+C stops it.", err=True)
     serve(config, sock, ssl_certfile=tls_cert, ssl_keyfile=tls_key)

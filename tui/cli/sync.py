@@ -90,6 +90,22 @@ def logout(settings: Settings) -> None:
     click.echo("Logged out." + (f" {waiting} takes stay queued and upload after the next login." if waiting else ""))
 
 
+def _server_score(status: str | None, score_json: str | None) -> str:
+    """`` · server score 71``, `` · being scored``, `` · the server could not score it`` or ""."""
+    import json
+
+    if status == "pending":
+        return " · being scored on the server"
+    if status == "failed":
+        return " · the server could not score it"
+    if status == "scored" and score_json:
+        try:
+            return f" · server score {float(json.loads(score_json)['overall']):.0f}"
+        except (ValueError, KeyError, TypeError):
+            return ""
+    return ""
+
+
 def _status(settings: Settings) -> None:
     from tui.store import AttemptStore
     from tui.store.outbox import Outbox
@@ -101,7 +117,7 @@ def _status(settings: Settings) -> None:
     click.echo(f"{counts.pending} pending, {counts.sent} sent, {counts.failed} failed")
     for item in items:
         if item.state == "sent":
-            detail = f"server id {item.server_id}"
+            detail = f"server id {item.server_id}" + _server_score(item.server_status, item.server_score_json)
         elif item.state == "pending":
             detail = f"next try {item.next_try_at.astimezone():%H:%M:%S}" + (f" — {item.last_error}" if item.last_error else "")
         else:
@@ -117,7 +133,7 @@ def _status(settings: Settings) -> None:
 @click.option("--retry-failed", is_flag=True, help="Also try again the takes the server refused before.")
 @pass_settings
 def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
-    """Upload every queued take now, with a progress bar."""
+    """Upload every queued take now, with a progress bar, then fetch the server's scores of takes it was still scoring."""
     if show_status:
         _status(settings)
         return
@@ -135,7 +151,10 @@ def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
             bars.append(stack.enter_context(progress(count, "Uploading takes")))
 
         report = sync_now(settings.data_dir, chosen, on_start=started, on_progress=lambda *_: bars[0].update(1))
-    click.echo(f"{report.sent} sent, {report.waiting} waiting, {report.failed} refused")
+    scores = ""
+    if report.scores_fetched or report.scores_awaited:
+        scores = f"; {report.scores_fetched} server scores fetched, {report.scores_awaited} still being scored"
+    click.echo(f"{report.sent} sent, {report.waiting} waiting, {report.failed} refused{scores}")
     if report.waiting:
         raise ClassroomError(f"{report.waiting} takes still wait to upload: {report.last_error}",
                              hint="they stay queued; run `pronounce sync` again once the server answers")

@@ -27,9 +27,30 @@ from tui.scoring.score import Score
 
 TIMEOUT = httpx.Timeout(10.0, read=120.0, write=60.0)
 """Connect and pool waits are short; reading the answer to an upload waits for the server to score it."""
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+KEEPALIVE_SECONDS = 2.0
+"""A connection idle this long is not reused: the server closes idle ones after 5 s, and a take sent on one as it does fails."""
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507})
+MAX_RETRY_AFTER = 3600.0
+"""A ``Retry-After`` longer than this is taken as this."""
 MAX_PACK_BYTES = 500 * 1024 * 1024
 _CHUNK = 1 << 16
+
+
+def _seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` in seconds (the delay form; None for a date or nothing), at most :data:`MAX_RETRY_AFTER`."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return None if seconds is None or not 0 <= seconds < float("inf") else min(seconds, MAX_RETRY_AFTER)
+
+
+def _take_status(body: dict[str, Any]) -> TakeStatus:
+    status = str(body["status"])
+    if status not in ("pending", "scored", "failed"):
+        raise ValueError(f"unknown status {status[:20]!r}")
+    score = Score.from_dict(body["score"]) if status == "scored" else None
+    return TakeStatus(status, score, str(body.get("error") or ""))
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -43,12 +64,17 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 class ServerError(ClassroomError):
-    """A request to the class server failed; ``retry`` is True when trying later may succeed."""
+    """A request to the class server failed; ``retry`` is True when trying later may succeed.
 
-    def __init__(self, message: str, *, hint: str = "", status: int | None = None, retry: bool = False) -> None:
+    ``retry_after`` is the server's ``Retry-After`` (seconds) when it said when to come back.
+    """
+
+    def __init__(self, message: str, *, hint: str = "", status: int | None = None, retry: bool = False,
+                 retry_after: float | None = None) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.retry = retry
+        self.retry_after = retry_after
 
 
 class CertificateError(ServerError):
@@ -57,11 +83,25 @@ class CertificateError(ServerError):
 
 @dataclass(frozen=True)
 class Uploaded:
-    """The server's answer to an upload: its id for the take, its score, and whether it was new."""
+    """The server's answer to an upload: its id for the take, its status and score, and whether it was new.
+
+    ``status`` is ``scored`` (with ``score``) or ``pending`` (``score`` None:
+    :meth:`ClassClient.take` asks for it later).
+    """
 
     id: int
-    score: Score
+    status: str
+    score: Score | None
     created: bool
+
+
+@dataclass(frozen=True)
+class TakeStatus:
+    """What the server says of an uploaded take now: ``pending``, ``scored`` (with ``score``) or ``failed`` (with ``error``)."""
+
+    status: str
+    score: Score | None
+    error: str
 
 
 class ClassClient:
@@ -81,6 +121,7 @@ class ClassClient:
             base_url=login.url,
             headers={"authorization": f"Bearer {login.token}", "user-agent": f"pronounce/{__version__}"},
             timeout=timeout,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             verify=not login.insecure,
             follow_redirects=False,
         )
@@ -117,9 +158,25 @@ class ClassClient:
                               hint="the take cannot be uploaded; record it again") from exc
         body = self._json(response)
         try:
-            return Uploaded(int(body["id"]), Score.from_dict(body["score"]), response.status_code == 201)
-        except (KeyError, TypeError, ValueError) as exc:
+            status = _take_status(body)
+            return Uploaded(int(body["id"]), status.status, status.score, response.status_code == 201)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ServerError(f"{self.login.url} answered an upload with something unexpected", retry=True,
+                              hint="check that the address is a pronounce class server") from exc
+
+    def take(self, server_id: int) -> TakeStatus:
+        """The server's status and score of an uploaded take (``GET /api/v1/attempts/{id}``).
+
+        Raises
+        ------
+        ServerError
+            Unreachable, refused, or an unexpected answer.
+        """
+        body = self._json(self._send("GET", f"/api/v1/attempts/{int(server_id)}"))
+        try:
+            return _take_status(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ServerError(f"{self.login.url} answered with something unexpected", retry=True,
                               hint="check that the address is a pronounce class server") from exc
 
     def packs(self) -> list[dict[str, Any]]:
@@ -179,7 +236,7 @@ class ClassClient:
         if status in (301, 302, 303, 307, 308):
             error, hint = f"the server redirects to {response.headers.get('location', '?')}", "log in with that address"
         return ServerError(f"the server refused ({status}): {error}", hint=hint or "check the server's address and your token",
-                           status=status, retry=status in RETRY_STATUSES)
+                           status=status, retry=status in RETRY_STATUSES, retry_after=_seconds(response.headers.get("retry-after")))
 
     def _unreachable(self, exc: httpx.HTTPError) -> ServerError:
         if any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(exc)) or "CERTIFICATE_VERIFY_FAILED" in str(exc):

@@ -3,16 +3,22 @@
 A take whose upload fails for a reason that may pass (no network, server
 down or busy) stays pending with a growing delay before its next try
 (exponential back-off with jitter, kept in the database so a restart does not
-forget it); a take the server refuses for good (bad audio, revoked token) is
-marked failed with the reason. A kill at any point loses nothing: the row is
-still pending and the ``client_attempt_id`` makes the server answer a repeat
-with the take it already stored.
+forget it; a server's ``Retry-After`` is honoured when it asks for longer);
+a take the server refuses for good (bad audio, revoked token) is marked failed
+with the reason. A kill at any point loses nothing: the row is still pending
+and the ``client_attempt_id`` makes the server answer a repeat with the take it
+already stored.
+
+The server may answer before it has scored a take (``pending``): its score is
+fetched later (:func:`fetch_scores`, by ``pronounce sync`` and, when idle, by
+the app's uploader) and kept beside the take in the outbox.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +40,10 @@ IDLE_LOOK = 10.0
 """With nothing due, look this often for takes queued by another process or saved but never queued."""
 STOP_WAIT = 5.0
 DEFAULT_LANG = "en-US"
+SYNC_RETRY_AFTER_MAX = 30.0
+"""``pronounce sync`` waits out a server's ``Retry-After`` up to this long (three times per take) before it gives up."""
+SCORES_PER_LOOK = 20
+"""Server scores the app's uploader asks for per idle look."""
 
 
 def backoff(tries: int) -> float:
@@ -47,6 +57,8 @@ class Outcome(Enum):
 
     SENT = "sent"
     RETRY = "retry"
+    BUSY = "busy"
+    """The server is busy and said when to come back (``Retry-After``): a retry, at that time."""
     FAILED = "failed"
 
 
@@ -126,28 +138,61 @@ def send(outbox: Outbox, store: AttemptStore, client: ClassClient, item: OutboxI
         uploaded = client.upload(attempt.audio, take_meta(attempt, item))
     except ServerError as exc:
         if exc.retry:
-            outbox.mark_retry(item.attempt_id, exc.message, now_utc() + timedelta(seconds=backoff(item.tries + 1)))
-            return Outcome.RETRY, exc.message
+            wait = max(backoff(item.tries + 1), exc.retry_after or 0.0)
+            outbox.mark_retry(item.attempt_id, exc.message, now_utc() + timedelta(seconds=wait))
+            return Outcome.BUSY if exc.retry_after is not None else Outcome.RETRY, exc.message
         outbox.mark_failed(item.attempt_id, exc.message)
         return Outcome.FAILED, exc.message
-    outbox.mark_sent(item.attempt_id, uploaded.id)
+    outbox.mark_sent(item.attempt_id, uploaded.id, server_status=uploaded.status,
+                     server_score_json=uploaded.score.to_json() if uploaded.score else None)
     return Outcome.SENT, ""
+
+
+def fetch_scores(outbox: Outbox, client: ClassClient, *, limit: int | None = None) -> int:
+    """Ask the server for the scores of sent takes it had not scored yet and keep them; how many it has now scored or failed.
+
+    Raises
+    ------
+    ServerError
+        The server cannot be reached (what was fetched before is kept).
+    """
+    done = 0
+    for item in outbox.awaiting_score(limit=limit):
+        if item.server_id is None:
+            continue
+        try:
+            found = client.take(item.server_id)
+        except ServerError as exc:
+            if exc.status in (403, 404):  # the take is no longer this learner's to see: stop asking
+                outbox.record_server_score(item.attempt_id, "failed", None)
+                continue
+            raise
+        if found.status != "pending":
+            outbox.record_server_score(item.attempt_id, found.status, found.score.to_json() if found.score else None)
+            done += 1
+    return done
 
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What ``pronounce sync`` did: uploads sent, refused, and still waiting, with the last error."""
+    """What ``pronounce sync`` did: uploads sent, refused, and still waiting, with the last error; server scores fetched and awaited."""
 
     sent: int
     failed: int
     waiting: int
     last_error: str
+    scores_fetched: int = 0
+    scores_awaited: int = 0
 
 
 def sync_now(data_dir: Path, login: Login, *,
              on_progress: Callable[[int, OutboxItem, Outcome, str], None] | None = None,
              on_start: Callable[[int], None] | None = None) -> SyncReport:
-    """Upload every pending take now, ignoring back-off; stop at the first sign the server is unreachable.
+    """Upload every pending take now, ignoring back-off, then fetch the server's scores of takes it had not scored.
+
+    A server that is busy and says when to come back (``Retry-After`` up to
+    :data:`SYNC_RETRY_AFTER_MAX` s) is waited for, three times per take; any
+    other sign that it cannot take uploads now stops the sync.
 
     Parameters
     ----------
@@ -169,15 +214,26 @@ def sync_now(data_dir: Path, login: Login, *,
         if on_start:
             on_start(len(due))
         for done, item in enumerate(due, start=1):
-            outcome, error = send(outbox, store, client, item)
+            for waited in range(4):
+                outcome, error = send(outbox, store, client, item)
+                item = outbox.get(item.attempt_id)
+                pause = (item.next_try_at - now_utc()).total_seconds()
+                if outcome is not Outcome.BUSY or waited == 3 or pause > SYNC_RETRY_AFTER_MAX:
+                    break
+                time.sleep(max(0.0, pause))
             sent += outcome is Outcome.SENT
             failed += outcome is Outcome.FAILED
             last_error = error or last_error
             if on_progress:
                 on_progress(done, item, outcome, error)
-            if outcome is Outcome.RETRY:
+            if outcome in (Outcome.RETRY, Outcome.BUSY):
                 break
-        return SyncReport(sent, failed, outbox.counts().pending, last_error)
+        fetched = 0
+        try:
+            fetched = fetch_scores(outbox, client)
+        except ServerError as exc:
+            last_error = last_error or exc.message
+        return SyncReport(sent, failed, outbox.counts().pending, last_error, fetched, len(outbox.awaiting_score()))
 
 
 class Uploader:
@@ -290,11 +346,12 @@ class Uploader:
                     if due:
                         outcome, error = send(self._outbox, self._store, client, due[0])
                         self._refresh(error)
-                        streak = streak + 1 if outcome is Outcome.RETRY else 0
+                        streak = streak + 1 if outcome in (Outcome.RETRY, Outcome.BUSY) else 0
                         if not streak:
                             continue
                         wait = backoff(streak)
                     else:
+                        fetch_scores(self._outbox, client, limit=SCORES_PER_LOOK)
                         upcoming = self._outbox.next_try()
                         if upcoming is not None:
                             wait = min(IDLE_LOOK, max(0.0, (upcoming - now_utc()).total_seconds()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tui.packs.loader import Problem
 from tui.packs.model import Pack
-from tui.text import printable
+from tui.text import plural, printable
 
 
 def _line(value: object) -> str:
@@ -47,11 +47,11 @@ def pack_text(pack: Pack) -> str:
         lines.append(f"by {_line(pack.author)}")
     if pack.description:
         lines.append(_line(pack.description))
-    lines.append(f"{len(pack.phrases)} phrases in {_line(str(pack.root))}")
+    lines.append(f"{plural(len(pack.phrases), 'phrase')} in {_line(str(pack.root))}")
     for number, phrase in enumerate(pack.phrases, 1):
         lines.append("")
         lines.append(f"{number:>3}. {_line(phrase.text)}   [{_line(phrase.id)}, {phrase.duration:.1f} s, "
-                     f"{len(phrase.words)} words timed]")
+                     f"{plural(len(phrase.words), 'word')} timed]")
         if phrase.translation:
             lines.append(f"     = {_line(phrase.translation)}")
         if phrase.notes:

@@ -4,7 +4,8 @@ The screens and widgets reach the engine (``audio``, ``scoring``, ``packs``,
 ``store``, ``speech``) only through this package, and through the engine's
 model and type modules (an import-linter contract keeps it so):
 
-- :mod:`~tui.practice.session` — :class:`Session`: settings, the pack, store, player, uploads, takes;
+- :mod:`~tui.practice.session` — :class:`Session`: settings, store, player, uploads, takes;
+- :mod:`~tui.practice.practiced` — the pack practised, its references; :mod:`~tui.practice.progress` — scores, due phrases, goal;
 - :mod:`~tui.practice.takes` — :class:`Take` and :class:`TakeState`, changed only by the take's methods;
 - :mod:`~tui.practice.captures` — captures, and :class:`CaptureRun`, the app's one recording at a time;
 - :mod:`~tui.practice.phrase_scoring` — the phrase → scoring adapter (references, live scoring);

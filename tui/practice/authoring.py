@@ -7,6 +7,7 @@ change is written atomically by :mod:`tui.packs` and raises
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,44 @@ if TYPE_CHECKING:
     from tui.audio.recorder import Recording
     from tui.packs.loader import Problem
 
+SCREEN_HINTS = {
+    "create one with `pronounce pack new DIR`": "type the title and language beside the folder, then Open / create (ctrl+o)",
+    'add one with `pronounce pack add DIR "text"`': "type a phrase under New phrase, then Synthesize (ctrl+t), Import (ctrl+f) or Record (ctrl+r)",
+    "convert it, or add it with `pronounce pack add --audio FILE`, which converts":
+        "convert it, or add the phrase again with Import (ctrl+f), which converts",
+}
+"""The pack checker's hints that name a command, as the Author screen says them."""
 
-def read(folder: Path) -> tuple[Pack | None, list[Problem]]:
-    """The pack in ``folder`` (None when it has errors) and every problem found."""
+
+@dataclass(frozen=True, kw_only=True)
+class ScreenProblem:
+    """A problem of the pack as the Author screen words it: ``where`` is "" unless the file exists."""
+
+    severity: str
+    where: str
+    message: str
+    hint: str
+
+
+def for_screen(problem: Problem, folder: Path) -> ScreenProblem:
+    """``problem`` worded for the Author screen: no command lines, no place in a file that was never written."""
+    exists = (folder / problem.file).is_file()
+    where = (f"{problem.file}:{problem.line}" if problem.line else problem.file) if exists else ""
+    message = problem.message
+    if not exists and problem.file == "pack.toml":
+        message = "this folder has no pack yet"
+    hint = SCREEN_HINTS.get(problem.hint, problem.hint)
+    if "`pronounce " in hint:  # a command to run: the screen checks the pack on every change already
+        hint = ""
+    return ScreenProblem(severity=problem.severity, where=where, message=message, hint=hint)
+
+
+def read(folder: Path) -> tuple[Pack | None, list[ScreenProblem]]:
+    """The pack in ``folder`` (None when it has errors) and every problem found, worded for the screen."""
     from tui.packs.loader import read_pack
 
-    return read_pack(folder)
+    pack, problems = read_pack(folder)
+    return pack, [for_screen(problem, folder) for problem in problems]
 
 
 def create(folder: Path, *, lang: str, title: str) -> None:

@@ -1,44 +1,19 @@
-"""Past attempts as the screens show them: phrase badges, a saved attempt ready to show.
+"""Past attempts as the screens show them: a saved attempt ready to show.
 
 Plain Python (no Textual); every function is blocking (SQLite, file I/O, DSP).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tui.errors import PronounceError
-from tui.packs.model import Pack
 from tui.practice.results import Contour, Result
 
 if TYPE_CHECKING:
-    from tui.store import Attempt, AttemptStore
-
-
-@dataclass(frozen=True)
-class PhraseBadge:
-    """What the phrase list shows beside a phrase: its best score, and whether it is due again.
-
-    A phrase never tried has ``best`` None and is not marked due (it reads "new").
-    """
-
-    phrase_id: str
-    best: float | None
-    due: bool
-
-
-def phrase_badges(store: AttemptStore, pack: Pack) -> list[PhraseBadge]:
-    """Best score and due flag of every phrase of ``pack``, in pack order."""
-    from tui.store.queue import practice_queue
-
-    queue = {item.phrase_id: item for item in practice_queue(store, pack)}
-    return [
-        PhraseBadge(phrase.id, queue[phrase.id].stats.best, queue[phrase.id].due and not queue[phrase.id].is_new)
-        for phrase in pack.phrases
-    ]
+    from tui.store import Attempt
 
 
 def attempt_result(attempt: Attempt, *, reference_pitch: Contour | None = None) -> Result:

@@ -1,8 +1,10 @@
 """A queue of sounds to play one after another (reference, then my attempt), on its own thread.
 
 Plain Python, no Textual: the practice screen asks for a sequence of
-:class:`Play` items and polls :meth:`PlaybackQueue.now` for the marker. Starting
-a new sequence, or :meth:`PlaybackQueue.stop`, ends the one before.
+:class:`Play` items, hears from :meth:`PlaybackQueue.add_listener` when a
+sequence starts or ends, and reads :meth:`PlaybackQueue.now` for the marker
+while one plays. Starting a new sequence, or :meth:`PlaybackQueue.stop`, ends
+the one before.
 
 Where the sound is comes from two clocks: the player's (samples handed to the
 device, less its reported latency) and the wall clock since the stream started.
@@ -129,13 +131,26 @@ class PlaybackQueue:
         self._calls = threading.Lock()  # one sequence talks to the player at a time
         self._now: NowPlaying | None = None
         self._started_at = 0.0
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` (on any thread; it must return at once) when a sequence starts or ends; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     def play(self, plays: Sequence[Play]) -> None:
         """Stop what plays and start playing ``plays`` in order (returns at once)."""
         generation = self._stop()
         if plays:
+            with self._state:
+                self._now = NowPlaying(plays[0], None)  # busy from now on, while the first sound is prepared
             thread = threading.Thread(target=self._run, args=(list(plays), generation), name="pronounce-playback", daemon=True)
             thread.start()
+            self._changed()
 
     def stop(self) -> None:
         """Stop whatever plays or is being prepared."""
@@ -163,6 +178,8 @@ class PlaybackQueue:
             generation = self._generation
         if playing is not None and playing.position is not None:  # else the sequence stops itself once prepared
             self._player().stop()
+        if playing is not None:
+            self._changed()
         return generation
 
     def _current(self, generation: int) -> bool:
@@ -201,4 +218,5 @@ class PlaybackQueue:
         except Exception as exc:
             self._on_error(exc)
         finally:
-            self._set_now(generation, None)
+            if self._set_now(generation, None):
+                self._changed()

@@ -16,25 +16,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from tui.config import ConfigError, config_path, load_config, save_config
-from tui.errors import PackError, PronounceError, RecorderError
+from tui.errors import PronounceError, RecorderError, StoreError
 from tui.packs.model import Pack, Phrase
+from tui.paths import cache_dir
 from tui.practice import phrase_scoring
 from tui.practice.announce import Announcer
 from tui.practice.captures import CaptureListener, CaptureRun, Captures
-from tui.practice.history import PhraseBadge, attempt_result, phrase_badges
+from tui.practice.history import attempt_result
 from tui.practice.playback import PlaybackQueue
+from tui.practice.practiced import PracticedPack
+from tui.practice.progress import Progress, read_progress
 from tui.practice.recovered import RecoveredTake, RecoveredTakes, pack_of, write_sidecar
 from tui.practice.results import Reference, Result
 from tui.practice.takes import Take, TakeState
 
 if TYPE_CHECKING:
     from tui.audio.player import Player
+    from tui.audio.slowed import SlowedCache
     from tui.client.uploader import Uploader
     from tui.scoring.score import Score
     from tui.store import Attempt, AttemptStore
@@ -45,7 +48,7 @@ UPLOAD_STOP_WAIT = 1.0
 """How long closing waits for an upload in progress (a cut upload is simply sent again next time)."""
 
 
-class Session(Announcer):
+class Session(Announcer, PracticedPack):
     """Everything the screens share, created once per app run.
 
     Parameters
@@ -60,7 +63,8 @@ class Session(Announcer):
     """
 
     def __init__(self, data_dir: Path, *, input_file: Path | None = None, config_file: Path | None = None) -> None:
-        super().__init__()
+        Announcer.__init__(self)
+        PracticedPack.__init__(self)
         self.data_dir = data_dir
         self.input_file = input_file
         self.config_file = config_file or config_path(data_dir)
@@ -69,7 +73,8 @@ class Session(Announcer):
             self.config = load_config(self.config_file)
         except ConfigError as exc:  # the file's valid settings still apply
             self.config, self.config_error = exc.usable, exc
-        self.pack: Pack | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """What "now" is for due dates, today's goal and the streak."""
         self.take: Take | None = None
         self.captures = Captures(self.incoming_dir, lambda: (self.config.input_device, self.input_file))
         self.recording = CaptureRun(self.captures)
@@ -77,12 +82,11 @@ class Session(Announcer):
         self.recovered = RecoveredTakes(self.incoming_dir)
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
         self.uploader: Uploader | None = None
-        self._references: dict[str, Reference] = {}
-        self._lock = threading.RLock()  # references and the current take: held briefly, never across slow work
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
         self._finishing = threading.Lock()  # held while a take is scored and saved
         self._store: AttemptStore | None = None
         self._player: Player | None = None
+        self._slowed: SlowedCache | None = None
 
     # ---- what the session owns ---------------------------------------------
 
@@ -108,14 +112,23 @@ class Session(Announcer):
         return self._store
 
     @property
+    def slowed(self) -> SlowedCache:
+        """Slowed references (``s``, ``S``), made ahead by :meth:`warm_up` and kept across runs in the user cache."""
+        if self._slowed is None:
+            from tui.audio.slowed import SlowedCache
+
+            self._slowed = SlowedCache(cache_dir() / "slowed")
+        return self._slowed
+
+    @property
     def player(self) -> Player:
-        """The one audio player (created on first use; blocking then: it loads the time-stretcher)."""
+        """The one audio player (created on first use; blocking then: it loads PortAudio)."""
         if self._player is None:
             with self._making:
                 if self._player is None:
                     from tui.audio.player import Player
 
-                    self._player = Player()
+                    self._player = Player(self.slowed.slowed)
         return self._player
 
     def update_config(self, **changes: Any) -> None:
@@ -128,47 +141,6 @@ class Session(Announcer):
         """
         self.config = self.config.with_changes(**changes)
         save_config(self.config, self.config_file)
-
-    # ---- the pack, its references ----------------------------------------------
-
-    def open_pack(self, path: Path) -> Pack:
-        """Load and use the pack at ``path`` (blocking; :class:`~tui.errors.PackError` when invalid)."""
-        from tui.packs.loader import load_pack
-
-        pack = load_pack(path)
-        self.use_pack(pack)
-        return pack
-
-    def use_pack(self, pack: Pack) -> None:
-        """Practise ``pack`` from now on."""
-        with self._lock:
-            self.pack = pack
-            self._references.clear()
-
-    def reference(self, phrase: Phrase) -> Reference | None:
-        """The loaded reference of ``phrase`` (None until :meth:`load_reference` ran)."""
-        with self._lock:
-            return self._references.get(phrase.id)
-
-    def load_reference(self, phrase: Phrase) -> Reference:
-        """Read the current pack's ``phrase`` reference audio and word timings (blocking)."""
-        pack = self.pack
-        if pack is None:
-            raise PackError("no lesson pack is open", hint="open one first")
-        return self.reference(phrase) or self._keep(pack, phrase_scoring.load_reference(pack, phrase))
-
-    def prepare_reference(self, phrase: Phrase) -> Reference:
-        """``phrase``'s reference, analysed for scoring and with its pitch contour (blocking, once per phrase)."""
-        reference = self.load_reference(phrase)
-        if reference.prepared is not None or self.pack is None:
-            return reference
-        return self._keep(self.pack, phrase_scoring.prepare(reference, self.pack, phrase))
-
-    def _keep(self, pack: Pack, reference: Reference) -> Reference:
-        with self._lock:
-            if pack is self.pack:
-                self._references[reference.phrase_id] = reference
-        return reference
 
     # ---- takes -----------------------------------------------------------------
 
@@ -299,9 +271,17 @@ class Session(Announcer):
 
     # ---- history and recovered takes -------------------------------------------
 
-    def phrase_badges(self, pack: Pack) -> list[PhraseBadge]:
-        """Best score and due flag of every phrase of ``pack``, in pack order (blocking)."""
-        return phrase_badges(self.store, pack)
+    def read_progress(self, pack: Pack) -> Progress:
+        """Read ``pack``'s progress (best and latest scores, due phrases, today's goal); kept when it is the current pack (blocking)."""
+        return self.keep_progress(pack, read_progress(self.store, pack, goal=self.config.daily_goal, now=self.clock()))
+
+    def attempt_exists(self, attempt_id: int) -> bool:
+        """Whether attempt ``attempt_id`` is still in the store (blocking)."""
+        try:
+            self.store.get(attempt_id)
+        except StoreError:
+            return False
+        return True
 
     def latest_result(self, phrase: Phrase) -> Result | None:
         """The latest saved attempt at ``phrase`` of the current pack, ready to show (blocking)."""
@@ -361,10 +341,6 @@ class Session(Announcer):
         finally:
             self.store.reconcile()
 
-    def warm_up_scoring(self) -> None:
-        """Check and load the English scoring models, so the first take's score does not wait for them (blocking)."""
-        phrase_scoring.warm_up_scoring()
-
     def start_uploads(self) -> None:
         """When logged in to a class server (``pronounce login``), upload every saved take in the background (blocking).
 
@@ -383,12 +359,28 @@ class Session(Announcer):
         self.set_status(uploader.status().label())
         uploader.start()
 
-    def warm_up_playback(self) -> None:
-        """Load the player and its time-stretcher so that the first slow playback starts at once (blocking)."""
-        from tui.audio.player import prepare
+    def warm_up(self, pack: Pack) -> int:
+        """After the first frame, make ahead what ``pack`` will need; how many slowed references were made (blocking).
 
-        _ = self.player  # creates the player here, off the event loop
-        prepare(np.zeros(4096, dtype=np.float32), 16000, speed=0.75)
+        The place for work that must not delay the first frame: the player
+        (PortAudio), the English scoring models (checked and loaded, so the
+        first take's score does not wait for them), then the slowed references
+        of every phrase (kept in the user cache, so only a new or changed
+        reference costs anything).
+        """
+        from tui.audio.files import load_audio
+
+        _ = self.player  # PortAudio starts here, not on the first key that plays
+        phrase_scoring.warm_up_scoring()  # never raises: a missing model is said on the first score it would have served
+        made = 0
+        for phrase in pack.phrases:
+            if pack is not self.pack:
+                break  # another pack opened meanwhile: its own warm-up follows
+            try:
+                made += self.slowed.prepare([load_audio(phrase.audio)])
+            except PronounceError:
+                continue  # an unreadable reference says so when it is played
+        return made
 
     def close(self) -> list[Path]:
         """End the session: stop uploads, playback and a running take; return where an unfinished take was kept.

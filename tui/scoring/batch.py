@@ -26,9 +26,12 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 from tui.errors import PronounceError, ScoringError
 from tui.fsio import NotAFileError, kind_of
-from tui.interrupts import worker_signals
+from tui.interrupts import spawning_workers, worker_signals
+from tui.scoring import signal
 from tui.scoring.comparison import compare
 from tui.scoring.prepared import PreparedReference, prepare_phrase
 from tui.scoring.score import Score
@@ -148,32 +151,58 @@ def _row(base: Path, row: dict[str, str | None]) -> Row:
     )
 
 
+Loaded = tuple[np.ndarray, int] | str
+"""Audio read where the manifest is, for a worker elsewhere: ``(mono samples, rate)``, or why it could not be read."""
+
 _references: dict[tuple[str, str, str], PreparedReference] = {}
 
 
-def _reference(row: Row) -> PreparedReference:
+def read_row(row: Row) -> tuple[Loaded | None, Loaded]:
+    """The row's reference (None without one) and attempt, read as :func:`score_row` reads them (``score --batch --scheduler``)."""
+    return (None if row.reference is None else _read(row.reference, "reference")), _read(row.attempt, "attempt")
+
+
+def _read(path: Path, what: str) -> Loaded:
+    try:
+        return signal.read(str(path), what=what)
+    except PronounceError as exc:
+        return str(exc)
+
+
+def _given(audio: Loaded) -> tuple[np.ndarray, int]:
+    """Audio :func:`read_row` read, or the error reading it raised, raised here where a local run meets it."""
+    if isinstance(audio, str):
+        raise PronounceError(audio)
+    return audio
+
+
+def _reference(row: Row, audio: Loaded | None = None) -> PreparedReference:
     key = (str(row.reference or ""), row.text, row.lang)
     if key not in _references:
         if len(_references) >= CACHE_SIZE:
             _references.pop(next(iter(_references)))
         if row.reference is None and not row.text:
             raise ScoringError("row has neither a reference nor a text", hint="fill one of the two columns")
-        audio = str(row.reference) if row.reference is not None else None
-        _references[key] = prepare_phrase(row.text or None, lang=row.lang, audio=audio)
+        source: signal.AudioInput | None = None
+        if row.reference is not None:
+            source = str(row.reference) if audio is None else _given(audio)
+        _references[key] = prepare_phrase(row.text or None, lang=row.lang, audio=source)
     return _references[key]
 
 
-def score_row(row: Row) -> dict[str, object]:
+def score_row(row: Row, loaded: tuple[Loaded | None, Loaded] | None = None) -> dict[str, object]:
     """The JSON object for one row: ``id``, the Score fields, ``error``.
 
     Rows are independent: whatever goes wrong with one is its ``error``, and the
-    others are scored all the same.
+    others are scored all the same. With ``loaded`` (from :func:`read_row`, on
+    another machine) the row's audio is not read here; the result is the same.
     """
     score: dict[str, object] = dict.fromkeys(SCORE_FIELDS)
     if row.problem:
         return {"id": row.id, **score, "error": f"the row cannot be scored: {row.problem}"}
     try:
-        score = compare(_reference(row), str(row.attempt)).to_dict()
+        reference = _reference(row, None if loaded is None else loaded[0])
+        score = compare(reference, str(row.attempt) if loaded is None else _given(loaded[1])).to_dict()
         error = None
     except PronounceError as exc:
         error = str(exc)
@@ -215,7 +244,9 @@ def _results(rows: Iterator[Row], jobs: int) -> Iterator[dict[str, object]]:
     # spawned, not forked: a fork of a process whose model runtime has started its threads can hang in the child.
     # Workers ignore Ctrl+C and SIGHUP: the parent is interrupted, and leaving the `with` stops them with SIGTERM.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_worker_setup) as pool:
+    with spawning_workers():
+        pool = context.Pool(jobs, initializer=_worker_setup)
+    with pool:
         pending: deque[AsyncResult[dict[str, object]]] = deque()
         for row in itertools.chain(first, rows):
             pending.append(pool.apply_async(score_row, (row,)))

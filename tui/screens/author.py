@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,16 +31,16 @@ from tui.widgets.level import LevelMeter
 from tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from tui.practice.authoring import Problem
+    from tui.practice.authoring import ScreenProblem
 
 BUNDLED_NOTE = "The bundled lessons are read-only here: type a folder for your own pack (e.g. ~/pronounce-packs/my-pack)."
 
 
-def problem_prompt(problem: Problem) -> Text:
+def problem_prompt(problem: ScreenProblem) -> Text:
     """One validation problem: severity, where, what, and the fix (shown literally)."""
     style = "bold red" if problem.severity == "error" else "bold yellow"
-    where = f"{problem.file}:{problem.line}" if problem.line else str(problem.file)
-    text = Text.assemble((f"{problem.severity} ", style), (f"{printable(where)} ", "dim"), printable(problem.message))
+    where = f"{printable(problem.where)} " if problem.where else ""
+    text = Text.assemble((f"{problem.severity} ", style), (where, "dim"), printable(problem.message))
     if problem.hint:
         text.append(f"\n  → {printable(problem.hint)}", style="italic")
     return text
@@ -82,6 +83,7 @@ class AuthorScreen(AppScreen):
         self.capture: Capture | None = None
         """The capture of the reference being recorded (None: none)."""
         self._recording_text = ("", "")
+        self._clock: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,7 +121,8 @@ class AuthorScreen(AppScreen):
     def on_mount(self) -> None:
         self.sub_title = "author"
         self._show_mode()
-        self.set_interval(0.1, self._show_recording)
+        self._clock = self.set_interval(0.1, self._show_recording, pause=True)  # runs only while recording
+        self.query_one("#text" if self.folder is not None else "#folder", Input).focus()  # typing works at once
         if self.folder is not None:
             self.validate_pack(self.folder)
 
@@ -172,14 +175,17 @@ class AuthorScreen(AppScreen):
         pack, problems = authoring.read(folder)
         self.app.call_from_thread(self._show, folder, pack, problems)
 
-    def _show(self, folder: Path, pack: Pack | None, problems: list[Problem]) -> None:
+    def _show(self, folder: Path, pack: Pack | None, problems: list[ScreenProblem]) -> None:
         self.pack = pack
         self.query_one("#folder", Input).value = str(folder)
         self.query_one("#note", Static).update("")
         phrases = self.query_one("#pack-phrases", OptionList)
+        kept = phrases.highlighted
         phrases.set_options(
             [Option(Text.assemble((printable(p.text), "bold"), (f"  {printable(p.id)}", "dim")), id=p.id) for p in (pack.phrases if pack else ())]
         )
+        if phrases.option_count:  # a highlighted row, so that enter, F2 and delete act on it
+            phrases.highlighted = min(kept or 0, phrases.option_count - 1)
         listing = self.query_one("#problems", OptionList)
         listing.set_options([Option(problem_prompt(p)) for p in problems] or [Option(Text("✓ no problems", style="green"))])
         status = self.query_one(StatusBar)
@@ -296,6 +302,10 @@ class AuthorScreen(AppScreen):
     def watch_recording(self, state: str) -> None:
         self.query_one(LevelMeter).display = state == "recording"
         self._show_recording()
+        if self._clock is not None and state == "recording":
+            self._clock.resume()
+        elif self._clock is not None:
+            self._clock.pause()
 
     def _show_recording(self) -> None:
         capture = self.capture
@@ -381,13 +391,13 @@ class AuthorScreen(AppScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.drop_phrase(folder, phrase.id)
+                self.drop_phrase(folder, phrase.id, phrase.text)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="author")
-    def drop_phrase(self, folder: Path, phrase_id: str) -> None:
+    def drop_phrase(self, folder: Path, phrase_id: str, text: str) -> None:
         """Remove one phrase from pack.toml (atomic), then re-validate."""
         authoring.remove(folder, phrase_id)
-        self.app.call_from_thread(self.notify, f"Removed {printable(phrase_id)}.", markup=False)
+        self.app.call_from_thread(self.notify, f"Removed “{printable(text)}”.", markup=False)
         self._refresh(folder)

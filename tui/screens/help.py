@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,8 +14,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 FOOTNOTE = "ctrl+p: every action by name · the mouse works too · escape closes"
-TWO_COLUMNS_FROM = 110
-"""Terminal width from which the keys are listed in two columns."""
+TWO_COLUMNS_FROM = 70
+"""Terminal width from which the keys are listed in two columns (narrower ones would wrap every description)."""
+FRAME = 8
+"""Columns the overlay's border, padding and margin take from the terminal's width."""
 
 
 def own_bindings(node: Any) -> list[Binding]:
@@ -37,14 +40,18 @@ def key_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def keys_table(screen: Screen[Any], *, columns: int = 1) -> Table:
-    """The keys, in ``columns`` side-by-side halves (two fit a wide terminal without scrolling)."""
+def keys_table(screen: Screen[Any], *, width: int) -> Table:
+    """The keys in ``width`` columns of terminal: two side-by-side halves from :data:`TWO_COLUMNS_FROM` on.
+
+    When the table is wider than ``width`` its descriptions wrap (under themselves), so nothing is cut.
+    """
     rows = key_rows(screen)
+    columns = 2 if width >= TWO_COLUMNS_FROM else 1
     per_column = -(-len(rows) // columns)
-    table = Table(box=None, show_header=False, padding=(0, 1))
+    table = Table(box=None, show_header=False, padding=(0, 1), collapse_padding=True)
     for _ in range(columns):
         table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")
     parts = [rows[i * per_column : (i + 1) * per_column] for i in range(columns)]
     for index in range(per_column):
         cells: list[Text] = []
@@ -52,6 +59,9 @@ def keys_table(screen: Screen[Any], *, columns: int = 1) -> Table:
             key, what = part[index] if index < len(part) else ("", "")
             cells += [Text(key), Text(what)]
         table.add_row(*cells)
+    console = screen.app.console
+    if Measurement.get(console, console.options.update_width(10_000), table).maximum > width:
+        table.width = width
     return table
 
 
@@ -69,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
-        self._table = keys_table(under, columns=2 if under.app.size.width >= TWO_COLUMNS_FROM else 1)
+        self._table = keys_table(under, width=under.app.size.width - FRAME)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:

@@ -3,67 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.reactive import var
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
-from tui.messages import (
-    AttemptSaved,
-    AudioFailed,
-    ChunkRecorded,
-    LatestLoaded,
-    ReferenceLoaded,
-    TakeChanged,
-    TakeScored,
-    capture_message,
-)
+from tui.messages import AttemptDeleted, LatestLoaded, ProgressRead, ReferenceLoaded
 from tui.packs.model import Pack, Phrase
-from tui.practice.captures import CaptureEvent
 from tui.practice.results import Reference, Result
 from tui.practice.session import Session
-from tui.practice.takes import Take, TakeState
-from tui.screens.playing import PLAYBACK_BINDINGS, PlaybackActions
+from tui.practice.takes import Take
+from tui.screens.playing import PLAYBACK_BINDINGS
+from tui.screens.recording import RECORDING_BINDINGS, RecordingActions
 from tui.speech.types import WordTiming
 from tui.text import printable
-from tui.widgets.level import LevelMeter
-from tui.widgets.phrases import PhraseList, PhraseRow
-from tui.widgets.recstate import rec_line
+from tui.widgets.phrases import PhraseList, PhraseRow, phrase_rows
+from tui.widgets.recorder import RecorderPanel
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
-from tui.widgets.waveform import LiveWaveform, Waveform
+from tui.widgets.waveform import Waveform
 
-RecState = Literal["ready", "recording", "scoring"]
-"""What the screen's recorder part shows: the meter and live waveform only while ``recording``."""
-
-TICK_S = 0.05
-"""How often the elapsed time, auto-stop and the play marker are updated."""
+SHORT_HEIGHT = 32
+"""Terminal height below which the practice screen is laid out compactly (``.-short`` in app.tcss)."""
+NOTHING_DUE = "Nothing is due now: every phrase you tried is scheduled for later. j/k move to another one."
 
 
-class PracticeScreen(PlaybackActions):
+class PracticeScreen(RecordingActions):
     """What ``pronounce`` opens: the phrase list and everything to practise the current phrase."""
 
     BINDINGS = [
-        Binding("space", "record", "Record", tooltip="Start recording; press again to stop and score"),
+        RECORDING_BINDINGS[0],
         *PLAYBACK_BINDINGS,
         Binding("j", "phrase(1)", "Next phrase", key_display="j ↓", show=False),
         Binding("k", "phrase(-1)", "Previous phrase", key_display="k ↑", show=False),
-        Binding("t", "auto_stop", "Auto-stop on/off", show=False),
-        Binding("h", "shadowing", "Shadowing on/off", show=False),
-        Binding("r", "review", "Review", tooltip="Review my attempts (and recovered takes)"),
+        Binding("n", "next_due", "Next due", tooltip="Go to the most urgent phrase to practise"),
+        Binding("o", "order", "Order", tooltip="List phrases in pack order or most urgent first (saved)", show=False),
+        Binding("g", "progress", "Progress", tooltip="Progress: best and latest scores, days practised"),
+        *RECORDING_BINDINGS[1:],
+        Binding("r", "review", "Review", tooltip="Review my attempts (and recovered takes)", show=False),
         Binding("e", "author", "Author", tooltip="Write lesson packs", show=False),
         Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
     ]
-
-    rec_state: var[RecState] = var("ready")
-    rec_text: var[Text] = var(Text)
-    """The line under the reference (:func:`~tui.widgets.recstate.rec_line`): redrawn only when it changes."""
 
     def __init__(self, session: Session, pack: Pack | Path) -> None:
         super().__init__(session)
@@ -82,21 +66,25 @@ class PracticeScreen(PlaybackActions):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield PhraseList([PhraseRow(p.id, p.text) for p in (self.pack.phrases if self.pack else ())], id="phrases")
-            with VerticalScroll(id="main"):
+            yield PhraseList(self._rows(), id="phrases")
+            with Vertical(id="main"):
                 yield Static("", id="phrase-text")
                 yield Static("", id="phrase-notes")
-                yield Waveform("reference", id="reference")
-                yield Static("", id="rec-state")
-                yield LevelMeter(id="meter")
-                yield LiveWaveform(id="live")
-                yield Waveform("you", id="attempt")
-                yield ScoreCard(id="card")
+                with VerticalScroll(id="practice-body"):
+                    yield from self._body()
         yield StatusBar(self.session, id="status")
         yield Footer(compact=True)
 
+    def _body(self) -> ComposeResult:
+        yield Waveform("reference", id="reference")
+        yield RecorderPanel(id="recorder")
+        yield Waveform("you", id="attempt")
+        yield ScoreCard(id="card")
+
+    def _rows(self) -> list[PhraseRow]:
+        return phrase_rows(self.pack, self.session.progress, self.session.config.order)
+
     def on_mount(self) -> None:
-        self.set_interval(TICK_S, self._tick)
         if self.pack_path is not None:
             self.load_pack(self.pack_path)
         elif self.pack is not None:
@@ -118,20 +106,20 @@ class PracticeScreen(PlaybackActions):
         """Practise ``pack`` now (from the author screen)."""
         self.session.use_pack(pack)
         self._shown_phrase = None
-        self.query_one(PhraseList).set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
+        self.query_one(PhraseList).set_rows(self._rows())
         self._pack_loaded(pack)
 
     def _pack_loaded(self, pack: Pack) -> None:
         self.sub_title = printable(pack.title, single_line=True)
         phrases = self.query_one(PhraseList)
         if not phrases.rows:
-            phrases.set_rows([PhraseRow(p.id, p.text) for p in pack.phrases])
+            phrases.set_rows(self._rows())
         if phrases.highlighted is None and phrases.option_count:
             phrases.highlighted = 0
         phrases.focus()
         self.query_one(StatusBar).refresh()
         self._phrase_changed()
-        self.call_after_refresh(self.refresh_badges, pack)  # the first frame first
+        self.call_after_refresh(self.refresh_progress, pack)  # the first frame first
 
     def _pack_failed(self, path: Path, error: PronounceError) -> None:
         self.query_one("#phrase-text", Static).update(Text(f"Cannot open the lesson pack {printable(str(path))}", style="bold red"))
@@ -139,16 +127,71 @@ class PracticeScreen(PlaybackActions):
             Text(f"{printable(str(error))}\nOpen another with: pronounce practice PATH  ·  or create one with e (author).", style="yellow")
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="badges", description="phrase badges")
-    def refresh_badges(self, pack: Pack) -> None:
-        """Read best scores and due flags."""
-        badges = self.session.phrase_badges(pack)
-        rows = [PhraseRow(p.id, p.text, badge.best, badge.due) for p, badge in zip(pack.phrases, badges)]
-        self.app.call_from_thread(self._show_badges, pack, rows)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="progress", description="read the progress")
+    def refresh_progress(self, pack: Pack) -> None:
+        """Read best scores, due phrases and today's goal."""
+        self.post_message(ProgressRead(pack, self.session.read_progress(pack)))
 
-    def _show_badges(self, pack: Pack, rows: list[PhraseRow]) -> None:
-        if pack is self.pack:
-            self.query_one(PhraseList).set_rows(rows)
+    def on_progress_read(self, message: ProgressRead) -> None:
+        if message.pack is self.pack:
+            self.query_one(PhraseList).set_rows(self._rows())
+            self.query_one(StatusBar).refresh()
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen: attempts may have been deleted, or scored from recovered takes."""
+        if self.pack is not None:
+            self.refresh_progress(self.pack)
+        shown = self.shown
+        if shown is not None and shown.attempt_id is not None and self.phrase is not None:
+            self.check_shown(self.phrase, shown.attempt_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="phrase", description="check the attempt shown")
+    def check_shown(self, phrase: Phrase, attempt_id: int) -> None:
+        """When the attempt shown was deleted meanwhile, show the latest one left (or none)."""
+        if not self.session.attempt_exists(attempt_id):
+            self.post_message(AttemptDeleted(attempt_id))
+            self.post_message(LatestLoaded(phrase.id, self.session.latest_result(phrase)))
+
+    def on_attempt_deleted(self, message: AttemptDeleted) -> None:
+        if self.shown is not None and self.shown.attempt_id == message.attempt_id:
+            self.shown = None
+            self.query_one(ScoreCard).show_result(None, title="result")
+            self.query_one("#attempt", Waveform).clear()
+        status = self.query_one(StatusBar)
+        if status.extra == saved_note(message.attempt_id):
+            status.extra = ""
+
+    def action_next_due(self) -> None:
+        """Go to the most urgent phrase (the practice queue's first, other than this one)."""
+        progress = self.session.progress
+        if progress is None:
+            self.notify("Still reading your attempts: try again in a moment.")
+            return
+        phrase_id = progress.next_due(self.phrase.id if self.phrase else None)
+        index = self.query_one(PhraseList).index_of(phrase_id) if phrase_id is not None else None
+        if index is None:
+            self.notify(NOTHING_DUE)
+            return
+        self.query_one(PhraseList).highlighted = index
+
+    def action_order(self) -> None:
+        """List the phrases in pack order, or most urgent first (saved)."""
+        self._change_setting(order="pack" if self.session.config.order == "due" else "due")
+        self.query_one(PhraseList).set_rows(self._rows())
+        self.notify("Most urgent phrases first." if self.session.config.order == "due" else "Phrases in pack order.")
+
+    def action_progress(self) -> None:
+        """Open the progress screen."""
+        from tui.screens.progress import ProgressScreen
+
+        if self.pack is not None:
+            self.app.push_screen(ProgressScreen(self.session, self.pack), self._go_to)
+
+    def _go_to(self, phrase_id: str | None) -> None:
+        """Make ``phrase_id`` the current phrase (chosen on the progress screen)."""
+        index = self.query_one(PhraseList).index_of(phrase_id) if phrase_id is not None else None
+        if index is not None:
+            self.query_one(PhraseList).highlighted = index
 
     @property
     def phrase(self) -> Phrase | None:
@@ -225,94 +268,24 @@ class PracticeScreen(PlaybackActions):
         phrases = self.query_one(PhraseList)
         phrases.action_cursor_down() if step > 0 else phrases.action_cursor_up()
 
-    # ---- recording --------------------------------------------------------
+    # ---- takes (recording in :class:`~tui.screens.recording.RecordingActions`) ----
 
-    def action_record(self) -> None:
-        """Start a take of the current phrase, or stop it and score it."""
-        take = self.session.take
-        if take is not None and take.state is TakeState.RECORDING:
-            self._stop(take)
-            return
-        if (take is not None and take.state.busy) or self.phrase is None:
-            return
-        try:
-            take = self.session.new_take(self.phrase)
-        except PronounceError as exc:
-            self.notify(printable(exc.message), severity="warning", markup=False)
-            return
-        self.start_take(take)  # the REC line follows on the next tick: nothing competes with the recorder's start
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="record")
-    def start_take(self, take: Take) -> None:
-        """Start the recorder (opening a stream can take a while)."""
-        try:
-            self.session.start_take(take, self._on_capture_event)
-        finally:
-            self.post_message(TakeChanged(take))
-
-    def _on_capture_event(self, event: CaptureEvent) -> None:
-        """On the recorder's event thread: forward to the UI."""
-        self.post_message(capture_message(event))
-
-    def on_take_changed(self, message: TakeChanged) -> None:
-        take = message.take
-        if take is self.session.take:
-            self.rec_state = rec_state_of(take)
-        if take.state is TakeState.RECORDING:
-            self.query_one(StatusBar).recorder = take.recorder
-            if self.session.config.shadowing:
-                self.action_play_reference()
-        self.query_one(StatusBar).refresh()  # the dropped-audio count
-
-    def watch_rec_state(self, state: RecState) -> None:
-        """The live meter and waveform while recording, the attempt's waveform otherwise."""
-        recording = state == "recording"
-        if recording:
-            self.query_one(LevelMeter).show(None)
-            self.query_one(LiveWaveform).reset()
-        self.query_one(LiveWaveform).display = recording
-        self.query_one(LevelMeter).display = recording
-        self.query_one("#attempt", Waveform).display = not recording
-        self._show_rec_line()
-
-    def on_chunk_recorded(self, message: ChunkRecorded) -> None:
-        take = self.session.take
-        if take is None or take.state is not TakeState.RECORDING or message.name != take.recorder:
-            return
-        self.query_one(LevelMeter).show(message.level)
-        self.query_one(LiveWaveform).add_chunk(message.samples)
-
-    def on_audio_failed(self, message: AudioFailed) -> None:
-        self.show_error(message.error, title="audio")
-        take = self.session.take
-        if take is not None and take.state is TakeState.RECORDING:
-            self._stop(take)
-
-    def _stop(self, take: Take) -> None:
-        take.stop()
-        self.rec_state = "scoring"
-        self.score_take(take)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="score")
-    def score_take(self, take: Take) -> None:
-        """Stop the recorder, score the take against its own phrase, show it, then keep it."""
-        try:
-            attempt = self.session.finish_take(take, lambda result: self.post_message(TakeScored(take, result)))
-            if attempt is not None:
-                self.post_message(AttemptSaved(take.phrase.id, attempt.id))
-                self.refresh_badges(take.pack)
-        except PronounceError as exc:
-            if take.state is TakeState.FAILED:
-                exc.hint = (exc.hint + "; " if exc.hint else "") + "the take is kept: Review (r) lists it under recovered takes"
-            raise
-        finally:
-            self.post_message(TakeChanged(take))
-
-    def on_take_scored(self, message: TakeScored) -> None:
-        self.query_one(LevelMeter).show(None)
-        if self.phrase is not None and message.take.phrase.id == self.phrase.id:
-            self.show_result(message.result, title="result")
+    def take_scored(self, take: Take, result: Result) -> None:
+        """Show the take's result (or why it was not kept) when its phrase is still the current one."""
+        if result.score is None:
+            self.query_one(StatusBar).extra = "take not saved"
+        if self.phrase is not None and take.phrase.id == self.phrase.id:
+            self.show_result(result, title="result" if result.score is not None else "take not saved")
             self.query_one(ScoreCard).scroll_visible()
+
+    def attempt_saved(self, take: Take, attempt_id: int) -> None:
+        """Say so in the status bar, and read the progress again (best score, due phrases, today's goal)."""
+        self.query_one(StatusBar).extra = saved_note(attempt_id)
+        self.refresh_progress(take.pack)
+
+    def recording_shown(self, recording: bool) -> None:
+        """The attempt's waveform gives way to the meter and live waveform while recording."""
+        self.set_class(recording, "-recording")
 
     def show_result(self, result: Result, *, title: str) -> None:
         """Show ``result`` in the card and its audio as the attempt waveform (``a`` plays it)."""
@@ -338,41 +311,8 @@ class PracticeScreen(PlaybackActions):
         for name in ("reference", "attempt"):
             self.query_one(f"#{name}", Waveform).position = marker[1] if marker is not None and marker[0] == name else None
 
-    def on_attempt_saved(self, message: AttemptSaved) -> None:
-        status = self.query_one(StatusBar)
-        status.extra = f"saved attempt #{message.attempt_id}"
-        status.refresh()
-
-    def _tick(self) -> None:
-        """Elapsed time, auto-stop and the play marker."""
-        take = self.session.take
-        if take is not None and take.state is TakeState.RECORDING and self.session.auto_stop_due(take):
-            self._stop(take)
-        self._show_rec_line()
-        self._follow_playback()
-
-    def _show_rec_line(self) -> None:
-        take = self.session.take
-        elapsed = take.capture.elapsed() if take is not None else 0.0
-        self.rec_text = rec_line(take, self.session.playback.now(), self.session.config, elapsed=elapsed)
-
-    def watch_rec_text(self, text: Text) -> None:
-        self.query_one("#rec-state", Static).update(text)
-
-    def action_shadowing(self) -> None:
-        """Play the reference while recording (use headphones), or not."""
-        self._change_setting(shadowing=not self.session.config.shadowing)
-
-    def action_auto_stop(self) -> None:
-        """Stop the recording after trailing silence, or not."""
-        self._change_setting(auto_stop=not self.session.config.auto_stop)
-
-    def _change_setting(self, **change: bool) -> None:
-        try:
-            self.session.update_config(**change)
-        except PronounceError as exc:
-            self.show_error(exc, title="settings")
-        self._show_rec_line()
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_HEIGHT, "-short")
 
     # ---- other screens ----------------------------------------------------
 
@@ -401,8 +341,6 @@ class PracticeScreen(PlaybackActions):
 
 
 
-def rec_state_of(take: Take) -> RecState:
-    """What the recorder part of the screen shows for ``take``."""
-    if take.state is TakeState.RECORDING:
-        return "recording"
-    return "scoring" if take.state is TakeState.SCORING else "ready"
+def saved_note(attempt_id: int) -> str:
+    """What the status bar says after a take was kept."""
+    return f"saved attempt #{attempt_id}"

@@ -26,6 +26,12 @@ from tui.widgets.scorecard import ScoreCard, figure, finite
 from tui.widgets.status import StatusBar
 from tui.widgets.wording import plural
 
+
+def phrase_words(text: str, phrase_id: str) -> str:
+    """How a phrase is named everywhere: by its text (its id only when the text is unknown)."""
+    return printable(text or phrase_id, single_line=True)
+
+
 NO_MATCH = "No attempts match the filter: change it (/), or go back (escape) and practise the phrase."
 NO_ATTEMPTS = "No attempts yet: go back (escape), press space and say the phrase."
 
@@ -45,6 +51,8 @@ class ReviewScreen(AppScreen):
         super().__init__(session)
         self.attempts: list[Any] = []
         self.recovered: list[RecoveredTake] = []
+        self._keep_row = 0
+        """The row the cursor goes back to when the table is filled again (after a delete: the neighbour)."""
         self._initial_filter = phrase_id or ""
 
     def compose(self) -> ComposeResult:
@@ -79,6 +87,7 @@ class ReviewScreen(AppScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self._keep_row = 0
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
@@ -97,9 +106,11 @@ class ReviewScreen(AppScreen):
         for attempt in self.attempts:
             table.add_row(
                 Text(str(attempt.id)), Text(f"{attempt.created_at.astimezone():%m-%d %H:%M}"),
-                Text(figure(finite(attempt.score.overall)), justify="right"), Text(printable(attempt.phrase_id, single_line=True)),
+                Text(figure(finite(attempt.score.overall)), justify="right"), Text(phrase_words(attempt.text, attempt.phrase_id)),
                 key=str(attempt.id),
             )
+        if self.attempts:
+            table.move_cursor(row=min(self._keep_row, len(self.attempts) - 1))
         self.query_one(StatusBar).extra = plural(len(self.attempts), "attempt")
         card = self.query_one(ScoreCard)
         card.set_hint(NO_MATCH if filtered and not self.attempts else NO_ATTEMPTS)
@@ -112,7 +123,7 @@ class ReviewScreen(AppScreen):
         table = self.query_one("#recovered", DataTable)
         table.clear()
         for take in recovered:
-            phrase = take.phrase_id or "(unknown phrase)"
+            phrase = phrase_words(take.text, take.phrase_id) if take.phrase_id else "(unknown phrase)"
             table.add_row(Text(f"{take.recorded_at.astimezone():%m-%d %H:%M}"), Text(printable(phrase, single_line=True)),
                           Text(printable(take.path.name, single_line=True)))
         for widget in (table, self.query_one("#recovered-title")):
@@ -131,7 +142,7 @@ class ReviewScreen(AppScreen):
             return
         self.query_one(ScoreCard).show_result(Result(samples=None, samplerate=16000, score=attempt.score), title=self._title(attempt))
         same = [a for a in self.attempts if a.phrase_id == attempt.phrase_id and a.pack_id == attempt.pack_id]
-        title = f"— {printable(attempt.phrase_id, single_line=True)}"
+        title = f"— “{phrase_words(attempt.text, attempt.phrase_id)}”"
         self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], title)
         self.load_result(attempt)
 
@@ -184,7 +195,8 @@ class ReviewScreen(AppScreen):
         attempt = self.current
         if attempt is not None:
             what = f"“{printable(attempt.text, single_line=True)}”, {figure(finite(attempt.score.overall))}"
-            self._confirm(f"Delete attempt #{attempt.id} ({what}) and its recording?", lambda: self.delete(attempt.id))
+            row = self.query_one("#attempts", DataTable).cursor_row
+            self._confirm(f"Delete attempt #{attempt.id} ({what}) and its recording?", lambda: self.delete(attempt.id, row))
 
     def _confirm(self, question: str, then: Callable[[], object]) -> None:
         def answered(yes: bool | None) -> None:
@@ -194,8 +206,9 @@ class ReviewScreen(AppScreen):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
-    def delete(self, attempt_id: int) -> None:
-        """Delete one attempt, then reload."""
+    def delete(self, attempt_id: int, row: int) -> None:
+        """Delete one attempt, then reload with the cursor on its neighbour (the row that takes its place)."""
+        self._keep_row = row
         self.session.store.delete(attempt_id)
         self.app.call_from_thread(self.notify, f"Deleted attempt #{attempt_id} and its recording.")
         self.load()

@@ -4,28 +4,29 @@ A teacher reads the takes of their classes only, the admin those of every
 class; a take of a class the reader does not see is answered as if it did not
 exist. Every answer that is not a success is ``{"error": ..., "hint": ...}``
 with 401 (no or unknown token), 403 (wrong role, another learner's take), 404,
-409 (a ``client_attempt_id`` another learner used), 413, 415 or 422.
+408, 409 (a ``client_attempt_id`` another learner used), 413, 415, 422, 503
+(busy, or the database is unavailable: with ``Retry-After``) or 507 (the disk is full).
+Uploads live in :mod:`tui.server.uploads`.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tui.server import accounts, classes, exports, packs, records
 from tui.server.accounts import Identity, Role
 from tui.server.errors import ApiError
-from tui.server.meta import parse_meta
-from tui.server.records import Filters, ServerAttempt, TakeScore
-from tui.server.scorer import sniff
+from tui.server.records import Filters
 from tui.server.service import Service
-from tui.server.upload import discard, receive
 
 MEDIA_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg"}
 STAFF = (Role.ADMIN, Role.TEACHER)
@@ -70,44 +71,6 @@ async def list_classes(request: Request) -> Response:
                                       "created_at": c.created_at.isoformat()} for c in seen]})
 
 
-async def post_attempt(request: Request) -> Response:
-    """``POST /api/v1/attempts``: receive, check, score and store a take; 201 new, 200 already stored."""
-    service = service_of(request)
-    who = await bearer(request, Role.LEARNER)
-    try:
-        got = await receive(request, incoming=service.db.incoming_dir, max_audio_bytes=service.config.max_upload_bytes)
-    except ClientDisconnect:
-        return Response(status_code=400)
-    try:
-        audio, raw_meta = got.audio, got.meta
-        if audio is None or raw_meta is None or who.learner_id is None:
-            raise ApiError(422, "the upload needs the fields audio and meta", hint="send audio and meta")
-        meta = parse_meta(bytes(raw_meta))
-        existing = await run_in_threadpool(records.find, service.db, meta.client_attempt_id)
-        if existing is not None:
-            return _stored(existing, who, created=False)
-        suffix = sniff(audio)
-        if suffix is None:
-            raise ApiError(415, "the audio is not FLAC, WAV or OGG", hint="send the recording as the app saves it")
-        spec = await run_in_threadpool(service.reference_spec, meta)
-        scored = await service.scorer.score(audio, spec)
-        if scored.score is None or scored.reference is None:
-            raise ApiError(scored.status or 500, scored.error, hint=scored.hint)
-        result, learner_id, staged = TakeScore(scored.score, scored.duration, scored.reference), who.learner_id, audio
-        attempt, created = await run_in_threadpool(
-            lambda: records.add(service.db, learner_id=learner_id, meta=meta, staged=staged, suffix=suffix, scored=result))
-        return _stored(attempt, who, created=created)
-    finally:
-        discard(got)
-
-
-def _stored(attempt: ServerAttempt, who: Identity, *, created: bool) -> Response:
-    if attempt.learner_id != who.learner_id:
-        raise ApiError(409, "this client_attempt_id belongs to another take", hint="send a new UUID for each take")
-    return JSONResponse({"id": attempt.id, "status": attempt.status, "score": attempt.score.to_dict() if attempt.score else None},
-                        status_code=201 if created else 200)
-
-
 def _filters(request: Request, who: Identity) -> Filters:
     query = request.query_params
     since = None
@@ -116,7 +79,8 @@ def _filters(request: Request, who: Identity) -> Filters:
             since = datetime.fromisoformat(query["since"])
             since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
         except (ValueError, OverflowError) as exc:
-            raise ApiError(422, f"since={query['since'][:40]!r} is not an ISO 8601 time", hint="e.g. since=2025-01-31T08:00:00Z") from exc
+            raise ApiError(422, f"since={query['since'][:40]!r} is not an ISO 8601 time in the years 1–9999",
+                           hint="e.g. since=2025-01-31T08:00:00Z") from exc
     class_id = None
     if query.get("class"):
         raw = query["class"]
@@ -125,8 +89,16 @@ def _filters(request: Request, who: Identity) -> Filters:
         class_id = int(raw)
         if not who.sees_class(class_id):
             raise ApiError(404, "there is no such class", hint="GET /api/v1/classes lists the classes you see")
-    return Filters(class_ids=who.class_ids, class_id=class_id, learner=query.get("learner"), pack=query.get("pack"),
-                   phrase=query.get("phrase"), since=since)
+    return Filters(class_ids=who.class_ids, class_id=class_id, learner=_text_param(request, "learner"),
+                   pack=_text_param(request, "pack"), phrase=_text_param(request, "phrase"), since=since)
+
+
+def _text_param(request: Request, name: str) -> str | None:
+    """A text filter of the query: at most 200 characters, no control characters (a NUL byte is no name)."""
+    value = request.query_params.get(name)
+    if value is not None and (len(value) > 200 or any(unicodedata.category(char) == "Cc" for char in value)):
+        raise ApiError(422, f"{name}= is not a name or an id", hint=f"give {name}= as the listing shows it")
+    return value
 
 
 async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
@@ -165,9 +137,9 @@ async def attempt_audio(request: Request) -> Response:
     return audio_file(attempt.audio)
 
 
-def audio_file(path: Any) -> Response:
+def audio_file(path: Path | None) -> Response:
     """A stored recording as a file response (404 JSON when it is gone)."""
-    if not path.is_file():
+    if path is None or not path.is_file():
         raise ApiError(404, "the recording is missing on the server", hint="tell the teacher")
     return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"))
 
@@ -193,7 +165,6 @@ ROUTES = [
     Route("/healthz", healthz),
     Route("/api/v1/me", me),
     Route("/api/v1/classes", list_classes, methods=["GET"]),
-    Route("/api/v1/attempts", post_attempt, methods=["POST"]),
     Route("/api/v1/attempts", list_attempts, methods=["GET"]),
     Route("/api/v1/attempts.csv", export_csv, methods=["GET"]),
     Route("/api/v1/attempts/{attempt_id:int}/audio", attempt_audio, methods=["GET"]),

@@ -10,36 +10,44 @@ from __future__ import annotations
 
 import errno
 import logging
+import resource
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.errors import ClassroomError, PronounceError
-from tui.server import api, web
+from tui.server import api, uploads, web
+from tui.server.db import StoreFailure, StoreFull
 from tui.server.errors import ApiError
 from tui.server.service import ServerConfig, Service
 
 GRACEFUL_SECONDS = 30
 """On SIGTERM, requests in progress get this long to finish before they are cancelled (and rolled back)."""
+RETRY_SECONDS = 5
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+NO_HANDLES = (errno.EMFILE, errno.ENFILE)
 
 log = logging.getLogger("pronounce.server")
 
 
-def _error_response(request: Request, status: int, message: str, hint: str) -> Response:
+def _error_response(request: Request, status: int, message: str, hint: str, headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-        return JSONResponse({"error": message, "hint": hint}, status_code=status)
+        return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
     return web.templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "hint": hint},
-                                          status_code=status, headers=web.SECURITY_HEADERS)
+                                          status_code=status, headers={**web.SECURITY_HEADERS, **(headers or {})})
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return _error_response(request, exc.status, exc.message, exc.hint)
+    return _error_response(request, exc.status, exc.message, exc.hint, exc.headers())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -47,9 +55,31 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _error_response(request, exc.status_code, str(exc.detail), "check the method and the address")
 
 
+async def _store_failure(request: Request, exc: Exception) -> Response:
+    log.error("database failure on %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, StoreFull):
+        return _error_response(request, 507, "the server's disk is full", "try again later; the teacher has to make room",
+                               {"retry-after": "60"})
+    return _error_response(request, 503, "the server's database is unavailable", "try again in a moment",
+                           {"retry-after": str(RETRY_SECONDS)})
+
+
+async def _os_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OSError)
+    if exc.errno in FULL_DISK:
+        log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 507, "the server's disk is full", "try again later; the teacher has to make room",
+                               {"retry-after": "60"})
+    if exc.errno in NO_HANDLES:
+        log.error("out of file handles on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 503, "the server is too busy right now", "try again in a moment",
+                               {"retry-after": str(RETRY_SECONDS)})
+    return await _unexpected(request, exc)
+
+
 async def _pronounce_error(request: Request, exc: Exception) -> Response:
-    log.error("request failed: %s", exc)
-    return _error_response(request, 500, str(exc), "try again later; the teacher can read the server's log")
+    log.error("request %s %s failed: %s", request.method, request.url.path, exc)
+    return _error_response(request, 500, "the server could not complete this request", "try again later; the server's log says why")
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -57,8 +87,28 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return _error_response(request, 500, "the server failed unexpectedly", "try again later; the server's log says why")
 
 
+class NoSniff:
+    """Every response says ``X-Content-Type-Options: nosniff``, error pages of the framework itself included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-content-type-options"]
+                message = {**message, "headers": [*headers, (b"x-content-type-options", b"nosniff")]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def create_app(config: ServerConfig) -> Starlette:
-    """The server's ASGI app; the store must exist (``server init``).
+    """The web node's ASGI app (Starlette); the store must exist (``server init``).
 
     Raises
     ------
@@ -69,24 +119,50 @@ def create_app(config: ServerConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        service.start()
+        await run_in_threadpool(service.prepare)
+        await service.start()
         try:
             yield
         finally:
-            service.close()
+            await service.close()
 
     app = Starlette(
-        routes=[*api.ROUTES, *web.ROUTES],
+        routes=[*uploads.ROUTES, *api.ROUTES, *web.ROUTES],
         lifespan=lifespan,
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            StoreFailure: _store_failure,
+            OSError: _os_error,
             PronounceError: _pronounce_error,
             Exception: _unexpected,
         },
     )
     app.state.service = service
     return app
+
+
+def _log_to_stderr() -> None:
+    """The server's own messages (scoring, database failures) go to stderr beside uvicorn's."""
+    logger = logging.getLogger("pronounce")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def more_file_handles() -> int:
+    """Raise this process's limit of open files to the most it may have (a busy node holds one per connection); the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -124,8 +200,11 @@ def serve(config: ServerConfig, sock: socket.socket, *, ssl_certfile: str | None
     """
     import uvicorn
 
+    more_file_handles()
+    _log_to_stderr()
+    app: Any = NoSniff(create_app(config))
     server = uvicorn.Server(uvicorn.Config(
-        create_app(config),
+        app,
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
         server_header=False,
         proxy_headers=False,

@@ -1,10 +1,13 @@
 """The class page: one class's learners × phrases (latest, best, trend), paged and sorted, read from the summaries.
 
 A page costs a few indexed queries whatever the class's size: the columns
-(the class's phrases, headed by the published pack's text in lesson order when
-the server has the pack), the learners of the page in the chosen order, and
-their summaries. Sorting by a learner's mean, takes or last take aggregates the
-class's summaries (an index-only scan).
+(the class's phrases that a published pack has, headed by the pack's text in
+lesson order), the learners of the page in the chosen order, and their
+summaries. Sorting by a learner's mean, takes or last take aggregates the
+class's summaries (an index-only scan). Phrases that no published pack has
+(a learner's own pack, or ids made up) never become a column or a pack
+filter: they are listed apart, by id, so nothing a learner sends renames or
+adds a column of the class's table.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ SORTS = ("name", "mean", "takes", "last")
 """Learner orders besides a phrase's latest score (``phrase:PACK/PHRASE``); ``-`` before one reverses it."""
 DEFAULT_SORT = "name"
 PHRASE_SORT = "phrase:"
+OTHERS_SHOWN = 50
+OTHER_TEXT = 80
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,16 @@ class Row:
     cells: tuple[Cell | None, ...]
 
 
+@dataclass(frozen=True)
+class OtherPhrase:
+    """A phrase practised in the class that no published pack has: listed apart, never a column."""
+
+    pack: str
+    phrase_id: str
+    text: str
+    learners: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClassPage:
     """One page of a class's table, with what the page's links need."""
@@ -80,6 +95,8 @@ class ClassPage:
     pages: int
     learners: int
     per_page: int
+    others: tuple[OtherPhrase, ...] = ()
+    others_total: int = 0
 
     @property
     def first(self) -> int:
@@ -109,9 +126,25 @@ def check_sort(sort: str | None) -> str:
     return DEFAULT_SORT
 
 
-def _in_class(class_id: int, pack: str | None) -> ColumnElement[bool]:
-    scope = summaries.c.class_id == class_id
-    return and_(scope, summaries.c.pack_id == pack) if pack is not None else scope
+@dataclass(frozen=True)
+class Scope:
+    """The summaries a page counts: one class's (of one pack), and only published phrases when the class has others."""
+
+    class_id: int
+    pack: str | None
+    published_only: bool
+
+
+def _in_class(scope: Scope) -> ColumnElement[bool]:
+    """The summaries of ``scope`` (the published-phrase check costs a lookup per summary, so only when needed)."""
+    found = summaries.c.class_id == scope.class_id
+    if scope.pack is not None:
+        found = and_(found, summaries.c.pack_id == scope.pack)
+    if scope.published_only:
+        published = (select(pack_phrases.c.phrase_id)
+                     .where(pack_phrases.c.pack_id == summaries.c.pack_id, pack_phrases.c.phrase_id == summaries.c.phrase_id))
+        found = and_(found, published.exists())
+    return found
 
 
 def _phrases(conn: Connection, class_id: int) -> list[tuple[str, str]]:
@@ -120,34 +153,61 @@ def _phrases(conn: Connection, class_id: int) -> list[tuple[str, str]]:
     return [(pack_id, phrase_id) for pack_id, phrase_id in conn.execute(query)]
 
 
-def _columns(conn: Connection, class_id: int, pairs: list[tuple[str, str]]) -> tuple[Column, ...]:
-    """Columns for ``pairs``, by pack and lesson order, headed by the published text (else a take's own text)."""
-    published = {(pack_id, phrase_id): (position, text) for pack_id, phrase_id, position, text in conn.execute(
+def _published(conn: Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """``(pack, phrase) -> (lesson position, text)`` of the published phrases among ``pairs``."""
+    return {(pack_id, phrase_id): (position, text) for pack_id, phrase_id, position, text in conn.execute(
         select(pack_phrases.c.pack_id, pack_phrases.c.phrase_id, pack_phrases.c.position, pack_phrases.c.text)
         .where(pack_phrases.c.pack_id.in_(sorted({pack_id for pack_id, _ in pairs}))))}
-    found = []
-    for pack_id, phrase_id in pairs:
-        position, text = published.get((pack_id, phrase_id), (math.inf, None))
-        if text is None:  # not in a published pack: the text a take of it carried
-            text = conn.execute(select(summaries.c.text).where(
-                summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id
-            ).limit(1)).scalar_one()
-        found.append((pack_id, position, phrase_id, text))
-    return tuple(Column(pack_id, phrase_id, text) for pack_id, _, phrase_id, text in sorted(found))
+
+
+def _columns(conn: Connection, pairs: list[tuple[str, str]]) -> tuple[Column, ...]:
+    """Columns for the published phrases among ``pairs``, by pack and lesson order, headed by the published text."""
+    published = _published(conn, pairs)
+    found = sorted((pack_id, *published[(pack_id, phrase_id)], phrase_id) for pack_id, phrase_id in pairs
+                   if (pack_id, phrase_id) in published)
+    return tuple(Column(pack_id, phrase_id, text) for pack_id, _, text, phrase_id in found)
+
+
+def _others(conn: Connection, class_id: int, pairs: list[tuple[str, str]],
+            limit: int = OTHERS_SHOWN) -> tuple[tuple[OtherPhrase, ...], int]:
+    """The phrases among ``pairs`` that no published pack has (the first ``limit``, by id) and how many there are."""
+    published = _published(conn, pairs)
+    unlisted = sorted(pair for pair in pairs if pair not in published)
+    shown = []
+    for pack_id, phrase_id in unlisted[:limit]:
+        text, learners_ = conn.execute(select(func.min(summaries.c.text), func.count()).where(
+            summaries.c.class_id == class_id, summaries.c.pack_id == pack_id, summaries.c.phrase_id == phrase_id)).one()
+        shown.append(OtherPhrase(pack_id, phrase_id, str(text or "")[:OTHER_TEXT], int(learners_)))
+    return tuple(shown), len(unlisted)
 
 
 def columns(db: Database, class_id: int, pack: str | None = None) -> tuple[Column, ...]:
-    """The phrases practised in a class (of ``pack``), by pack and lesson order, headed by the published text."""
+    """The published phrases practised in a class (of ``pack``), by pack and lesson order, headed by the published text."""
     with db.reading() as conn:
         pairs = [pair for pair in _phrases(conn, class_id) if pack is None or pair[0] == pack]
-        return _columns(conn, class_id, pairs)
+        return _columns(conn, pairs)
 
 
-def _aggregates(class_id: int, pack: str | None) -> Any:
+def score_value(value: object) -> float | None:
+    """A stored score as the page shows it: a finite number from 0 to 100, else None (a row written by something else)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= 100:
+        return float(value)
+    return None
+
+
+def _cell(row: Any) -> Cell | None:
+    latest, best = score_value(row.latest), score_value(row.best)
+    trend = row.trend if isinstance(row.trend, (int, float)) and math.isfinite(row.trend) else None
+    if latest is None or not isinstance(row.attempts, int):
+        return None
+    return Cell(row.attempts, latest, best if best is not None else latest, trend_arrow(trend), row.latest_attempt_id)
+
+
+def _aggregates(scope: Scope) -> Any:
     """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
     return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
                    func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
-            .where(_in_class(class_id, pack)).group_by(summaries.c.learner_id))
+            .where(_in_class(scope)).group_by(summaries.c.learner_id))
 
 
 def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
@@ -158,17 +218,18 @@ def _listed(class_id: int, pack: str | None) -> ColumnElement[bool]:
     return and_(learners.c.class_id == class_id, or_(learners.c.removed_at.is_(None), tried.exists()))
 
 
-def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, limit: int, offset: int) -> list[Any]:
+def _learner_page(conn: Connection, scope: Scope, sort: str, limit: int, offset: int) -> list[Any]:
     """The page's learners, ``(id, name, removed_at, mean, takes, last)`` each, in ``sort`` order.
 
     Sorting by name or by one phrase reads the page's learners first and
     their aggregates after; sorting by an aggregate computes it for the class.
     """
-    listed = _listed(class_id, pack)
+    class_id = scope.class_id
+    listed = _listed(class_id, scope.pack)
     key, descending = sort.removeprefix("-"), sort.startswith("-")
     query = select(learners.c.id, learners.c.name, learners.c.removed_at).where(listed)
     if key in ("mean", "takes", "last"):
-        agg = _aggregates(class_id, pack).subquery()
+        agg = _aggregates(scope).subquery()
         column: Any = agg.c[key]
         query = query.add_columns(agg.c.mean, agg.c.takes, agg.c.last).outerjoin(agg, agg.c.learner_id == learners.c.id)
     elif key.startswith(PHRASE_SORT):
@@ -185,7 +246,7 @@ def _learner_page(conn: Connection, class_id: int, pack: str | None, sort: str, 
     if key in ("mean", "takes", "last"):
         return found
     ids = [row.id for row in found]
-    stats = {row.learner_id: row for row in conn.execute(_aggregates(class_id, pack).where(summaries.c.learner_id.in_(ids)))}
+    stats = {row.learner_id: row for row in conn.execute(_aggregates(scope).where(summaries.c.learner_id.in_(ids)))}
     empty = (None, None, None)
     return [(row.id, row.name, row.removed_at, *((stats[row.id].mean, stats[row.id].takes, stats[row.id].last)
                                                  if row.id in stats else empty)) for row in found]
@@ -200,22 +261,27 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
         if name is None:
             return None
         pairs = _phrases(conn, class_id)
-        packs = tuple(sorted({pack_id for pack_id, _ in pairs}))
+        every_column = _columns(conn, pairs)
+        packs = tuple(sorted({c.pack for c in every_column}))
         if pack not in packs:
             pack = None
-        cols = _columns(conn, class_id, [pair for pair in pairs if pack is None or pair[0] == pack])
+        cols = tuple(c for c in every_column if pack is None or c.pack == pack)
+        others, others_total = _others(conn, class_id, pairs) if pack is None else ((), 0)
         total = conn.execute(select(func.count()).select_from(learners).where(_listed(class_id, pack))).scalar_one()
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        found = _learner_page(conn, class_id, pack, sort, per_page, (page - 1) * per_page)
+        scope = Scope(class_id, pack, published_only=len(every_column) < len(pairs))
+        found = _learner_page(conn, scope, sort, per_page, (page - 1) * per_page)
         cells: dict[tuple[int, str, str], Cell] = {}
         if found:
-            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(class_id, pack))
+            query = select(summaries).where(summaries.c.learner_id.in_([row[0] for row in found]), _in_class(scope))
             for s in conn.execute(query):
-                cells[(s.learner_id, s.pack_id, s.phrase_id)] = Cell(s.attempts, s.latest, s.best, trend_arrow(s.trend),
-                                                                     s.latest_attempt_id)
-    rows = tuple(Row(learner=name_, removed=removed is not None, mean=mean, takes=int(takes or 0), last=last,
+                cell = _cell(s)
+                if cell is not None:
+                    cells[(s.learner_id, s.pack_id, s.phrase_id)] = cell
+    rows = tuple(Row(learner=str(name_), removed=removed is not None, mean=score_value(mean),
+                     takes=int(takes) if isinstance(takes, (int, float)) and math.isfinite(takes) else 0, last=last,
                      cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols))
                  for id_, name_, removed, mean, takes, last in found)
-    return ClassPage(class_id=class_id, class_name=name, columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,
-                     page=page, pages=pages, learners=total, per_page=per_page)
+    return ClassPage(class_id=class_id, class_name=str(name), columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,
+                     page=page, pages=pages, learners=total, per_page=per_page, others=others, others_total=others_total)

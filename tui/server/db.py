@@ -4,7 +4,7 @@ Layout::
 
     server.sqlite3           the database when no --database is given (SQLite, WAL)
     recordings/<learner>/    stored takes, named after their client_attempt_id
-    incoming/                uploads being received (emptied at start: never half-stored)
+    incoming/                uploads being received, named after the web node receiving them
     references/              references synthesized with espeak-ng, reused
     packs/<n>/               published packs: the n-th publication (pack folder + pack.zip)
 
@@ -19,7 +19,6 @@ user_version`` 1) included. Every write runs in one transaction — on SQLite a
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,11 +42,19 @@ POOL_TIMEOUT_S = 30
 URL_HINT = "give --database postgresql://USER:PASSWORD@HOST:PORT/DATABASE (or leave it out to use SQLite in the data dir)"
 
 
-class StoreConflict(ClassroomError):
+class StoreFailure(ClassroomError):
+    """The database failed or cannot be reached; the message names it for the admin, never for a web client."""
+
+
+class StoreFull(StoreFailure):
+    """The disk holding the database is full."""
+
+
+class StoreConflict(StoreFailure):
     """A write broke a uniqueness rule (another request stored the same thing first)."""
 
 
-class StoreBusy(ClassroomError):
+class StoreBusy(StoreFailure):
     """Every database connection stayed in use past the pool's timeout."""
 
 
@@ -153,21 +160,13 @@ class Database:
         """Published packs."""
         return self.root / "packs"
 
-    def clear_incoming(self) -> None:
-        """Remove uploads that a stop or a crash cut short (they never got a row)."""
-        for entry in self.incoming_dir.iterdir():
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A connection for reads (one snapshot per block); database errors become :class:`ClassroomError`."""
+        """A connection for reads (one snapshot per block); database errors become :class:`StoreFailure`."""
         try:
             with self.engine.connect() as conn:
                 yield conn
@@ -179,7 +178,7 @@ class Database:
         """A write transaction, committed when the block succeeds and rolled back when it raises.
 
         A broken uniqueness rule raises :class:`StoreConflict`; other database
-        errors :class:`ClassroomError`.
+        errors :class:`StoreFailure`.
         """
         try:
             with self.engine.connect() as conn:
@@ -189,7 +188,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self.failure(exc) from exc
 
-    def failure(self, exc: SQLAlchemyError) -> ClassroomError:
+    def failure(self, exc: SQLAlchemyError) -> StoreFailure:
         """What to tell about a database error (the driver's first line, never the SQL or its values)."""
         if isinstance(exc, PoolTimeout):
             return StoreBusy(f"every connection to the database stayed busy for {POOL_TIMEOUT_S} s",
@@ -198,13 +197,16 @@ class Database:
         detail = reason[0][:200] if reason else exc.__class__.__name__
         if isinstance(exc, IntegrityError):
             return StoreConflict(f"the store refused a duplicate or invalid row ({detail})", hint="try again")
+        if "disk is full" in detail or "No space left" in detail:
+            return StoreFull(f"the disk of the database {self.described} is full ({detail})",
+                             hint="make room on that disk; uploads are refused until then")
         if self.is_sqlite:
-            return ClassroomError(f"the server database {self.described} failed: {detail}",
+            return StoreFailure(f"the server database {self.described} failed: {detail}",
                                   hint=f"check the disk holding {self.root} and that no other program locks it")
         if detail.startswith(("connection failed", "connection to server", "could not connect")):
-            return ClassroomError(f"cannot reach the database {self.described} ({detail})",
+            return StoreFailure(f"cannot reach the database {self.described} ({detail})",
                                   hint="check that PostgreSQL runs there and the URL's host, port, user and password")
-        return ClassroomError(f"the database {self.described} failed: {detail}",
+        return StoreFailure(f"the database {self.described} failed: {detail}",
                               hint="check that PostgreSQL runs and can be reached, then try again")
 
 

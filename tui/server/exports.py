@@ -1,9 +1,10 @@
 """Exports of stored takes as CSV and JSON, written as they are read: memory stays flat whatever their number.
 
 Rows come from :func:`tui.server.records.rows` a batch at a time (only the
-columns an export writes); each batch becomes one chunk of text. A stored
-value that JSON cannot hold (a NaN or an infinity in an old learner score) is
-written as ``null``, so no stored take can break a listing.
+columns an export writes); each batch becomes one chunk of text. Whatever a
+row holds — a score that is not a valid score, NaN, an infinity, a time that
+is not one, text where a number belongs — is written as empty (CSV) or
+``null`` (JSON), so no stored take can break a listing.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import io
 import json
 import math
 from collections.abc import Iterator
+from datetime import datetime
 
 from tui.server import records
 from tui.server.db import Database
 from tui.server.records import BATCH, Filters
+from tui.server.scores import listing_json
 
 CSV_FIELDS = ("id", "learner", "class", "pack", "pack_version", "phrase_id", "text", "lang", "recorded_at", "created_at",
               "status", "duration", "overall", "accuracy", "fluency", "intonation", "completeness", "client_overall",
@@ -37,8 +40,19 @@ def _text(value: str | None) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
-def _number(value: float | None) -> float | str:
-    return "" if value is None else value
+def _number(value: object) -> float | str:
+    """A number a listing can hold, "" for anything else."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return ""
+
+
+def _time(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
 
 
 def csv_chunks(db: Database, filters: Filters, *, batch: int = BATCH) -> Iterator[str]:
@@ -52,31 +66,18 @@ def csv_chunks(db: Database, filters: Filters, *, batch: int = BATCH) -> Iterato
     writer.writerow(CSV_FIELDS)
     for n, (id, pack, version, phrase, text, lang, recorded, created, status, duration, overall, accuracy, fluency,
             intonation, completeness, client, scorer, learner, class_name) in enumerate(rows, start=1):  # CSV_COLUMNS' order
-        writer.writerow((  # ids, versions and tags were checked at upload: only names and texts need the formula guard
-            id, _text(learner), _text(class_name), pack, version, phrase, _text(text), lang, recorded.isoformat(),
-            created.isoformat(), status, "" if duration is None else round(duration, 3), _number(overall),
-            _number(accuracy), _number(fluency), _number(intonation), _number(completeness), _number(client),
-            scorer or "", f"/api/v1/attempts/{id}/audio"))
+        seconds = _number(duration)
+        writer.writerow((  # every text that a row may hold is guarded against spreadsheet formulas
+            id, _text(_str(learner)), _text(_str(class_name)), _text(_str(pack)), _text(_str(version)), _text(_str(phrase)),
+            _text(_str(text)), _text(_str(lang)), _time(recorded) or "", _time(created) or "", _text(_str(status)),
+            round(seconds, 3) if isinstance(seconds, float) else seconds, _number(overall), _number(accuracy),
+            _number(fluency), _number(intonation), _number(completeness), _number(client), _text(_str(scorer)),
+            f"/api/v1/attempts/{id}/audio"))
         if n % batch == 0:
             yield out.getvalue()
             out.seek(0)
             out.truncate()
     yield out.getvalue()
-
-
-def _raw_score(text: str | None) -> str:
-    """A stored score's JSON as it can go into a listing: as stored, or re-written with ``null`` for NaN and infinities.
-
-    Scores are stored by ``Score.to_json``, so text without those constants is valid JSON as it is.
-    """
-    if not text:
-        return "null"
-    if "NaN" not in text and "Infinity" not in text:
-        return text
-    try:
-        return json.dumps(json.loads(text, parse_constant=lambda _: None), allow_nan=False, separators=(",", ":"))
-    except (ValueError, RecursionError):
-        return "null"
 
 
 def json_chunks(db: Database, filters: Filters, *, batch: int = BATCH) -> Iterator[str]:
@@ -91,13 +92,14 @@ def json_chunks(db: Database, filters: Filters, *, batch: int = BATCH) -> Iterat
     parts = ['{"attempts":[']
     for n, (id, class_id, client_id, pack, version, phrase, text, lang, recorded, created, status, duration, score,
             client_score, learner, class_name) in enumerate(rows):  # JSON_COLUMNS' order
-        head = json.dumps({"id": id, "learner": learner, "class": class_name, "class_id": class_id,
-                           "client_attempt_id": client_id, "pack": pack, "pack_version": version, "phrase_id": phrase,
-                           "text": text, "lang": lang, "recorded_at": recorded.isoformat(), "created_at": created.isoformat(),
-                           "status": status, "duration": duration if duration is None or math.isfinite(duration) else None},
+        seconds = _number(duration)
+        head = json.dumps({"id": id, "learner": _str(learner), "class": _str(class_name), "class_id": class_id,
+                           "client_attempt_id": _str(client_id), "pack": _str(pack), "pack_version": _str(version),
+                           "phrase_id": _str(phrase), "text": _str(text), "lang": _str(lang), "recorded_at": _time(recorded),
+                           "created_at": _time(created), "status": _str(status), "duration": None if seconds == "" else seconds},
                           ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        parts.append(f'{"," if n else ""}{head[:-1]},"score":{_raw_score(score if status == "scored" else None)},'
-                     f'"client_score":{_raw_score(client_score)},"audio_url":"/api/v1/attempts/{id}/audio"}}')
+        parts.append(f'{"," if n else ""}{head[:-1]},"score":{listing_json(score) if status == "scored" else "null"},'
+                     f'"client_score":{listing_json(client_score)},"audio_url":"/api/v1/attempts/{id}/audio"}}')
         if len(parts) >= batch:
             yield "".join(parts)
             parts = []

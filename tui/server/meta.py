@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tui.packs.ids import ID_HINT, id_problem, normalize_id
+from tui.packs.ids import ID_HINT
 from tui.scoring.score import Score
+from tui.server import scores
 from tui.server.errors import ApiError
+from tui.server.safe_ids import id_refusal, server_id
 
 MAX_META_BYTES = 64 * 1024
 MAX_TEXT = 500
@@ -32,7 +34,7 @@ class AttemptMeta:
     Attributes
     ----------
     pack, phrase_id : str
-        Safe ids as packs have them (:mod:`tui.packs.ids`), in Unicode NFC: never path-like.
+        Safe ids (:mod:`tui.server.safe_ids`), in Unicode NFKC: never path-like, never a look-alike.
     pack_version : str
     text : str
         The phrase, without control characters.
@@ -43,7 +45,7 @@ class AttemptMeta:
     client_attempt_id : str
         Canonical UUID; the same value again is the same take.
     score : Score or None
-        The learner's own score, kept beside the server's.
+        The learner's own score (every number finite, every score 0–100), kept beside the server's.
     """
 
     pack: str
@@ -76,8 +78,8 @@ def _version(value: Any) -> str:
 
 
 def _id(value: str, key: str) -> str:
-    normal = normalize_id(value)
-    problem = id_problem(normal)
+    normal = server_id(value)
+    problem = id_refusal(normal)
     if problem is not None:
         raise ApiError(422, f"meta.{key} {value[:80]!r} {problem}", hint=ID_HINT)
     return normal
@@ -94,8 +96,8 @@ def _recorded_at(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text)
         when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        raise _fail("meta.recorded_at is not an ISO 8601 time") from exc
+    except (ValueError, OverflowError):
+        raise _fail(f"meta.recorded_at {text[:40]!r} is not an ISO 8601 time in the years 1–9999") from None
     if not EARLIEST <= when <= datetime.now(UTC) + CLOCK_AHEAD:
         raise ApiError(422, f"meta.recorded_at {text[:40]!r} is not a time a take can have been recorded",
                        hint="check the date and time of the device that recorded it")
@@ -117,7 +119,7 @@ def parse_meta(raw: bytes) -> AttemptMeta:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _fail(f"meta is not JSON ({exc.__class__.__name__})") from exc
+        raise _fail("meta is not JSON (UTF-8 text, nested at most a few hundred levels)") from exc
     if not isinstance(data, dict):
         raise _fail("meta must be a JSON object")
     missing = [key for key in _REQUIRED if key not in data]
@@ -136,9 +138,10 @@ def parse_meta(raw: bytes) -> AttemptMeta:
     score = None
     if data.get("score") is not None:
         try:
-            score = Score.from_dict(data["score"])
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise _fail("meta.score is not a score (overall, accuracy, fluency, intonation, completeness...)") from exc
+            score = scores.checked(data["score"])
+        except ValueError as exc:
+            raise ApiError(422, f"meta.score is not a score: {exc}",
+                           hint="send the score as the app computed it (every score a number from 0 to 100), or none") from exc
     return AttemptMeta(
         pack=_id(_string(data, "pack"), "pack"),
         pack_version=_checked(_version(data["pack_version"]), "pack_version", _VERSION, "a version"),

@@ -13,19 +13,20 @@ learner's summary of that phrase in the same transaction) or ``failed``
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, Select, insert, select, update
+from sqlalchemy import Row, Select, insert, or_, select, update
 
 from tui.errors import ClassroomError
 from tui.fsio import fsync_path
 from tui.scoring.score import Score
-from tui.server import summaries
+from tui.server import scores, summaries
 from tui.server.accounts import now
 from tui.server.db import Database, StoreConflict
 from tui.server.meta import AttemptMeta
@@ -79,12 +80,12 @@ class ServerAttempt:
         The learner's and the class's names.
     client_attempt_id : str
     pack, pack_version, phrase_id, text, lang : str
-    recorded_at, created_at : datetime
-        When the learner recorded it, and when the server stored it (UTC).
+    recorded_at, created_at : datetime or None
+        When the learner recorded it, and when the server stored it (UTC; None when a row holds no time).
     status : str
         ``pending``, ``scored`` or ``failed``.
-    audio : Path
-        The stored recording (absolute).
+    audio : Path or None
+        The stored recording (absolute; None when the row names no file of the store).
     duration : float or None
         Seconds (None until scored).
     reference : Path or None
@@ -108,10 +109,10 @@ class ServerAttempt:
     phrase_id: str
     text: str
     lang: str
-    recorded_at: datetime
-    created_at: datetime
+    recorded_at: datetime | None
+    created_at: datetime | None
     status: str
-    audio: Path
+    audio: Path | None
     duration: float | None
     reference: Path | None
     score: Score | None
@@ -127,25 +128,42 @@ def _select(columns: Sequence[str] | None = None) -> Select[Any]:
             .join(classes, classes.c.id == attempts.c.class_id))
 
 
+def _inside(root: Path, stored: Any, *folders: str) -> Path | None:
+    """``root / stored`` when ``stored`` names a file inside one of ``folders`` of the store, else None (a hostile row)."""
+    if not isinstance(stored, str) or not stored:
+        return None
+    path = root / stored
+    if ".." in Path(stored).parts or Path(stored).is_absolute() or not any(
+            path.is_relative_to(root / folder) for folder in folders):
+        return None
+    return path
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= 3600 else None
+
+
 def from_row(root: Path, row: Row[Any]) -> ServerAttempt:
-    """A :class:`ServerAttempt` from a row of :func:`rows` (paths made absolute under ``root``)."""
+    """A :class:`ServerAttempt` from a row of :func:`rows` (paths made absolute under ``root``).
+
+    Whatever a row holds, this does not fail: a score that is not valid is
+    None, a path that leads outside the store is None, texts are texts.
+    """
+    status = row.status if row.status in ("pending", "scored", "failed") else "failed"
     return ServerAttempt(
-        id=row.id, learner_id=row.learner_id, learner=row.learner, class_id=row.class_id, class_name=row.class_name,
-        client_attempt_id=row.client_attempt_id, pack=row.pack_id, pack_version=row.pack_version, phrase_id=row.phrase_id,
-        text=row.text, lang=row.lang, recorded_at=row.recorded_at, created_at=row.created_at, status=row.status,
-        audio=root / row.audio, duration=row.duration, reference=root / row.reference if row.reference else None,
-        score=Score.from_json(row.score_json) if row.status == "scored" else None,
-        client_score=_client_score(row.client_score_json), error=row.error,
+        id=row.id, learner_id=row.learner_id, learner=_text(row.learner), class_id=row.class_id,
+        class_name=_text(row.class_name), client_attempt_id=_text(row.client_attempt_id), pack=_text(row.pack_id),
+        pack_version=_text(row.pack_version), phrase_id=_text(row.phrase_id), text=_text(row.text), lang=_text(row.lang),
+        recorded_at=row.recorded_at, created_at=row.created_at, status=status,
+        audio=_inside(root, row.audio, "recordings"), duration=_seconds(row.duration),
+        reference=_inside(root, row.reference, "references", "packs"),
+        score=scores.stored(row.score_json) if status == "scored" else None,
+        client_score=scores.stored(row.client_score_json), error=_text(row.error) or None,
     )
-
-
-def _client_score(text: str | None) -> Score | None:
-    if not text:
-        return None
-    try:
-        return Score.from_json(text)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
 
 
 def find(db: Database, client_attempt_id: str) -> ServerAttempt | None:
@@ -239,7 +257,7 @@ def add(db: Database, *, learner_id: int, meta: AttemptMeta, staged: Path, suffi
     values: dict[str, Any] = {
         "learner_id": learner_id, "client_attempt_id": meta.client_attempt_id, "pack_id": meta.pack,
         "pack_version": meta.pack_version, "phrase_id": meta.phrase_id, "text": meta.text, "lang": meta.lang,
-        "recorded_at": meta.recorded_at, "created_at": now(), "status": "pending",
+        "recorded_at": meta.recorded_at, "created_at": now(), "status": "pending", "submitted_at": now(),
         "audio": dest.relative_to(db.root).as_posix(), "audio_bytes": staged.stat().st_size,
         "client_score_json": meta.score.to_json() if meta.score else None,
         "client_overall": meta.score.overall if meta.score and 0 <= meta.score.overall <= 100 else None,
@@ -306,3 +324,39 @@ def pending(db: Database, *, limit: int = BATCH) -> list[int]:
     with db.reading() as conn:
         return list(conn.execute(select(attempts.c.id).where(attempts.c.status == "pending")
                                  .order_by(attempts.c.id).limit(limit)).scalars())
+
+
+def claim(db: Database, *, limit: int, lease: float) -> list[int]:
+    """Take up to ``limit`` pending takes nobody scores (never submitted, or their lease of ``lease`` s ran out), oldest first.
+
+    The claim is the take's ``submitted_at``: the claiming node renews it
+    (:func:`renew`) while the job runs; a node that went away stops renewing,
+    and after ``lease`` seconds another node claims the take. On PostgreSQL
+    rows another node is claiming are skipped, not waited for.
+    """
+    if limit <= 0:
+        return []
+    started = now()
+    free = or_(attempts.c.submitted_at.is_(None), attempts.c.submitted_at < started - timedelta(seconds=lease))
+    with db.writing() as conn:
+        ids = list(conn.execute(select(attempts.c.id).where(attempts.c.status == "pending", free).order_by(attempts.c.id)
+                                .limit(limit).with_for_update(skip_locked=True, key_share=True)).scalars())
+        if ids:
+            conn.execute(update(attempts).where(attempts.c.id.in_(ids)).values(submitted_at=started))
+    return ids
+
+
+def renew(db: Database, ids: Sequence[int]) -> None:
+    """Renew this node's claim on takes it is scoring."""
+    for start in range(0, len(ids), 500):
+        with db.writing() as conn:
+            conn.execute(update(attempts).where(attempts.c.id.in_(ids[start:start + 500]), attempts.c.status == "pending")
+                         .values(submitted_at=now()))
+
+
+def release(db: Database, ids: Sequence[int]) -> None:
+    """Give up the claim on takes this node will not score (it is stopping): another node may take them at once."""
+    for start in range(0, len(ids), 500):
+        with db.writing() as conn:
+            conn.execute(update(attempts).where(attempts.c.id.in_(ids[start:start + 500]), attempts.c.status == "pending")
+                         .values(submitted_at=None))

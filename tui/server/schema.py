@@ -32,6 +32,8 @@ from sqlalchemy import (
     Text,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
 
 NAMING = {
@@ -48,11 +50,39 @@ ROLES = ("admin", "teacher", "learner")
 STAFF_ROLES = ("admin", "teacher")
 
 
+class ReadableTime(FunctionElement[datetime]):
+    """A stored time as a query reads it: on PostgreSQL NULL for a time Python cannot hold (``infinity``, after 9999).
+
+    pronounce never writes such a time; a row written by anything else must not
+    break a listing (the driver refuses the whole result otherwise).
+    """
+
+    name = "readable_time"
+    inherit_cache = True
+
+
+@compiles(ReadableTime)
+def _time_as_it_is(element: ReadableTime, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(ReadableTime, "postgresql")
+def _time_python_holds(element: ReadableTime, compiler: Any, **kw: Any) -> str:
+    time = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {time} BETWEEN '0001-01-02Z' AND '9999-12-30Z' THEN {time} END"
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware UTC time: ``timestamptz`` on PostgreSQL, fixed-width ISO 8601 text on SQLite (text order is time order)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def column_expression(self, column: Any) -> Any:
+        """What a query selects: see :class:`ReadableTime`."""
+        guarded = ReadableTime(column)
+        guarded.type = self
+        return guarded
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
@@ -68,12 +98,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.isoformat(timespec="microseconds") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        """The stored time in UTC; None for a value that is not one (a row written by something else)."""
         if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+        if not isinstance(value, datetime):
+            return None
+        try:
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        except (OverflowError, ValueError):
+            return None
 
 
 ID = BigInteger().with_variant(Integer(), "sqlite")

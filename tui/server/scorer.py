@@ -1,42 +1,37 @@
-"""Server-side scoring, in a pool of worker processes so uploads and pages never wait on the CPU.
+"""What a scoring job is and the functions it runs, in a local process or on a Dask worker alike.
 
-Each take is scored by :func:`tui.scoring.compare` against the published
-pack's reference when the server has that phrase, else against a reference
-that espeak-ng synthesizes from the phrase text (kept in ``references/`` and
-reused). Prepared references are cached in each worker.
+A job carries bytes, not paths: the take as uploaded and the reference it is
+scored against (the published pack's recording of the phrase, or the one
+espeak-ng made from its text on the web node), with the phrase's words, text
+and language. A worker therefore needs only pronounce installed and a route to
+the scheduler — no shared folder, no database. Each worker keeps the
+references it prepared (keyed by their content), so a class practising one
+pack prepares each phrase once per worker.
 
-Worker processes are spawned (not forked: the server runs threads) and ignore
-SIGINT/SIGTERM: the server decides when they stop, after in-flight work ends.
+:func:`score_take` is the task: it calls the engine through :func:`prepared`
+(the one place the server prepares a phrase) and :func:`tui.scoring.compare`,
+and never raises for bad input: it answers why the take cannot be scored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import hashlib
+import io
 import json
-import multiprocessing
-import signal
 import threading
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 
-from tui.errors import AudioFormatError, PronounceError, TTSError
+from tui.errors import AudioFormatError, PronounceError
 from tui.scoring import PreparedReference, compare, pitch_track, prepare_phrase
 from tui.scoring.score import Score
-from tui.server.errors import ApiError
 from tui.speech.types import WordTiming
 
-MAX_TAKE_SECONDS = 60.0
 REFERENCE_CACHE = 256
-_MAGIC = {b"RIFF": ".wav", b"fLaC": ".flac", b"OggS": ".ogg"}
-T = TypeVar("T")
+"""Prepared references a worker keeps."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +54,45 @@ class ReferenceSpec:
     words: tuple[WordTiming, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScoreJob:
+    """Everything a worker needs to score one take.
+
+    Attributes
+    ----------
+    take : bytes
+        The recording as uploaded (FLAC, WAV or OGG).
+    reference : bytes
+        The reference recording.
+    reference_key : str
+        A digest of the reference, its words, text and language: the worker's cache key.
+    words : tuple of WordTiming
+        Word boundaries in the reference (empty: derived from the text).
+    text, lang : str
+        The phrase and its language.
+    """
+
+    take: bytes
+    reference: bytes
+    reference_key: str
+    words: tuple[WordTiming, ...]
+    text: str
+    lang: str
+
+    @classmethod
+    def make(cls, take: bytes, reference: bytes, words: tuple[WordTiming, ...], text: str, lang: str) -> ScoreJob:
+        """A job, its reference key computed from what it holds."""
+        digest = hashlib.sha256(reference)
+        digest.update(json.dumps([[[w.text, w.start, w.end] for w in words], text, lang.lower()]).encode())
+        return cls(take=take, reference=reference, reference_key=digest.hexdigest(), words=words, text=text, lang=lang)
+
+
 @dataclass(frozen=True)
 class Scored:
-    """A worker's answer: the score and what it used, or why the take cannot be scored."""
+    """A worker's answer: the score and the seconds of audio, or why the take cannot be scored."""
 
     score: Score | None = None
     duration: float = 0.0
-    reference: Path | None = None
-    status: int = 0
     error: str = ""
     hint: str = ""
 
@@ -81,148 +107,79 @@ class Contours:
     take_f0: np.ndarray
 
 
-def sniff(path: Path) -> str | None:
-    """The file suffix its first bytes announce (``.wav``, ``.flac``, ``.ogg``), None for anything else."""
-    with open(path, "rb") as handle:
-        head = handle.read(12)
-    suffix = _MAGIC.get(head[:4])
-    if suffix == ".wav" and head[8:12] != b"WAVE":
-        return None
-    return suffix
+def decode(data: bytes) -> tuple[np.ndarray, int]:
+    """Audio bytes as float32 frames × channels and their rate, read exactly as :func:`tui.audio.files.read_audio` reads a file.
 
-
-def tts_reference(spec: ReferenceSpec, folder: Path) -> tuple[Path, tuple[WordTiming, ...]]:
-    """The synthesized reference of ``spec`` in ``folder`` (made once, atomically) and its word timings."""
-    import soundfile as sf
-
-    from tui.fsio import atomic_output, atomic_write
-    from tui.speech.tts import synthesize
-
-    name = hashlib.sha256(f"{spec.lang.lower()}\n{spec.text}".encode()).hexdigest()[:32]
-    audio, words_file = folder / f"{name}.wav", folder / f"{name}.json"
-    if not (audio.is_file() and words_file.is_file()):
-        spoken = synthesize(spec.text, lang=spec.lang.lower())
-        atomic_write(words_file, json.dumps([w.to_dict() for w in spoken.words]).encode())
-        with atomic_output(audio) as staged:
-            sf.write(staged, spoken.samples, spoken.samplerate, format="WAV", subtype="PCM_16")
-    words = tuple(WordTiming(w["text"], float(w["start"]), float(w["end"])) for w in json.loads(words_file.read_text()))
-    return audio, words
-
-
-@functools.lru_cache(maxsize=REFERENCE_CACHE)
-def _prepared(audio: Path, words: tuple[WordTiming, ...], text: str, lang: str, mtime_ns: int) -> PreparedReference:
-    """The analysed reference, cached per file version (``mtime_ns``)."""
-    return prepare_phrase(text, lang=lang, audio=audio, words=words)
-
-
-def score_take(take: Path, spec: ReferenceSpec, references_dir: Path) -> Scored:
-    """Score the take at ``take`` (runs in a worker process; never raises for bad input).
-
-    Returns
-    -------
-    Scored
-        With ``score`` set, or with ``status`` 415 (not readable audio), 422
-        (readable but not scoreable: too long, empty, no speech to align) or
-        500/503 (the server cannot make or read the reference).
+    Raises
+    ------
+    AudioFormatError
+        libsndfile cannot decode them.
     """
     import soundfile as sf
 
-    from tui.audio.files import read_audio
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+        raise AudioFormatError("the audio cannot be decoded", hint="send a FLAC, WAV or OGG recording") from exc
+    return samples, int(rate)
 
+
+_cache: OrderedDict[str, PreparedReference] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def prepared(job: ScoreJob) -> PreparedReference:
+    """The job's reference, prepared by the engine (once per worker and reference).
+
+    This is the one call from the server into the engine's phrase preparation.
+
+    Raises
+    ------
+    PronounceError
+        The reference cannot be decoded or analysed.
+    """
+    with _cache_lock:
+        found = _cache.get(job.reference_key)
+        if found is not None:
+            _cache.move_to_end(job.reference_key)
+            return found
+    audio = decode(job.reference)
+    made = prepare_phrase(job.text, lang=job.lang, audio=audio, words=job.words)
+    with _cache_lock:
+        _cache[job.reference_key] = made
+        while len(_cache) > REFERENCE_CACHE:
+            _cache.popitem(last=False)
+    return made
+
+
+def score_take(job: ScoreJob) -> Scored:
+    """Score one take (the task a worker runs); bad input is an answer with ``error`` set, never an exception."""
     try:
-        sf.info(str(take))
-    except (sf.LibsndfileError, RuntimeError) as exc:
-        return Scored(status=415, error=f"the audio cannot be decoded ({exc})", hint="send a FLAC, WAV or OGG recording")
-    try:
-        samples, rate = read_audio(take, what="the take", max_seconds=MAX_TAKE_SECONDS)
-    except AudioFormatError as exc:
-        return Scored(status=422, error=exc.message, hint=exc.hint)
-    try:
-        if spec.audio is None:
-            reference, words = tts_reference(spec, references_dir)
-        else:
-            reference, words = spec.audio, spec.words
-        prepared = _prepared(reference, words, spec.text, spec.lang, reference.stat().st_mtime_ns)
-    except TTSError as exc:
-        return Scored(status=422, error=f"cannot make a reference for this phrase: {exc.message}", hint=exc.hint)
-    except (PronounceError, OSError) as exc:
-        return Scored(status=500, error=f"the server cannot use the reference: {exc}", hint="tell the teacher")
-    try:
-        score = compare(prepared, (samples, rate))
-    except AudioFormatError as exc:
-        return Scored(status=422, error=exc.message, hint=exc.hint)
+        reference = prepared(job)
     except PronounceError as exc:
-        return Scored(status=500, error=f"the server cannot score: {exc.message}", hint=exc.hint or "tell the teacher")
-    return Scored(score=score, duration=samples.shape[0] / rate, reference=reference)
+        return Scored(error=f"the server cannot use the reference of this phrase: {exc.message}",
+                      hint="tell the teacher: the published pack may need fixing")
+    try:
+        samples, rate = decode(job.take)
+        score = compare(reference, (samples, rate))
+    except AudioFormatError as exc:
+        return Scored(error=f"the take cannot be scored: {exc.message}", hint=exc.hint or "record the phrase again")
+    except PronounceError as exc:
+        return Scored(error=f"the take cannot be scored: {exc.message}", hint=exc.hint or "tell the teacher")
+    return Scored(score=score, duration=samples.shape[0] / rate)
 
 
-def pitch_contours(take: Path, reference: Path) -> Contours:
-    """Pitch of the reference and of the take (runs in a worker process)."""
-    from tui.audio.files import load_audio
-
-    ref_times, ref_f0 = pitch_track(*load_audio(reference, max_seconds=MAX_TAKE_SECONDS))
-    take_times, take_f0 = pitch_track(*load_audio(take, max_seconds=MAX_TAKE_SECONDS))
+def pitch_contours(take: bytes, reference: bytes) -> Contours:
+    """Pitch of the reference and of the take (a task, like :func:`score_take`)."""
+    ref_samples, ref_rate = decode(reference)
+    take_samples, take_rate = decode(take)
+    ref_times, ref_f0 = pitch_track(ref_samples, ref_rate)
+    take_times, take_f0 = pitch_track(take_samples, take_rate)
     return Contours(ref_times, ref_f0, take_times, take_f0)
 
 
-def _quiet_worker() -> None:
-    """Workers leave SIGINT and SIGTERM to the server, which stops them once in-flight work is done."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    import tui.scoring  # noqa: F401  (load the scorer before the first take arrives)
+def warm() -> bool:
+    """Load the scorer's modules (a worker runs this once, before the first take arrives)."""
+    import tui.scoring.comparison  # noqa: F401
 
-
-class Scorer:
-    """The pool of scoring processes of a running server.
-
-    Parameters
-    ----------
-    workers : int
-        Worker processes (at least 1).
-    references_dir : Path
-        Where synthesized references are kept.
-    """
-
-    def __init__(self, workers: int, references_dir: Path) -> None:
-        self.workers = max(1, workers)
-        self.references_dir = references_dir
-        self._pool: Executor | None = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        """Start the worker processes."""
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_quiet_worker)
-
-    def close(self) -> None:
-        """Wait for running work, then stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=False)
-            self._pool = None
-
-    async def score(self, take: Path, spec: ReferenceSpec) -> Scored:
-        """Score ``take`` in a worker; a crashed worker answers 503 (the client retries) and the pool restarts."""
-        return await self._run(score_take, take, spec, self.references_dir)
-
-    async def contours(self, take: Path, reference: Path) -> Contours:
-        """Pitch contours for the attempt page, computed in a worker."""
-        return await self._run(pitch_contours, take, reference)
-
-    async def _run(self, function: Callable[..., T], *args: object) -> T:
-        pool = self._pool
-        if pool is None:
-            raise ApiError(503, "the server is stopping", hint="try again in a moment")
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
-        except BrokenProcessPool as exc:
-            self._replace(pool)
-            raise ApiError(503, "a scoring process stopped unexpectedly", hint="try again in a moment") from exc
-
-    def _replace(self, broken: Executor) -> None:
-        """Start a new pool in place of ``broken`` (once, however many requests saw it break)."""
-        with self._lock:
-            if self._pool is not broken:
-                return
-            broken.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self.start()
+    return True

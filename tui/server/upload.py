@@ -3,20 +3,25 @@
 Starlette's ``request.form()`` would spool parts to the system temp folder and
 count nothing until the end; here python-multipart's push parser is fed the
 body chunk by chunk, the ``audio`` part is written to ``incoming/`` (inside the
-server store) and the upload is refused the moment it passes a limit — a
-5 GB body costs one chunk of memory and at most the limit of disk.
+server store, named after the web node) and the upload is refused the moment
+it passes a limit — a 5 GB body costs one chunk of memory and at most the
+limit of disk. A body that stalls for :data:`IDLE_SECONDS`, or is still
+arriving after :data:`MAX_SECONDS`, is cut (408): a stalled upload holds a
+slot, a file and a connection for seconds, not for ever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from tui.server.errors import ApiError
 from tui.server.meta import MAX_META_BYTES
@@ -28,6 +33,12 @@ MAX_HEADER_BYTES = 8 * 1024
 FRAMING_BYTES = 64 * 1024
 """Body bytes allowed beyond the audio and meta limits: boundaries and part headers."""
 FIELDS_HINT = "send two multipart fields: audio (the recording) and meta (JSON)"
+IDLE_SECONDS = 20.0
+"""Longest wait for the next piece of a body."""
+MAX_SECONDS = 300.0
+"""Longest time an upload may take (20 MB needs 70 kB/s)."""
+DRAIN_BYTES = 2 * 1024 * 1024
+"""The largest body of a refused upload that is read (and dropped) so that its client reads the answer."""
 
 
 @dataclass
@@ -44,9 +55,10 @@ class Received:
 class _Parser:
     """python-multipart callbacks that fill a :class:`Received`, enforcing every limit as bytes arrive."""
 
-    def __init__(self, boundary: bytes, incoming: Path, max_audio_bytes: int) -> None:
+    def __init__(self, boundary: bytes, incoming: Path, prefix: str, max_audio_bytes: int) -> None:
         self.got = Received()
         self.incoming = incoming
+        self.prefix = prefix
         self.max_audio_bytes = max_audio_bytes
         self.parts = 0
         self.header_bytes = 0
@@ -99,7 +111,7 @@ class _Parser:
             raise ApiError(422, f"the field {name!r} is sent twice", hint=FIELDS_HINT)
         self.target = name
         if name == "audio":
-            got.audio = self.incoming / f"{uuid.uuid4().hex}.part"
+            got.audio = self.incoming / f"{self.prefix}{uuid.uuid4().hex}.part"
             got.file = open(got.audio, "xb")  # noqa: SIM115  (closed in part_end, or by discard())
         else:
             got.meta = bytearray()
@@ -135,7 +147,24 @@ def _boundary(request: Request) -> bytes:
     return boundary
 
 
-async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> Received:
+async def _chunks(request: Request) -> AsyncIterator[bytes]:
+    """The body's chunks; :class:`ApiError` 408 when it stalls or takes too long."""
+    stream = request.stream().__aiter__()
+    deadline = asyncio.get_running_loop().time() + MAX_SECONDS
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        try:
+            yield await asyncio.wait_for(stream.__anext__(), min(IDLE_SECONDS, max(left, 0.0)))
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if left <= IDLE_SECONDS:
+                raise ApiError(408, f"the upload took longer than {MAX_SECONDS:.0f} s", hint="the take is sent again later") from None
+            raise ApiError(408, f"the upload stalled: nothing arrived for {IDLE_SECONDS:.0f} s",
+                           hint="the take is sent again later") from None
+
+
+async def receive(request: Request, *, incoming: Path, prefix: str, max_audio_bytes: int) -> Received:
     """Read the request body of an upload; on any error nothing of it stays on disk.
 
     Raises
@@ -143,7 +172,8 @@ async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> 
     ApiError
         413 past a size limit (checked on ``Content-Length`` first, then on
         every chunk), 415 when the body is not multipart, 422 for unexpected,
-        repeated, missing or too many fields and for a body that ends early.
+        repeated, missing or too many fields and for a body that ends early,
+        408 for a body that stalls.
     starlette.requests.ClientDisconnect
         The client went away mid-upload.
     """
@@ -153,10 +183,10 @@ async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> 
     if declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"the upload is larger than {max_audio_bytes // (1024 * 1024)} MB",
                        hint="record a shorter take, or ask the teacher to raise --max-upload-mb")
-    parser = _Parser(boundary, incoming, max_audio_bytes)
+    parser = _Parser(boundary, incoming, prefix, max_audio_bytes)
     got, total = parser.got, 0
     try:
-        async for chunk in request.stream():
+        async for chunk in _chunks(request):
             total += len(chunk)
             if total > limit:
                 raise ApiError(413, f"the upload is larger than {max_audio_bytes // (1024 * 1024)} MB",
@@ -165,7 +195,7 @@ async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> 
                 try:
                     parser.parser.write(chunk)
                 except FormParserError as exc:
-                    raise ApiError(422, f"the upload is not valid multipart ({exc})", hint=FIELDS_HINT) from exc
+                    raise ApiError(422, "the upload is not valid multipart", hint=FIELDS_HINT) from exc
         if not got.done:
             raise ApiError(422, "the upload ended before its last boundary", hint=FIELDS_HINT)
         if got.audio is None or got.meta is None:
@@ -174,6 +204,26 @@ async def receive(request: Request, *, incoming: Path, max_audio_bytes: int) -> 
         discard(got)
         raise
     return got
+
+
+async def drain(request: Request, limit: int = DRAIN_BYTES) -> None:
+    """Read and drop the body of an upload refused before it was read (busy, disk full), up to ``limit`` bytes.
+
+    A server that answers while the client still sends, then closes, makes
+    the client's socket see a reset instead of the answer; reading a small
+    body first lets the client read why it must wait (``Retry-After``).
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return
+    read = 0
+    try:
+        async for chunk in _chunks(request):
+            read += len(chunk)
+            if read > limit:
+                return
+    except (ApiError, ClientDisconnect):
+        return
 
 
 def discard(got: Received) -> None:

@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
 }
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["when"] = lambda moment, style="%Y-%m-%d %H:%M": moment.strftime(style) if moment else "–"
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -100,7 +101,8 @@ async def home(request: Request) -> Response:
     seen = await run_in_threadpool(class_list, service_of(request).db, who)
     if len(seen) == 1:
         return RedirectResponse(f"/classes/{seen[0].id}", status_code=303)
-    return _page(request, "classes.html", {"classes": seen, "who": who, "csrf": csrf, "signed_in": True})
+    return _page(request, "classes.html", {"classes": seen, "who": who, "csrf": csrf, "signed_in": True,
+                                           "disk": await _disk_warning(request)})
 
 
 async def class_view(request: Request) -> Response:
@@ -121,7 +123,21 @@ async def class_view(request: Request) -> Response:
     latest = await run_in_threadpool(records.recent, db, class_id, RECENT_TAKES)
     several = who.class_ids is None or len(who.class_ids) > 1
     return _page(request, "class.html", {"table": table, "recent": latest, "csrf": csrf, "signed_in": True,
-                                         "all_classes": several})
+                                         "all_classes": several, "disk": await _disk_warning(request)})
+
+
+async def _disk_warning(request: Request) -> dict[str, Any] | None:
+    """What the teachers' pages say when the server's disk runs low (None while there is room)."""
+    disk = service_of(request).disk
+    free = await run_in_threadpool(disk.low)
+    if free is None:
+        return None
+    return {"free": _size(free), "minimum": _size(disk.min_free), "refusing": free <= disk.min_free}
+
+
+def _size(count: int) -> str:
+    """Bytes for a person: ``812 MB``, ``65.3 GB``."""
+    return f"{count / 1024**3:,.1f} GB" if count >= 10 * 1024**3 else f"{count // 1024**2:,} MB"
 
 
 def _signin_page(request: Request, message: str = "", status: int = 200) -> Response:
@@ -184,9 +200,10 @@ async def attempt_page(request: Request) -> Response:
     chart = None
     score, reference = attempt.score, attempt.reference
     if score is not None and reference is not None:
-        if contours is None and attempt.audio.is_file() and reference.is_file():
-            contours = await service.scorer.contours(attempt.audio, reference)
-            service.keep_contours(attempt.id, contours)
+        if contours is None:
+            contours = await service.jobs.contours(attempt)
+            if contours is not None:
+                service.keep_contours(attempt.id, contours)
         if contours is not None:
             chart = pitch_svg(contours, score.path, [WordTiming(w.text, w.ref_start, w.ref_end) for w in score.words])
     return _page(request, "attempt.html", {"a": attempt, "score": score, "chart": chart, "csrf": csrf, "signed_in": True})

@@ -31,7 +31,8 @@ from tui.store.attempts import DB_NAME
 from tui.store.files import open_data_dir
 from tui.store.schema import connect, immediate, translate, utc_text
 
-_COLUMNS = "attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at"
+_COLUMNS = ("attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at,"
+            " server_status, server_score_json")
 
 
 class OutboxState(StrEnum):
@@ -69,6 +70,10 @@ class OutboxItem:
     damaged : str
         Why the row could not be read in full ("" when it could): a date that
         is not one reads as due now, so the next try writes a good one.
+    server_status : str or None
+        The server's scoring of the sent take: ``pending``, ``scored`` or ``failed`` (None before it is sent).
+    server_score_json : str or None
+        The server's score (JSON) once scored.
     """
 
     attempt_id: int
@@ -82,6 +87,8 @@ class OutboxItem:
     queued_at: datetime
     sent_at: datetime | None
     damaged: str = ""
+    server_status: str | None = None
+    server_score_json: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,10 +189,22 @@ class Outbox:
         found = dict(self._read("SELECT state, count(*) FROM outbox GROUP BY state", ()))
         return OutboxCounts(found.get("pending", 0), found.get("sent", 0), found.get("failed", 0))
 
-    def mark_sent(self, attempt_id: int, server_id: int) -> None:
-        """The server stored the take as ``server_id``."""
-        self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?",
-                     (server_id, utc_text(now_utc())))
+    def mark_sent(self, attempt_id: int, server_id: int, *, server_status: str = "scored",
+                  server_score_json: str | None = None) -> None:
+        """The server stored the take as ``server_id``, scored (with its score) or still ``pending``."""
+        self._update(attempt_id, "state = 'sent', tries = tries + 1, last_error = '', server_id = ?, sent_at = ?,"
+                     " server_status = ?, server_score_json = ?",
+                     (server_id, utc_text(now_utc()), server_status, server_score_json))
+
+    def record_server_score(self, attempt_id: int, server_status: str, server_score_json: str | None) -> None:
+        """What the server now says of a sent take: ``scored`` with its score, ``failed``, or still ``pending``."""
+        self._update(attempt_id, "server_status = ?, server_score_json = ?", (server_status, server_score_json))
+
+    def awaiting_score(self, *, limit: int | None = None) -> list[OutboxItem]:
+        """Sent takes the server has not scored yet, oldest first."""
+        rows = self._read(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'sent' AND server_status = 'pending'"
+                          " ORDER BY attempt_id LIMIT ?", (-1 if limit is None else limit,))
+        return [_item(row) for row in rows]
 
     def mark_retry(self, attempt_id: int, error: str, next_try_at: datetime) -> None:
         """A try failed for a reason that may pass (network, server busy): try again at ``next_try_at``."""
@@ -248,7 +267,7 @@ class Outbox:
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:
     """The queued take in ``row``; a value that is not what the outbox writes is named in ``damaged``."""
-    attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent = row
+    attempt_id, client_id, lang, state, tries, next_try, error, server_id, queued, sent, server_status, server_score = row
     reasons: list[str] = []
 
     def when(value: object, what: str, fallback: datetime) -> datetime:
@@ -276,4 +295,6 @@ def _item(row: tuple[Any, ...]) -> OutboxItem:
         queued_at=when(queued, "queue time", now),
         sent_at=when(sent, "sending time", now) if sent else None,
         damaged="; ".join(reasons),
+        server_status=server_status if server_status in ("pending", "scored", "failed") else None,
+        server_score_json=server_score if isinstance(server_score, str) else None,
     )

@@ -80,6 +80,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 3 -> 4: the phrase's language, so re-scoring keeps phone evidence and the cohort ('' = unknown: older rows).
     ("ALTER TABLE attempts ADD COLUMN lang TEXT NOT NULL DEFAULT ''",),
+    # 4 -> 5: the class server's own score of a sent take, which may come after the upload (NULL: not asked yet).
+    (
+        "ALTER TABLE outbox ADD COLUMN server_status TEXT CHECK (server_status IN ('pending', 'scored', 'failed'))",
+        "ALTER TABLE outbox ADD COLUMN server_score_json TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

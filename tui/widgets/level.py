@@ -66,7 +66,7 @@ class LevelMeter(Widget):
                 bar.append("·", style="dim")
         bar.append("▏")
         if level is None:
-            bar.append(" input level (while recording)", style="dim")
+            bar.append(" input level", style="dim")
             return bar
         bar.append(f" {db_label(rms)} dBFS  peak {db_label(held)}")
         warning = self.warning

@@ -9,6 +9,7 @@ import numpy as np
 from rich.text import Text
 from textual.widget import Widget
 
+from tui.text import printable
 from tui.widgets.braille import BrailleCanvas, styled
 from tui.widgets.wording import plural
 
@@ -50,8 +51,31 @@ def _layers_to_text(canvas: BrailleCanvas, styles: dict[int, str]) -> Text:
     return Text("\n").join(rows)
 
 
+SEMITONE_LIMIT = 12.0
+"""The chart shows at most this many semitones above and below the reference's median pitch (as the web page does)."""
+
+
+def semitones(contour: Contour, base: float) -> Contour:
+    """The voiced points of ``contour`` as semitones from ``base`` Hz, clipped to ±:data:`SEMITONE_LIMIT`."""
+    times, f0 = _voiced(contour)
+    return times, np.clip(12.0 * np.log2(f0 / base), -SEMITONE_LIMIT, SEMITONE_LIMIT)
+
+
+def stretches(times: np.ndarray, values: np.ndarray, *, gap: float = 0.06) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The runs of points no more than ``gap`` seconds apart: each is drawn as one line (unvoiced gaps stay gaps)."""
+    if times.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(times) > gap) + 1
+    return list(zip(np.split(times, breaks), np.split(values, breaks)))
+
+
 class PitchPlot(Widget):
-    """Pitch of the reference and of the attempt, on the reference's time axis, in semitones."""
+    """Pitch of the reference and of the attempt as two lines on the reference's time axis, with its words under them.
+
+    Semitones from the reference's median pitch, the vertical range fitted to both
+    lines (robustly: a stray octave jump does not squash them), voiced stretches
+    joined, unvoiced gaps left open.
+    """
 
     DEFAULT_CSS = """
     PitchPlot { height: 5; }
@@ -61,32 +85,50 @@ class PitchPlot(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self.reference: Contour | None = None
         self.attempt: Contour | None = None
+        self.words: tuple[tuple[str, float], ...] = ()
 
-    def set_contours(self, reference: Contour | None, attempt: Contour | None, path: Sequence[tuple[float, float]] = ()) -> None:
-        """Show ``(times, f0 Hz with NaN where unvoiced)`` of both; attempt times are warped by ``path``."""
+    def set_contours(self, reference: Contour | None, attempt: Contour | None, path: Sequence[tuple[float, float]] = (),
+                     words: Sequence[tuple[str, float]] = ()) -> None:
+        """Show ``(times, f0 Hz with NaN where unvoiced)`` of both, attempt times warped by ``path``; ``words`` are
+        ``(text, start in the reference)``, marked under the lines."""
         self.reference = reference
         self.attempt = None if attempt is None else (warp_to_reference(attempt[0], path), attempt[1])
+        self.words = tuple(words)
         self.refresh()
 
     def render(self) -> Text:
         legend = Text.assemble(("pitch ", "bold"), ("━ reference ", REFERENCE_STYLE), ("━ you", ATTEMPT_STYLE))
-        contours = [_voiced(c) for c in (self.reference, self.attempt) if c is not None]
-        contours = [c for c in contours if c[0].size]
-        if not contours or self.size.width <= 0:
+        voiced = [_voiced(c) for c in (self.reference, self.attempt) if c is not None]
+        voiced = [c for c in voiced if c[0].size]
+        if not voiced or self.size.width <= 0:
             return legend + Text("  (no pitch to show)", style="dim")
-        canvas = BrailleCanvas(self.size.width, max(self.size.height - 1, 1))
-        t_end = max(float(np.nanmax(c[0])) for c in contours) or 1.0
-        semis = [12 * np.log2(c[1] / 55.0) for c in contours]
-        low = min(float(np.nanmin(s)) for s in semis) - 1
-        high = max(float(np.nanmax(s)) for s in semis) + 1
-        for layer, contour in ((1, self.reference), (2, self.attempt)):
-            if contour is None:
-                continue
-            times, f0 = _voiced(contour)
-            x = times / t_end * (canvas.dots_x - 1)
-            y = (high - 12 * np.log2(f0 / 55.0)) / (high - low) * (canvas.dots_y - 1)
-            canvas.points(np.round(x), np.round(y), layer=layer)
-        return legend + Text("\n") + _layers_to_text(canvas, {1: REFERENCE_STYLE, 2: ATTEMPT_STYLE})
+        base = float(np.median(voiced[0][1]))
+        lines = [(layer, semitones(c, base)) for layer, c in ((1, self.reference), (2, self.attempt)) if c is not None]
+        points = np.concatenate([values for _, (_, values) in lines if values.size])
+        low, high = np.percentile(points, [3, 97]) + np.array([-1.0, 1.0])
+        t_end = max([float(times.max()) for _, (times, _) in lines if times.size] + [w[1] for w in self.words] + [0.1])
+        canvas = BrailleCanvas(self.size.width, max(self.size.height - 2, 1))
+        for layer, (times, values) in lines:
+            for run_times, run_values in stretches(times, values):
+                x = run_times / t_end * (canvas.dots_x - 1)
+                y = (high - np.clip(run_values, low, high)) / max(high - low, 1e-6) * (canvas.dots_y - 1)
+                canvas.polyline(x, y, layer=layer)
+        chart = _layers_to_text(canvas, {1: REFERENCE_STYLE, 2: ATTEMPT_STYLE})
+        return Text("\n").join([legend, chart, word_marks(self.words, t_end, self.size.width)])
+
+
+def word_marks(words: Sequence[tuple[str, float]], t_end: float, width: int) -> Text:
+    """Each word's text under where it starts, cut so that a space always separates two."""
+    line = [" "] * width
+    taken = 0
+    for index, (text, start) in enumerate(words):
+        column = max(min(int(start / t_end * width), width - 1), taken)
+        following = int(words[index + 1][1] / t_end * width) if index + 1 < len(words) else width
+        label = printable(text, single_line=True)[: max(following - column - 1, 1)]
+        for offset, char in enumerate(label[: width - column]):
+            line[column + offset] = char
+        taken = column + len(label) + 1
+    return Text("".join(line), style="dim")
 
 
 class ScoreChart(Widget):

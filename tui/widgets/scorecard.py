@@ -98,8 +98,13 @@ class ScoreBars(Widget):
     def render(self) -> Text:
         if self.score is None:
             return Text()
-        width = max(self.content_size.width - LABEL_WIDTH - 4, 4)
-        return Text("\n").join(score_bar(name, getattr(self.score, name, None), width) for name in SUB_SCORES)
+        if self.content_size.height >= len(SUB_SCORES):
+            width = max(self.content_size.width - LABEL_WIDTH - 4, 4)
+            return Text("\n").join(score_bar(name, getattr(self.score, name, None), width) for name in SUB_SCORES)
+        half = self.content_size.width // 2  # two bars a row when the card is short of height
+        width = max(half - LABEL_WIDTH - 6, 4)
+        bars = [score_bar(name, getattr(self.score, name, None), width) for name in SUB_SCORES]
+        return Text("\n").join(Text("  ").join(bars[i : i + 2]) for i in range(0, len(bars), 2))
 
 
 class ScoreCard(Vertical):
@@ -115,6 +120,7 @@ class ScoreCard(Vertical):
     ScoreCard.-wide #bars { width: 34; }
     ScoreCard #overall-box { width: 16; height: auto; }
     ScoreCard #overall { width: auto; }
+    ScoreCard #overall-line { display: none; }
     ScoreCard PitchPlot { width: 1fr; }
     ScoreCard.-wide PitchPlot { padding-left: 2; }
     ScoreCard #words, ScoreCard #findings { height: auto; }
@@ -140,6 +146,7 @@ class ScoreCard(Vertical):
                 with Vertical(id="overall-box"):
                     yield Digits("", id="overall")
                     yield Static("", id="verdict")
+                    yield Static("", id="overall-line")
                 yield ScoreBars(id="bars")
             yield PitchPlot()
         yield Static("", id="words")
@@ -163,7 +170,7 @@ class ScoreCard(Vertical):
         if result is not None and result.score is None:
             self.show(None)
             self.add_class("-rejected")
-            self.query_one("#hint", Static).update(Text(f"Not scored: {printable(result.rejected)}.\nNothing was saved."))
+            self.query_one("#hint", Static).update(Text(f"Not scored: {printable(result.rejected)}.\nThis take was not kept (a plays what was heard)."))
             return
         self.show(result.score if result else None, reference_pitch=result.reference_pitch if result else None,
                   attempt_pitch=result.attempt_pitch if result else None)
@@ -185,6 +192,7 @@ class ScoreCard(Vertical):
         digits.styles.color = level_style(overall)
         verdict = "?" if overall is None else "great" if overall >= GOOD else "close" if overall >= FAIR else "retry"
         self.query_one("#verdict", Static).update(Text(f"overall · {verdict}", style=level_style(overall)))
+        self.query_one("#overall-line", Static).update(Text(f"overall {figure(overall)} · {verdict}", style=f"bold {level_style(overall)}"))
         self.query_one(ScoreBars).show(score)
         self._show_words()
         issues = [printable(str(issue)) for issue in score.issues]
@@ -192,7 +200,8 @@ class ScoreCard(Vertical):
         if score.evidence:
             findings.append(f"\nscored by {score.evidence}", style="dim")
         self.query_one("#findings", Static).update(findings)
-        self.query_one(PitchPlot).set_contours(reference_pitch, attempt_pitch, score.path)
+        words = [(str(word.text), word.ref_start) for word in score.words]
+        self.query_one(PitchPlot).set_contours(reference_pitch, attempt_pitch, score.path, words)
 
     def select_word(self, index: int | None) -> None:
         """Highlight word ``index`` (None: no word)."""
