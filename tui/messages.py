@@ -10,6 +10,7 @@ from textual.message import Message
 from tui.audio.meter import Level
 from tui.packs.model import Pack
 from tui.practice.captures import Capture, CaptureEvent, Chunk
+from tui.practice.classroom import AssignedPhrase, AssignmentLine
 from tui.practice.progress import Progress
 from tui.practice.results import Reference, Result
 from tui.practice.takes import Take
@@ -110,6 +111,20 @@ class PlaybackChanged(Message):
 @dataclass
 class StatusChanged(Message):
     """The session's status line changed."""
+
+
+@dataclass
+class InboxChanged(Message):
+    """The teacher's answers or assignments were fetched: assigned phrases and answers may have changed."""
+
+
+@dataclass
+class AssignmentsRead(Message):
+    """What the teacher's assignments ask of ``pack`` (its assigned phrases) and every assignment's line, read."""
+
+    pack: Pack
+    assigned: dict[str, AssignedPhrase]
+    lines: list[AssignmentLine]
 
 
 def capture_message(event: CaptureEvent) -> Message:

@@ -10,6 +10,7 @@ source goes through :func:`printable`; the app additionally shows it as
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Characters that make text read in another order than it is stored (Trojan Source)."""
@@ -57,6 +58,20 @@ def brief(value: object, limit: int = 60) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def due_text(due_on: date, today: date) -> str:
+    """When work is due, as a learner reads it: ``today``, ``tomorrow``, ``Fri`` within a week, else ``14 Mar``."""
+    days = (due_on - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if 1 < days < 7:
+        return due_on.strftime("%a")
+    if days < 0 and days > -7:
+        return f"was {due_on.strftime('%a')}"
+    return f"{due_on.day} {due_on.strftime('%b')}" + (f" {due_on.year}" if due_on.year != today.year else "")
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

@@ -19,7 +19,8 @@ from tests.hostile.harness import Harness, Unchanged, assert_refused, assert_wor
 from tests.hostile.world import World
 
 NOT_INTEGERS = ["١", "١٢", "1_0", "+1", " 1", "1 ", "1\n", "0x1", "1e3", "1.0", "", "one", "¹", "１", "--1"]
-NO_ATTEMPT = ["0", "-1", "9223372036854775808", "99999999999999999999999"]
+NO_ATTEMPT = ["9223372036854775808", "99999999999999999999999"]
+BELOW_ONE = ["0", "-1"]
 
 
 @pytest.mark.parametrize("value", NOT_INTEGERS)
@@ -36,6 +37,15 @@ def test_an_id_beyond_the_attempts_is_no_attempt(harness: Harness, world: World,
     data = Path(shutil.copytree(world.paths["data"], tmp_path / "data"))
     ran = harness.run(["review", "--delete", value], env={"PRONOUNCE_DATA_DIR": str(data)})
     assert_refused(ran, f"there is no attempt {value}")
+
+
+@pytest.mark.parametrize("value", BELOW_ONE)
+def test_an_id_below_one_is_refused_as_out_of_range(harness: Harness, world: World, tmp_path: Path, value: str) -> None:
+    data = Path(shutil.copytree(world.paths["data"], tmp_path / "data"))
+    before = Unchanged(world.root, world.victim, tmp_path)
+    ran = harness.run(["review", "--delete", value], env={"PRONOUNCE_DATA_DIR": str(data)})
+    assert_refused(ran, "is not in the range x>=1")
+    before.check()
 
 
 BAD_TAGS = ["fr-FR\n", "fr_FR", "", " fr", "fr-FR ", "français", "f", "fr-FR-", "\u202efr", "fr\x00", "fr-" + "x" * 9,

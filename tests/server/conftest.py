@@ -1,4 +1,6 @@
-"""Class-server fixtures: a throwaway PostgreSQL cluster, and a real server process with a class of three learners.
+"""Class-server fixtures: a throwaway PostgreSQL cluster, a real server process with a class of three learners, and
+Debian's chromium driven by Playwright for the pages (pointed at ``/usr/bin/chromium``, which ``make test`` installs
+with apt; Playwright never downloads a browser of its own).
 
 Storage tests run on both databases: parametrise ``room`` (a running server)
 or ``database`` (a URL, None for SQLite) with :data:`BACKENDS`, indirectly.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.server.dask_cluster import DaskScheduler
 from tests.server.helpers import LiveServer, classroom, open_store, spoken
@@ -24,6 +27,35 @@ from tui.server.packs import publish
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def need_chromium() -> None:
+    """Skip the test when chromium is not installed (a failure on CI, where ``make test`` installs it)."""
+    if not CHROMIUM.exists():
+        if ON_CI:
+            pytest.fail("chromium must be installed on CI (make test installs it with apt)")
+        pytest.skip("no /usr/bin/chromium: run `make test` as root, or apt-get install chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless chromium for a test module."""
+    need_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies), 1100 px wide."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture(scope="session")

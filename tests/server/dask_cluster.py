@@ -107,6 +107,12 @@ class DaskScheduler:
                 self.process.kill()
                 self.process.wait(10)
 
+    def kill(self) -> None:
+        """SIGKILL the scheduler (its workers keep running and look for it), and reap it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(30)
+
     def log(self) -> str:
         """What the scheduler printed."""
         path = self.folder / "scheduler.log"

@@ -81,6 +81,35 @@ def add_class(data_dir: Path, name: str, teacher: str, learners: list[str], *,
         db.close()
 
 
+@dataclass
+class TwoClasses:
+    """A test server with a second class: "Class 2" taught by "Ms Other", with learner Dan; one take id per learner."""
+
+    url: str
+    other_teacher: str
+    dan: str
+    takes: dict[str, int]
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        """An HTTP client with ``token`` as its bearer."""
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, timeout=120, headers=headers)
+
+
+def second_class(room: Any, uploaders: dict[str, str | None]) -> TwoClasses:
+    """Add "Class 2" to ``room``'s server and upload a "Good morning" take for each learner named in ``uploaders``
+    (their token; None: Dan's)."""
+    teacher, learners = add_class(room.data_dir, "Class 2", "Ms Other", ["Dan"], database=room.database)
+    assert teacher is not None
+    takes = {}
+    with room.server.client() as client:
+        for name, token in uploaders.items():
+            response = upload(client, token or learners["Dan"], room.take("Good morning"), meta("Good morning."))
+            assert response.status_code == 201, response.text
+            takes[name] = response.json()["id"]
+    return TwoClasses(room.server.url, teacher, learners["Dan"], takes)
+
+
 def query(data_dir: Path, database: str | None, sql: str, **params: Any) -> list[Any]:
     """Rows of ``sql`` run on the server store (SQLite or PostgreSQL alike)."""
     db = open_store(data_dir, database)

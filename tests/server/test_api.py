@@ -126,7 +126,8 @@ def test_learners_cannot_use_teacher_endpoints_and_tokens_are_required(room: Cla
     ana = {"authorization": f"Bearer {room.learners['Ana']}"}
     with room.server.client() as client:
         for path in ("/api/v1/attempts", "/api/v1/attempts.csv"):
-            assert client.get(path, headers=ana).status_code == 403
+            refused = client.get(path, headers=ana)
+            assert refused.status_code == 403 and refused.json()["hint"] == "use an admin or a teacher token"
             assert client.get(path).status_code == 401
             assert client.get(path, headers={"authorization": "Bearer prn_not-a-real-token"}).status_code == 401
         teacher_upload = upload(client, room.teacher, room.take("Good morning"), meta())

@@ -1,44 +1,12 @@
-"""The teacher's pages in a real headless browser: Debian's chromium driven by Playwright.
-
-Playwright is pointed at ``/usr/bin/chromium`` (``make test`` installs it with
-apt); it never downloads a browser of its own.
-"""
+"""The teacher's pages in a real headless browser: Debian's chromium driven by Playwright (``browser`` and ``page``
+come from conftest.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.server.conftest import Classroom
 from tests.server.helpers import meta, open_store, seed_takes, upload, wait_for
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-ON_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if ON_CI:
-            pytest.fail("chromium must be installed on CI (make test installs it with apt)")
-        pytest.skip("no /usr/bin/chromium: run `make test` as root, or apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    yield context.new_page()
-    context.close()
 
 
 def _sign_in(page: Page, room: Classroom, token: str) -> None:
@@ -61,7 +29,7 @@ def test_the_teacher_signs_in_sees_the_class_and_opens_a_take(room: Classroom, p
     cookie = next(c for c in page.context.cookies() if c["name"] == "pronounce_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
-    table.locator("tbody tr", has_text="Ana").locator("a").first.click()
+    table.locator("tbody tr", has_text="Ana").locator("td.cell a").first.click()  # the first link is the learner's page
     card = page.locator("#score-card")
     expect(card).to_be_visible()
     assert 0 <= float(card.locator(".overall .value").inner_text()) <= 100

@@ -129,6 +129,10 @@ def test_uploads_stay_pending_while_no_worker_is_up_and_are_scored_when_one_join
             ids.append(response.json()["id"])
             assert response.elapsed.total_seconds() < 10  # answered after --score-wait (2 s), not when scored
     assert [_status(nodes, nodes.b, nodes.teacher, i)["status"] for i in ids] == ["pending"] * 3
+    with nodes.b.client() as teacher:  # the class page says why its table is empty and lists them as being scored
+        assert sign_in(teacher, nodes.teacher).status_code == 303
+        page = teacher.get("/classes/1").text
+        assert "No takes scored yet: the latest takes are below." in page and page.count(">scoring…<") == 3
     nodes.scheduler.worker("w1")
     wait_for(lambda: _all_scored(nodes), timeout=SCORED_WITHIN, what="the first worker to score the pending takes")
     for attempt_id in ids:
@@ -263,3 +267,35 @@ def test_score_batch_on_the_cluster_writes_what_a_local_run_writes(nodes: Nodes,
     lines = [json.loads(line) for line in local.splitlines()]
     assert [line["id"] for line in lines] == ["a", "b", "c", "d"]
     assert [line["error"] is None for line in lines] == [True, True, False, False]
+
+
+def test_a_teachers_recording_is_converted_by_a_dask_worker_and_served_by_either_node(nodes: Nodes) -> None:
+    if not nodes.scheduler.workers:
+        nodes.scheduler.worker("w6")
+    teacher = {"authorization": f"Bearer {nodes.teacher}"}
+    with nodes.a.client() as client_a, nodes.b.client() as client_b:
+        take = upload(client_a, nodes.learners["Ana"], nodes.take, meta("Good morning.")).json()["id"]
+        with open(nodes.take, "rb") as clip:
+            answered = client_a.put(f"/api/v1/attempts/{take}/feedback", headers=teacher, data={"comment": "Listen to mine."},
+                                    files={"audio": ("mine.wav", clip, "audio/wav")}, timeout=120)
+        assert answered.status_code == 200, answered.text
+        audio = client_b.get(answered.json()["audio_url"], headers={"authorization": f"Bearer {nodes.learners['Ana']}"})
+        assert audio.status_code == 200 and audio.content[:4] == b"fLaC"
+        refused = client_b.put(f"/api/v1/attempts/{take}/feedback", headers=teacher, data={"comment": "x"},
+                               files={"audio": ("mine.wav", b"RIFF\x10\x00\x00\x00WAVEjunk" * 100, "audio/wav")}, timeout=120)
+        assert refused.status_code in (415, 422) and "recording" in refused.json()["error"], refused.text
+
+
+def test_takes_pending_when_the_scheduler_is_killed_are_submitted_again_and_scored_once(nodes: Nodes) -> None:
+    for worker in list(nodes.scheduler.workers):  # no worker: the takes wait on the scheduler
+        worker.stop()
+    nodes.scheduler.workers.clear()
+    answers = asyncio.run(_at_once(nodes, "Ana", [meta("Good morning.") for _ in range(3)]))
+    assert [r.json()["status"] for r in answers] == ["pending"] * 3, [r.text for r in answers]
+    nodes.scheduler.kill()  # every task it held is lost with it
+    nodes.scheduler.start()  # a new scheduler on the same address: the nodes reconnect and submit the takes again
+    nodes.scheduler.worker("w7")
+    wait_for(lambda: _all_scored(nodes), timeout=SCORED_WITHIN, what="the pending takes to be scored after the restart")
+    _scored_once(nodes)
+    for node in (nodes.a, nodes.b):
+        assert "Traceback" not in node.log()

@@ -115,13 +115,18 @@ def test_a_full_disk_is_507_the_class_page_warns_and_no_recording_is_left_withou
                 assert "disk-warning" not in teacher.get("/classes/1").text
                 _leave_free(disk, 20 * MB)  # below 4 × 8 MB: the page warns, uploads go on
                 assert upload(client, tokens.learners["Ana"], take, meta("Good morning.")).status_code == 201
-                assert "make room soon" in teacher.get("/classes/1").text
+                low = teacher.get("/classes/1").text
+                assert "make room soon" in low and 'class="disk-warning"' in low
                 _leave_free(disk, 6 * MB)  # below the 8 MB reserve: refused before the body is read
                 full = upload(client, tokens.learners["Ana"], take, meta("Good morning."))
                 assert full.status_code == 507 and full.headers["retry-after"] == "60", full.text
                 assert "disk is full" in full.json()["error"] and str(disk) not in full.text
                 page = teacher.get("/classes/1")
                 assert page.status_code == 200 and "Uploads are refused" in page.text
+                assert 'class="disk-warning refusing"' in page.text  # shown as the more urgent warning
+                with server.client() as browser:  # the reserve keeps room for a teacher to sign in and see why
+                    assert sign_in(browser, tokens.teacher).status_code == 303
+                    assert "Uploads are refused" in browser.get("/classes/1").text
                 (disk / "ballast").unlink()
                 assert upload(client, tokens.learners["Ana"], take, meta("Good morning.")).status_code == 201
         finally:
@@ -136,6 +141,15 @@ def test_a_full_disk_is_507_the_class_page_warns_and_no_recording_is_left_withou
                     statuses.append(answer.status_code)
                     assert answer.status_code in (201, 503, 507), answer.text
                     assert str(disk) not in answer.text and "Traceback" not in answer.text
+            _leave_free(disk, 0)  # nothing left at all: signing in is refused with the reason, never a 500
+            with server.client() as browser:
+                form = browser.get("/", headers={"accept": "text/html"})
+                assert form.status_code == 200, form.text
+                answer = sign_in(browser, tokens.teacher)
+                assert answer.status_code in (303, 507), answer.text
+                assert str(disk) not in answer.text and "Traceback" not in answer.text
+                if answer.status_code == 507:
+                    assert "disk is full" in answer.text
         finally:
             (disk / "ballast").unlink(missing_ok=True)
             server.stop()

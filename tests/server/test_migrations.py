@@ -11,14 +11,19 @@ import json
 import sqlite3
 import tarfile
 import threading
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, insert, select
 
 from tests.server.conftest import BACKENDS
 from tests.server.helpers import LiveServer, meta, open_store, query, sign_in, spoken, upload
@@ -26,9 +31,9 @@ from tests.server.postgres import PostgresCluster
 from tui.cli import cli
 from tui.server import accounts, summaries
 from tui.server.accounts import Role
-from tui.server.db import DB_NAME, server_root
-from tui.server.migrations import USER_VERSION, head
-from tui.server.schema import metadata
+from tui.server.db import DB_NAME, database_url, server_root
+from tui.server.migrations import SCRIPTS, USER_VERSION, head
+from tui.server.schema import attempts, classes, feedback, learners, metadata, weak_points
 
 LEGACY = Path(__file__).parent / "data" / "legacy-server-store.tar.gz"
 
@@ -200,3 +205,42 @@ def test_web_nodes_starting_together_on_a_new_database_migrate_it_once(tmp_path:
     assert failures == []
     with psycopg.connect(url) as pg:
         assert pg.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
+
+
+@pytest.mark.parametrize("database", BACKENDS, indirect=True)
+def test_a_store_of_the_first_class_server_schema_upgrades_to_the_teachers_tools(tmp_path: Path, database: str | None) -> None:
+    root = server_root(tmp_path)
+    root.mkdir(parents=True)
+    engine = create_engine(database_url(database, root))
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:  # a store as the server of revision 0001 left it: a class, a learner, a scored take
+            config = Config()
+            config.set_main_option("script_location", str(SCRIPTS))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0001")
+            conn.execute(insert(classes).values(id=1, name="Class 1", created_at=now))
+            conn.execute(insert(learners).values(id=1, class_id=1, name="Ana", created_at=now))
+            conn.execute(insert(attempts).values(
+                id=1, learner_id=1, class_id=1, client_attempt_id=str(uuid.uuid4()), pack_id="en-basics", pack_version="1",
+                phrase_id="good-morning", text="Good morning.", lang="en-US", recorded_at=now, created_at=now, scored_at=now,
+                status="scored", audio="recordings/1/x.flac", audio_bytes=1, reference="references/x.wav", duration=1.0,
+                overall=40.0, accuracy=40.0, fluency=40.0, intonation=40.0, completeness=40.0, scorer_version="x",
+                score_json=json.dumps({"overall": 40.0, "accuracy": 40.0, "fluency": 40.0, "intonation": 40.0,
+                                       "completeness": 40.0, "words": [{"text": "morning", "score": 20.0}]})))
+    finally:
+        engine.dispose()
+    db = open_store(tmp_path, database)  # upgraded in place on opening
+    try:
+        with db.reading() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+            assert MigrationContext.configure(conn).get_current_revision() == head()
+            assert conn.execute(select(attempts.c.overall, attempts.c.flagged_at)).all() == [(40.0, None)]
+        summaries.ensure_current(db)
+        with db.reading() as conn:  # the new table of weak points is filled from the takes the old store kept
+            assert conn.execute(select(weak_points.c.kind, weak_points.c.item)).all() == [("word", "morning")]
+        with db.writing() as conn:
+            conn.execute(insert(feedback).values(attempt_id=1, learner_id=1, class_id=1, comment="Better.", words="[]",
+                                                 created_at=now, updated_at=now))
+    finally:
+        db.close()

@@ -72,6 +72,13 @@ def _summary(db: Database, learner_id: int, phrase: str = "good-morning") -> tup
     return tuple(row) if row else None
 
 
+def _pending_on_the_page(db: Database) -> dict[str, int]:
+    """Each learner's takes being scored, as the class page shows them."""
+    page = class_page(db, 1)
+    assert page is not None
+    return {row.learner: row.pending for row in page.rows}
+
+
 def test_a_pending_take_is_scored_once_and_only_then_counted(db: Database) -> None:
     take = _add(db, 1, None)
     assert take.status == "pending" and take.score is None and take.duration is None
@@ -82,7 +89,9 @@ def test_a_pending_take_is_scored_once_and_only_then_counted(db: Database) -> No
     assert stored[0] is None and "NaN" in stored[1]
     assert records.pending(db) == [take.id]
     assert _summary(db, 1) is None
+    assert _pending_on_the_page(db) == {"Ana": 1, "Ben": 0}  # the class page shows it waiting for its score
     assert records.mark_scored(db, take.id, _scored(db, 71.0))
+    assert _pending_on_the_page(db) == {"Ana": 0, "Ben": 0}
     assert not records.mark_scored(db, take.id, _scored(db, 10.0))  # scored once: the second result is dropped
     assert not records.mark_failed(db, take.id, "too late")
     stored = records.get(db, take.id)

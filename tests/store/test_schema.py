@@ -48,7 +48,7 @@ def _pragma(path: Path, name: str) -> object:
 
 
 def test_new_database_is_wal_at_the_latest_version(store: AttemptStore) -> None:
-    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 5
+    assert _pragma(store.db_path, "user_version") == SCHEMA_VERSION == 6
     assert _pragma(store.db_path, "journal_mode") == "wal"
 
 

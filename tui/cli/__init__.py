@@ -5,7 +5,7 @@ Each command group lives in its own module; importing them attaches them to :dat
 
 from __future__ import annotations
 
-from tui.cli import pack, review, score, server, sync  # noqa: F401  (each module registers its commands)
+from tui.cli import classwork, pack, review, score, server, sync  # noqa: F401  (each module registers its commands)
 from tui.cli.root import cli
 
 __all__ = ["cli", "main"]

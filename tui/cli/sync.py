@@ -1,4 +1,4 @@
-"""The learner's classroom commands: ``login``, ``logout``, ``sync`` and ``pack pull``.
+"""The learner's classroom commands: ``login``, ``logout``, ``sync`` (uploads, then the teacher's answers) and ``pack pull``.
 
 ``pack pull`` joins the ``pack`` group from here, so the pack commands' own
 module stays as it is.
@@ -22,12 +22,13 @@ from tui.fsio import resolved
 from tui.text import printable
 
 if TYPE_CHECKING:
+    from tui.client.inbox import InboxReport
     from tui.client.login import Login
 
 NOT_LOGGED_IN_HINT = "run `pronounce login URL TOKEN` with the address and token your teacher gave you"
 
 
-def _login(settings: Settings) -> Login:
+def require_login(settings: Settings) -> Login:
     from tui.client.login import load_login
 
     login = load_login(settings.data_dir)
@@ -140,7 +141,7 @@ def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
     from tui.client.uploader import sync_now
     from tui.store.outbox import Outbox
 
-    chosen = _login(settings)
+    chosen = require_login(settings)
     if retry_failed:
         with Outbox(settings.data_dir) as outbox:
             outbox.requeue_failed()
@@ -155,11 +156,30 @@ def sync(settings: Settings, show_status: bool, retry_failed: bool) -> None:
     if report.scores_fetched or report.scores_awaited:
         scores = f"; {report.scores_fetched} server scores fetched, {report.scores_awaited} still being scored"
     click.echo(f"{report.sent} sent, {report.waiting} waiting, {report.failed} refused{scores}")
+    if report.inbox is not None and (report.inbox.unseen or report.inbox.assignments or report.inbox.pulled):
+        click.echo(inbox_line(report.inbox))
+        for problem in report.inbox.problems:
+            click.echo(f"pronounce: warning: {printable(problem, single_line=True)}", err=True)
+    elif report.inbox_error:
+        click.echo(f"pronounce: warning: the teacher's answers were not fetched: {printable(report.inbox_error, single_line=True)}",
+                   err=True)
     if report.waiting:
         raise ClassroomError(f"{report.waiting} takes still wait to upload: {report.last_error}",
                              hint="they stay queued; run `pronounce sync` again once the server answers")
     if report.failed:
         raise ClassroomError(f"the server refused {report.failed} takes", hint="`pronounce sync --status` says why")
+
+
+def inbox_line(report: InboxReport) -> str:
+    """``1 new comment from your teacher (open Review in the app) · 2 assignments (pronounce assignments)``."""
+    parts = []
+    if report.unseen:
+        parts.append(f"{report.unseen} new comment{'' if report.unseen == 1 else 's'} from your teacher (open Review in the app)")
+    if report.assignments:
+        parts.append(f"{report.assignments} assignment{'' if report.assignments == 1 else 's'} (pronounce assignments)")
+    if report.pulled:
+        parts.append(f"pulled {', '.join(printable(p, single_line=True) for p in report.pulled)}")
+    return " · ".join(parts)
 
 
 @pack.command("pull")
@@ -172,7 +192,7 @@ def pack_pull(settings: Settings, pack_id: str, target: Path | None) -> None:
     from tui.packs.authoring import import_zip
     from tui.store.files import safe_name
 
-    chosen = _login(settings)
+    chosen = require_login(settings)
     try:
         target = resolved(target or Path.cwd() / safe_name(pack_id))
     except OSError as exc:

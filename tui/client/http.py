@@ -12,6 +12,7 @@ import json
 import mimetypes
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -181,14 +182,17 @@ class ClassClient:
 
     def packs(self) -> list[dict[str, Any]]:
         """The published packs (``GET /api/v1/packs``)."""
-        packs = self._json(self._send("GET", "/api/v1/packs")).get("packs")
-        if not isinstance(packs, list):
-            raise ServerError(f"{self.login.url} answered with something unexpected", hint="check the address")
-        return packs
+        return self._listing("/api/v1/packs", "packs", {})
 
     def download_pack(self, pack_id: str, dest: Path) -> Path:
         """Stream ``GET /api/v1/packs/{id}.zip`` to ``dest`` (atomically, at most :data:`MAX_PACK_BYTES`)."""
-        url = f"/api/v1/packs/{quote(pack_id, safe='')}.zip"
+        return self.download(f"/api/v1/packs/{quote(pack_id, safe='')}.zip", dest, max_bytes=MAX_PACK_BYTES,
+                             what=f"pack {pack_id!r}")
+
+    def download(self, url: str, dest: Path, *, max_bytes: int, what: str) -> Path:
+        """Stream ``GET url`` (a path on this server) to ``dest``, atomically, refusing more than ``max_bytes``."""
+        if not url.startswith("/") or url.startswith("//"):
+            raise ServerError(f"{self.login.url} named a download outside itself", hint="check the server's address")
         try:
             with self._http.stream("GET", url) as response:
                 if response.status_code != 200:
@@ -198,13 +202,28 @@ class ClassClient:
                     size = 0
                     for chunk in response.iter_bytes(_CHUNK):
                         size += len(chunk)
-                        if size > MAX_PACK_BYTES:
-                            raise ServerError(f"pack {pack_id!r} is larger than {MAX_PACK_BYTES // (1024 * 1024)} MB",
-                                              hint="ask the teacher to check the pack")
+                        if size > max_bytes:
+                            raise ServerError(f"{what} is larger than {max_bytes // (1024 * 1024)} MB",
+                                              hint="ask the teacher to check it")
                         out.write(chunk)
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from exc
         return dest
+
+    def feedback(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The teacher's answers to this learner's takes changed at or after ``since`` (``GET /api/v1/feedback``)."""
+        params = {"since": since.isoformat()} if since is not None else {}
+        return self._listing("/api/v1/feedback", "feedback", params)
+
+    def assignments(self) -> list[dict[str, Any]]:
+        """This learner's assignments, each with their progress as the server sees it (``GET /api/v1/assignments``)."""
+        return self._listing("/api/v1/assignments", "assignments", {})
+
+    def _listing(self, url: str, key: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        found = self._json(self._send("GET", url, params=params)).get(key)
+        if not isinstance(found, list) or not all(isinstance(item, dict) for item in found):
+            raise ServerError(f"{self.login.url} answered with something unexpected", retry=True, hint="check the address")
+        return found
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:

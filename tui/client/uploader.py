@@ -1,4 +1,4 @@
-"""Uploading the outbox: in a background thread for the app, or all at once for ``pronounce sync``.
+"""Uploading the outbox, and fetching what the teacher sent: in a background thread for the app, or at once for ``pronounce sync``.
 
 A take whose upload fails for a reason that may pass (no network, server
 down or busy) stays pending with a growing delay before its next try
@@ -12,6 +12,11 @@ already stored.
 The server may answer before it has scored a take (``pending``): its score is
 fetched later (:func:`fetch_scores`, by ``pronounce sync`` and, when idle, by
 the app's uploader) and kept beside the take in the outbox.
+
+The same thread fetches the teacher's answers and assignments
+(:mod:`tui.client.inbox`) after uploads and every
+:data:`~tui.client.inbox.INBOX_EVERY` seconds; the status says how many
+answers are new ("1 new comment from your teacher").
 """
 
 from __future__ import annotations
@@ -26,10 +31,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from tui.client import inbox as inbox_fetch
 from tui.client.http import ClassClient, ServerError
+from tui.client.inbox import InboxReport, fetch_inbox
 from tui.client.login import Login, load_login
 from tui.errors import PronounceError, StoreError
 from tui.store import Attempt, AttemptStore
+from tui.store.inbox import Inbox
 from tui.store.outbox import Outbox, OutboxItem, now_utc
 
 BACKOFF_FIRST = 2.0
@@ -39,6 +47,8 @@ BACKOFF_MAX = 15 * 60.0
 IDLE_LOOK = 10.0
 """With nothing due, look this often for takes queued by another process or saved but never queued."""
 STOP_WAIT = 5.0
+AFTER_UPLOAD = 5.0
+"""Seconds after a take went up before the teacher's answers are looked for (a batch of uploads first)."""
 DEFAULT_LANG = "en-US"
 SYNC_RETRY_AFTER_MAX = 30.0
 """``pronounce sync`` waits out a server's ``Retry-After`` up to this long (three times per take) before it gives up."""
@@ -64,20 +74,23 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class OutboxStatus:
-    """What the status bar shows: takes waiting, takes refused, the last error in words."""
+    """What the status bar shows: takes waiting, takes refused, the last error in words, the teacher's new answers."""
 
     waiting: int = 0
     failed: int = 0
     last_error: str = ""
+    new_comments: int = 0
 
     def label(self) -> str:
-        """``↑ 3 waiting · cannot reach …`` ("" when nothing waits and nothing failed)."""
+        """``1 new comment from your teacher · ↑ 3 waiting · cannot reach …`` ("" when there is nothing to say)."""
         parts = []
+        if self.new_comments:
+            parts.append(f"{self.new_comments} new comment{'' if self.new_comments == 1 else 's'} from your teacher (r: Review)")
         if self.waiting:
             parts.append(f"↑ {self.waiting} waiting")
         if self.failed:
             parts.append(f"{self.failed} refused (pronounce sync --status)")
-        if self.last_error and parts:
+        if self.last_error and (self.waiting or self.failed):
             parts.append(self.last_error)
         return " · ".join(parts)
 
@@ -175,7 +188,8 @@ def fetch_scores(outbox: Outbox, client: ClassClient, *, limit: int | None = Non
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What ``pronounce sync`` did: uploads sent, refused, and still waiting, with the last error; server scores fetched and awaited."""
+    """What ``pronounce sync`` did: uploads sent, refused, and still waiting, with the last error; server scores fetched
+    and awaited; what the teacher sent."""
 
     sent: int
     failed: int
@@ -183,16 +197,20 @@ class SyncReport:
     last_error: str
     scores_fetched: int = 0
     scores_awaited: int = 0
+    inbox: InboxReport | None = None
+    inbox_error: str = ""
 
 
 def sync_now(data_dir: Path, login: Login, *,
              on_progress: Callable[[int, OutboxItem, Outcome, str], None] | None = None,
              on_start: Callable[[int], None] | None = None) -> SyncReport:
-    """Upload every pending take now, ignoring back-off, then fetch the server's scores of takes it had not scored.
+    """Upload every pending take now, ignoring back-off, then fetch the server's scores of takes it had not scored and
+    the teacher's answers and assignments.
 
     A server that is busy and says when to come back (``Retry-After`` up to
     :data:`SYNC_RETRY_AFTER_MAX` s) is waited for, three times per take; any
-    other sign that it cannot take uploads now stops the sync.
+    other sign that it cannot take uploads now stops the sync (and a server
+    that cannot be reached is not asked for anything else).
 
     Parameters
     ----------
@@ -207,6 +225,7 @@ def sync_now(data_dir: Path, login: Login, *,
     """
     sent = failed = 0
     last_error = ""
+    reachable = True
     with Outbox(data_dir) as outbox, AttemptStore(data_dir) as store, ClassClient(login) as client:
         catch_up(outbox, store)
         outbox.retry_now()
@@ -227,13 +246,21 @@ def sync_now(data_dir: Path, login: Login, *,
             if on_progress:
                 on_progress(done, item, outcome, error)
             if outcome in (Outcome.RETRY, Outcome.BUSY):
+                reachable = outcome is Outcome.BUSY
                 break
-        fetched = 0
-        try:
-            fetched = fetch_scores(outbox, client)
-        except ServerError as exc:
-            last_error = last_error or exc.message
-        return SyncReport(sent, failed, outbox.counts().pending, last_error, fetched, len(outbox.awaiting_score()))
+        fetched, report, problem = 0, None, ""
+        if reachable:
+            try:
+                fetched = fetch_scores(outbox, client)
+            except ServerError as exc:
+                last_error = last_error or exc.message
+            with Inbox(data_dir) as inbox:
+                try:
+                    report = fetch_inbox(data_dir, client, inbox)
+                except PronounceError as exc:
+                    problem = exc.message
+        return SyncReport(sent, failed, outbox.counts().pending, last_error, fetched, len(outbox.awaiting_score()),
+                          report, problem)
 
 
 class Uploader:
@@ -247,6 +274,8 @@ class Uploader:
         Where to upload.
     on_status : callable(OutboxStatus), optional
         Called from the upload thread whenever the status changes (post it to the UI from there).
+    on_inbox : callable(InboxReport), optional
+        Called from the upload thread after each fetch of the teacher's answers and assignments.
 
     Raises
     ------
@@ -254,12 +283,17 @@ class Uploader:
         The attempts database cannot be opened.
     """
 
-    def __init__(self, data_dir: Path, login: Login, *, on_status: Callable[[OutboxStatus], None] | None = None) -> None:
+    def __init__(self, data_dir: Path, login: Login, *, on_status: Callable[[OutboxStatus], None] | None = None,
+                 on_inbox: Callable[[InboxReport], None] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.login = login
         self._on_status = on_status
+        self._on_inbox = on_inbox
         self._outbox = Outbox(data_dir)
         self._store = AttemptStore(data_dir)
+        self.inbox = Inbox(data_dir)
+        """What the teacher sent (the session reads answers and assignments from it)."""
+        self._next_fetch = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -269,10 +303,11 @@ class Uploader:
         self._refresh()
 
     @classmethod
-    def for_data_dir(cls, data_dir: Path, *, on_status: Callable[[OutboxStatus], None] | None = None) -> Uploader | None:
+    def for_data_dir(cls, data_dir: Path, *, on_status: Callable[[OutboxStatus], None] | None = None,
+                     on_inbox: Callable[[InboxReport], None] | None = None) -> Uploader | None:
         """An uploader for the saved login of ``data_dir``, None when not logged in."""
         login = load_login(data_dir)
-        return None if login is None else cls(data_dir, login, on_status=on_status)
+        return None if login is None else cls(data_dir, login, on_status=on_status, on_inbox=on_inbox)
 
     def start(self) -> None:
         """Start the upload thread.
@@ -301,6 +336,7 @@ class Uploader:
                 return  # still uploading: it stops after this try; its connections close with the process
         self._outbox.close()
         self._store.close()
+        self.inbox.close()
 
     def enqueue(self, attempt_id: int) -> str:
         """Queue a saved attempt and wake the thread; returns its ``client_attempt_id``.
@@ -317,15 +353,38 @@ class Uploader:
         with self._lock:
             return self._status
 
+    def refresh(self) -> None:
+        """Count again what waits and what the teacher sent (after Review showed an answer)."""
+        self._refresh()
+
+    def fetch_soon(self) -> None:
+        """Look for the teacher's answers and assignments now, not at the next :data:`~tui.client.inbox.INBOX_EVERY`."""
+        self._next_fetch = 0.0
+        self._wake.set()
+
     def _refresh(self, error: str | None = None) -> None:
         counts = self._outbox.counts()
+        unseen = self.inbox.unseen(self.login.url)
         with self._lock:
             if error is not None:
                 self._last_error = error
-            status = OutboxStatus(counts.pending, counts.failed, self._last_error)
+            status = OutboxStatus(counts.pending, counts.failed, self._last_error, unseen)
             changed, self._status = status != self._status, status
         if changed and self._on_status is not None:
             self._on_status(status)
+
+    def _fetch(self, client: ClassClient) -> None:
+        """Fetch the teacher's answers and assignments when it is time (a failure waits for the next time)."""
+        if time.monotonic() < self._next_fetch:
+            return
+        self._next_fetch = time.monotonic() + inbox_fetch.INBOX_EVERY
+        try:
+            report = fetch_inbox(self.data_dir, client, self.inbox)
+        except PronounceError:
+            return  # the uploads say when the server cannot be reached
+        self._refresh()
+        if self._on_inbox is not None:
+            self._on_inbox(report)
 
     def _run(self) -> None:
         streak = 0
@@ -347,14 +406,18 @@ class Uploader:
                         outcome, error = send(self._outbox, self._store, client, due[0])
                         self._refresh(error)
                         streak = streak + 1 if outcome in (Outcome.RETRY, Outcome.BUSY) else 0
+                        if outcome is Outcome.SENT:
+                            self._next_fetch = min(self._next_fetch, time.monotonic() + AFTER_UPLOAD)
                         if not streak:
                             continue
                         wait = backoff(streak)
                     else:
+                        self._fetch(client)  # the teacher's answers first: it keeps its own errors
                         fetch_scores(self._outbox, client, limit=SCORES_PER_LOOK)
                         upcoming = self._outbox.next_try()
                         if upcoming is not None:
                             wait = min(IDLE_LOOK, max(0.0, (upcoming - now_utc()).total_seconds()))
+                        wait = min(wait, max(0.0, self._next_fetch - time.monotonic()))
                 except PronounceError as exc:
                     self._refresh(exc.message)
                     streak += 1

@@ -1,4 +1,4 @@
-"""What the session announces to whoever listens: saved attempts, a status line, background errors.
+"""What the session announces to whoever listens: saved attempts, a status line, background errors, the teacher's news.
 
 These are the seams for what is wired in later: an upload outbox subscribes to
 saved attempts and sets the status line ("↑ 3 waiting") that every screen's
@@ -28,6 +28,7 @@ class Announcer:
         self._saved: list[Callable[[Attempt], object]] = []
         self._status_listeners: list[Listener] = []
         self._error_listeners: list[Callable[[BaseException], None]] = []
+        self._inbox_listeners: list[Listener] = []
 
     def add_saved_listener(self, listener: Callable[[Attempt], object]) -> Listener:
         """Call ``listener`` (on a worker thread) with every attempt saved; returns an unsubscribe."""
@@ -41,6 +42,10 @@ class Announcer:
         """Call ``listener`` (on any thread) with errors of background work (playback); returns an unsubscribe."""
         return _subscribe(self._error_listeners, listener)
 
+    def add_inbox_listener(self, listener: Listener) -> Listener:
+        """Call ``listener`` (on any thread) when the teacher's answers or assignments were fetched; returns an unsubscribe."""
+        return _subscribe(self._inbox_listeners, listener)
+
     def set_status(self, text: str) -> None:
         """Show ``text`` (e.g. "↑ 3 waiting") in the status bar of every screen; "" clears it."""
         self.status = text
@@ -53,6 +58,10 @@ class Announcer:
                 listener(attempt)
             except Exception:  # one listener's failure must not undo a saved take
                 log.exception("saved-attempt listener %r failed", listener)
+
+    def _announce_inbox(self) -> None:
+        for listener in list(self._inbox_listeners):
+            listener()
 
     def _report(self, error: BaseException) -> None:
         for listener in list(self._error_listeners):

@@ -7,7 +7,8 @@ used, so the app's first frame does not wait for them.
 
 :meth:`Session.add_saved_listener` announces every saved attempt (the uploader
 queues it there) and :meth:`Session.set_status` puts a short line ("↑ 3
-waiting") in every screen's status bar. Scoring is in
+waiting", "1 new comment from your teacher") in every screen's status bar;
+:attr:`Session.classroom` holds what the teacher sent. Scoring is in
 :mod:`tui.practice.phrase_scoring`.
 """
 
@@ -27,6 +28,7 @@ from tui.paths import cache_dir
 from tui.practice import phrase_scoring
 from tui.practice.announce import Announcer
 from tui.practice.captures import CaptureListener, CaptureRun, Captures
+from tui.practice.classroom import Classroom
 from tui.practice.history import attempt_result
 from tui.practice.playback import PlaybackQueue
 from tui.practice.practiced import PracticedPack
@@ -82,6 +84,8 @@ class Session(Announcer, PracticedPack):
         self.recovered = RecoveredTakes(self.incoming_dir)
         self.playback = PlaybackQueue(lambda: self.player, device=lambda: self.config.output_device, on_error=self._report)
         self.uploader: Uploader | None = None
+        self.classroom: Classroom | None = None
+        """The teacher's answers and assignments, while logged in to a class server."""
         self._making = threading.Lock()  # creating the store or the player (slow the first time)
         self._finishing = threading.Lock()  # held while a take is scored and saved
         self._store: AttemptStore | None = None
@@ -349,15 +353,20 @@ class Session(Announcer, PracticedPack):
         PronounceError
             The login file or the outbox is damaged: practice goes on without uploads.
         """
+        from tui.client.inbox import assigned_pack_dir
         from tui.client.uploader import Uploader
 
-        uploader = Uploader.for_data_dir(self.data_dir, on_status=lambda status: self.set_status(status.label()))
+        uploader = Uploader.for_data_dir(self.data_dir, on_status=lambda status: self.set_status(status.label()),
+                                         on_inbox=lambda report: self._announce_inbox())
         if uploader is None:
             return
         self.uploader = uploader
+        self.classroom = Classroom(uploader.inbox, uploader.login.url, lambda pack_id: assigned_pack_dir(self.data_dir, pack_id),
+                                   uploader.refresh)
         self.add_saved_listener(lambda attempt: uploader.enqueue(attempt.id))
         self.set_status(uploader.status().label())
         uploader.start()
+        self._announce_inbox()  # what was fetched before this run
 
     def warm_up(self, pack: Pack) -> int:
         """After the first frame, make ahead what ``pack`` will need; how many slowed references were made (blocking).

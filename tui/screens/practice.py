@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -12,8 +13,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 
 from tui.errors import PronounceError
-from tui.messages import AttemptDeleted, LatestLoaded, ProgressRead, ReferenceLoaded
+from tui.messages import AssignmentsRead, AttemptDeleted, InboxChanged, LatestLoaded, ProgressRead, ReferenceLoaded
 from tui.packs.model import Pack, Phrase
+from tui.practice.classroom import AssignedPhrase, AssignmentLine
 from tui.practice.results import Reference, Result
 from tui.practice.session import Session
 from tui.practice.takes import Take
@@ -25,6 +27,7 @@ from tui.widgets.phrases import PhraseList, PhraseRow, phrase_rows
 from tui.widgets.recorder import RecorderPanel
 from tui.widgets.scorecard import ScoreCard
 from tui.widgets.status import StatusBar
+from tui.widgets.teacher import AssignmentsBox
 from tui.widgets.waveform import Waveform
 
 SHORT_HEIGHT = 32
@@ -47,6 +50,7 @@ class PracticeScreen(RecordingActions):
         Binding("r", "review", "Review", tooltip="Review my attempts (and recovered takes)", show=False),
         Binding("e", "author", "Author", tooltip="Write lesson packs", show=False),
         Binding("d", "devices", "Devices", tooltip="Choose and test the microphone and speakers", show=False),
+        Binding("A", "open_assigned", "Assigned pack", tooltip="The next assigned pack", show=False),
     ]
 
     def __init__(self, session: Session, pack: Pack | Path) -> None:
@@ -57,6 +61,9 @@ class PracticeScreen(RecordingActions):
         self.reference: Reference | None = None
         self.shown: Result | None = None
         self._shown_phrase: str | None = None
+        self.assigned: dict[str, AssignedPhrase] = {}
+        """The phrases of the pack the teacher's assignments ask for (read with the progress)."""
+        self.assignment_lines: list[AssignmentLine] = []
 
     @property
     def pack(self) -> Pack | None:
@@ -68,6 +75,7 @@ class PracticeScreen(RecordingActions):
         with Horizontal():
             yield PhraseList(self._rows(), id="phrases")
             with Vertical(id="main"):
+                yield AssignmentsBox(id="assignments")
                 yield Static("", id="phrase-text")
                 yield Static("", id="phrase-notes")
                 with VerticalScroll(id="practice-body"):
@@ -82,9 +90,11 @@ class PracticeScreen(RecordingActions):
         yield ScoreCard(id="card")
 
     def _rows(self) -> list[PhraseRow]:
-        return phrase_rows(self.pack, self.session.progress, self.session.config.order)
+        return phrase_rows(self.pack, self.session.progress, self.session.config.order, assigned=self.assigned)
 
     def on_mount(self) -> None:
+        self.query_one(AssignmentsBox).display = False
+        self._unsubscribe_inbox = self.session.add_inbox_listener(self._inbox_fetched)
         if self.pack_path is not None:
             self.load_pack(self.pack_path)
         elif self.pack is not None:
@@ -129,13 +139,53 @@ class PracticeScreen(RecordingActions):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="progress", description="read the progress")
     def refresh_progress(self, pack: Pack) -> None:
-        """Read best scores, due phrases and today's goal."""
+        """Read best scores, due phrases and today's goal, then what the teacher's assignments ask."""
         self.post_message(ProgressRead(pack, self.session.read_progress(pack)))
+        classroom = self.session.classroom
+        if classroom is not None:
+            self.post_message(AssignmentsRead(pack, classroom.assigned(pack), classroom.lines()))
 
     def on_progress_read(self, message: ProgressRead) -> None:
         if message.pack is self.pack:
             self.query_one(PhraseList).set_rows(self._rows())
             self.query_one(StatusBar).refresh()
+
+    def on_assignments_read(self, message: AssignmentsRead) -> None:
+        """The assigned phrases not done come first; the queue starts with them until the learner moves."""
+        if message.pack is not self.pack:
+            return
+        phrases = self.query_one(PhraseList)
+        untouched = not self.assignment_lines and phrases.highlighted in (None, 0)
+        self.assigned, self.assignment_lines = message.assigned, message.lines
+        rows = self._rows()
+        phrases.set_rows(rows)
+        take = self.session.take
+        if untouched and rows and rows[0].assigned and not rows[0].assigned_done and not (take is not None and take.state.running):
+            phrases.highlighted = 0
+        self.query_one(AssignmentsBox).show_lines(message.lines, message.pack.id, date.today())
+
+    def _inbox_fetched(self) -> None:
+        """On the uploader's thread: the teacher's answers or assignments arrived."""
+        self.post_message(InboxChanged())
+
+    def on_inbox_changed(self, message: InboxChanged) -> None:
+        if self.pack is not None:
+            self.refresh_progress(self.pack)
+
+    def on_unmount(self) -> None:
+        self._unsubscribe_inbox()
+
+    def action_open_assigned(self) -> None:
+        """Practise the pack of the soonest assignment not done that is not the pack open now."""
+        current = self.pack.id if self.pack is not None else None
+        for line in self.assignment_lines:
+            if not line.progress.done and line.folder is not None and line.progress.assignment.pack_id != current:
+                self._shown_phrase = None
+                self.assigned, self.assignment_lines = {}, []
+                self.query_one(PhraseList).set_rows([])
+                self.load_pack(line.folder)
+                return
+        self.notify("No assignment of another pack is waiting.", markup=False)
 
     def on_screen_resume(self) -> None:
         """Back from another screen: attempts may have been deleted, or scored from recovered takes."""
@@ -317,10 +367,13 @@ class PracticeScreen(RecordingActions):
     # ---- other screens ----------------------------------------------------
 
     def action_review(self) -> None:
-        """Open the attempts review."""
+        """Open the attempts review: on the current phrase, or on the teacher's new answers when there are some."""
         from tui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.session, self.phrase.id if self.phrase else None))
+        uploader = self.session.uploader
+        new_answers = uploader is not None and uploader.status().new_comments > 0
+        self.app.push_screen(ReviewScreen(self.session, None if new_answers else self.phrase.id if self.phrase else None,
+                                          new_answers=new_answers))
 
     def action_author(self) -> None:
         """Open the pack author."""

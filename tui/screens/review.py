@@ -1,10 +1,12 @@
-"""Review: past attempts filtered by pack and phrase, one attempt's result, scores over time, recovered takes."""
+"""Review: past attempts filtered by pack and phrase, one attempt's result and the teacher's answer, scores over time,
+recovered takes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -24,7 +26,11 @@ from tui.text import printable
 from tui.widgets.plots import ScoreChart
 from tui.widgets.scorecard import ScoreCard, figure, finite
 from tui.widgets.status import StatusBar
+from tui.widgets.teacher import TeacherNotePanel
 from tui.widgets.wording import plural
+
+if TYPE_CHECKING:
+    from tui.practice.classroom import TeacherNote
 
 
 def phrase_words(text: str, phrase_id: str) -> str:
@@ -42,18 +48,25 @@ class ReviewScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "play_attempt", "Play"),
+        Binding("t", "play_teacher", "Teacher", tooltip="Play the teacher's recording of the highlighted attempt"),
+        Binding("b", "play_both", "Mine, then teacher's", show=False,
+                tooltip="Play the highlighted attempt, then the teacher's recording"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("delete", "delete", "Delete"),
         Binding("n", "score_recovered", "Score recovered take", show=False),
     ]
 
-    def __init__(self, session: Session, phrase_id: str | None) -> None:
+    def __init__(self, session: Session, phrase_id: str | None, *, new_answers: bool = False) -> None:
+        """Review the attempts at ``phrase_id`` (every attempt of the pack when None); ``new_answers`` starts on the
+        newest attempt the teacher's answer to which is not seen yet."""
         super().__init__(session)
         self.attempts: list[Any] = []
+        self.notes: dict[int, TeacherNote] = {}
         self.recovered: list[RecoveredTake] = []
         self._keep_row = 0
         """The row the cursor goes back to when the table is filled again (after a delete: the neighbour)."""
         self._initial_filter = phrase_id or ""
+        self._to_new_answer = new_answers
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,13 +78,18 @@ class ReviewScreen(AppScreen):
                 yield DataTable(id="recovered", cursor_type="row")
             with VerticalScroll(id="details"):
                 yield ScoreCard(hint=NO_ATTEMPTS, id="card")
+                yield TeacherNotePanel(id="teacher-note")
                 yield ScoreChart(id="chart")
         yield StatusBar(self.session)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "review"
-        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase")
+        answers = ("✉",) if self.session.classroom is not None else ()  # the teacher's answers: only with a class server
+        self.query_one("#attempts", DataTable).add_columns("#", "when", "score", "phrase", *answers)
+        self.query_one(TeacherNotePanel).display = False
+        if self.session.uploader is not None:
+            self.session.uploader.fetch_soon()  # the teacher may have answered since the last look
         self.query_one("#recovered", DataTable).add_columns("recorded", "phrase", "file")
         self._show_recovered([])
         self.load()
@@ -93,29 +111,40 @@ class ReviewScreen(AppScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def load(self) -> None:
         """Read the filtered attempts and the recovered takes."""
-        pack, phrase = self._filters()
+        pack, phrase = (None, None) if self._to_new_answer else self._filters()  # the new answers may be on any pack
         attempts = self.session.store.attempts(pack=pack, phrase=phrase)
+        classroom = self.session.classroom
+        notes = classroom.notes([a.id for a in attempts]) if classroom is not None else {}
         recovered = self.session.recovered_takes()
-        self.app.call_from_thread(self._show, attempts, bool(pack or phrase))
+        self.app.call_from_thread(self._show, attempts, bool(pack or phrase), notes)
         self.app.call_from_thread(self._show_recovered, recovered)
 
-    def _show(self, attempts: list[Any], filtered: bool) -> None:
+    def _show(self, attempts: list[Any], filtered: bool, notes: dict[int, TeacherNote]) -> None:
         self.attempts = sorted(attempts, key=lambda a: a.id, reverse=True)
+        self.notes = notes
         table = self.query_one("#attempts", DataTable)
         table.clear()
         for attempt in self.attempts:
             table.add_row(
                 Text(str(attempt.id)), Text(f"{attempt.created_at.astimezone():%m-%d %H:%M}"),
                 Text(figure(finite(attempt.score.overall)), justify="right"), Text(phrase_words(attempt.text, attempt.phrase_id)),
-                key=str(attempt.id),
+                *([_note_mark(notes.get(attempt.id))] if self.session.classroom is not None else []), key=str(attempt.id),
             )
         if self.attempts:
             table.move_cursor(row=min(self._keep_row, len(self.attempts) - 1))
         self.query_one(StatusBar).extra = plural(len(self.attempts), "attempt")
         card = self.query_one(ScoreCard)
         card.set_hint(NO_MATCH if filtered and not self.attempts else NO_ATTEMPTS)
+        if self._to_new_answer:
+            self._to_new_answer = False
+            for row, attempt in enumerate(self.attempts):
+                note = notes.get(attempt.id)
+                if note is not None and not note.seen:
+                    table.move_cursor(row=row)
+                    break
         if not self.attempts:
             card.show_result(None)
+            self.query_one(TeacherNotePanel).show_note(None)
             self.query_one(ScoreChart).set_points([])
 
     def _show_recovered(self, recovered: list[RecoveredTake]) -> None:
@@ -144,7 +173,18 @@ class ReviewScreen(AppScreen):
         same = [a for a in self.attempts if a.phrase_id == attempt.phrase_id and a.pack_id == attempt.pack_id]
         title = f"— “{phrase_words(attempt.text, attempt.phrase_id)}”"
         self.query_one(ScoreChart).set_points([(a.created_at, a.score.overall) for a in same], title)
+        note = self.notes.get(attempt.id)
+        self.query_one(TeacherNotePanel).show_note(note)
+        if note is not None and not note.seen:
+            self.note_seen(note)
+            self.notes[attempt.id] = replace(note, seen=True)
         self.load_result(attempt)
+
+    @work(thread=True, exit_on_error=False, group="review-seen", description="the teacher's answer seen")
+    def note_seen(self, note: TeacherNote) -> None:
+        """The learner saw the teacher's answer: it no longer counts as new."""
+        if self.session.classroom is not None:
+            self.session.classroom.seen(note)
 
     @staticmethod
     def _title(attempt: Any) -> str:
@@ -180,10 +220,38 @@ class ReviewScreen(AppScreen):
             return
         self.play(attempt.audio)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The teacher's keys only while logged in to a class server (the footer leaves them out otherwise)."""
+        if action in ("play_teacher", "play_both"):
+            return self.session.classroom is not None
+        return True
+
+    def action_play_teacher(self) -> None:
+        """Play the teacher's recording of the highlighted attempt."""
+        note = self._teacher_recording()
+        if note is not None and note.audio is not None:
+            self.play(note.audio, target="teacher")
+
+    def action_play_both(self) -> None:
+        """Play the highlighted attempt, then the teacher's recording."""
+        note, attempt = self._teacher_recording(), self.current
+        if note is not None and note.audio is not None and attempt is not None and not attempt.missing:
+            self.play(attempt.audio, note.audio)
+
+    def _teacher_recording(self) -> TeacherNote | None:
+        attempt = self.current
+        note = self.notes.get(attempt.id) if attempt is not None else None
+        if note is None or note.audio is None:
+            self.notify("The teacher sent no recording for this attempt." if note is None or not note.audio_url
+                        else "The teacher's recording is still downloading.", severity="warning")
+            return None
+        return note
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-play")
-    def play(self, path: Path) -> None:
-        """Load and play a recording."""
-        self.session.playback.play([Play.of_file("attempt", path)])
+    def play(self, path: Path, then: Path | None = None, *, target: str = "attempt") -> None:
+        """Load and play a recording (and ``then`` the teacher's after it)."""
+        plays = [Play.of_file(target, path)] + ([Play.of_file("teacher", then)] if then is not None else [])
+        self.session.playback.play(plays)
 
     def action_delete(self) -> None:
         """Delete the highlighted attempt (or recovered take) and its recording, once confirmed."""
@@ -240,3 +308,10 @@ class ReviewScreen(AppScreen):
             return
         self.app.call_from_thread(self.notify, f"Scored the recovered take: attempt #{attempt.id}, {figure(finite(attempt.score.overall))}.")
         self.load()
+
+
+def _note_mark(note: TeacherNote | None) -> Text:
+    """The attempts table's mark of an answered attempt: ``✉`` (bold yellow while new)."""
+    if note is None:
+        return Text("")
+    return Text("✉", style="bold yellow" if not note.seen else "cyan")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from starlette.routing import Route
 from tui.server import accounts, classes, exports, packs, records
 from tui.server.accounts import Identity, Role
 from tui.server.errors import ApiError
+from tui.server.params import since_param
 from tui.server.records import Filters
 from tui.server.service import Service
 
@@ -47,8 +47,12 @@ async def bearer(request: Request, *roles: Role) -> Identity:
     if who is None:
         raise ApiError(401, "unknown or revoked token", hint="ask the teacher for a token, then `pronounce login URL TOKEN`")
     if roles and who.role not in roles:
-        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use a {' or '.join(roles)} token")
+        raise ApiError(403, f"a {who.role} token cannot do this", hint=f"use {' or '.join(_article(role) for role in roles)} token")
     return who
+
+
+def _article(role: Role) -> str:
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
 
 
 async def healthz(request: Request) -> Response:
@@ -73,14 +77,7 @@ async def list_classes(request: Request) -> Response:
 
 def _filters(request: Request, who: Identity) -> Filters:
     query = request.query_params
-    since = None
-    if query.get("since"):
-        try:
-            since = datetime.fromisoformat(query["since"])
-            since = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
-        except (ValueError, OverflowError) as exc:
-            raise ApiError(422, f"since={query['since'][:40]!r} is not an ISO 8601 time in the years 1–9999",
-                           hint="e.g. since=2025-01-31T08:00:00Z") from exc
+    since = since_param(query.get("since"))
     class_id = None
     if query.get("class"):
         raw = query["class"]
@@ -101,7 +98,7 @@ def _text_param(request: Request, name: str) -> str | None:
     return value
 
 
-async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
+async def streamed(chunks: Iterator[str], media_type: str, headers: dict[str, str] | None = None) -> Response:
     """Stream ``chunks``; the first is read before the answer starts, so a failing database is still a proper error."""
     first = await run_in_threadpool(next, chunks, "")
 
@@ -116,13 +113,13 @@ async def _streamed(chunks: Iterator[str], media_type: str, headers: dict[str, s
 async def list_attempts(request: Request) -> Response:
     """``GET /api/v1/attempts`` (admin, teacher): the takes of the classes the token sees, filtered; streamed."""
     who = await bearer(request, *STAFF)
-    return await _streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
+    return await streamed(exports.json_chunks(service_of(request).db, _filters(request, who)), "application/json")
 
 
 async def export_csv(request: Request) -> Response:
     """``GET /api/v1/attempts.csv`` (admin, teacher): the listing as CSV, streamed."""
     who = await bearer(request, *STAFF)
-    return await _streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
+    return await streamed(exports.csv_chunks(service_of(request).db, _filters(request, who)), "text/csv; charset=utf-8",
                            {"content-disposition": 'attachment; filename="attempts.csv"'})
 
 

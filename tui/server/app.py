@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.errors import ClassroomError, PronounceError
-from tui.server import api, uploads, web
+from tui.server import api, api_classwork, api_feedback, pages, uploads, web, web_classwork, web_learners, web_takes
 from tui.server.db import StoreFailure, StoreFull
 from tui.server.errors import ApiError
 from tui.server.service import ServerConfig, Service
@@ -41,8 +41,8 @@ log = logging.getLogger("pronounce.server")
 def _error_response(request: Request, status: int, message: str, hint: str, headers: dict[str, str] | None = None) -> Response:
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": message, "hint": hint}, status_code=status, headers=headers)
-    return web.templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "hint": hint},
-                                          status_code=status, headers={**web.SECURITY_HEADERS, **(headers or {})})
+    return pages.templates.TemplateResponse(request, "error.html", {"status": status, "message": message, "hint": hint},
+                                            status_code=status, headers={**pages.SECURITY_HEADERS, **(headers or {})})
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -127,7 +127,8 @@ def create_app(config: ServerConfig) -> Starlette:
             await service.close()
 
     app = Starlette(
-        routes=[*uploads.ROUTES, *api.ROUTES, *web.ROUTES],
+        routes=[*uploads.ROUTES, *api.ROUTES, *api_feedback.ROUTES, *api_classwork.ROUTES, *web_takes.ROUTES,
+                *web_learners.ROUTES, *web_classwork.ROUTES, *web.ROUTES],
         lifespan=lifespan,
         exception_handlers={
             ApiError: _api_error,

@@ -1,12 +1,14 @@
-"""The attempt page's pitch chart: reference and take in semitones, drawn as inline SVG on the server.
+"""Charts drawn as inline SVG on the server: a take's pitch against the reference, a phrase's scores over time.
 
-The take is drawn on the reference's time axis through the score's alignment
-path, so the two contours line up where the same words were said.
+On the take page, the take is drawn on the reference's time axis through the
+score's alignment path, so the two contours line up where the same words were
+said. On the learner's page, each phrase gets a small chart of its scores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -83,5 +85,58 @@ def pitch_svg(contours: Contours, path: Sequence[tuple[float, float]], words: Se
     take_d = _polyline_path(x(take_times), y(_semitones(contours.take_f0, base)))
     out.append(f'<path class="reference" d="{ref_d}"/>')
     out.append(f'<path class="take" d="{take_d}"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+TREND_W, TREND_H = 320, 120
+TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 28, 10, 8, 20
+
+
+def _band(score: float) -> str:
+    return "good" if score >= 80 else "fair" if score >= 60 else "poor"
+
+
+def scores_svg(points: Sequence[tuple[datetime, float]], *, label: str, target: int | None = None) -> Markup:
+    """A phrase's scores over time as an ``<svg>``: a line through the takes, each a dot coloured by its band.
+
+    Parameters
+    ----------
+    points : sequence of (recorded_at, overall)
+        Oldest first; the time axis runs from the first to the last.
+    label : str
+        What the chart shows, for screen readers (escaped).
+    target : int, optional
+        An assignment's target score, drawn as a line.
+    """
+    inner_w, inner_h = TREND_W - TREND_LEFT - TREND_RIGHT, TREND_H - TREND_TOP - TREND_BOTTOM
+    start, end = points[0][0], points[-1][0]
+    span = (end - start).total_seconds()
+
+    def x(when: datetime) -> float:
+        return TREND_LEFT + (inner_w / 2 if span <= 0 else (when - start).total_seconds() / span * inner_w)
+
+    def y(score: float) -> float:
+        return TREND_TOP + (100 - min(100.0, max(0.0, score))) / 100 * inner_h
+
+    out = [f'<svg class="trend" viewBox="0 0 {TREND_W} {TREND_H}" role="img" aria-label="{escape(label)}"'
+           f' xmlns="http://www.w3.org/2000/svg">']
+    for level in (0, 60, 80, 100):
+        gy = y(level)
+        out.append(f'<line class="grid" x1="{TREND_LEFT}" x2="{TREND_W - TREND_RIGHT}" y1="{gy:.1f}" y2="{gy:.1f}"/>')
+        out.append(f'<text class="axis" x="{TREND_LEFT - 4}" y="{gy + 3.5:.1f}" text-anchor="end">{level}</text>')
+    if target is not None:
+        ty = y(target)
+        out.append(f'<line class="target" x1="{TREND_LEFT}" x2="{TREND_W - TREND_RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
+    first, last = f"{start:%d %b}", f"{end:%d %b}"
+    out.append(f'<text class="axis" x="{TREND_LEFT}" y="{TREND_H - 5}">{first}</text>')
+    if last != first:
+        out.append(f'<text class="axis" x="{TREND_W - TREND_RIGHT}" y="{TREND_H - 5}" text-anchor="end">{last}</text>')
+    if len(points) > 1:
+        line = " ".join(f"{'L' if n else 'M'}{x(when):.1f},{y(score):.1f}" for n, (when, score) in enumerate(points))
+        out.append(f'<path class="scores" d="{line}"/>')
+    for when, score in points:
+        out.append(f'<circle class="{_band(score)}" cx="{x(when):.1f}" cy="{y(score):.1f}" r="3.2">'
+                   f'<title>{when:%Y-%m-%d %H:%M} · {score:.0f}</title></circle>')
     out.append("</svg>")
     return Markup("".join(out))

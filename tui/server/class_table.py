@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from tui.server.db import Database
-from tui.server.schema import class_phrases, classes, learners, pack_phrases, summaries
+from tui.server.schema import attempts, class_phrases, classes, learners, pack_phrases, summaries
 
 TREND_STEP = 1.0
 """Points per attempt (slope of the last five) beyond which a phrase counts as improving or slipping."""
@@ -60,14 +60,16 @@ class Cell:
 
 @dataclass(frozen=True, kw_only=True)
 class Row:
-    """One learner of the page and a cell per column (None where they never tried)."""
+    """One learner of the page and a cell per column (None where they never tried); ``pending``: takes being scored."""
 
+    id: int
     learner: str
     removed: bool
     mean: float | None
     takes: int
     last: datetime | None
     cells: tuple[Cell | None, ...]
+    pending: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,8 @@ def _cell(row: Any) -> Cell | None:
 
 def _aggregates(scope: Scope) -> Any:
     """Per learner of the class: mean of latest scores, takes, latest recording time (from the covering index)."""
-    return (select(summaries.c.learner_id, func.avg(summaries.c.latest).label("mean"),
+    valid = case((summaries.c.latest.between(0, 100), summaries.c.latest))  # a stored score that is none (1e308) counts not
+    return (select(summaries.c.learner_id, func.avg(valid).label("mean"),
                    func.sum(summaries.c.attempts).label("takes"), func.max(summaries.c.latest_at).label("last"))
             .where(_in_class(scope)).group_by(summaries.c.learner_id))
 
@@ -252,6 +255,16 @@ def _learner_page(conn: Connection, scope: Scope, sort: str, limit: int, offset:
                                                  if row.id in stats else empty)) for row in found]
 
 
+def _pending(conn: Connection, class_id: int, learner_ids: list[int]) -> dict[int, int]:
+    """How many takes of each of ``learner_ids`` wait for their score (they count in no summary until scored)."""
+    if not learner_ids:
+        return {}
+    query = (select(attempts.c.learner_id, func.count()).where(
+        attempts.c.status == "pending", attempts.c.class_id == class_id, attempts.c.learner_id.in_(learner_ids))
+        .group_by(attempts.c.learner_id))
+    return {learner_id: int(count) for learner_id, count in conn.execute(query)}
+
+
 def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: str = DEFAULT_SORT, page: int = 1,
                per_page: int = PAGE_SIZE) -> ClassPage | None:
     """One page of the class table (None when there is no such class); a page past the end shows the last one."""
@@ -279,9 +292,10 @@ def class_page(db: Database, class_id: int, *, pack: str | None = None, sort: st
                 cell = _cell(s)
                 if cell is not None:
                     cells[(s.learner_id, s.pack_id, s.phrase_id)] = cell
-    rows = tuple(Row(learner=str(name_), removed=removed is not None, mean=score_value(mean),
+        pending = _pending(conn, class_id, [row[0] for row in found])
+    rows = tuple(Row(id=id_, learner=str(name_), removed=removed is not None, mean=score_value(mean),
                      takes=int(takes) if isinstance(takes, (int, float)) and math.isfinite(takes) else 0, last=last,
-                     cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols))
+                     cells=tuple(cells.get((id_, c.pack, c.phrase_id)) for c in cols), pending=pending.get(id_, 0))
                  for id_, name_, removed, mean, takes, last in found)
     return ClassPage(class_id=class_id, class_name=str(name), columns=cols, rows=rows, packs=packs, pack=pack, sort=sort,
                      page=page, pages=pages, learners=total, per_page=per_page, others=others, others_total=others_total)

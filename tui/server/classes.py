@@ -128,14 +128,32 @@ def add_learner(db: Database, name: str, class_name: str | None = None) -> str:
     """
     name = check_name(name)
     with db.writing() as conn:
-        class_id = resolve_class(conn, class_name)
-        taken = select(learners.c.id).where(learners.c.class_id == class_id, learners.c.name == name, learners.c.removed_at.is_(None))
-        if conn.execute(taken).first() is not None:
-            raise ClassroomError(f"there is already a learner named {name!r} in this class",
-                                 hint="choose another name, or `pronounce server remove-learner` the old one first")
-        learner_id = conn.execute(insert(learners).values(class_id=class_id, name=name, created_at=now())
-                                  .returning(learners.c.id)).scalar_one()
-        return issue(conn, Role.LEARNER, learner_id=learner_id)
+        _, token = insert_learner(conn, resolve_class(conn, class_name), name)
+        return token
+
+
+def name_taken(conn: Connection, class_id: int, name: str, *, besides: int | None = None) -> bool:
+    """Whether an active learner of the class (other than learner ``besides``) has ``name``."""
+    query = select(learners.c.id).where(learners.c.class_id == class_id, learners.c.name == name, learners.c.removed_at.is_(None))
+    if besides is not None:
+        query = query.where(learners.c.id != besides)
+    return conn.execute(query).first() is not None
+
+
+def insert_learner(conn: Connection, class_id: int, name: str) -> tuple[int, str]:
+    """Add learner ``name`` (checked) to class ``class_id`` in the caller's write: ``(their id, their token)``.
+
+    Raises
+    ------
+    ClassroomError
+        An active learner of the class has that name.
+    """
+    if name_taken(conn, class_id, name):
+        raise ClassroomError(f"there is already a learner named {name!r} in this class",
+                             hint="choose another name, or `pronounce server remove-learner` the old one first")
+    learner_id = conn.execute(insert(learners).values(class_id=class_id, name=name, created_at=now())
+                              .returning(learners.c.id)).scalar_one()
+    return learner_id, issue(conn, Role.LEARNER, learner_id=learner_id)
 
 
 def remove_learner(db: Database, name: str, class_name: str | None = None) -> None:

@@ -25,7 +25,9 @@ from starlette.concurrency import run_in_threadpool
 from tui.errors import ClassroomError, PronounceError
 from tui.server import records
 from tui.server.backends import Backend, Crashed, Unavailable
+from tui.server.clips import Clip, convert_clip
 from tui.server.db import Database, StoreConflict
+from tui.server.errors import ApiError
 from tui.server.records import ServerAttempt, TakeScore
 from tui.server.references import References
 from tui.server.schema import server_state
@@ -133,6 +135,20 @@ class Dispatcher:
         except (OSError, Unavailable, Crashed) as exc:
             log.warning("no pitch chart for take %d: %s", attempt.id, exc)
             return None
+
+    async def clip(self, data: bytes) -> Clip:
+        """A teacher's recording checked and encoded as FLAC by a worker (a hostile file cannot crash the web node).
+
+        Raises
+        ------
+        ApiError
+            503 when no worker can run it now.
+        """
+        try:
+            return await self.backend.run(convert_clip, data, key=f"pronounce-clip-{self._key}-{uuid.uuid4().hex}")
+        except (Unavailable, Crashed) as exc:
+            log.warning("a teacher's recording was not converted: %s", exc)
+            raise ApiError(503, "the server cannot read recordings right now", hint="try again in a moment") from exc
 
     async def _claim_loop(self) -> None:
         since_renewal = 0.0

@@ -58,24 +58,28 @@ class PublishedPack:
         }
 
 
-def publish(db: Database, source: Path) -> PublishedPack:
+def publish(db: Database, source: Path, *, shown: str | None = None) -> PublishedPack:
     """Check the pack in ``source`` (a folder or a ``.zip``) and publish it, replacing an older publication.
+
+    ``shown`` names the source in messages instead of its path (a pack
+    uploaded through the pages: its path on the server is nobody's business).
 
     Raises
     ------
     ClassroomError
         ``source`` is not a valid pack, or its id could not be used in an upload.
     """
+    name = shown or str(source)
     staging = Path(tempfile.mkdtemp(prefix=".publish-", dir=db.packs_dir))
     try:
         try:
-            folder = _unpacked(Path(source), staging)
+            folder = _unpacked(Path(source), staging, name)
             pack, problems = read_pack(folder)
         except PackError as exc:
-            raise ClassroomError(f"cannot publish {source}: {exc.message}", hint=exc.hint) from exc
+            raise ClassroomError(f"cannot publish {name}: {exc.message.replace(str(source), name)}", hint=exc.hint) from exc
         if pack is None:
             errors = "; ".join(str(p) for p in problems if p.severity == "error")
-            raise ClassroomError(f"{source} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {source}`")
+            raise ClassroomError(f"{name} is not a valid pack: {errors}", hint=f"run `pronounce pack validate {name}`")
         write_zip(pack.root, staging / ZIP_NAME, prefix=pack.id)
         final = _next_folder(db.packs_dir)
         os.rename(staging, final)
@@ -124,7 +128,7 @@ def list_missing_phrases(db: Database) -> int:
     return listed
 
 
-def _unpacked(source: Path, staging: Path) -> Path:
+def _unpacked(source: Path, staging: Path, name: str) -> Path:
     """A clean copy of the pack in ``staging/pack`` (regular files only, hidden ones and links left out); nothing else stays."""
     target = staging / PACK_FOLDER
     if source.is_file() and source.suffix.lower() == ".zip":
@@ -133,7 +137,7 @@ def _unpacked(source: Path, staging: Path) -> Path:
         shutil.rmtree(staging / "unzipped")
         return target
     if not (source / "pack.toml").is_file():
-        raise ClassroomError(f"{source} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
+        raise ClassroomError(f"{name} is not a pack folder or .zip", hint="give the folder that holds pack.toml, or a .zip export")
     write_zip(source, staging / "copy.zip", prefix=PACK_FOLDER)
     extract_zip(staging / "copy.zip", staging / "copy")
     os.rename(staging / "copy" / PACK_FOLDER, target)
@@ -152,6 +156,14 @@ def listing(db: Database) -> list[PublishedPack]:
     with db.reading() as conn:
         rows = conn.execute(select(packs).order_by(packs.c.id)).all()
     return [_published(db, row) for row in rows]
+
+
+def phrase_list(db: Database, pack_id: str) -> list[tuple[str, str]]:
+    """The published pack's phrases, ``(id, text)`` in lesson order (empty when it is not published)."""
+    with db.reading() as conn:
+        rows = conn.execute(select(pack_phrases.c.phrase_id, pack_phrases.c.text).where(pack_phrases.c.pack_id == pack_id)
+                            .order_by(pack_phrases.c.position)).all()
+    return [(phrase_id, text) for phrase_id, text in rows]
 
 
 def find(db: Database, pack_id: str) -> PublishedPack | None:

@@ -59,6 +59,12 @@ class Filters:
         Learner name, pack id, phrase id.
     since : datetime or None
         Stored at or after this time.
+    learner_id : int or None
+        Only this learner's takes.
+    recorded_from, recorded_before : datetime or None
+        Recorded at or after, and before, these times.
+    state : str or None
+        ``visible`` (not hidden), ``hidden`` or ``flagged`` takes only.
     """
 
     class_ids: frozenset[int] | None = None
@@ -67,6 +73,10 @@ class Filters:
     pack: str | None = None
     phrase: str | None = None
     since: datetime | None = None
+    learner_id: int | None = None
+    recorded_from: datetime | None = None
+    recorded_before: datetime | None = None
+    state: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +106,8 @@ class ServerAttempt:
         The score the learner's app showed.
     error : str or None
         Why scoring failed.
+    hidden_at, flagged_at : datetime or None
+        When a teacher hid the take (it then leaves the summaries) or flagged it.
     """
 
     id: int
@@ -118,6 +130,8 @@ class ServerAttempt:
     score: Score | None
     client_score: Score | None
     error: str | None
+    hidden_at: datetime | None = None
+    flagged_at: datetime | None = None
 
 
 def _select(columns: Sequence[str] | None = None) -> Select[Any]:
@@ -128,7 +142,7 @@ def _select(columns: Sequence[str] | None = None) -> Select[Any]:
             .join(classes, classes.c.id == attempts.c.class_id))
 
 
-def _inside(root: Path, stored: Any, *folders: str) -> Path | None:
+def inside_store(root: Path, stored: Any, *folders: str) -> Path | None:
     """``root / stored`` when ``stored`` names a file inside one of ``folders`` of the store, else None (a hostile row)."""
     if not isinstance(stored, str) or not stored:
         return None
@@ -139,11 +153,13 @@ def _inside(root: Path, stored: Any, *folders: str) -> Path | None:
     return path
 
 
-def _text(value: Any) -> str:
+def stored_text(value: Any) -> str:
+    """A stored text as text, whatever the row holds ("" for NULL)."""
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _seconds(value: Any) -> float | None:
+def stored_seconds(value: Any) -> float | None:
+    """A stored length in seconds when it is one (finite, 0 to an hour), else None."""
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= 3600 else None
 
 
@@ -155,14 +171,15 @@ def from_row(root: Path, row: Row[Any]) -> ServerAttempt:
     """
     status = row.status if row.status in ("pending", "scored", "failed") else "failed"
     return ServerAttempt(
-        id=row.id, learner_id=row.learner_id, learner=_text(row.learner), class_id=row.class_id,
-        class_name=_text(row.class_name), client_attempt_id=_text(row.client_attempt_id), pack=_text(row.pack_id),
-        pack_version=_text(row.pack_version), phrase_id=_text(row.phrase_id), text=_text(row.text), lang=_text(row.lang),
+        id=row.id, learner_id=row.learner_id, learner=stored_text(row.learner), class_id=row.class_id,
+        class_name=stored_text(row.class_name), client_attempt_id=stored_text(row.client_attempt_id), pack=stored_text(row.pack_id),
+        pack_version=stored_text(row.pack_version), phrase_id=stored_text(row.phrase_id), text=stored_text(row.text), lang=stored_text(row.lang),
         recorded_at=row.recorded_at, created_at=row.created_at, status=status,
-        audio=_inside(root, row.audio, "recordings"), duration=_seconds(row.duration),
-        reference=_inside(root, row.reference, "references", "packs"),
+        audio=inside_store(root, row.audio, "recordings"), duration=stored_seconds(row.duration),
+        reference=inside_store(root, row.reference, "references", "packs"),
         score=scores.stored(row.score_json) if status == "scored" else None,
-        client_score=scores.stored(row.client_score_json), error=_text(row.error) or None,
+        client_score=scores.stored(row.client_score_json), error=stored_text(row.error) or None,
+        hidden_at=row.hidden_at, flagged_at=row.flagged_at,
     )
 
 
@@ -186,12 +203,29 @@ def _filtered(query: Select[Any], filters: Filters) -> Select[Any]:
     if filters.class_ids is not None:
         query = query.where(attempts.c.class_id.in_(sorted(filters.class_ids)))
     for column, value in ((attempts.c.class_id, filters.class_id), (learners.c.name, filters.learner),
-                          (attempts.c.pack_id, filters.pack), (attempts.c.phrase_id, filters.phrase)):
+                          (attempts.c.pack_id, filters.pack), (attempts.c.phrase_id, filters.phrase),
+                          (attempts.c.learner_id, filters.learner_id)):
         if value is not None:
             query = query.where(column == value)
     if filters.since is not None:
         query = query.where(attempts.c.created_at >= filters.since)
+    if filters.recorded_from is not None:
+        query = query.where(attempts.c.recorded_at >= filters.recorded_from)
+    if filters.recorded_before is not None:
+        query = query.where(attempts.c.recorded_at < filters.recorded_before)
+    if filters.state in STATES:
+        query = query.where(STATES[filters.state]())
     return query
+
+
+STATES = {"visible": lambda: attempts.c.hidden_at.is_(None), "hidden": lambda: attempts.c.hidden_at.is_not(None),
+          "flagged": lambda: attempts.c.flagged_at.is_not(None)}
+"""What :attr:`Filters.state` may name, and the takes it keeps."""
+
+
+def selection(filters: Filters, columns: Sequence[str] | None = None) -> Select[Any]:
+    """The takes ``filters`` selects (only ``columns`` of ``attempts``, and ``id``, when given), unordered."""
+    return _filtered(_select(columns), filters)
 
 
 def rows(db: Database, filters: Filters, *, columns: Sequence[str] | None = None, batch: int = BATCH) -> Iterator[Any]:

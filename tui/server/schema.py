@@ -3,10 +3,14 @@
 Who is who: the admin (tokens with role ``admin``) runs the server; each class
 has one or more teachers (``class_teachers``); each learner belongs to one
 class. A take (``attempts``) is ``pending`` until it is scored, then ``scored``
-with its score columns set, or ``failed`` with ``error`` set. ``summaries``
-holds one row per learner and phrase, kept current as takes are scored, and
+with its score columns set, or ``failed`` with ``error`` set; a teacher may
+hide it (``hidden_at``: it leaves the summaries) or flag it. ``summaries``
+holds one row per learner and phrase (and ``weak_points`` what was weak in
+its latest take), kept current as takes are scored, and
 ``class_phrases`` the phrases each class practised: the class page reads only
-those two.
+those two. ``feedback`` is a teacher's answer to one take, ``assignments``
+the work a teacher sets (a published pack's phrases, to a class or some of its
+learners).
 
 The migrations in ``tui/server/migrations/versions`` build exactly these
 tables (a test compares them); change both together.
@@ -14,13 +18,15 @@ tables (a test compares them); change both together.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
+    Date,
     Dialect,
     Float,
     ForeignKey,
@@ -110,6 +116,52 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
         except (OverflowError, ValueError):
             return None
+
+
+class ReadableDay(FunctionElement[date]):
+    """A stored day as a query reads it: on PostgreSQL NULL for a day Python cannot hold (see :class:`ReadableTime`)."""
+
+    name = "readable_day"
+    inherit_cache = True
+
+
+@compiles(ReadableDay)
+def _day_as_it_is(element: ReadableDay, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(ReadableDay, "postgresql")
+def _day_python_holds(element: ReadableDay, compiler: Any, **kw: Any) -> str:
+    day = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {day} BETWEEN DATE '0001-01-02' AND DATE '9999-12-30' THEN {day} END"
+
+
+class Day(TypeDecorator[date]):
+    """A calendar day (``date`` on PostgreSQL, ISO 8601 text on SQLite); a stored value that is no day reads as None."""
+
+    impl = Date
+    cache_ok = True
+
+    def column_expression(self, column: Any) -> Any:
+        """What a query selects: see :class:`ReadableDay`."""
+        guarded = ReadableDay(column)
+        guarded.type = self
+        return guarded
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """The driver's (or SQLite's text) value as a day; None for anything else (a row written by something else)."""
+        def day(value: Any) -> date | None:
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            if isinstance(value, str):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    return None
+            return None
+        return day
 
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -215,6 +267,7 @@ attempts = Table(
     Column("submitted_at", UtcDateTime),
     Column("scored_at", UtcDateTime),
     Column("hidden_at", UtcDateTime),
+    Column("flagged_at", UtcDateTime),
     CheckConstraint("status IN ('pending', 'scored', 'failed')", name="status"),
     CheckConstraint(
         "status <> 'scored' OR (overall IS NOT NULL AND accuracy IS NOT NULL AND fluency IS NOT NULL"
@@ -229,6 +282,7 @@ attempts = Table(
     ),
     Index("attempts_by_class", "class_id", "id"),
     Index("attempts_by_cell", "learner_id", "pack_id", "phrase_id", "recorded_at"),
+    Index("attempts_since", "class_id", "pack_id", "phrase_id", "recorded_at"),
     Index("attempts_pending", "id", sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
     sqlite_autoincrement=True,
 )
@@ -251,6 +305,20 @@ summaries = Table(
     Index("summaries_by_class_phrase", "class_id", "pack_id", "phrase_id", "latest", "learner_id"),
     Index("summaries_by_class_learner", "class_id", "learner_id", "latest", "attempts", "latest_at"),
 )
+
+weak_points = Table(
+    "weak_points", metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("pack_id", Text, primary_key=True),
+    Column("phrase_id", Text, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("item", Text, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    CheckConstraint("kind IN ('word', 'sound')", name="kind"),
+    Index("weak_points_by_class", "class_id", "pack_id", "phrase_id", "kind", "item"),
+)
+"""What was weak in each summary's latest take: its words below 60 and the sound the scorer named (the difficulty view
+counts them per phrase with one aggregate); kept with the summaries."""
 
 class_phrases = Table(
     "class_phrases", metadata,
@@ -287,3 +355,58 @@ server_state = Table(
     Column("value", Text, nullable=False),
 )
 """Small facts about derived data, e.g. which version of the summaries the table holds."""
+
+MAX_COMMENT = 2000
+"""Characters of a teacher's comment on a take."""
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", ID, primary_key=True),
+    Column("attempt_id", ID, ForeignKey("attempts.id"), nullable=False, unique=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    Column("teacher_id", Integer, ForeignKey("teachers.id")),
+    Column("comment", Text, nullable=False),
+    Column("words", Text, nullable=False),
+    Column("audio", Text),
+    Column("audio_seconds", Float),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"length(comment) <= {MAX_COMMENT}", name="comment_length"),
+    Index("feedback_by_learner", "learner_id", "updated_at"),
+    Index("feedback_by_class", "class_id", "updated_at"),
+)
+"""A teacher's answer to one take: a comment, the words to work on (JSON ``[{"index", "text"}]`` of the take's
+words), and a recording of their own (FLAC, relative to the store's folder). ``teacher_id`` None: the admin wrote it."""
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", ID, primary_key=True),
+    Column("class_id", Integer, ForeignKey("classes.id"), nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("pack_version", Text, nullable=False),
+    Column("due_on", Day, nullable=False),
+    Column("target", Integer, nullable=False),
+    Column("whole_class", Boolean, nullable=False),
+    Column("teacher_id", Integer, ForeignKey("teachers.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("target >= 1 AND target <= 100", name="target"),
+    Index("assignments_by_class", "class_id", "due_on"),
+)
+"""Work a teacher set: phrases of a published pack (the pack's version then), due on a day, a target score. A take
+counts toward it when it was recorded since ``created_at``; ``whole_class`` or the learners in ``assignment_learners``."""
+
+assignment_phrases = Table(
+    "assignment_phrases", metadata,
+    Column("assignment_id", ID, ForeignKey("assignments.id"), primary_key=True),
+    Column("phrase_id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+assignment_learners = Table(
+    "assignment_learners", metadata,
+    Column("assignment_id", ID, ForeignKey("assignments.id"), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Index("assignment_learners_by_learner", "learner_id", "assignment_id"),
+)

@@ -1,8 +1,9 @@
-"""Per-learner, per-phrase summaries of scored takes: count, latest, best, mean of the last five, trend.
+"""Per-learner, per-phrase summaries of scored takes: count, latest, best, mean of the last five, trend, weak points.
 
 The class page reads only this table and ``class_phrases`` (which phrases a
 class practised, counted in learners), so it costs the same with 30 takes or
-300,000. A summary is recomputed from its takes (scored, not hidden; latest by
+300,000; the difficulty view reads ``weak_points`` (the weak words and sound
+of each summary's latest take), written with the summary. A summary is recomputed from its takes (scored, not hidden; latest by
 ``recorded_at``) in the transaction that scores a take or hides one, so it is
 never behind. Summaries are derived data: when the way they are computed
 changes, :data:`VERSION` goes up and :func:`ensure_current` rebuilds them all
@@ -19,11 +20,12 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, select, upda
 
 from tui.server.accounts import now
 from tui.server.db import Database
-from tui.server.schema import attempts, class_phrases, classes, learners, server_state, summaries
+from tui.server.difficulty import weak_of
+from tui.server.schema import attempts, class_phrases, classes, learners, server_state, summaries, weak_points
 from tui.store.records import PhraseStats
 
-VERSION = 1
-"""The summaries' algorithm; a store whose ``server_state['summaries']`` differs is rebuilt."""
+VERSION = 2
+"""The summaries' algorithm (2: with the latest take's weak points); a store whose ``server_state['summaries']`` differs is rebuilt."""
 RECENT = 5
 INSERT_BATCH = 2000
 
@@ -43,6 +45,14 @@ def _values(learner_id: int, pack_id: str, phrase_id: str, count: int, best: flo
             "updated_at": now()}
 
 
+def _weak(learner_id: int, pack_id: str, phrase_id: str, newest: Any) -> list[dict[str, Any]]:
+    """The ``weak_points`` rows of a summary whose latest take is ``newest``."""
+    words, sound = weak_of(newest.score_json)
+    items = [("word", word) for word in dict.fromkeys(words)] + ([("sound", sound)] if sound else [])
+    return [{"learner_id": learner_id, "pack_id": pack_id, "phrase_id": phrase_id, "kind": kind, "item": item,
+             "class_id": newest.class_id} for kind, item in items]
+
+
 def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> None:
     """Recompute one learner's summary of one phrase, inside the caller's write transaction.
 
@@ -58,13 +68,18 @@ def refresh(conn: Connection, learner_id: int, pack_id: str, phrase_id: str) -> 
     count, best = conn.execute(select(func.count(), func.max(attempts.c.overall)).where(cell)).one()
     before = conn.execute(delete(summaries).where(summaries.c.learner_id == learner_id, summaries.c.pack_id == pack_id,
                                                   summaries.c.phrase_id == phrase_id).returning(summaries.c.class_id)).scalar()
+    conn.execute(delete(weak_points).where(weak_points.c.learner_id == learner_id, weak_points.c.pack_id == pack_id,
+                                           weak_points.c.phrase_id == phrase_id))
     after = None
     if count:
         latest = conn.execute(select(attempts.c.id, attempts.c.class_id, attempts.c.text, attempts.c.overall,
-                                     attempts.c.recorded_at).where(cell)
+                                     attempts.c.recorded_at, attempts.c.score_json).where(cell)
                               .order_by(attempts.c.recorded_at.desc(), attempts.c.id.desc()).limit(RECENT)).all()
         values = _values(learner_id, pack_id, phrase_id, count, best, latest)
         conn.execute(insert(summaries).values(**values))
+        weak = _weak(learner_id, pack_id, phrase_id, latest[0])
+        if weak:
+            conn.execute(insert(weak_points), weak)
         after = values["class_id"]
     if before != after:
         for class_id, change in ((before, -1), (after, 1)):
@@ -87,33 +102,41 @@ def _count_learners(conn: Connection, class_id: int, pack_id: str, phrase_id: st
 
 
 def rebuild(conn: Connection) -> int:
-    """Recompute every summary, and the classes' phrases, from the takes (inside the caller's write transaction).
+    """Recompute every summary, its weak points and the classes' phrases from the takes (inside the caller's write
+    transaction).
 
     Returns the number of summaries.
     """
     conn.execute(delete(class_phrases))
+    conn.execute(delete(weak_points))
     conn.execute(delete(summaries))
     ordered = (select(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id, attempts.c.id, attempts.c.class_id,
-                      attempts.c.text, attempts.c.overall, attempts.c.recorded_at)
+                      attempts.c.text, attempts.c.overall, attempts.c.recorded_at, attempts.c.score_json)
                .where(_counted())
                .order_by(attempts.c.learner_id, attempts.c.pack_id, attempts.c.phrase_id,
                          attempts.c.recorded_at.desc(), attempts.c.id.desc()))
     made = 0
     batch: list[dict[str, Any]] = []
-    for values in _grouped(conn.execute(ordered.execution_options(yield_per=INSERT_BATCH))):
+    weak: list[dict[str, Any]] = []
+    for values, points in _grouped(conn.execute(ordered.execution_options(yield_per=INSERT_BATCH))):
         batch.append(values)
+        weak.extend(points)
         if len(batch) >= INSERT_BATCH:
             conn.execute(insert(summaries), batch)
             made, batch = made + len(batch), []
-    if batch:
-        conn.execute(insert(summaries), batch)
+        if len(weak) >= INSERT_BATCH:
+            conn.execute(insert(weak_points), weak)
+            weak = []
+    for table, rows in ((summaries, batch), (weak_points, weak)):
+        if rows:
+            conn.execute(insert(table), rows)
     counted = (select(summaries.c.class_id, summaries.c.pack_id, summaries.c.phrase_id, func.count())
                .group_by(summaries.c.class_id, summaries.c.pack_id, summaries.c.phrase_id))
     conn.execute(insert(class_phrases).from_select(["class_id", "pack_id", "phrase_id", "learners"], counted))
     return made + len(batch)
 
 
-def _grouped(found: Any) -> Iterator[dict[str, Any]]:
+def _grouped(found: Any) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     for (learner_id, pack_id, phrase_id), takes in groupby(found, key=lambda row: (row.learner_id, row.pack_id, row.phrase_id)):
         latest: list[Row[Any]] = []
         count, best = 0, float("-inf")
@@ -122,7 +145,7 @@ def _grouped(found: Any) -> Iterator[dict[str, Any]]:
             best = max(best, row.overall)
             if len(latest) < RECENT:
                 latest.append(row)
-        yield _values(learner_id, pack_id, phrase_id, count, best, latest)
+        yield _values(learner_id, pack_id, phrase_id, count, best, latest), _weak(learner_id, pack_id, phrase_id, latest[0])
 
 
 def ensure_current(db: Database) -> bool:

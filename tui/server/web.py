@@ -1,91 +1,34 @@
 """The teachers' and the admin's pages: sign in with a token, the classes, a class's table, one page per take.
 
 A teacher sees their classes only, the admin every class; a class or a take
-the viewer does not see is answered 404, as if it did not exist.
-
-Signing in sets an HttpOnly, SameSite=Strict session cookie (Secure over
-HTTPS). Every form carries a CSRF token: before sign-in a double-submit
-cookie, afterwards the session's own; a POST whose ``Origin`` is another site
-is refused as well. Pages are server-rendered (Jinja2, autoescaped) and use
-only files served by this server, so they work without the internet.
+the viewer does not see is answered 404, as if it did not exist. The sign-in
+form carries a double-submit CSRF cookie; once signed in, forms carry the
+session's own token (:mod:`tui.server.pages`). The teacher's tools (feedback,
+learners, assignments, difficulty, packs, exports) have modules of their own.
 """
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from tui.server import accounts, records
-from tui.server.accounts import Identity
 from tui.server.api import audio_file, service_of
 from tui.server.chart import pitch_svg
 from tui.server.class_table import class_page
 from tui.server.classes import class_list
 from tui.server.errors import ApiError
+from tui.server.pages import CSRF_COOKIE, HERE, SESSION_COOKIE, check_origin, page, read_form, set_cookie, viewer
+from tui.server.web_takes import take_tools
 from tui.speech.types import WordTiming
 
-HERE = Path(__file__).resolve().parent
-SESSION_COOKIE = "pronounce_session"
-CSRF_COOKIE = "pronounce_csrf"
-MAX_FORM_BYTES = 4096
 RECENT_TAKES = 20
-SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none';"
-                               " form-action 'self'; base-uri 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "cache-control": "no-store",
-}
-
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.filters["when"] = lambda moment, style="%Y-%m-%d %H:%M": moment.strftime(style) if moment else "–"
-
-
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def _set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
-
-
-async def _small_form(request: Request) -> dict[str, str]:
-    """A url-encoded form of at most :data:`MAX_FORM_BYTES` (read with the limit enforced)."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
-        raise ApiError(415, "this form must be sent url-encoded", hint="submit the form from the page")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise ApiError(413, "the form is too large", hint="submit the form from the page")
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
-    return {key: values[0] for key, values in fields.items()}
-
-
-def _check_origin(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
-        raise ApiError(403, "this form was sent from another site", hint="sign in from the server's own page")
-
-
-async def viewer(request: Request) -> tuple[Identity, str] | None:
-    """Who is signed in in this browser and their session's CSRF token; None when nobody is."""
-    session = request.cookies.get(SESSION_COOKIE, "")
-    if not session or len(session) > 200:
-        return None
-    return await run_in_threadpool(accounts.session_identity, service_of(request).db, session)
 
 
 def _int(value: str | None, default: int) -> int:
@@ -101,8 +44,8 @@ async def home(request: Request) -> Response:
     seen = await run_in_threadpool(class_list, service_of(request).db, who)
     if len(seen) == 1:
         return RedirectResponse(f"/classes/{seen[0].id}", status_code=303)
-    return _page(request, "classes.html", {"classes": seen, "who": who, "csrf": csrf, "signed_in": True,
-                                           "disk": await _disk_warning(request)})
+    return page(request, "classes.html", {"classes": seen, "who": who, "csrf": csrf, "signed_in": True,
+                                          "disk": await _disk_warning(request)})
 
 
 async def class_view(request: Request) -> Response:
@@ -122,8 +65,8 @@ async def class_view(request: Request) -> Response:
         raise ApiError(404, "there is no such class", hint="go back to your classes")
     latest = await run_in_threadpool(records.recent, db, class_id, RECENT_TAKES)
     several = who.class_ids is None or len(who.class_ids) > 1
-    return _page(request, "class.html", {"table": table, "recent": latest, "csrf": csrf, "signed_in": True,
-                                         "all_classes": several, "disk": await _disk_warning(request)})
+    return page(request, "class.html", {"table": table, "recent": latest, "csrf": csrf, "signed_in": True,
+                                        "all_classes": several, "disk": await _disk_warning(request)})
 
 
 async def _disk_warning(request: Request) -> dict[str, Any] | None:
@@ -142,15 +85,15 @@ def _size(count: int) -> str:
 
 def _signin_page(request: Request, message: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
-    response = _page(request, "signin.html", {"csrf": token, "message": message}, status)
-    _set_cookie(request, response, CSRF_COOKIE, token, max_age=3600)
+    response = page(request, "signin.html", {"csrf": token, "message": message}, status)
+    set_cookie(request, response, CSRF_COOKIE, token, max_age=3600)
     return response
 
 
 async def signin(request: Request) -> Response:
     """``POST /signin``: check the CSRF pair and the teacher token, open a session."""
-    _check_origin(request)
-    form = await _small_form(request)
+    check_origin(request)
+    form = await read_form(request)
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, form.get("csrf", "")):
         return _signin_page(request, "The form expired; please sign in again.", 403)
@@ -162,15 +105,15 @@ async def signin(request: Request) -> Response:
         return _signin_page(request, "This is a learner token; the class pages need a teacher's or the admin's token.", 403)
     session, _ = await run_in_threadpool(accounts.open_session, db, who)
     response = RedirectResponse("/", status_code=303)
-    _set_cookie(request, response, SESSION_COOKIE, session, max_age=accounts.SESSION_HOURS * 3600)
+    set_cookie(request, response, SESSION_COOKIE, session, max_age=accounts.SESSION_HOURS * 3600)
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 
 async def signout(request: Request) -> Response:
     """``POST /signout``: end the session (the form's CSRF token must match it)."""
-    _check_origin(request)
-    form = await _small_form(request)
+    check_origin(request)
+    form = await read_form(request)
     signed = await viewer(request)
     if signed is not None and secrets.compare_digest(signed[1], form.get("csrf", "")):
         await run_in_threadpool(accounts.close_session, service_of(request).db, request.cookies[SESSION_COOKIE])
@@ -206,7 +149,8 @@ async def attempt_page(request: Request) -> Response:
                 service.keep_contours(attempt.id, contours)
         if contours is not None:
             chart = pitch_svg(contours, score.path, [WordTiming(w.text, w.ref_start, w.ref_end) for w in score.words])
-    return _page(request, "attempt.html", {"a": attempt, "score": score, "chart": chart, "csrf": csrf, "signed_in": True})
+    tools = await run_in_threadpool(take_tools, service.db, attempt)
+    return page(request, "attempt.html", {"a": attempt, "score": score, "chart": chart, "csrf": csrf, "signed_in": True, **tools})
 
 
 async def take_audio(request: Request) -> Response:

@@ -14,12 +14,7 @@ nothing saved while logged in is dropped.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,9 +22,8 @@ from typing import Any
 
 from tui.errors import StoreError
 from tui.store import stored
-from tui.store.attempts import DB_NAME
-from tui.store.files import open_data_dir
-from tui.store.schema import connect, immediate, translate, utc_text
+from tui.store.schema import utc_text
+from tui.store.shared import SharedConnection
 
 _COLUMNS = ("attempt_id, client_attempt_id, lang, state, tries, next_try_at, last_error, server_id, queued_at, sent_at,"
             " server_status, server_score_json")
@@ -105,7 +99,7 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class Outbox:
+class Outbox(SharedConnection):
     """The outbox of the attempts database in ``data_dir``; safe to share between threads.
 
     Parameters
@@ -118,22 +112,6 @@ class Outbox:
     StoreError
         The database cannot be opened or migrated.
     """
-
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
-        self.db_path = open_data_dir(data_dir) / DB_NAME
-        self._conn = connect(self.db_path)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> Outbox:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def enqueue(self, attempt_id: int, *, lang: str) -> OutboxItem:
         """Queue attempt ``attempt_id`` for upload, due now; queuing it again changes nothing.
@@ -251,18 +229,6 @@ class Outbox:
         with self._writing() as conn:
             if conn.execute(f"UPDATE outbox SET {assignments} WHERE attempt_id = ?", (*params, attempt_id)).rowcount == 0:
                 raise StoreError(f"attempt {attempt_id} is not in the outbox", hint="`pronounce sync --status` lists it")
-
-    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise translate(exc, self.db_path) from exc
-
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, immediate(self._conn, lambda exc: translate(exc, self.db_path)) as conn:
-            yield conn
 
 
 def _item(row: tuple[Any, ...]) -> OutboxItem:

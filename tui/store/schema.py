@@ -85,6 +85,44 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE outbox ADD COLUMN server_status TEXT CHECK (server_status IN ('pending', 'scored', 'failed'))",
         "ALTER TABLE outbox ADD COLUMN server_score_json TEXT",
     ),
+    # 5 -> 6: what the teacher sent (tui/store/inbox.py): answers to takes and assignments, per class server.
+    (
+        """
+        CREATE TABLE feedback (
+            server TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            client_attempt_id TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            phrase_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            comment TEXT NOT NULL,
+            words_json TEXT NOT NULL,
+            author TEXT NOT NULL,
+            audio_url TEXT,
+            audio TEXT,
+            updated_at TEXT NOT NULL,
+            seen_at TEXT,
+            PRIMARY KEY (server, id)
+        )
+        """,
+        "CREATE INDEX feedback_by_take ON feedback (client_attempt_id)",
+        """
+        CREATE TABLE assignments (
+            server TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            pack_id TEXT NOT NULL,
+            pack_version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            phrases_json TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            target INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            assigned_at TEXT NOT NULL,
+            server_best_json TEXT NOT NULL,
+            PRIMARY KEY (server, id)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

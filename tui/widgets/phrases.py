@@ -1,8 +1,10 @@
-"""The phrase list: a due marker, the text with its best-score badge (or "new"), and the phrase id under it."""
+"""The phrase list: a due marker, the text with its best-score badge (or "new"), and under it the phrase id, or what
+an assignment asks ("◆ due Fri · target 80")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -11,6 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.packs.model import Pack
+from tui.practice.classroom import AssignedPhrase, assigned_first
 from tui.practice.progress import Progress
 from tui.text import printable
 from tui.widgets.scorecard import figure, finite, level_style
@@ -23,7 +26,8 @@ class PhraseRow:
     """What the list shows for one phrase.
 
     ``best`` None means never tried; ``due`` means practise it again now;
-    ``known`` False means the attempts are not read yet (no badge at all, rather than a wrong "new").
+    ``known`` False means the attempts are not read yet (no badge at all, rather than a wrong "new");
+    ``assigned`` is what an assignment asks ("due Fri · target 80"), ``assigned_done`` once it is met.
     """
 
     id: str
@@ -31,12 +35,16 @@ class PhraseRow:
     best: float | None = None
     due: bool = False
     known: bool = True
+    assigned: str = ""
+    assigned_done: bool = False
 
 
-def phrase_rows(pack: Pack | None, progress: Progress | None, order: str = "pack") -> list[PhraseRow]:
+def phrase_rows(pack: Pack | None, progress: Progress | None, order: str = "pack", *,
+                assigned: dict[str, AssignedPhrase] | None = None, today: date | None = None) -> list[PhraseRow]:
     """The rows of ``pack``'s phrases with their progress (no badges while it is unknown).
 
-    ``order`` "due" lists them as the practice queue does, most urgent first; "pack" as the pack does.
+    ``order`` "due" lists them as the practice queue does, most urgent first; "pack" as the pack does. Either way the
+    phrases ``assigned`` by the teacher and not done yet come first, the soonest due first.
     """
     if pack is None:
         return []
@@ -44,12 +52,19 @@ def phrase_rows(pack: Pack | None, progress: Progress | None, order: str = "pack
     if progress is not None and order == "due":
         rank = {phrase_id: index for index, phrase_id in enumerate(progress.queue)}
         phrases.sort(key=lambda phrase: rank.get(phrase.id, len(rank)))
-    if progress is None:
-        return [PhraseRow(phrase.id, phrase.text, known=False) for phrase in phrases]
+    assigned = assigned or {}
+    if assigned:
+        first = assigned_first([phrase.id for phrase in phrases], assigned)
+        phrases.sort(key=lambda phrase: first.index(phrase.id))
     rows = []
     for phrase in phrases:
+        work = assigned.get(phrase.id)
+        label, done = (work.label(today or date.today()), work.done) if work is not None else ("", False)
+        if progress is None:
+            rows.append(PhraseRow(phrase.id, phrase.text, known=False, assigned=label, assigned_done=done))
+            continue
         item = progress.of(phrase.id)
-        rows.append(PhraseRow(phrase.id, phrase.text, item.best, item.due))
+        rows.append(PhraseRow(phrase.id, phrase.text, item.best, item.due, assigned=label, assigned_done=done))
     return rows
 
 
@@ -91,8 +106,11 @@ def row_prompt(row: PhraseRow) -> Hanging:
     elif row.known:
         best = finite(row.best)
         text.append(f"  {figure(best)}", style=f"bold {level_style(best)}")
-    phrase_id = Text(printable(row.id, single_line=True), style="dim", no_wrap=True)
-    return Hanging(Text(f"{DUE_MARK} " if row.due else "  ", style="bold yellow"), [text, phrase_id])
+    if row.assigned:
+        under = Text(("✓ " if row.assigned_done else "◆ ") + row.assigned, style="green" if row.assigned_done else "bold yellow")
+    else:
+        under = Text(printable(row.id, single_line=True), style="dim", no_wrap=True)
+    return Hanging(Text(f"{DUE_MARK} " if row.due else "  ", style="bold yellow"), [text, under])
 
 
 class PhraseList(OptionList):
