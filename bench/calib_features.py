@@ -6,7 +6,8 @@ For each utterance, against an espeak-ng reference of its own sentence (right
 pair) and, for every second utterance, of another utterance's sentence (wrong
 pair): the template measurements (tui.scoring.measure) and pooled DTW costs
 against cohort sentences. (Caches made before scorer whisper-ctc-4 also hold
-pocketsphinx's alignment, which ``bench/fit_scorer.py --pocketsphinx`` compares.)
+pocketsphinx's alignment, which ``bench/fit_scorer.py --pocketsphinx`` compared up
+to that scorer; it is no longer read.)
 Results go to ``bench/out/calib/part-NNN.pkl`` in blocks of 50 utterances;
 existing blocks are kept, so an interrupted run resumes. Delete the folder after
 changing a measurement.

@@ -3,13 +3,14 @@
     nice -n 10 .venv/bin/python bench/evidence_features.py [--jobs 2] [--limit N]
 
 For each utterance, level-normalised as the scorer does: Whisper tiny.en's
-encoding once, then the target-text log-probabilities per word of its own
-sentence (right pair) and of another utterance's (wrong pair, the same pairing
-as bench/calib_features.py), and its free transcription; the phone
-recogniser's log-posteriors (kept, float16, so alignments can be redone
-without the model) and their forced alignment to both sentences. The take's
+encoding once (in the window the scorer chooses) and its free transcription,
+then the target-text log-probabilities per word of its own sentence (right
+pair) and of another utterance's (wrong pair, the same pairing as
+bench/calib_features.py); the phone recogniser's log-posteriors
+(kept, float16, so alignments can be redone without the model). The take's
 clipping flag and speech level are kept too. Results go to
-``bench/out/evidence/part-NNN.pkl`` in blocks of 50; an interrupted run resumes.
+``bench/out/evidence-vN/part-NNN.pkl`` (N: :data:`VERSION`) in blocks of 50; an
+interrupted run resumes. Raise VERSION when the evidence changes.
 """
 
 from __future__ import annotations
@@ -32,14 +33,11 @@ import calib_features  # noqa: E402
 from devset import DATA  # noqa: E402
 
 from tui.audio.files import load_audio  # noqa: E402
-from tui.scoring import gop, level, lexicon, models, whisper  # noqa: E402
+from tui.scoring import gop, level, models, whisper  # noqa: E402
 
-OUT = ROOT / "bench" / "out" / "evidence"
+VERSION = 3
+OUT = ROOT / "bench" / "out" / f"evidence-v{VERSION}"
 BLOCK = 50
-
-
-def spelled(words: list[str]) -> list[tuple[str, ...] | None]:
-    return [lexicon.spell(w) for w in words]
 
 
 def features(index: int) -> dict[str, Any]:
@@ -52,14 +50,14 @@ def features(index: int) -> dict[str, Any]:
     phones = models.phone_recogniser()
     encoded = whisper.encode(w, y)
     logp = gop.posteriors(phones, y)
+    heard = whisper.transcribe(w, encoded, max_tokens=whisper.max_tokens(len(row["text"].split())))
     out: dict[str, Any] = {"utt": row["utt"], "wrong_text": wrong_text, "level": level.speech_level(raw),
                            "clipped": level.clipped(raw), "samples": int(y.size),
-                           "posteriors": logp.astype("float16")}
-    out["heard"] = whisper.transcribe(w, encoded, max_tokens=min(3 * len(row["text"].split()) + 24, 220))
+                           "posteriors": logp.astype("float16"),
+                           "heard": heard}
     for key, text in (("right", row["text"]), ("wrong", wrong_text)):
         words = text.split()
-        out[key] = {"words": words, "whisper": whisper.target(w, encoded, y.size, words),
-                    "gop": gop.align(phones, logp, spelled(words))}
+        out[key] = {"words": words, "whisper": whisper.target(w, encoded, y.size, words)}
     return out
 
 

@@ -27,7 +27,7 @@ from tui.widgets.waveform import Waveform
 RIGHT_PHRASE_MIN = 60
 TOP = 90
 """The pack's own reference, played back through the sound server as the take, reaches the top of the scale."""
-"""The reference replayed through the sound server scores well above this (scorer whisper-ctc-4: fluency and accuracy vary
+"""The reference replayed through the sound server scores well above this (scorer whisper-ctc-5: fluency and accuracy vary
 with where in the take the sound starts); another phrase scores 40 or less."""
 
 

@@ -69,7 +69,7 @@ def covers(lang: str) -> bool:
 
 def prepare(words: Sequence[str]) -> EnglishPhrase:
     """Spell the phrase's words (espeak-ng, cached per word)."""
-    return EnglishPhrase(tuple(words), tuple(lexicon.spell(w) for w in words))
+    return EnglishPhrase(tuple(words), lexicon.spell_all(words))
 
 
 def hear(phrase: EnglishPhrase, y: np.ndarray) -> EnglishEvidence:
@@ -82,7 +82,7 @@ def hear(phrase: EnglishPhrase, y: np.ndarray) -> EnglishEvidence:
     """
     model, recogniser = models.whisper(), models.phone_recogniser()
     with ThreadPoolExecutor(1, thread_name_prefix="pronounce-phones") as pool:
-        # both engines leave the GIL while they compute: on two cores the posteriors come during Whisper's encoding
+        # both engines leave the GIL while they compute: on two cores the posteriors come during Whisper's work
         posteriors = pool.submit(gop.posteriors, recogniser, y)
         listened = whisper.listen(model, y, phrase.words)
         logp = posteriors.result()

@@ -10,7 +10,7 @@ Plain-language names of the phones serve the findings on the score card.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Sequence
 
 _ESPEAK_TO_ARPABET = {
     "p": "P", "b": "B", "t": "T", "d": "D", "k": "K", "g": "G", "f": "F", "v": "V", "T": "TH", "D": "DH",
@@ -73,22 +73,35 @@ def dictionary_tokens(word: str) -> list[str] | None:
 
 WEAK_FORMS = {"a": ("AH",)}
 """Words espeak-ng spells alone by their citation form ("a" as the letter's name), said weak in a phrase."""
+CACHE_SIZE = 4096
+_spelled: dict[str, tuple[str, ...]] = {}
+"""Spelled tokens (each spelled alone), at most :data:`CACHE_SIZE`; threads share it (a call reads what it needs once)."""
 
 
-@lru_cache(maxsize=4096)
-def _spelled(token: str) -> tuple[str, ...]:
-    from tui.speech.tts import phonemes
+def spell_all(words: Sequence[str]) -> tuple[tuple[str, ...] | None, ...]:
+    """:func:`spell` of each of ``words``; the tokens not spelled before are spelled by one espeak-ng child together."""
+    split = [dictionary_tokens(word) for word in words]
+    tokens = {t for found in split if found for t in found if t not in WEAK_FORMS}
+    known = {t: phones for t in tokens if (phones := _spelled.get(t)) is not None}
+    new = sorted(tokens - known.keys())
+    if new:
+        from tui.speech.tts import phonemes_each
 
-    return WEAK_FORMS.get(token) or arpabet(phonemes(token, lang="en-us"))
+        fresh = dict(zip(new, (arpabet(p) for p in phonemes_each(new, lang="en-us"))))
+        if len(_spelled) + len(fresh) > CACHE_SIZE:
+            _spelled.clear()
+        _spelled.update(fresh)
+        known.update(fresh)
+    out = []
+    for found in split:
+        phones = () if found is None else tuple(p for t in found for p in (WEAK_FORMS.get(t) or known[t]))
+        out.append(phones or None)
+    return tuple(out)
 
 
 def spell(word: str) -> tuple[str, ...] | None:
     """The ARPAbet phones of a written word, or None when it has none to align (numbers, symbols)."""
-    tokens = dictionary_tokens(word)
-    if tokens is None:
-        return None
-    phones = tuple(p for token in tokens for p in _spelled(token))
-    return phones or None
+    return spell_all([word])[0]
 
 
 def phone_name(arpabet_phone: str, word: str) -> str:

@@ -1,7 +1,12 @@
 """How likely Whisper tiny.en finds the phrase's own words, given the take.
 
 The take's log-mel spectrum (Whisper's framing: 80 bands, 25 ms windows every
-10 ms, a 30 s window, zero padded) is encoded once; the decoder is then forced
+10 ms, zero padded) is encoded once. Whisper was trained on 30 s windows, but
+its encoder takes shorter ones: a take is encoded in the shortest of
+:data:`WINDOWS_S` that holds it. A 10 s window costs a ninth of the CPU of the
+30 s one, and the scorer fitted on it agrees with the experts as well (see the
+README's scoring figures; ``bench/evidence_features.py`` encodes the dev set the
+same way). The decoder is then forced
 through the phrase's tokens (``align``), which gives the probability of each
 target token and where each lies in time, and decodes freely once (what it
 heard, for the findings). A word's evidence is the mean log-probability of its
@@ -26,11 +31,12 @@ import numpy as np
 from tui.scoring.models import Whisper
 
 SR = 16000
-WINDOW = 30 * SR
+WINDOWS_S = (10, 20, 30)
+"""Encoder windows (s): a take is encoded in the shortest that holds it and :data:`MARGIN_S` of silence after it."""
+MARGIN_S = 0.5
 N_FFT = 400
 HOP = 160
 N_MELS = 80
-N_FRAMES = WINDOW // HOP
 FRAME_S = 0.02
 """Seconds per encoder position (two mel frames)."""
 _STRIP = re.compile(r"^[^\w']+|[^\w']+$")
@@ -88,18 +94,25 @@ def mel_filters() -> np.ndarray:
     return weights.astype(np.float32)
 
 
-def log_mel(y: np.ndarray) -> np.ndarray:
-    """Whisper's input features for 16 kHz samples ``y`` (at most 30 s are used).
+def window_frames(samples: int) -> int:
+    """Mel frames of the encoder window for a take of ``samples`` at 16 kHz (a longer take is cut to the last window)."""
+    seconds = samples / SR + MARGIN_S
+    return next((w for w in WINDOWS_S if seconds <= w), WINDOWS_S[-1]) * SR // HOP
+
+
+def log_mel(y: np.ndarray, n_frames: int) -> np.ndarray:
+    """Whisper's input features for 16 kHz samples ``y`` in a window of ``n_frames`` mel frames (zero padded, or cut).
 
     Returns
     -------
-    np.ndarray [shape=(N_MELS, N_FRAMES)], float32
+    np.ndarray [shape=(N_MELS, n_frames)], float32
     """
-    padded = np.zeros(WINDOW, dtype=np.float32)
-    padded[: min(y.size, WINDOW)] = y[:WINDOW]
+    size = n_frames * HOP
+    padded = np.zeros(size, dtype=np.float32)
+    padded[: min(y.size, size)] = y[:size]
     padded = np.pad(padded, (N_FFT // 2, N_FFT // 2), mode="reflect")
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP][:N_FRAMES] * window
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP][:n_frames] * window
     spectrum = np.fft.rfft(frames, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
     mel = np.einsum("fk,mk->mf", power, mel_filters())  # not BLAS matmul: see features._mfcc
@@ -122,10 +135,12 @@ def written(words: Sequence[str]) -> list[str]:
 
 
 def encode(model: Whisper, y: np.ndarray) -> Any:
-    """The encoder's output for 16 kHz samples ``y`` (level-normalised), reused by :func:`target` and :func:`transcribe`."""
+    """The encoder's output for 16 kHz samples ``y`` (level-normalised) in the window :func:`window_frames` gives,
+    reused by :func:`target` and :func:`transcribe`."""
     import ctranslate2
 
-    return model.model.encode(ctranslate2.StorageView.from_array(log_mel(y)[None]), to_cpu=True)
+    features = log_mel(y, window_frames(y.size))
+    return model.model.encode(ctranslate2.StorageView.from_array(features[None]), to_cpu=True)
 
 
 def _specials(model: Whisper) -> tuple[int, int, int]:
@@ -150,7 +165,7 @@ def target(model: Whisper, encoded: Any, samples: int, words: Sequence[str]) -> 
     ids = [t for tokens in per_word for t in tokens]
     if not ids:
         return tuple(None for _ in words)
-    frames = min(max(samples // HOP, 2), N_FRAMES)
+    frames = min(max(samples // HOP, 2), window_frames(samples))
     result = model.model.align(encoded, [sot, no_timestamps], [[*ids, eot]], [frames], median_filter_width=7)[0]
     probs = np.log(np.maximum(np.asarray(result.text_token_probs[: len(ids)], dtype=np.float64), 1e-9))
     times = np.full(len(ids) + 1, np.nan)
@@ -175,4 +190,9 @@ def listen(model: Whisper, y: np.ndarray, words: Sequence[str]) -> WhisperEviden
     """Encode ``y`` (16 kHz, level-normalised), score the phrase ``words`` against it and transcribe it."""
     encoded = encode(model, y)
     found = target(model, encoded, y.size, words)
-    return WhisperEvidence(found, transcribe(model, encoded, max_tokens=min(3 * len(words) + 24, 220)))
+    return WhisperEvidence(found, transcribe(model, encoded, max_tokens=max_tokens(len(words))))
+
+
+def max_tokens(words: int) -> int:
+    """The longest free transcription decoded for a phrase of ``words`` words."""
+    return min(3 * words + 24, 220)

@@ -25,7 +25,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -384,9 +384,14 @@ def phonemes(text: str, *, lang: str = "en-us") -> str:
     TTSError
         espeak-ng or a voice for ``lang`` is missing.
     """
+    return phonemes_each([text], lang=lang)[0]
 
-    def convert(engine: _Engine) -> str:
+
+def phonemes_each(texts: Sequence[str], *, lang: str = "en-us") -> list[str]:
+    """:func:`phonemes` of each of ``texts``, each on its own, from one espeak-ng child (one fork for a whole phrase)."""
+
+    def convert(engine: _Engine) -> list[str]:
         engine.use_voice(None, lang)
-        return engine.phonemes(text)
+        return [engine.phonemes(text) for text in texts]
 
     return _isolated(convert)
