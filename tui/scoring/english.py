@@ -92,8 +92,8 @@ def hear(phrase: EnglishPhrase, y: np.ndarray) -> EnglishEvidence:
 
 
 def transcription_phones(transcription: str) -> tuple[tuple[str, ...] | None, ...]:
-    """The phones of the words of Whisper's transcription (espeak-ng, cached per word)."""
-    return tuple(lexicon.spell(w) for w in transcription.split())
+    """The phones of the words of Whisper's transcription (espeak-ng, cached per word; new words spelled together)."""
+    return lexicon.spell_all(transcription.split())
 
 
 def _normal(text: str) -> str:
