@@ -7,15 +7,15 @@ transcription and phone log-posteriors). Pairs: every take with its own
 sentence (right), with another take's sentence (wrong, as the scorer was
 fitted) and with each of the en-basics pack's 26 short phrases (short: the
 case the content model never saw, a short phrase found inside a longer take).
-Speakers are split as in ``bench/fit_scorer.py``: 5-fold CV by speaker over the
+Speakers are split as in ``bench/scorer_data.py``: 5-fold CV by speaker over the
 100 development speakers, and the fixed 25 held-out speakers fitted on the 100.
 
 ``--fit`` fits the guard (logistic on the two explained shares, and its gate: the
 widest gate that flags no more than 0.2 % of the training speakers' right takes
 experts scored ≥ 7, and scales no more than 0.5 % of their right takes at all)
 and prints the constants for ``explained.py``. Without it the shipped constants
-are checked. ``--scorer`` then runs ``bench/fit_scorer.py``'s report with the
-guard in the scorer (needs that script's caches too).
+are checked. ``--scorer`` then runs ``bench/scorer_report.py``'s report with the
+guard in the scorer (needs the caches of bench/scorer_data.py too).
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def report(label: str, t: dict[str, np.ndarray], test: np.ndarray, params: list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="fit the guard and print its constants")
-    parser.add_argument("--scorer", action="store_true", help="then bench/fit_scorer.py's report with the guard in the scorer")
+    parser.add_argument("--scorer", action="store_true", help="then bench/scorer_report.py's report with the guard in the scorer")
     args = parser.parse_args()
     t = table()
     held = set(held_out_speakers(set(t["speaker"])))
@@ -171,19 +171,18 @@ def main() -> None:
         report("100 dev speakers, shipped guard (fitted on them)", t, dev, [(dev, shipped)])
         report("held-out 25 speakers, shipped guard", t, ~dev, [(~dev, shipped)])
     if args.scorer:
-        scorer_report()
+        with_scorer()
 
 
-def scorer_report() -> None:
-    """bench/fit_scorer.py's report, the guard's measurements added to every pair (the shipped guard)."""
+def with_scorer() -> None:
+    """bench/scorer_report.py's report, the guard's measurements added to every pair (the shipped guard)."""
     import fit_scorer
+    import scorer_report
+    from scorer_data import Data, anchor_values, matrix
 
-    from tui.scoring import english
-
-    data = fit_scorer.Data(False)
+    data = Data()
     tokens = models.phone_recogniser().tokens
     by_utt = {e["utt"]: e for e in evidence_features.load_all()}
-    said, heard = english.WORD_FEATURES.index("g_word_said"), english.WORD_FEATURES.index("w_heard")
     for row, right, wrong in zip(data.rows, data.right, data.wrong):
         evidence = listened(by_utt[row["utt"]], tokens)
         for pair in (right, wrong):
@@ -192,37 +191,29 @@ def scorer_report() -> None:
             values = explained.measurements(pair.texts, replace(evidence, phrase_phones=tuple(phrase_phones(pair.texts))))
             assert values is not None
             pair.values.update(values)
-            only = (pair.words[:, said] > 0) & ~(pair.words[:, heard] > 0)
-            pair.values["aligner_only_share"] = float(np.mean(only)) if only.size else 0.0
-    held = set(held_out_speakers({r["speaker"] for r in data.rows}))
-    dev = ~np.isin(data.speaker, list(held))
-    rng = np.random.default_rng(0)
-    fold_of = {s: i % FOLDS for i, s in enumerate(rng.permutation(sorted(set(data.speaker[dev]))))}
-    folds = np.array([fold_of.get(s, -1) for s in data.speaker])
-    print("== bench/fit_scorer.py's report with the shipped guard in the scorer (the scorer's models refitted as there)")
-    anchors = fit_scorer.anchor_values()
-    fit_scorer.report(data, folds, dev, False, anchors)
+    print("== bench/scorer_report.py with the shipped guard in the scorer (the scorer's models refitted as there)")
+    anchors = anchor_values()
+    scorer_report.report(data, anchors)
     right, wrong = data.values()
     good = data.target("total") >= 7
-    splits = [("CV", [(folds != f) & dev for f in range(FOLDS)], [folds == f for f in range(FOLDS)]), ("held-out", [dev], [~dev])]
-    for label, fits, tests in splits:
+    for label, fits, tests in data.splits():
         flags = {name: np.full(len(data.rows), np.nan) for name in ("content", "both", "wrong_over_40")}
         for train, test in zip(fits, tests):
-            models_ = fit_scorer.fit_set(data, train, False, anchors)
+            fitted = fit_scorer.fit_set(data, train, anchors)
             for i in np.flatnonzero(test):
-                p = float(models_.content(fit_scorer.matrix([right[i]], models_.content.features))[0])
-                flags["content"][i] = 100 * models_.content_scale(p) < DIFFERENT_CAP
-                flags["both"][i] = fit_scorer.predict(models_, right, np.array([i]))["flagged"][0]
+                p = float(fitted.content(matrix([right[i]], fitted.content.features))[0])
+                flags["content"][i] = 100 * fitted.content_scale(p) < DIFFERENT_CAP
+                flags["both"][i] = fit_scorer.predict(fitted, right, np.array([i]))["flagged"][0]
                 if wrong[i] is not None:
-                    flags["wrong_over_40"][i] = fit_scorer.predict(models_, wrong, np.array([i]))["overall"][0] > 40
+                    flags["wrong_over_40"][i] = fit_scorer.predict(fitted, wrong, np.array([i]))["overall"][0] > 40
         for name, group in (("adults", ~data.child), ("children", data.child)):
             m = np.flatnonzero(np.isfinite(flags["both"]) & group)
             g = np.flatnonzero(np.isfinite(flags["both"]) & group & good)
             w = np.isfinite(flags["wrong_over_40"]) & group
-            print(f"   {label} {name:<9} right takes flagged: content check alone {100 * np.mean(flags['content'][m]):.2f} %, with the "
-                  f"guard {100 * np.mean(flags['both'][m]):.2f} % of {m.size}; experts ≥ 7: {100 * np.mean(flags['content'][g]):.2f} → "
-                  f"{100 * np.mean(flags['both'][g]):.2f} % of {g.size}; wrong sentence ≤ 40: "
-                  f"{100 * (1 - np.mean(flags['wrong_over_40'][w])):.1f} % of {w.sum()}")
+            print(f"   {label[:12]} {name:<9} right takes flagged: content check alone {100 * np.mean(flags['content'][m]):.2f} %, "
+                  f"with the guard {100 * np.mean(flags['both'][m]):.2f} % of {m.size}; experts ≥ 7: "
+                  f"{100 * np.mean(flags['content'][g]):.2f} → {100 * np.mean(flags['both'][g]):.2f} % of {g.size}; "
+                  f"wrong sentence ≤ 40: {100 * (1 - np.mean(flags['wrong_over_40'][w])):.1f} % of {w.sum()}")
 
 
 if __name__ == "__main__":
