@@ -123,12 +123,14 @@ def test_trend_is_negative_when_getting_worse() -> None:
 
 
 def test_each_thread_gets_its_own_connection_closed_when_it_ends(store: AttemptStore) -> None:
-    main = store._conn()
+    with store._reading() as main:
+        pass
     used: dict[int, set[int]] = {}
 
     def saver() -> None:
         for _ in range(10):
-            used.setdefault(threading.get_ident(), set()).add(id(store._conn()))
+            with store._reading() as conn:
+                used.setdefault(threading.get_ident(), set()).add(id(conn))
             save(store, write_take(store.incoming_dir))
 
     assert run_together(4, saver) == []
@@ -136,7 +138,7 @@ def test_each_thread_gets_its_own_connection_closed_when_it_ends(store: AttemptS
     assert len(used) == 4
     assert all(len(ids) == 1 and id(main) not in ids for ids in used.values())
     gc.collect()
-    assert len(store._open) == 1
+    assert len(store._connections._open) == 1
 
 
 def test_data_dir_that_cannot_be_created(tmp_path: Path) -> None:

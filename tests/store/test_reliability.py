@@ -53,7 +53,8 @@ def _row_count(db: Path) -> int:
 def _assert_consistent(data_dir: Path) -> AttemptStore:
     """The store opens clean, every row's file exists, and after reconcile every file has a row."""
     store = AttemptStore(data_dir)
-    assert store._conn().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with store._reading() as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     attempts = store.attempts()
     assert all(a.audio.is_file() for a in attempts), [a.audio for a in attempts if not a.audio.is_file()]
     report = store.reconcile()

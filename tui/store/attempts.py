@@ -18,9 +18,7 @@ import errno
 import json
 import os
 import sqlite3
-import threading
 import uuid
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,7 +39,8 @@ from tui.store.records import (
     sub_scores,
     utc,
 )
-from tui.store.schema import connect, immediate, translate
+from tui.store.schema import immediate, translate
+from tui.store.threads import ThreadConnections
 
 DB_NAME = "attempts.sqlite3"
 INCOMING = "incoming"
@@ -70,10 +69,8 @@ class AttemptStore:
         self.data_dir = open_data_dir(data_dir)
         self.db_path = self.data_dir / DB_NAME
         self.recordings_dir = self.data_dir / "recordings"
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
-        self._conn()
+        self._connections = ThreadConnections(self.db_path)
+        self._connections.open()
 
     @property
     def incoming_dir(self) -> Path:
@@ -86,15 +83,8 @@ class AttemptStore:
         return self.recordings_dir / ORPHANS
 
     def close(self) -> None:
-        """Close every thread's connection; the store reopens on next use.
-
-        A thread's connection is also closed when that thread ends.
-        """
-        with self._lock:
-            for held in list(self._open):
-                held.conn.close()
-            self._open = weakref.WeakSet()
-        self._local = threading.local()
+        """Close every thread's connection (safely under another thread's statement); the store reopens on next use."""
+        self._connections.close()
 
     def __enter__(self) -> AttemptStore:
         return self
@@ -173,53 +163,53 @@ class AttemptStore:
         words_json = json.dumps([{"text": w.text, "start": w.start, "end": w.end} for w in words])
         reference = str(Path(reference_audio).absolute()) if reference_audio is not None else None
         files.check_inside(dest.parent, self.recordings_dir, what="the take was not saved")
-        conn = self._conn()
-        placement = None
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            placement = files.place(source, dest, keep_source=keep_source)
-            cursor = conn.execute(
-                "INSERT INTO attempts (created_at, pack_id, pack_version, phrase_id, text, recorder, audio,"
-                " duration, overall, accuracy, fluency, intonation, completeness, score_json, scorer_version,"
-                " reference_audio, words_json, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    when.isoformat(),
-                    pack_id,
-                    str(pack_version),
-                    phrase_id,
-                    text,
-                    recorder,
-                    dest.relative_to(self.data_dir).as_posix(),
-                    float(duration),
-                    *sub_scores(score),
-                    score.to_json(),
-                    score.scorer_version,
-                    reference,
-                    words_json,
-                    str(lang),
-                ),
-            )
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            kept = files.unplace(placement) if placement else source
-            if isinstance(exc, sqlite3.Error):
-                error = translate(exc, self.db_path)
-                raise StoreError(
-                    f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}"
-                ) from exc
-            if isinstance(exc, OSError):
-                fix = (
-                    "free some disk space" if exc.errno in _NO_SPACE else f"make {self.recordings_dir} writable by you"
+        with self._connections.using() as conn:
+            placement = None
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                placement = files.place(source, dest, keep_source=keep_source)
+                cursor = conn.execute(
+                    "INSERT INTO attempts (created_at, pack_id, pack_version, phrase_id, text, recorder, audio,"
+                    " duration, overall, accuracy, fluency, intonation, completeness, score_json, scorer_version,"
+                    " reference_audio, words_json, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        when.isoformat(),
+                        pack_id,
+                        str(pack_version),
+                        phrase_id,
+                        text,
+                        recorder,
+                        dest.relative_to(self.data_dir).as_posix(),
+                        float(duration),
+                        *sub_scores(score),
+                        score.to_json(),
+                        score.scorer_version,
+                        reference,
+                        words_json,
+                        str(lang),
+                    ),
                 )
-                raise StoreError(
-                    f"could not store the recording in {dest.parent}: {exc.strerror or exc}; the take was not saved",
-                    hint=f"{fix}; the recording is kept at {kept}",
-                ) from exc
-            raise
-        files.finish(placement)
-        return self.get(int(cursor.lastrowid or 0))
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                kept = files.unplace(placement) if placement else source
+                if isinstance(exc, sqlite3.Error):
+                    error = translate(exc, self.db_path)
+                    raise StoreError(
+                        f"{error.message}; the take was not saved", hint=f"{error.hint}; the recording is kept at {kept}"
+                    ) from exc
+                if isinstance(exc, OSError):
+                    fix = (
+                        "free some disk space" if exc.errno in _NO_SPACE else f"make {self.recordings_dir} writable by you"
+                    )
+                    raise StoreError(
+                        f"could not store the recording in {dest.parent}: {exc.strerror or exc}; the take was not saved",
+                        hint=f"{fix}; the recording is kept at {kept}",
+                    ) from exc
+                raise
+            files.finish(placement)
+            return self.get(int(cursor.lastrowid or 0))
 
     def attempts(self, pack: str | None = None, phrase: str | None = None) -> list[Attempt]:
         """Saved attempts, oldest first, optionally only of one pack and/or phrase id."""
@@ -354,26 +344,18 @@ class AttemptStore:
                 orphans.append(files.set_aside(path, self.recordings_dir, self.orphans_dir))
         return ReconcileReport(tuple(missing), tuple(restored), tuple(orphans))
 
-    def _conn(self) -> sqlite3.Connection:
-        held = getattr(self._local, "held", None)
-        if held is None:
-            held = _Held(connect(self.db_path))
-            self._local.held = held
-            with self._lock:
-                self._open.add(held)
-        return held.conn
-
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with immediate(self._conn(), lambda exc: translate(exc, self.db_path)) as conn:
+        with self._connections.using() as used, immediate(used, lambda exc: translate(exc, self.db_path)) as conn:
             yield conn
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        try:
-            yield self._conn()
-        except sqlite3.Error as exc:
-            raise translate(exc, self.db_path) from exc
+        with self._connections.using() as conn:
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise translate(exc, self.db_path) from exc
 
 
 def _is_score(value: object) -> bool:
@@ -383,13 +365,3 @@ def _is_score(value: object) -> bool:
     except stored.Damaged:
         return False
     return True
-
-
-class _Held:
-    """A thread's connection, in its thread-local slot; it closes when the thread ends."""
-
-    __slots__ = ("__weakref__", "conn")
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
