@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.scoring import gop, lexicon, models, whisper
+from tui.scoring import explained, gop, lexicon, models, whisper
 from tui.scoring.gop import GopEvidence
 from tui.scoring.whisper import WhisperEvidence
 
@@ -47,10 +47,19 @@ class EnglishPhrase:
 
 @dataclass(frozen=True)
 class EnglishEvidence:
-    """Both models' view of one take."""
+    """Both models' view of one take.
+
+    ``heard_phones`` is the phone recogniser's own reading of the take (None:
+    not decoded), matched to the phrase's phones (``phrase_phones``) and to
+    those of Whisper's transcription (``transcription_phones``) by the guard
+    (:mod:`tui.scoring.explained`).
+    """
 
     whisper: WhisperEvidence
     gop: GopEvidence
+    heard_phones: tuple[str, ...] | None = None
+    phrase_phones: tuple[tuple[str, ...] | None, ...] = ()
+    transcription_phones: tuple[tuple[str, ...] | None, ...] = ()
 
 
 def covers(lang: str) -> bool:
@@ -76,8 +85,15 @@ def hear(phrase: EnglishPhrase, y: np.ndarray) -> EnglishEvidence:
         # both engines leave the GIL while they compute: on two cores the posteriors come during Whisper's work
         posteriors = pool.submit(gop.posteriors, recogniser, y)
         listened = whisper.listen(model, y, phrase.words)
-        aligned = gop.align(recogniser, posteriors.result(), phrase.phones)
-    return EnglishEvidence(listened, aligned)
+        logp = posteriors.result()
+        aligned = gop.align(recogniser, logp, phrase.phones)
+    heard = explained.free_phones(logp, recogniser.tokens)
+    return EnglishEvidence(listened, aligned, heard, phrase.phones, transcription_phones(listened.heard))
+
+
+def transcription_phones(transcription: str) -> tuple[tuple[str, ...] | None, ...]:
+    """The phones of the words of Whisper's transcription (espeak-ng, cached per word; new words spelled together)."""
+    return lexicon.spell_all(transcription.split())
 
 
 def _normal(text: str) -> str:

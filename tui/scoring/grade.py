@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.scoring import english
+from tui.scoring import english, explained
 from tui.scoring.calibration import Model, ModelSet, load_calibration
 from tui.scoring.card import FALLBACK
 from tui.scoring.cohort import ContentEvidence
@@ -82,28 +82,45 @@ def sentence_values(
     if heard is not None:
         values.update(english.sentence_features(heard, words, speech_seconds))
         values["found_share"] = float(np.mean(english.found(heard))) if words else 0.0
+        guard = explained.measurements(words, heard)
+        if guard is not None:
+            values.update(guard)
+            aligner_only = english.found(heard) & ~_in_transcription(heard)
+            values["aligner_only_share"] = float(np.mean(aligner_only)) if words else 0.0
     return values
 
 
-def sentence_scores(models: ModelSet, values: dict[str, float], *, english_evidence: bool) -> tuple[dict[str, float], float, float]:
-    """Sub-scores 0–100 (overall scaled by completeness), completeness and the content scale.
+def trusted(values: dict[str, float]) -> float:
+    """How far words only the aligner found count (1 without the guard's measurements)."""
+    return explained.trust(explained.scale(values)) if "phones_explained" in values else 1.0
 
-    Completeness is the share of the phrase's words found (English evidence),
+
+def sentence_scores(models: ModelSet, values: dict[str, float], *, english_evidence: bool) -> tuple[dict[str, float], float, float]:
+    """Sub-scores 0–100 (overall scaled by the share of words found), completeness and the content scale.
+
+    Completeness is the share of the phrase's words found (English evidence:
+    words only the aligner placed count as far as the guard trusts the take),
     else the share of the reference covered by speech. Every score is
     multiplied by the content scale (1 when it is surely this phrase, 0.4 when
-    it is surely not).
+    it is surely not): the smaller of the content check's and, with its
+    measurements, the guard's (:mod:`tui.scoring.explained`).
     """
     p_right = float(models.content(_row(values, models.content.features))[0])
     scale = models.content_scale(p_right)
+    if english_evidence and "phones_explained" in values:
+        scale = min(scale, explained.scale(values))
     subs = {
         name: float(np.clip(model(_row(values, model.features))[0], 0.0, 100.0)) * scale
         for name, model in models.sentence.items()
     }
     if english_evidence:
-        completeness = 100.0 * values["found_share"]
+        found = 100.0 * values["found_share"]
+        completeness = found - 100.0 * (1.0 - trusted(values)) * values.get("aligner_only_share", 0.0)
     else:
-        completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
-    subs["overall"] *= min(1.0, completeness / COMPLETE_FOR_FULL_OVERALL)
+        found = completeness = float(np.clip(100.0 * values["coverage"] / COVERAGE_FULL, 0.0, 100.0))
+    # the guard's doubt scales every score already: the words it stops counting do not lower overall a second time
+    # (counting them twice cost the held-out speakers' overall 0.013 of agreement, bench/bench_guard.py --scorer)
+    subs["overall"] *= min(1.0, found / COMPLETE_FOR_FULL_OVERALL)
     return subs, completeness, scale
 
 
@@ -151,7 +168,7 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
     if words:
         x = word_matrix(found, heard, _raw(models.sentence["overall"], values), models.word.features)
         word_scores = np.clip(models.word(x), 0.0, 100.0) * scale
-        said = english.found(heard) if heard is not None else np.ones(len(words), bool)
+        said = _said(heard, trusted(values)) if heard is not None else np.ones(len(words), bool)
         spans = english.word_spans(heard) if heard is not None else [None] * len(words)
         for i, (timing, value) in enumerate(zip(words, word_scores)):
             span = spans[i]
@@ -187,6 +204,15 @@ def grade(words: tuple[WordTiming, ...], ref: Analysis, att: Analysis, evidence:
 
 WEAK_SOUND_WORD = 80.0
 """The weakest word's weakest sound is named when that word scores below this."""
+
+
+def _in_transcription(heard: EnglishEvidence) -> np.ndarray:
+    return np.asarray(english.word_table(heard)[:, english.WORD_FEATURES.index("w_heard")] > 0)
+
+
+def _said(heard: EnglishEvidence, trust: float) -> np.ndarray:
+    """Which words count as said: in Whisper's transcription, or placed by the aligner in a take the guard trusts."""
+    return np.asarray(_in_transcription(heard) | (english.found(heard) & (trust >= 0.5)))
 
 
 def _weakest_sound(heard: EnglishEvidence | None, scored: list[WordScore], texts: tuple[str, ...]) -> str:

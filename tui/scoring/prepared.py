@@ -16,7 +16,7 @@ from tui.scoring.measure import WordSpan
 from tui.scoring.score import Score, WordScore
 from tui.speech.types import WordTiming
 
-SCORER_VERSION = "whisper-ctc-5"
+SCORER_VERSION = "whisper-ctc-6"
 DEFAULT_COHORT_LANG = "en-us"
 """Built-in cohort of a reference whose language is unknown: other sentences, whatever the language, still tell."""
 
