@@ -21,8 +21,8 @@ MAX_TEXT = 500
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_AHEAD = timedelta(days=1)
 """How far ahead of the server's clock a take's recorded_at may be."""
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
-_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,31}")
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
 _REQUIRED = ("pack", "pack_version", "phrase_id", "text", "lang", "recorded_at", "client_attempt_id")
 _META_HINT = "send meta as a JSON object with pack, pack_version, phrase_id, text, lang, recorded_at, client_attempt_id"
 
@@ -86,7 +86,7 @@ def _id(value: str, key: str) -> str:
 
 
 def _checked(value: str, key: str, pattern: re.Pattern[str], what: str) -> str:
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):  # the whole value: `$` would let a trailing newline through
         raise _fail(f"meta.{key} {value[:80]!r} is not {what}")
     return value
 
