@@ -20,8 +20,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from tui.server.errors import ApiError
+from tui.server.part_headers import PartHeaders
 
-MAX_HEADER_BYTES = 8 * 1024
 FRAMING_BYTES = 64 * 1024
 FORM_HINT = "submit the form from the page"
 
@@ -64,17 +64,16 @@ class _Parser:
     def __init__(self, boundary: bytes, spec: Spec, incoming: Path, prefix: str) -> None:
         self.spec, self.incoming, self.prefix = spec, incoming, prefix
         self.got = Received()
-        self.parts = self.header_bytes = self.size = 0
-        self.header_name, self.header_value = bytearray(), bytearray()
-        self.disposition = b""
+        self.parts = self.size = 0
+        self.headers = PartHeaders(FORM_HINT)
         self.name = ""
         self.filename: bytes | None = None
         self.text = bytearray()
         self.file: IO[bytes] | None = None
         self.path: Path | None = None
         self.parser = MultipartParser(boundary, {
-            "on_part_begin": self.part_begin, "on_header_field": self.header_field, "on_header_value": self.header_value_data,
-            "on_header_end": self.header_end, "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
+            "on_part_begin": self.part_begin, "on_header_field": self.headers.field, "on_header_value": self.headers.value_data,
+            "on_header_end": self.headers.end, "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
             "on_part_end": self.part_end, "on_end": self.end,
         })
 
@@ -82,28 +81,11 @@ class _Parser:
         self.parts += 1
         if self.parts > self.spec.max_parts:
             raise ApiError(422, f"the form has more than {self.spec.max_parts} fields", hint=FORM_HINT)
-        self.header_bytes, self.disposition, self.name, self.filename, self.size = 0, b"", "", None, 0
-
-    def _count(self, size: int) -> None:
-        self.header_bytes += size
-        if self.header_bytes > MAX_HEADER_BYTES:
-            raise ApiError(422, "a field's headers are too long", hint=FORM_HINT)
-
-    def header_field(self, data: bytes, start: int, end: int) -> None:
-        self._count(end - start)
-        self.header_name += data[start:end]
-
-    def header_value_data(self, data: bytes, start: int, end: int) -> None:
-        self._count(end - start)
-        self.header_value += data[start:end]
-
-    def header_end(self) -> None:
-        if bytes(self.header_name).strip().lower() == b"content-disposition":
-            self.disposition = bytes(self.header_value)
-        self.header_name, self.header_value = bytearray(), bytearray()
+        self.headers.begin()
+        self.name, self.filename, self.size = "", None, 0
 
     def headers_finished(self) -> None:
-        kind, options = parse_options_header(self.disposition)
+        kind, options = parse_options_header(self.headers.disposition)
         self.name = options.get(b"name", b"").decode("latin-1")
         self.filename = options.get(b"filename")
         if kind != b"form-data" or (self.name not in self.spec.texts and self.name not in self.spec.files):

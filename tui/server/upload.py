@@ -25,11 +25,10 @@ from starlette.requests import ClientDisconnect, Request
 
 from tui.server.errors import ApiError
 from tui.server.meta import MAX_META_BYTES
+from tui.server.part_headers import PartHeaders
 
 MAX_PARTS = 4
 """More parts than this (the upload has two) is refused before the rest is read."""
-MAX_HEADER_BYTES = 8 * 1024
-"""Bytes of headers per part."""
 FRAMING_BYTES = 64 * 1024
 """Body bytes allowed beyond the audio and meta limits: boundaries and part headers."""
 FIELDS_HINT = "send two multipart fields: audio (the recording) and meta (JSON)"
@@ -61,16 +60,13 @@ class _Parser:
         self.prefix = prefix
         self.max_audio_bytes = max_audio_bytes
         self.parts = 0
-        self.header_bytes = 0
-        self.header_name = bytearray()
-        self.header_value = bytearray()
-        self.disposition = b""
+        self.headers = PartHeaders(FIELDS_HINT)
         self.target = ""
         self.parser = MultipartParser(boundary, {
             "on_part_begin": self.part_begin,
-            "on_header_field": self.header_field,
-            "on_header_value": self.header_value_data,
-            "on_header_end": self.header_end,
+            "on_header_field": self.headers.field,
+            "on_header_value": self.headers.value_data,
+            "on_header_end": self.headers.end,
             "on_headers_finished": self.headers_finished,
             "on_part_data": self.part_data,
             "on_part_end": self.part_end,
@@ -81,29 +77,12 @@ class _Parser:
         self.parts += 1
         if self.parts > MAX_PARTS:
             raise ApiError(422, f"the upload has more than {MAX_PARTS} fields", hint=FIELDS_HINT)
-        self.header_bytes, self.disposition, self.target = 0, b"", ""
-
-    def _count_header(self, size: int) -> None:
-        self.header_bytes += size
-        if self.header_bytes > MAX_HEADER_BYTES:
-            raise ApiError(422, f"a field's headers exceed {MAX_HEADER_BYTES // 1024} KB", hint=FIELDS_HINT)
-
-    def header_field(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
-        self.header_name += data[start:end]
-
-    def header_value_data(self, data: bytes, start: int, end: int) -> None:
-        self._count_header(end - start)
-        self.header_value += data[start:end]
-
-    def header_end(self) -> None:
-        if bytes(self.header_name).strip().lower() == b"content-disposition":
-            self.disposition = bytes(self.header_value)
-        self.header_name, self.header_value = bytearray(), bytearray()
+        self.headers.begin()
+        self.target = ""
 
     def headers_finished(self) -> None:
         got = self.got
-        kind, options = parse_options_header(self.disposition)
+        kind, options = parse_options_header(self.headers.disposition)
         name = options.get(b"name", b"").decode("latin-1")
         if kind != b"form-data" or name not in ("audio", "meta"):
             raise ApiError(422, f"unexpected field {name[:40]!r}", hint=FIELDS_HINT)
